@@ -1,0 +1,1 @@
+"""Referrals between partners, the escalation ladder, inboxes, SLA timers and joint decisions."""

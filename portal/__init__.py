@@ -1,0 +1,66 @@
+"""Ketenportaal: chain partners working one tenant's case together under a covenant.
+
+``create_app`` is the composition root: the only place that knows the kernel (``portal``),
+``consent`` and ``handover`` together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Every module that defines tables, for Alembic; kernel first, then consent, then handover.
+MODEL_MODULES = (
+    "portal.accounts.models",
+    "portal.audit.models",
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    from portal import access, cli, errors, headers, i18n, logs
+    from portal import config as config_module
+    from portal.accounts import login
+    from portal.extensions import babel, csrf, db, htmx, limiter, login_manager
+
+    config = config or {}
+    app = Flask(
+        __name__,
+        instance_path=str(config.get("INSTANCE_PATH") or ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(config_module.from_env(Path(app.instance_path), preset=config))
+
+    logs.configure_logging(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(Path(app.root_path) / "translations"),
+    )
+    login.init_app(app)
+    access.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from portal.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        text_direction=i18n.text_direction,
+        language_names=i18n.LANGUAGE_NAMES,
+    )
+    app.jinja_env.autoescape = True
+    return app

@@ -1,0 +1,1 @@
+"""Organisations, professional accounts and portal roles."""

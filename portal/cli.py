@@ -1,0 +1,51 @@
+"""Command-line interface: ``flask --app wsgi db|demo|...``."""
+
+from __future__ import annotations
+
+import click
+from alembic import command
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from portal.migrate import alembic_config
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+
+
+def _cfg():
+    return alembic_config(current_app.config["DATABASE_URL"])
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: head)."""
+    command.upgrade(_cfg(), revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION (default: one step)."""
+    command.downgrade(_cfg(), revision)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's current revision."""
+    command.current(_cfg())
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate/--empty", default=True)
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Draft a new migration from the models (review it by hand before committing)."""
+    command.revision(_cfg(), message=message, autogenerate=autogenerate)
+
+
+def init_app(app: Flask) -> None:
+    from portal.demo import demo_cli
+
+    app.cli.add_command(db_cli)
+    app.cli.add_command(demo_cli)

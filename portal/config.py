@@ -1,0 +1,129 @@
+"""Configuration from environment variables.
+
+Every setting the operator may change comes from the environment, so that app servers are
+stateless and secrets never live in the repository. In development the defaults work out of
+the box: a SQLite file and a generated secret in the instance folder (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number") from exc
+
+
+def instance_secret(instance_path: Path, name: str, nbytes: int = 32) -> str:
+    """Read a generated development secret from the instance folder, creating it once."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / name
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(nbytes))
+    return path.read_text().strip()
+
+
+def from_env(
+    instance_path: Path, env: dict[str, str] | None = None, preset: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment (``os.environ`` by default).
+
+    ``preset`` holds values the caller fixes (tests); they win, and no development secret is
+    generated for a value the preset already gives.
+    """
+    env = dict(os.environ if env is None else env)
+    preset = preset or {}
+    for key in ("KP_ENV", "SECRET_KEY", "DATABASE_URL"):
+        if preset.get(key):
+            env[key] = preset[key]
+    kp_env = env.get("KP_ENV", "development")
+    if kp_env not in ENVIRONMENTS:
+        raise ConfigError(f"KP_ENV must be one of {', '.join(ENVIRONMENTS)}")
+    production = kp_env == "production"
+
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError("SECRET_KEY must be set in production")
+        secret_key = instance_secret(instance_path, "secret_key")
+
+    database_url = env.get("DATABASE_URL")
+    if not database_url:
+        if production:
+            raise ConfigError("DATABASE_URL must be set in production")
+        database_url = f"sqlite:///{instance_path / 'ketenportaal.sqlite'}"
+
+    https = _bool(env.get("KP_HTTPS"), default=production)
+    return {
+        "KP_ENV": kp_env,
+        "DEBUG": False,
+        "TESTING": kp_env == "testing",
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Key material (see docs/keys.md). Empty means: development key file in instance/.
+        "KP_MASTER_KEYS": env.get("KP_MASTER_KEYS", ""),
+        "KP_MASTER_KEY_FILE": env.get("KP_MASTER_KEY_FILE", ""),
+        "KP_INDEX_KEY": env.get("KP_INDEX_KEY", ""),
+        # Outgoing mail: "smtp" in production, "console" or "file" in development.
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if production else "file"),
+        "MAIL_FROM": env.get("MAIL_FROM", "Ketenportaal <noreply@ketenportaal.example>"),
+        "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": _int(env, "SMTP_PORT", 25),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), default=production),
+        "SMS_BACKEND": env.get("SMS_BACKEND", "file" if not production else ""),
+        # Tenant sign-in through a DigiD-style OIDC broker (optional).
+        "TENANT_OIDC_ISSUER": env.get("TENANT_OIDC_ISSUER", ""),
+        "TENANT_OIDC_CLIENT_ID": env.get("TENANT_OIDC_CLIENT_ID", ""),
+        "TENANT_OIDC_CLIENT_SECRET": env.get("TENANT_OIDC_CLIENT_SECRET", ""),
+        # Sessions.
+        "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 10),
+        "SESSION_COOKIE_NAME": "kp_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": https,
+        "KP_HTTPS": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # Forms and CSRF: the token is also accepted as the X-CSRFToken header (htmx).
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": https,
+        # Rate limits: Redis when configured, memory otherwise.
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Languages: Dutch first; Arabic is written right to left.
+        "LANGUAGES": ("nl", "en", "tr", "ar"),
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+    } | preset

@@ -1,0 +1,97 @@
+"""Demo data for ``make run``: a fictional region with five partners and their staff.
+
+Idempotent: running it again changes nothing that exists. Refused in production.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Organisation, User, UserRole
+from portal.extensions import db
+
+DEMO_PASSWORD = "demo-Ketenportaal-2026"  # noqa: S105 - fictional demo accounts, dev only
+
+ORGANISATIONS = [
+    ("corporatie", "Woonstichting Demostad"),
+    ("schuldhulp", "Gemeente Demostad — Schuldhulpverlening"),
+    ("crisisteam", "Gemeente Demostad — Crisisteam"),
+    ("welzijn", "Welzijn Demostad"),
+    ("zorg", "Zorggroep Demostad (GGZ en beschermd wonen)"),
+]
+
+# (organisation slug, e-mail, display name, portal roles)
+USERS = [
+    (
+        "corporatie",
+        "sanne@corporatie.example",
+        "Sanne de Vries (bewonersconsulent)",
+        ("caseworker",),
+    ),
+    (
+        "corporatie",
+        "admin@corporatie.example",
+        "Pieter Jansen (beheerder)",
+        ("org_admin", "covenant_admin"),
+    ),
+    ("schuldhulp", "ahmet@schuldhulp.example", "Ahmet Yilmaz (schuldhulpcoach)", ("caseworker",)),
+    (
+        "schuldhulp",
+        "admin@schuldhulp.example",
+        "Lotte Bakker (beheerder)",
+        ("org_admin", "auditor"),
+    ),
+    ("crisisteam", "marieke@crisisteam.example", "Marieke Visser (crisisteam)", ("caseworker",)),
+    ("crisisteam", "admin@crisisteam.example", "Joost Smit (beheerder)", ("org_admin",)),
+    ("welzijn", "fatima@welzijn.example", "Fatima El Amrani (welzijnswerker)", ("caseworker",)),
+    ("welzijn", "admin@welzijn.example", "Kees Mulder (beheerder)", ("org_admin",)),
+    ("zorg", "daan@zorg.example", "Daan Bos (zorgcoördinator)", ("caseworker",)),
+    ("zorg", "admin@zorg.example", "Eva Meijer (beheerder)", ("org_admin", "auditor")),
+]
+
+
+def load_demo(session: Session) -> list[tuple[str, str, str]]:
+    """Create what is missing; return (organisation, e-mail, roles) of every demo account."""
+    from portal.accounts.passwords import hash_password
+
+    orgs = {o.slug: o for o in session.scalars(select(Organisation))}
+    for slug, name in ORGANISATIONS:
+        if slug not in orgs:
+            orgs[slug] = Organisation(slug=slug, name=name)
+            session.add(orgs[slug])
+    session.flush()
+
+    existing = set(session.scalars(select(User.email)))
+    for slug, email, name, roles in USERS:
+        if email in existing:
+            continue
+        user = User(
+            organisation=orgs[slug],
+            email=email,
+            display_name=name,
+            password_hash=hash_password(DEMO_PASSWORD),
+        )
+        user.role_rows = [UserRole(role=r) for r in roles]
+        session.add(user)
+    session.flush()
+    return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
+
+
+@click.group("demo", invoke_without_command=True)
+@click.pass_context
+@with_appcontext
+def demo_cli(ctx: click.Context) -> None:
+    """Load the demo region and accounts (development only); print the accounts."""
+    if current_app.config["KP_ENV"] == "production":
+        raise click.ClickException("demo data is not available in production")
+    if ctx.invoked_subcommand is not None:
+        return
+    accounts = load_demo(db.session)
+    db.session.commit()
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for slug, email, roles in accounts:
+        click.echo(f"  {slug:<11} {email:<28} {roles}")

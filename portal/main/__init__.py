@@ -1,0 +1,1 @@
+"""The shell's own pages: home, language switch, health check."""

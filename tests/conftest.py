@@ -1,0 +1,146 @@
+"""Shared fixtures: the app on every configured database, per-test rollback, clients.
+
+Every database test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+The schema is always made by the Alembic migrations, never by ``create_all``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from portal import create_app
+from portal.extensions import db, limiter
+from portal.migrate import alembic_config
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+class Databases:
+    """Creates empty databases on demand: SQLite files, or PostgreSQL databases by name."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.created: list[str] = []
+
+    def fresh(self, backend: str, name: str) -> str:
+        if backend == "sqlite":
+            path = self.tmp / f"{name}.sqlite"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            return f"sqlite:///{path}"
+        url = make_url(PG_URL)
+        dbname = f"{url.database}_{name}_{worker_suffix()}".lower()
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+        admin.dispose()
+        self.created.append(dbname)
+        return url.set(database=dbname).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        admin = create_engine(
+            make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as conn:
+            for dbname in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("databases"))
+    yield dbs
+    dbs.drop_all()
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def make_test_config(database_url: str, instance: Path, **overrides: Any) -> dict[str, Any]:
+    config = {
+        "KP_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "DATABASE_URL": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "REDIS_URL": "",
+        "MAIL_BACKEND": "memory",
+        "INSTANCE_PATH": str(instance),
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, databases: Databases) -> str:
+    url = databases.fresh(backend, "suite")
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    instance = tmp_path_factory.mktemp("instance")
+    return create_app(make_test_config(database_url, instance))
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session on a connection whose outer transaction is rolled back after the test."""
+    engine = app.extensions["kp_db"].engine
+    with engine.connect() as connection:
+        outer = connection.begin()
+        with db.bound_to(app, connection), app.app_context():
+            limiter.reset()
+            yield db.session
+        outer.rollback()
+
+
+class Client(FlaskClient):
+    """Test client that knows how to get a CSRF token, like a browser reading the page."""
+
+    _CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+    def csrf_token(self, page: str = "/") -> str:
+        html = self.get(page).get_data(as_text=True)
+        match = self._CSRF.search(html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask, session: Session) -> FlaskClient:
+    app.test_client_class = Client
+    return app.test_client()
