@@ -144,3 +144,64 @@ class Client(FlaskClient):
 def client(app: Flask, session: Session) -> FlaskClient:
     app.test_client_class = Client
     return app.test_client()
+
+
+# --- factories -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_org(session: Session):
+    """Create (or fetch) an organisation by slug."""
+    from sqlalchemy import select
+
+    from portal.accounts.models import Organisation
+
+    def make(slug: str = "corporatie", name: str | None = None) -> Organisation:
+        org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+        if org is None:
+            org = Organisation(slug=slug, name=name or slug.title())
+            session.add(org)
+            session.flush()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def make_user(session: Session, make_org):
+    """Create a professional in an organisation with portal roles."""
+    from portal.accounts.models import User, UserRole
+    from portal.accounts.passwords import hash_password
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        org: str = "corporatie", roles: tuple[str, ...] = ("caseworker",), password: str = "pw"
+    ) -> User:
+        organisation = make_org(org)
+        n = next(counter)
+        user = User(
+            organisation=organisation,
+            email=f"user{n}@{org}.example",
+            display_name=f"Test User {n}",
+            password_hash=hash_password(password),
+        )
+        user.role_rows = [UserRole(role=r) for r in roles]
+        session.add(user)
+        session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login():
+    """Sign a professional in on a test client, MFA done (the sign-in flow has its own tests)."""
+
+    def do_login(client: FlaskClient, user) -> FlaskClient:
+        with client.session_transaction() as sess:
+            sess["_user_id"] = str(user.id)
+            sess["_fresh"] = True
+        return client
+
+    return do_login
