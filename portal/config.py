@@ -89,6 +89,11 @@ def from_env(
         "KP_MASTER_KEYS": env.get("KP_MASTER_KEYS", ""),
         "KP_MASTER_KEY_FILE": env.get("KP_MASTER_KEY_FILE", ""),
         "KP_INDEX_KEY": env.get("KP_INDEX_KEY", ""),
+        # Ed25519 seed (base64url, 32 bytes) that signs audit checkpoints; extra public keys
+        # (base64url, comma-separated) verify checkpoints signed before a key change.
+        "KP_AUDIT_SIGNING_KEY": env.get("KP_AUDIT_SIGNING_KEY")
+        or ("" if production else instance_secret(instance_path, "audit_signing_key")),
+        "KP_AUDIT_PUBLIC_KEYS": env.get("KP_AUDIT_PUBLIC_KEYS", ""),
         # Outgoing mail: "smtp" in production, "console" or "file" in development.
         "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if production else "file"),
         "MAIL_FROM": env.get("MAIL_FROM", "Ketenportaal <noreply@ketenportaal.example>"),

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import BigInteger, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime
@@ -27,13 +28,24 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     person_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Data-category codes, sorted and comma-separated (codes never hold a comma).
+    categories: Mapped[str] = mapped_column(String(400), default="")
     basis: Mapped[str | None] = mapped_column(String(120))
     request_id: Mapped[str | None] = mapped_column(String(64))
     client_addr: Mapped[str | None] = mapped_column(String(64))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Extra non-personal facts as canonical JSON text (sorted keys, compact), so that the
+    #: verifier hashes exactly the stored bytes without parsing them.
+    detail: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def category_list(self) -> list[str]:
+        return self.categories.split(",") if self.categories else []
+
+    @property
+    def detail_dict(self) -> dict[str, Any]:
+        return json.loads(self.detail)
 
 
 class AuditHead(Base):
@@ -44,3 +56,20 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """A signed statement "the chain had this hash at this sequence number".
+
+    The chain alone cannot show that its newest events were cut off; a checkpoint signed
+    with a key that is not in the database can.
+    """
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select, update
@@ -14,30 +14,38 @@ from portal.actor import Actor
 from portal.audit.models import AuditEvent, AuditHead
 from portal.db import utcnow
 
-
-def canonical(event: AuditEvent) -> bytes:
-    """The bytes a hash covers: every field but the hashes, in a fixed order."""
-    body = {
-        "seq": event.seq,
-        "occurred_at": event.occurred_at.isoformat(),
-        "actor_kind": event.actor_kind,
-        "actor_label": event.actor_label,
-        "user_id": event.user_id,
-        "organisation_id": event.organisation_id,
-        "role": event.role,
-        "action": event.action,
-        "case_id": event.case_id,
-        "person_id": event.person_id,
-        "categories": list(event.categories),
-        "basis": event.basis,
-        "request_id": event.request_id,
-        "client_addr": event.client_addr,
-        "detail": event.detail,
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+#: The fields a hash covers, in order: every column but the id and the hashes.
+HASHED_FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor_kind",
+    "actor_label",
+    "user_id",
+    "organisation_id",
+    "role",
+    "action",
+    "case_id",
+    "person_id",
+    "categories",
+    "basis",
+    "request_id",
+    "client_addr",
+    "detail",
+)
 
 
-def chain_hash(prev_hash: str, event: AuditEvent) -> str:
+def canonical(event: Mapping[str, Any]) -> bytes:
+    """The bytes a hash covers: the fields as a JSON array in ``HASHED_FIELDS`` order."""
+    values = [event[name] for name in HASHED_FIELDS]
+    values[1] = values[1].isoformat()
+    return json.dumps(values, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def canonical_json(value: dict[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def chain_hash(prev_hash: str, event: Mapping[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(event)).hexdigest()
 
 
@@ -60,25 +68,24 @@ def record(
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     session.refresh(head)
-    event = AuditEvent(
-        seq=head.seq,
-        occurred_at=utcnow(),
-        actor_kind=actor.kind,
-        actor_label=actor.label,
-        user_id=actor.user_id,
-        organisation_id=actor.organisation_id,
-        role=actor.primary_role,
-        action=action,
-        case_id=case_id,
-        person_id=person_id if person_id is not None else actor.person_id,
-        categories=sorted(set(categories)),
-        basis=basis,
-        request_id=actor.request_id,
-        client_addr=actor.client_addr,
-        detail=detail or {},
-        prev_hash=head.hash,
-    )
-    event.hash = chain_hash(head.hash, event)
+    fields: dict[str, Any] = {
+        "seq": head.seq,
+        "occurred_at": utcnow(),
+        "actor_kind": actor.kind,
+        "actor_label": actor.label,
+        "user_id": actor.user_id,
+        "organisation_id": actor.organisation_id,
+        "role": actor.primary_role,
+        "action": action,
+        "case_id": case_id,
+        "person_id": person_id if person_id is not None else actor.person_id,
+        "categories": ",".join(sorted(set(categories))),
+        "basis": basis,
+        "request_id": actor.request_id,
+        "client_addr": actor.client_addr,
+        "detail": canonical_json(detail or {}),
+    }
+    event = AuditEvent(**fields, prev_hash=head.hash, hash=chain_hash(head.hash, fields))
     head.hash = event.hash
     session.add(event)
     session.flush()

@@ -1,0 +1,140 @@
+"""Checking the audit chain and its signed checkpoints.
+
+Any edit, deletion, insertion or reordering of events breaks a link; cutting off the newest
+events is caught by the head row and by checkpoints signed with a key outside the database.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead
+from portal.audit.service import HASHED_FIELDS, chain_hash
+from portal.db import utcnow
+
+
+@dataclass(frozen=True)
+class Broken:
+    seq: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    events: int
+    checkpoints: int
+    broken: Broken | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def signing_key(seed: str) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(_b64decode(seed))
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def public_keys(seed: str, extra: str = "") -> dict[str, Ed25519PublicKey]:
+    keys = [signing_key(seed).public_key()] if seed else []
+    keys += [Ed25519PublicKey.from_public_bytes(_b64decode(k)) for k in extra.split(",") if k]
+    return {key_id(k): k for k in keys}
+
+
+def _statement(seq: int, chain: str) -> bytes:
+    return f"ketenportaal-audit-checkpoint:{seq}:{chain}".encode()
+
+
+def checkpoint(session: Session, seed: str) -> AuditCheckpoint | None:
+    """Sign the current head. Returns None when there is nothing new to sign."""
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+    last = session.scalar(select(func.max(AuditCheckpoint.seq)))
+    if head.seq == 0 or head.seq == last:
+        return None
+    key = signing_key(seed)
+    row = AuditCheckpoint(
+        seq=head.seq,
+        hash=head.hash,
+        signed_at=utcnow(),
+        key_id=key_id(key.public_key()),
+        signature=key.sign(_statement(head.seq, head.hash)),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def verify(
+    session: Session,
+    keys: dict[str, Ed25519PublicKey],
+    *,
+    batch: int = 20_000,
+    progress: Callable[[int], None] | None = None,
+) -> Verdict:
+    """Walk the whole chain in sequence order; report the first broken link."""
+    checkpoints = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)))
+    wanted = {cp.seq for cp in checkpoints}
+    seen: dict[int, str] = {}
+    columns = [getattr(AuditEvent, name) for name in (*HASHED_FIELDS, "prev_hash", "hash")]
+    running, expected, count = GENESIS_HASH, 1, 0
+    broken: Broken | None = None
+    rows = session.execute(
+        select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    )
+    for row in rows.mappings():
+        count += 1
+        seq = row["seq"]
+        if seq != expected:
+            broken = Broken(expected, f"event {expected} is missing or out of order (found {seq})")
+            break
+        if row["prev_hash"] != running:
+            broken = Broken(seq, "the link to the previous event does not match")
+            break
+        if chain_hash(running, row) != row["hash"]:
+            broken = Broken(seq, "the event was changed after it was written")
+            break
+        running = row["hash"]
+        if seq in wanted:
+            seen[seq] = running
+        expected += 1
+        if progress and count % batch == 0:
+            progress(batch)
+    rows.close()
+    if progress:
+        progress(count % batch)
+    if broken is None:
+        head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+        if head.seq != expected - 1 or head.hash != running:
+            broken = Broken(expected, "events after the last one were removed (head mismatch)")
+    if broken is None:
+        for cp in checkpoints:
+            key = keys.get(cp.key_id)
+            if key is None:
+                broken = Broken(cp.seq, f"checkpoint signed with unknown key {cp.key_id}")
+                break
+            try:
+                key.verify(cp.signature, _statement(cp.seq, cp.hash))
+            except InvalidSignature:
+                broken = Broken(cp.seq, "checkpoint signature is not valid")
+                break
+            if seen.get(cp.seq) != cp.hash:
+                broken = Broken(cp.seq, "the chain does not match a signed checkpoint")
+                break
+    return Verdict(events=count, checkpoints=len(checkpoints), broken=broken)
