@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
 from flask import has_request_context
 from flask_babel import gettext
-from sqlalchemy import LargeBinary, Uuid, event
+from sqlalchemy import LargeBinary, Uuid, event, inspect
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, object_session
+from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.types import TypeDecorator
 
 from portal.crypto import aead
@@ -130,6 +132,8 @@ class EncryptedRow:
 # --- wiring ---------------------------------------------------------------------------------
 
 _COLUMNS: dict[type, dict[str, tuple[str, Kind]]] = {}
+#: Set while the flush hook writes a cleared field (so ``None`` is not made pending again).
+_SEALING: ContextVar[bool] = ContextVar("kp_sealing", default=False)
 
 
 def encrypted_columns(cls: type) -> dict[str, tuple[str, Kind]]:
@@ -147,21 +151,32 @@ def encrypted_columns(cls: type) -> dict[str, tuple[str, Kind]]:
 
 
 def _on_set(kind: Kind, _target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
-    """Assigning a plaintext validates it and keeps it as ``Pending`` until the flush."""
-    if value is None or isinstance(value, Sealed):
+    """Assigning a plaintext validates it and keeps it as ``Pending`` until the flush.
+
+    ``None`` is pending too, so that clearing a field also clears its blind index.
+    """
+    if isinstance(value, Sealed) or (value is None and _SEALING.get()):
         return value  # a ciphertext copied as is still names its old row: it will not open
     if isinstance(value, Pending):
         value = value.value
     if isinstance(value, Erased):
         raise TypeError("an erased value cannot be stored")
-    encode_value(kind, value)  # TypeError or ValueError now, not at flush
+    if value is not None:
+        encode_value(kind, value)  # TypeError or ValueError now, not at flush
     return Pending(value)
 
 
+def _guard_row_uid(target: Any, value: Any, old: Any, _initiator: Any) -> None:
+    """A stored row's uid is in the AAD of all its ciphertexts: changing it loses them."""
+    if inspect(target).has_identity and old not in (None, NO_VALUE) and value != old:
+        raise ValueError("row_uid of a stored row never changes")
+
+
 @event.listens_for(Mapper, "mapper_configured")
-def _instrument(mapper: Mapper[Any], cls: type) -> None:
+def _instrument(_mapper: Mapper[Any], cls: type) -> None:
     if not issubclass(cls, EncryptedRow):
         return
+    event.listen(cls.row_uid, "set", _guard_row_uid)
     for key, (_column, kind) in encrypted_columns(cls).items():
         event.listen(getattr(cls, key), "set", partial(_on_set, kind), retval=True)
 
@@ -189,12 +204,21 @@ def seal_pending(session: Session, obj: EncryptedRow) -> None:
         obj.row_uid = uuid.uuid4()
     with session.no_autoflush:
         indexes = _blind_indexes(session, obj, pending)
-        key_id = obj.encryption_key_id()
-        cipher = cipher_for(session, key_id) if key_id is not None else None
-        if cipher is None or key_id is None:
-            raise KeyUnavailable("no live data key for this row")
+        key_id = cipher = None
+        if any(value.value is not None for value in pending.values()):
+            key_id = obj.encryption_key_id()
+            cipher = cipher_for(session, key_id) if key_id is not None else None
+            if cipher is None:
+                raise KeyUnavailable("no live data key for this row")
         table = obj.__table__.name  # type: ignore[attr-defined]
         for key, value in pending.items():
+            if value.value is None:
+                token = _SEALING.set(True)
+                try:
+                    setattr(obj, key, None)
+                finally:
+                    _SEALING.reset(token)
+                continue
             column, kind = columns[key]
             context = aead.row_context(table, column, obj.row_uid)
             blob = aead.seal(cipher, key_id, encode_value(kind, value.value), context)

@@ -27,6 +27,9 @@ from portal.crypto.keyring import KEY_BYTES
 from portal.crypto.models import DataKey
 from portal.db import utcnow
 
+#: Data key ids are INTEGER columns (a 32-bit signed range on PostgreSQL).
+MAX_KEY_ID = 2**31 - 1
+
 
 class RotationError(CryptoError):
     """A data key cannot be re-wrapped (its master-key version is not configured)."""
@@ -55,6 +58,8 @@ def cipher_for(session: Session, key_id: int) -> AESGCM | None:
         return None
     if hit is not None:
         return hit
+    if not 0 < key_id <= MAX_KEY_ID:  # the header has room for more than the column holds
+        raise failure("missing-key")
     # Column select: always the row as committed now, even if an older copy is in the session.
     row = session.execute(
         select(DataKey.kek_version, DataKey.wrapped_key, DataKey.destroyed_at).where(
