@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
@@ -286,6 +287,23 @@ def decrypt_field(obj: EncryptedRow, field: str, *, session: Session | None = No
         return decode_value(kind, plaintext)
     except ValueError:
         raise failure("bad-plaintext") from None
+
+
+def preload_keys(session: Session, rows: Iterable[EncryptedRow], *fields: str) -> None:
+    """Unwrap the data keys that ``fields`` of ``rows`` need in one go (for lists).
+
+    Only a speed-up: ``decrypt_field`` stays the one way to read, and would load the same
+    keys one query at a time.
+    """
+    from portal.crypto.service import preload_data_keys
+
+    key_ids = set()
+    for row in rows:
+        for field in fields:
+            value = getattr(row, field)
+            if isinstance(value, Sealed) and len(value.blob) >= aead.OVERHEAD:
+                key_ids.add(aead.HEADER.unpack_from(value.blob)[1])
+    preload_data_keys(session, key_ids)
 
 
 def decrypt_fields(obj: EncryptedRow, *fields: str, session: Session | None = None) -> dict:

@@ -24,6 +24,7 @@ from portal.crypto.fields import (
     Sealed,
     decrypt_field,
     decrypt_fields,
+    preload_keys,
 )
 from portal.crypto.service import create_data_key, destroy_data_key
 from portal.extensions import db
@@ -268,3 +269,27 @@ def test_row_uid_is_fixed_before_insert_and_never_changes(session, make_case):
     assert case.row_uid is not None
     with pytest.raises(ValueError, match="never changes"):
         case.row_uid = uuid.uuid4()
+
+
+def test_preloading_unwraps_many_keys_in_one_query(app, session, make_case):
+    from sqlalchemy import event
+
+    cases = [make_case(bsn=None) for _ in range(5)]
+    destroy_data_key(session, cases[0].data_key_id)
+    ids = [case.persons[0].id for case in cases]
+    _reloaded(session, cases[0])
+    persons = [session.get(Person, person_id) for person_id in ids]
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = app.extensions["kp_db"].engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        preload_keys(session, persons, "surname", "initials")
+        surnames = [decrypt_field(p, "surname") for p in persons]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len([s for s in statements if "data_key" in s]) == 1
+    assert surnames == [ERASED] + ["Jansen"] * 4
