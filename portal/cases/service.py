@@ -64,9 +64,12 @@ _INVALID = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PersonData:
-    """One household member as entered or imported; validated by the service."""
+    """One household member as entered or imported; validated by the service.
+
+    Holds plaintext, so it never prints its values (logs, tracebacks, test output).
+    """
 
     surname: str
     initials: str | None = None
@@ -80,6 +83,9 @@ class PersonData:
     city: str | None = None
     is_main_tenant: bool = False
     is_minor: bool = False
+
+    def __repr__(self) -> str:
+        return "<PersonData>"
 
 
 PERSON_FIELDS = tuple(f.name for f in fields(PersonData))

@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.actor import Actor
+from portal.audit.service import record
 from portal.crypto.errors import CryptoError
 from portal.crypto.keyring import add_to_key_file, new_master_key_entry, next_version
 from portal.crypto.service import key_status, pending_rotation, rewrap_batch
@@ -46,16 +47,25 @@ def keys_new_master_key() -> None:
     first in KP_MASTER_KEYS on every app server, then run `keys rotate`.
     """
     config = current_app.config
+    if config.get("KP_KEY_WRAPPER"):
+        raise click.ClickException("keys are held by KP_KEY_WRAPPER: rotate them there")
     versions = list(getattr(_wrapper(), "versions", ()))
     entry = new_master_key_entry(next_version(versions))
     version = entry.split(":", 1)[0]
-    if config.get("KP_MASTER_KEY_FILE") and not config.get("KP_MASTER_KEYS"):
+    in_file = bool(config.get("KP_MASTER_KEY_FILE")) and not config.get("KP_MASTER_KEYS")
+    if in_file:
         add_to_key_file(Path(config["KP_MASTER_KEY_FILE"]), entry)
+    record(
+        db.session,
+        Actor.system("cli:keys new-master-key"),
+        "keys.new_master_key",
+        detail={"version": version, "stored": "key-file" if in_file else "printed"},
+    )
+    db.session.commit()
+    if in_file:
         click.echo(f"Master key {version} added as primary to KP_MASTER_KEY_FILE.")
         click.echo("Restart the app servers, then run `flask --app wsgi keys rotate`.")
         return
-    if config.get("KP_KEY_WRAPPER"):
-        raise click.ClickException("keys are held by KP_KEY_WRAPPER: rotate them there")
     click.echo(f"New master key {version}. Put it first in KP_MASTER_KEYS, keep the old ones:")
     click.echo(entry)
 

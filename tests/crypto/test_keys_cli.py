@@ -206,6 +206,9 @@ def test_new_master_key_in_the_key_file_then_rotate(fresh_app, tmp_path):
     assert invoke(restarted, "rotate").exit_code == 0
     assert "v2: 3 (primary)" in invoke(restarted, "status").output
     assert read_all(restarted) == expected
+    [event] = audit_actions(app, "keys.new_master_key")
+    assert event.detail == {"version": "v2", "stored": "key-file"}
+    assert V1 not in key_file.read_text().splitlines()[0]
 
 
 def test_new_master_key_with_keys_in_the_environment_prints_it(fresh_app):
