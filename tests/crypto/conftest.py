@@ -11,7 +11,6 @@ import base64
 import os
 from collections.abc import Callable, Iterator
 from datetime import date
-from itertools import count
 from pathlib import Path
 
 import pytest
@@ -96,11 +95,3 @@ def fresh_app(backend: str, databases: Databases, tmp_path: Path) -> Iterator[Ca
     yield make
     for app in apps:
         app.extensions["kp_db"].engine.dispose()
-
-
-_counter = count(1)
-
-
-@pytest.fixture
-def unique() -> Callable[[], int]:
-    return lambda: next(_counter)
