@@ -80,20 +80,24 @@ def measure(url: str) -> tuple[int, float]:
     return verdict.events, seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--database-url", help="an empty database (default: a temporary SQLite)")
-    args = parser.parse_args()
+def run(events: int = 1_000_000, database_url: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        url = database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
         backend = url.split(":", 1)[0]
-        built = build(url, args.events)
+        built = build(url, events)
         events, seconds = measure(url)
         print(
             f"audit verify [{backend}]: {events} events in {seconds:.1f} s "
             f"({events / seconds:,.0f} events/s; building took {built:.1f} s)"
         )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--database-url", help="an empty database (default: a temporary SQLite)")
+    args = parser.parse_args()
+    run(args.events, args.database_url)
 
 
 if __name__ == "__main__":

@@ -18,11 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL_MODULES = (
     "portal.accounts.models",
     "portal.audit.models",
+    "portal.crypto.models",
+    "portal.cases.models",
 )
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    from portal import access, cli, errors, headers, i18n, logs
+    from portal import access, cli, crypto, errors, headers, i18n, logs
     from portal import config as config_module
     from portal.accounts import login
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager
@@ -38,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     logs.configure_logging(app)
     db.init_app(app)
+    crypto.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)

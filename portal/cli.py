@@ -1,4 +1,4 @@
-"""Command-line interface: ``flask --app wsgi db|demo|...``."""
+"""Command-line interface: ``flask --app wsgi db|demo|keys|...``."""
 
 from __future__ import annotations
 
@@ -46,8 +46,10 @@ def db_revision(message: str, autogenerate: bool) -> None:
 
 def init_app(app: Flask) -> None:
     from portal.audit.cli import audit_cli
+    from portal.crypto.cli import keys_cli
     from portal.demo import demo_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(keys_cli)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +36,23 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number") from exc
 
 
-def instance_secret(instance_path: Path, name: str, nbytes: int = 32) -> str:
-    """Read a generated development secret from the instance folder, creating it once."""
+def instance_file(instance_path: Path, name: str, make: Callable[[], str]) -> Path:
+    """A generated development file in the instance folder (mode 0600), created once."""
     instance_path.mkdir(parents=True, exist_ok=True)
     path = instance_path / name
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return path
         with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(nbytes))
+            fh.write(make())
+    return path
+
+
+def instance_secret(instance_path: Path, name: str, nbytes: int = 32) -> str:
+    """Read a generated development secret from the instance folder, creating it once."""
+    path = instance_file(instance_path, name, lambda: secrets.token_urlsafe(nbytes))
     return path.read_text().strip()
 
 
@@ -56,7 +66,15 @@ def from_env(
     """
     env = dict(os.environ if env is None else env)
     preset = preset or {}
-    for key in ("KP_ENV", "SECRET_KEY", "DATABASE_URL"):
+    for key in (
+        "KP_ENV",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "KP_MASTER_KEYS",
+        "KP_MASTER_KEY_FILE",
+        "KP_KEY_WRAPPER",
+        "KP_INDEX_KEY",
+    ):
         if preset.get(key):
             env[key] = preset[key]
     kp_env = env.get("KP_ENV", "development")
@@ -76,6 +94,29 @@ def from_env(
             raise ConfigError("DATABASE_URL must be set in production")
         database_url = f"sqlite:///{instance_path / 'ketenportaal.sqlite'}"
 
+    # Field encryption keys (docs/keys.md): never in the database; generated only in development.
+    master_keys = env.get("KP_MASTER_KEYS", "")
+    master_key_file = env.get("KP_MASTER_KEY_FILE", "")
+    key_wrapper = env.get("KP_KEY_WRAPPER", "")
+    if not (master_keys or master_key_file or key_wrapper):
+        if production:
+            raise ConfigError("KP_MASTER_KEYS or KP_MASTER_KEY_FILE must be set in production")
+        master_key_file = str(
+            instance_file(
+                instance_path,
+                "master_keys",
+                lambda: (
+                    "# development master keys; first line is primary\n"
+                    f"v1:{secrets.token_urlsafe(32)}\n"
+                ),
+            )
+        )
+    index_key = env.get("KP_INDEX_KEY", "")
+    if not index_key:
+        if production:
+            raise ConfigError("KP_INDEX_KEY must be set in production")
+        index_key = instance_secret(instance_path, "index_key")
+
     https = _bool(env.get("KP_HTTPS"), default=production)
     return {
         "KP_ENV": kp_env,
@@ -85,10 +126,11 @@ def from_env(
         "DATABASE_URL": database_url,
         "REDIS_URL": env.get("REDIS_URL", ""),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        # Key material (see docs/keys.md). Empty means: development key file in instance/.
-        "KP_MASTER_KEYS": env.get("KP_MASTER_KEYS", ""),
-        "KP_MASTER_KEY_FILE": env.get("KP_MASTER_KEY_FILE", ""),
-        "KP_INDEX_KEY": env.get("KP_INDEX_KEY", ""),
+        # Key material (see docs/keys.md). Unset in development: generated files in instance/.
+        "KP_MASTER_KEYS": master_keys,
+        "KP_MASTER_KEY_FILE": master_key_file,
+        "KP_KEY_WRAPPER": key_wrapper,
+        "KP_INDEX_KEY": index_key,
         # Ed25519 seed (base64url, 32 bytes) that signs audit checkpoints; extra public keys
         # (base64url, comma-separated) verify checkpoints signed before a key change.
         "KP_AUDIT_SIGNING_KEY": env.get("KP_AUDIT_SIGNING_KEY")

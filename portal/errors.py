@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.access import wants_json
+from portal.crypto.errors import DecryptionError
 
 log = logging.getLogger("portal.errors")
 
@@ -67,8 +68,19 @@ MESSAGES = {
 }
 
 
-def render_error(status: int, detail: str | None = None):
-    title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+#: Protected data that cannot be opened (wrong or missing key, tampered ciphertext).
+DECRYPTION_MESSAGE = (
+    _l("Gegevens niet te openen"),
+    _l(
+        "Deze gegevens zijn beveiligd en konden nu niet veilig worden geopend. "
+        "Dit is niet uw fout. Probeer het later opnieuw of neem contact op met de beheerder."
+    ),
+)
+
+
+def render_error(status: int, detail: str | None = None, title: str | None = None):
+    default_title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    title = title or default_title
     if wants_json():
         return jsonify(error=str(title), message=str(detail or message), status=status), status
     return (
@@ -88,6 +100,13 @@ def init_app(app: Flask) -> None:
             400,
             str(_l("Het formulier is verlopen. Laad de pagina opnieuw en probeer het nog eens.")),
         )
+
+    @app.errorhandler(DecryptionError)
+    def _decryption(exc: DecryptionError):
+        # Never garbage, never a trace: the reason code only (it names no data).
+        log.error("decryption failed", extra={"event": "decryption_failed", "error": exc.reason})
+        title, message = DECRYPTION_MESSAGE
+        return render_error(500, str(message), title=str(title))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

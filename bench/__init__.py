@@ -1,0 +1,1 @@
+"""Micro-benchmarks: ``make bench`` (``python -m bench``). Results in bench/RESULTS.md."""

@@ -1,0 +1,1 @@
+"""Cases (casussen): one household's situation, owned by one organisation."""

@@ -1,0 +1,45 @@
+"""Which cases an actor may know exist; loaders that answer NotFound for the rest.
+
+For now: a professional sees the cases their organisation owns, a tenant the case their
+person record belongs to, a system command every case. Referrals will widen this (the
+handover work extends ``visible_cases``); what a user may *see* of a case is decided by the
+policy point before ``decrypt_field``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.orm import Session
+
+from portal.actor import Actor
+from portal.cases.models import Case, Person
+from portal.errors import NotFound
+
+
+def visible_cases(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on ``Case`` selecting the cases ``actor`` may know."""
+    if actor.kind == "system":
+        return true()
+    if actor.kind == "staff" and actor.organisation_id is not None:
+        return Case.organisation_id == actor.organisation_id
+    if actor.kind == "tenant" and actor.person_id is not None:
+        return (
+            Case.id == select(Person.case_id).where(Person.id == actor.person_id).scalar_subquery()
+        )
+    return false()
+
+
+def load_case(session: Session, actor: Actor, case_id: int) -> Case:
+    case = session.scalar(select(Case).where(Case.id == case_id, visible_cases(actor)))
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def load_case_by_reference(session: Session, actor: Actor, reference: str) -> Case:
+    case = session.scalar(
+        select(Case).where(Case.reference == reference.strip().upper(), visible_cases(actor))
+    )
+    if case is None:
+        raise NotFound()
+    return case
