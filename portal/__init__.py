@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL_MODULES = (
     "portal.accounts.models",
     "portal.audit.models",
+    "portal.covenant.models",
 )
 
 
@@ -53,9 +54,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
+    from portal.covenant.views import bp as covenant_bp
     from portal.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(covenant_bp)
 
     app.jinja_env.globals.update(
         get_locale=get_locale,

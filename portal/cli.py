@@ -45,7 +45,9 @@ def db_revision(message: str, autogenerate: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.covenant.cli import covenant_cli
     from portal.demo import demo_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(covenant_cli)

@@ -199,9 +199,15 @@ def login():
     """Sign a professional in on a test client, MFA done (the sign-in flow has its own tests)."""
 
     def do_login(client: FlaskClient, user) -> FlaskClient:
+        from portal.extensions import login_manager
+
+        # Flask-Login's "strong" session protection checks an identifier of the client.
+        with client.application.test_request_context(environ_base=client.environ_base):
+            ident = login_manager._session_identifier_generator()
         with client.session_transaction() as sess:
             sess["_user_id"] = str(user.id)
             sess["_fresh"] = True
+            sess["_id"] = ident
         return client
 
     return do_login
