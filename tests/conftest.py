@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -208,6 +208,9 @@ def login():
             sess["_user_id"] = str(user.id)
             sess["_fresh"] = True
             sess["_id"] = ident
+        # Requests in a test share the session fixture's app context, so forget the user
+        # Flask-Login cached in ``g`` for the previous request.
+        g.pop("_login_user", None)
         return client
 
     return do_login

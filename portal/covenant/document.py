@@ -193,6 +193,7 @@ class _Checker:
         for key in required:
             if key not in value:
                 self.error(_join(path, key), "missing required key")
+                result[key] = None
         return result
 
     def string(self, path: str, value: Any) -> str | None:
