@@ -39,7 +39,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     logs.configure_logging(app)
     db.init_app(app)
-    csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -50,6 +49,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     login.init_app(app)
     access.init_app(app)
+    # After access: an anonymous POST is refused as "sign in first", not as a CSRF failure.
+    csrf.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -154,7 +154,7 @@ def plain_duration(days: int) -> str:
     return _("1 dag") if days == 1 else _("%(n)s dagen", n=days)
 
 
-def _summary(covenant: Covenant) -> dict:
+def _summary(covenant: Covenant, lang: str) -> dict:
     """What the tenant page needs, grouped from the covenant's rules (no text per covenant)."""
     purposes = []
     for purpose in covenant.purposes.values():
@@ -183,14 +183,17 @@ def _summary(covenant: Covenant) -> dict:
         if covenant.categories[cat].special
     }
     hidden_roles = [r for r in covenant.roles.values() if not r.involvement_visible]
+
+    def names(role: str) -> str:
+        slugs = covenant.partners_with_role(role)
+        return ", ".join(covenant.partners[s].name.get(lang) for s in slugs)
+
     return {
         "purposes": purposes,
         "special": special,
         "special_consent_only": all(b.is_consent for b in special_bases),
-        "hidden": [
-            (r, [covenant.partners[s] for s in covenant.partners_with_role(r.code)])
-            for r in hidden_roles
-        ],
+        # Whose help is not told to the other partners: the partners by name, else the role.
+        "hidden": [names(r.code) or r.name.get(lang) for r in hidden_roles],
         "retention": [(c, plain_duration(c.retention_days)) for c in covenant.categories.values()],
     }
 
@@ -213,6 +216,5 @@ def explained():
         covenant=covenant,
         version=version,
         since=format_date(since, format="long"),
-        lang=str(get_locale()),
-        **_summary(covenant),
+        **_summary(covenant, str(get_locale())),
     )

@@ -320,7 +320,10 @@ def test_tenant_summary_is_generated_from_the_active_covenant(client, session, p
     assert "De wet zegt dat de woningcorporatie een huurachterstand moet doorgeven" in html
     assert "Alleen als u daar zelf ja op zegt." in html
     assert "Gezondheid, Justitiegegevens" in html  # the special categories
-    assert "Krijgt u hulp van Zorg? Dat vertellen we niet aan de andere organisaties." in html
+    assert (
+        "Krijgt u hulp van Zorggroep Demostad (GGZ en beschermd wonen)? Dat vertellen we niet "
+        "aan de andere organisaties." in html
+    )
     assert "Gezondheid: na 6 maanden" in html and "Identiteit: na 2 jaar" in html
     assert "versie 1" in html and "1 december 2026" in html
 
