@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 import click
 from flask.cli import AppGroup
 
@@ -17,7 +19,7 @@ covenant_cli = AppGroup("covenant", help="The covenant: load a new version, show
 
 @covenant_cli.command("load")
 @click.argument("file", type=click.File("rb"))
-def load(file: click.utils.LazyFile) -> None:
+def load(file: BinaryIO) -> None:
     """Check FILE (TOML) and store it as a new draft version.
 
     Every error is listed with its place in the file, and nothing is stored. Loading a file
@@ -64,7 +66,7 @@ def show(number: int | None) -> None:
             raise click.ClickException("No covenant version is active.")
     else:
         try:
-            version = policy.load_version(db.session, number)
+            version = policy.get_version(db.session, number)
         except NotFound:
             raise click.ClickException(f"No covenant version {number}.") from None
     covenant = covenant_of(version)

@@ -10,7 +10,7 @@ from portal.covenant.models import CovenantVersion
 from portal.errors import NotFound
 
 
-def load_version(session: Session, number: int) -> CovenantVersion:
+def get_version(session: Session, number: int) -> CovenantVersion:
     version = session.scalar(select(CovenantVersion).where(CovenantVersion.number == number))
     if version is None:
         raise NotFound()

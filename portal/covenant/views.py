@@ -79,14 +79,14 @@ def versions():
 @bp.get("/versies/<int:number>")
 @staff()
 def version(number: int):
-    return _render_version(policy.load_version(db.session, number))
+    return _render_version(policy.get_version(db.session, number))
 
 
 @bp.get("/versies/<int:number>/bron.toml")
 @staff()
 def source(number: int):
     """The exact text that was loaded; its SHA-256 is the hash partners accept."""
-    version = policy.load_version(db.session, number)
+    version = policy.get_version(db.session, number)
     return Response(
         version.source.encode("utf-8"),
         mimetype="text/plain",
@@ -97,7 +97,7 @@ def source(number: int):
 @bp.post("/versies/<int:number>/aanvaarden")
 @staff("org_admin")
 def accept(number: int):
-    version = policy.load_version(db.session, number)
+    version = policy.get_version(db.session, number)
     form = AcceptForm()
     if not form.validate_on_submit():
         return _render_version(version, status=400, accept_form=form)
@@ -120,7 +120,7 @@ def accept(number: int):
 @bp.post("/versies/<int:number>/activeren")
 @staff("covenant_admin")
 def activate(number: int):
-    version = policy.load_version(db.session, number)
+    version = policy.get_version(db.session, number)
     form = ActivateForm()
     if not form.validate_on_submit():
         return _render_version(version, status=400, activate_form=form)

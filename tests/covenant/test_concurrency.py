@@ -67,7 +67,7 @@ if PG_URL:  # row locks are a PostgreSQL matter; SQLite serialises every writer 
         def accept(actor: Actor) -> None:
             try:
                 with app.app_context():
-                    target = policy.load_version(db.session, 1)
+                    target = policy.get_version(db.session, 1)
                     barrier.wait(timeout=10)
                     service.accept_version(db.session, actor, target, sha256)
                     db.session.commit()
@@ -82,7 +82,7 @@ if PG_URL:  # row locks are a PostgreSQL matter; SQLite serialises every writer 
         assert errors == []
 
         with app.app_context():
-            version = policy.load_version(db.session, 1)
+            version = policy.get_version(db.session, 1)
             assert version.status == "active" and version.activated_how == "all_accepted"
             assert db.session.scalar(select(func.count(CovenantAcceptance.id))) == 5
             activations = db.session.scalar(

@@ -177,6 +177,8 @@ def test_no_covenant_rule_is_hard_coded_in_python():
     offenders = []
     for package in ("portal", "consent", "handover"):
         for path in sorted(Path(ROOT, package).rglob("*.py")):
+            if path.stem.startswith("demo"):  # demo data goes with the demo covenant
+                continue
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if RULE_CODES.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{n}")

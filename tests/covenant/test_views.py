@@ -255,7 +255,7 @@ def test_professional_page_shows_matrix_ladder_rules_and_retention(
     assert response.status_code == 200
     assert "Convenant Vroegsignalering en Voorkomen Huisuitzetting" in html
     assert "Wgs art. 3a — vroegsignalering (wet)" in html
-    assert "Toestemming (toestemming)" in html
+    assert '<td class="utrecht-table__cell">Toestemming</td>' in html
     assert "Escalatieladder en termijnen" in html
     assert "Unanimiteit" in html and "Meerderheid" in html
     assert "Betalingsregeling overwogen" in html
