@@ -20,6 +20,7 @@ MODEL_MODULES = (
     "portal.audit.models",
     "portal.crypto.models",
     "portal.cases.models",
+    "portal.covenant.models",
 )
 
 
@@ -41,7 +42,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logs.configure_logging(app)
     db.init_app(app)
     crypto.init_app(app)
-    csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -52,13 +52,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     login.init_app(app)
     access.init_app(app)
+    # After access: an anonymous POST is refused as "sign in first", not as a CSRF failure.
+    csrf.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 
+    from portal.covenant.views import bp as covenant_bp
     from portal.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(covenant_bp)
 
     app.jinja_env.globals.update(
         get_locale=get_locale,

@@ -36,3 +36,31 @@ class Actor:
     @property
     def primary_role(self) -> str | None:
         return min(self.roles) if self.roles else None
+
+
+def current_actor() -> Actor:
+    """The signed-in professional as an Actor, for views to pass to services.
+
+    Carries the request id and the client address truncated to its /24 (IPv4) or /48 (IPv6)
+    network, so the audit log can trace a request without tracking a person.
+    """
+    import ipaddress
+
+    from flask import g, request
+    from flask_login import current_user
+
+    client_addr = None
+    try:
+        ip = ipaddress.ip_address(request.remote_addr or "")
+        prefix = 24 if ip.version == 4 else 48
+        client_addr = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    except ValueError:
+        client_addr = None
+    return Actor(
+        kind="staff",
+        user_id=current_user.id,
+        organisation_id=current_user.organisation_id,
+        roles=frozenset(current_user.roles),
+        request_id=g.get("request_id"),
+        client_addr=client_addr,
+    )

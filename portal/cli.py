@@ -46,6 +46,7 @@ def db_revision(message: str, autogenerate: bool) -> None:
 
 def init_app(app: Flask) -> None:
     from portal.audit.cli import audit_cli
+    from portal.covenant.cli import covenant_cli
     from portal.crypto.cli import keys_cli
     from portal.demo import demo_cli
 
@@ -53,3 +54,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(covenant_cli)

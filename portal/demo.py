@@ -11,10 +11,15 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import ROOT
 from portal.accounts.models import Organisation, User, UserRole
+from portal.actor import Actor
+from portal.covenant.models import CovenantVersion
 from portal.extensions import db
 
 DEMO_PASSWORD = "demo-Ketenportaal-2026"  # noqa: S105 - fictional demo accounts, dev only
+#: The demo covenant is the documented example covenant (docs/covenant.md).
+DEMO_COVENANT = ROOT / "docs" / "covenant-example.toml"
 
 ORGANISATIONS = [
     ("corporatie", "Woonstichting Demostad"),
@@ -78,7 +83,40 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
         user.role_rows = [UserRole(role=r) for r in roles]
         session.add(user)
     session.flush()
+    load_demo_covenant(session)
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
+
+
+def load_demo_covenant(session: Session) -> CovenantVersion | None:
+    """Load the demo covenant and have each partner's admin accept it, unless one is active.
+
+    Goes through the same services as the CLI and the portal, so the acceptances and the
+    activation ("all partners accepted") are recorded and audited like real ones.
+    """
+    from portal.covenant.rules import active_version
+    from portal.covenant.service import accept_version, load_version, partner_acceptances
+
+    current = active_version(session)
+    if current is not None:
+        return current
+    version = load_version(session, Actor.system("demo"), DEMO_COVENANT.read_bytes()).version
+    for partner in partner_acceptances(session, version):
+        if partner.acceptance is not None or partner.organisation is None:
+            continue
+        admin = next(
+            (u for u in partner.organisation.users if "org_admin" in u.roles and u.active), None
+        )
+        if admin is None:
+            continue
+        actor = Actor(
+            kind="staff",
+            user_id=admin.id,
+            organisation_id=admin.organisation_id,
+            roles=admin.roles,
+            label="demo",
+        )
+        accept_version(session, actor, version, version.sha256)
+    return version
 
 
 @click.group("demo", invoke_without_command=True)
@@ -90,8 +128,13 @@ def demo_cli(ctx: click.Context) -> None:
         raise click.ClickException("demo data is not available in production")
     if ctx.invoked_subcommand is not None:
         return
+    from portal.covenant.rules import active_version
+
     accounts = load_demo(db.session)
     db.session.commit()
+    version = active_version(db.session)
+    if version is not None:
+        click.echo(f"Covenant: version {version.number} is active (sha256 {version.sha256}).")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for slug, email, roles in accounts:
         click.echo(f"  {slug:<11} {email:<28} {roles}")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -202,9 +202,18 @@ def login():
     """Sign a professional in on a test client, MFA done (the sign-in flow has its own tests)."""
 
     def do_login(client: FlaskClient, user) -> FlaskClient:
+        from portal.extensions import login_manager
+
+        # Flask-Login's "strong" session protection checks an identifier of the client.
+        with client.application.test_request_context(environ_base=client.environ_base):
+            ident = login_manager._session_identifier_generator()
         with client.session_transaction() as sess:
             sess["_user_id"] = str(user.id)
             sess["_fresh"] = True
+            sess["_id"] = ident
+        # Requests in a test share the session fixture's app context, so forget the user
+        # Flask-Login cached in ``g`` for the previous request.
+        g.pop("_login_user", None)
         return client
 
     return do_login

@@ -5,7 +5,14 @@ from __future__ import annotations
 from portal.access import rule_for
 
 #: Endpoints anyone may reach without signing in. Adding one is a security decision.
-PUBLIC_ENDPOINTS = {"static", "main.home", "main.set_language", "main.healthz"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "main.home",
+    "main.set_language",
+    "main.healthz",
+    # The tenant summary of the covenant: public information, no personal data.
+    "covenant.explained",
+}
 
 
 def test_every_endpoint_declares_an_access_rule(app):

@@ -1,0 +1,350 @@
+"""The covenant file: the demo covenant is valid; broken files are refused, every error named."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portal.covenant.document import CovenantFileError, parse
+from portal.demo import DEMO_COVENANT
+from tests.covenant.conftest import DEMO_SLUGS
+
+
+def test_demo_covenant_is_valid_without_warnings(demo_text):
+    parsed = parse(demo_text, known_slugs=DEMO_SLUGS)
+    assert parsed.warnings == []
+    doc = parsed.document
+    assert doc["covenant"]["region"] == "Regio Demostad"
+    assert list(doc["partners"]) == ["corporatie", "schuldhulp", "crisisteam", "welzijn", "zorg"]
+    assert set(doc["roles"]) == {"signaller", "debt_coach", "crisis_team", "welfare", "care"}
+    assert set(doc["purposes"]) == {
+        "early_signalling",
+        "debt_help",
+        "care_support",
+        "eviction_decision",
+        "last_chance",
+    }
+    assert set(doc["categories"]) == {
+        "identity",
+        "contact",
+        "household",
+        "finances",
+        "contact_history",
+        "life_map",
+        "health",
+        "nuisance",
+        "justice",
+    }
+    assert doc["categories"]["health"]["special"] is True
+    assert doc["legal_bases"]["wgs_signal"]["kind"] == "statutory"
+    assert "art. 3a" in doc["legal_bases"]["wgs_signal"]["reference"]
+    assert doc["covenant"]["effective_from"] == "2026-12-01"
+
+
+def _edit(text: str, old: str, new: str) -> str:
+    assert old in text, f"test setup: {old!r} not in the demo covenant"
+    return text.replace(old, new, 1)
+
+
+# (id, [(old, new), ...], exact errors)
+BROKEN = [
+    (
+        "unknown-recipient-role",
+        [("[purposes.debt_help.sharing.welfare]", "[purposes.debt_help.sharing.welfare2]")],
+        [
+            "purposes.debt_help.sharing.welfare2: unknown role 'welfare2'",
+            "purposes.debt_help.ladder[1].role: role 'welfare' receives nothing under this "
+            "purpose (no sharing.welfare)",
+        ],
+    ),
+    (
+        "category-without-legal-basis",
+        [
+            (
+                'finances = "wgs_help"\nhousehold = "consent"',
+                'finances = "wgs_help"\nhousehold = ""',
+            )
+        ],
+        [
+            "purposes.debt_help.sharing.debt_coach.household: category 'household' has no "
+            "legal basis"
+        ],
+    ),
+    (
+        "unknown-legal-basis",
+        [('identity = "wgs_signal"', 'identity = "wgs"')],
+        ["purposes.early_signalling.sharing.debt_coach.identity: unknown legal basis 'wgs'"],
+    ),
+    (
+        "unknown-category",
+        [('finances = "wgs_signal"', 'finance = "wgs_signal"')],
+        ["purposes.early_signalling.sharing.debt_coach.finance: unknown category 'finance'"],
+    ),
+    (
+        "ladder-points-at-missing-role",
+        [
+            (
+                '[[purposes.debt_help.ladder]]\nrole = "welfare"',
+                '[[purposes.debt_help.ladder]]\nrole = "welfare2"',
+            )
+        ],
+        ["purposes.debt_help.ladder[1].role: unknown role 'welfare2'"],
+    ),
+    (
+        "ladder-role-receives-nothing",
+        [
+            (
+                '[[purposes.early_signalling.ladder]]\nrole = "debt_coach"',
+                '[[purposes.early_signalling.ladder]]\nrole = "crisis_team"',
+            )
+        ],
+        [
+            "purposes.early_signalling.ladder[0].role: role 'crisis_team' receives nothing "
+            "under this purpose (no sharing.crisis_team)"
+        ],
+    ),
+    (
+        "unknown-key",
+        [("involvement_visible = false", "involvement_visible = false\ncolour = 'red'")],
+        ["roles.care.colour: unknown key"],
+    ),
+    (
+        "unknown-top-level-key",
+        [("format = 1\n", "format = 1\nextras = true\n")],
+        ["extras: unknown key"],
+    ),
+    (
+        "wrong-type",
+        [("retention_days = 730", 'retention_days = "two years"')],
+        ["categories.identity.retention_days: expected a whole number of days, got a string"],
+    ),
+    (
+        "partner-without-organisation",
+        [("[partners.zorg]", "[partners.zorggroep]")],
+        ["partners.zorggroep: no organisation with slug 'zorggroep' in the database"],
+    ),
+    (
+        "special-category-on-statutory-basis",
+        [
+            (
+                'life_map = "consent"\nhealth = "consent"\n\n[purposes.last_chance]',
+                'life_map = "consent"\nhealth = "wmo_task"\n\n[purposes.last_chance]',
+            )
+        ],
+        [
+            "purposes.eviction_decision.sharing.care.health: special category 'health' needs "
+            "consent or a basis that allows special categories, not 'wmo_task'"
+        ],
+    ),
+    (
+        "unknown-decision-rule",
+        [('rule = "unanimity"', 'rule = "most"')],
+        ["decisions.eviction.rule: must be one of 'unanimity', 'majority', got 'most'"],
+    ),
+    (
+        "veto-role-not-a-voter",
+        [('veto = ["crisis_team"]', 'veto = ["welfare"]')],
+        ["decisions.eviction.veto[0]: role 'welfare' is not a voter"],
+    ),
+    (
+        "unknown-prevention-step",
+        [('"last_chance_considered",\n]', '"last_chance_considred",\n]')],
+        ["decisions.eviction.prevention_steps[4]: unknown prevention step 'last_chance_considred'"],
+    ),
+    (
+        "voter-receives-nothing",
+        [
+            (
+                'voters = ["signaller", "crisis_team"]',
+                'voters = ["signaller", "crisis_team", "welfare"]',
+            )
+        ],
+        [
+            "decisions.eviction.voters[2]: role 'welfare' must vote but receives nothing under "
+            "purpose 'eviction_decision'"
+        ],
+    ),
+    (
+        "missing-english-name",
+        [('name.en = "Debt coach"\n', "")],
+        ["roles.debt_coach.name.en: missing required key"],
+    ),
+    (
+        "sla-days-zero",
+        [("first_contact_days = 10", "first_contact_days = 0")],
+        ["purposes.early_signalling.ladder[0].first_contact_days: must be at least 1 day, got 0"],
+    ),
+    (
+        "statutory-basis-without-law",
+        [('reference = "Wet gemeentelijke schuldhulpverlening, art. 4"\n', "")],
+        ["legal_bases.wgs_help.reference: missing required key (a statutory basis names its law)"],
+    ),
+    (
+        "duplicate-role-of-partner",
+        [('roles = ["signaller"]', 'roles = ["signaller", "signaller"]')],
+        ["partners.corporatie.roles[1]: role 'signaller' appears twice"],
+    ),
+    (
+        "unsupported-format",
+        [("format = 1\n", "format = 2\n")],
+        ["format: unsupported format 2 (this portal reads 1)"],
+    ),
+    (
+        "name-not-per-language",
+        [('name.nl = "Ontruiming"\nname.en = "Eviction"', 'name = "Ontruiming"')],
+        ['decisions.eviction.name: expected a table of languages, e.g. { nl = "…", en = "…" }'],
+    ),
+]
+
+
+@pytest.mark.parametrize(("edits", "expected"), [pytest.param(e, x, id=i) for i, e, x in BROKEN])
+def test_broken_covenant_is_refused_with_precise_messages(demo_text, edits, expected):
+    text = demo_text
+    for old, new in edits:
+        text = _edit(text, old, new)
+    with pytest.raises(CovenantFileError) as caught:
+        parse(text, known_slugs=DEMO_SLUGS)
+    assert [str(p) for p in caught.value.problems] == expected
+
+
+def test_duplicate_purpose_is_named_with_its_line(demo_text):
+    text = demo_text + '\n[purposes.debt_help]\nname.nl = "Nog eens"\n'
+    line = text.count("\n", 0, text.rindex("[purposes.debt_help]")) + 1
+    with pytest.raises(CovenantFileError) as caught:
+        parse(text, known_slugs=DEMO_SLUGS)
+    assert [str(p) for p in caught.value.problems] == [
+        f"purposes.debt_help: declared twice (line {line})"
+    ]
+
+
+def test_duplicate_key_is_named_with_its_table(demo_text):
+    text = _edit(demo_text, "retention_days = 365", "retention_days = 365\nretention_days = 400")
+    with pytest.raises(CovenantFileError) as caught:
+        parse(text)
+    [problem] = caught.value.problems
+    assert problem.path == "categories.contact.retention_days"
+    assert problem.message.startswith("declared twice (line ")
+
+
+def test_toml_syntax_error_names_the_line(demo_text):
+    text = _edit(demo_text, 'region = "Regio Demostad"', 'region = "Regio Demostad')
+    line = text[: text.index('region = "Regio')].count("\n") + 1
+    with pytest.raises(CovenantFileError) as caught:
+        parse(text)
+    [problem] = caught.value.problems
+    assert problem.path == f"line {line}"
+    assert problem.message.startswith("not valid TOML: ")
+
+
+def test_all_errors_are_listed_not_just_the_first(demo_text):
+    text = demo_text
+    for _id, edits, _expected in BROKEN[:4] + BROKEN[8:10]:
+        for old, new in edits:
+            text = _edit(text, old, new)
+    with pytest.raises(CovenantFileError) as caught:
+        parse(text, known_slugs=DEMO_SLUGS)
+    listed = [str(p) for p in caught.value.problems]
+    for _id, _edits, expected in BROKEN[:4] + BROKEN[8:10]:
+        for message in expected:
+            assert message in listed
+    assert len(listed) == sum(len(x) for _i, _e, x in BROKEN[:4] + BROKEN[8:10])
+
+
+def test_missing_sections_are_named():
+    with pytest.raises(CovenantFileError) as caught:
+        parse("format = 1\n")
+    assert [str(p) for p in caught.value.problems] == [
+        "covenant: missing required key",
+        "roles: missing required key",
+        "partners: missing required key",
+        "categories: missing required key",
+        "legal_bases: missing required key",
+        "purposes: missing required key",
+    ]
+
+
+def test_partner_check_is_skipped_without_a_database(demo_text):
+    text = _edit(demo_text, "[partners.zorg]", "[partners.zorggroep]")
+    assert parse(text, known_slugs=None).document["partners"]["zorggroep"]["roles"] == ["care"]
+
+
+def test_missing_tenant_language_is_a_warning_not_an_error(demo_text):
+    text = _edit(demo_text, 'name.tr = "Kimlik"\n', "")
+    parsed = parse(text, known_slugs=DEMO_SLUGS)
+    assert [str(w) for w in parsed.warnings] == [
+        "categories.identity.name: no 'tr' text; tenants reading 'tr' see Dutch"
+    ]
+
+
+def _problems(text: str, slugs) -> list:
+    """Parse; a refusal must name at least one problem. Anything else raised is a bug."""
+    try:
+        parse(text, known_slugs=slugs)
+    except CovenantFileError as exc:
+        problems = exc.problems
+    else:
+        return []
+    assert problems
+    return problems
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=400),
+        # Structurally plausible TOML: tables and keys the checker knows, with odd values.
+        st.lists(
+            st.tuples(
+                st.sampled_from(
+                    [
+                        "",
+                        "[covenant]",
+                        "[roles.x]",
+                        "[partners.a]",
+                        "[purposes.p]",
+                        "[purposes.p.sharing.x]",
+                        "[[purposes.p.ladder]]",
+                        "[decisions.d]",
+                    ]
+                ),
+                st.sampled_from(
+                    [
+                        "format",
+                        "region",
+                        "name",
+                        "roles",
+                        "role",
+                        "kind",
+                        "voters",
+                        "veto",
+                        "rule",
+                        "sharing",
+                        "ladder",
+                        "retention_days",
+                        "identity",
+                    ]
+                ),
+                st.sampled_from(["1", '"x"', "[]", '["x", 1]', "{}", "true", "2026-01-01"]),
+            ),
+            max_size=12,
+        ).map(lambda rows: "\n".join(f"{t}\n{k} = {v}" for t, k, v in rows)),
+    )
+)
+def test_any_text_is_either_a_covenant_or_a_list_of_problems(text):
+    assert all(str(p) for p in _problems(text, None))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_damaging_any_line_never_crashes_the_checker(data):
+    """Delete a line of the demo covenant, or give its key a value of another type."""
+    lines = DEMO_COVENANT.read_text(encoding="utf-8").splitlines()
+    index = data.draw(st.integers(min_value=0, max_value=len(lines) - 1))
+    if data.draw(st.booleans()) and "=" in lines[index]:
+        key = lines[index].split("=", 1)[0]
+        value = data.draw(st.sampled_from(["0", "-3", '""', '"x"', "[]", '["x"]', "{}", "true"]))
+        lines[index] = f"{key}= {value}"
+    else:
+        del lines[index]
+    _problems("\n".join(lines), DEMO_SLUGS)
