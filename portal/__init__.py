@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL_MODULES = (
     "portal.accounts.models",
     "portal.audit.models",
+    "portal.outbox.models",
 )
 
 
