@@ -54,9 +54,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
+    from portal.accounts.admin import bp as orgadmin_bp
+    from portal.accounts.views import bp as accounts_bp
     from portal.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(orgadmin_bp)
 
     app.jinja_env.globals.update(
         get_locale=get_locale,

@@ -46,6 +46,8 @@ def db_revision(message: str, autogenerate: bool) -> None:
 
 def init_app(app: Flask) -> None:
     from portal.demo import demo_cli
+    from portal.outbox.cli import outbox_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)

@@ -170,14 +170,22 @@ def make_org(session: Session):
 @pytest.fixture
 def make_user(session: Session, make_org):
     """Create a professional in an organisation with portal roles."""
+    from portal.accounts.mfa import new_secret
     from portal.accounts.models import User, UserRole
     from portal.accounts.passwords import hash_password
+    from portal.accounts.service import set_totp_secret
+    from portal.db import utcnow
 
     counter = iter(range(1, 10_000))
 
     def make(
-        org: str = "corporatie", roles: tuple[str, ...] = ("caseworker",), password: str = "pw"
+        org: str = "corporatie",
+        roles: tuple[str, ...] = ("caseworker",),
+        password: str = "pw",
+        mfa: bool = True,
     ) -> User:
+        """With ``mfa`` (the default) the user has a TOTP app set up; the plain secret is on
+        ``user.test_totp_secret`` so a test can compute codes (``portal.accounts.mfa``)."""
         organisation = make_org(org)
         n = next(counter)
         user = User(
@@ -189,6 +197,11 @@ def make_user(session: Session, make_org):
         user.role_rows = [UserRole(role=r) for r in roles]
         session.add(user)
         session.flush()
+        user.test_totp_secret = None
+        if mfa:
+            user.test_totp_secret = new_secret()
+            set_totp_secret(user, user.test_totp_secret, utcnow())
+            session.flush()
         return user
 
     return make
@@ -198,10 +211,15 @@ def make_user(session: Session, make_org):
 def login():
     """Sign a professional in on a test client, MFA done (the sign-in flow has its own tests)."""
 
+    from portal.accounts.sessions import signed_in_values
+    from portal.db import utcnow
+
     def do_login(client: FlaskClient, user) -> FlaskClient:
+        # The same session keys a real sign-in (password + TOTP) leaves behind.
+        with client.application.test_request_context(environ_base=client.environ_base):
+            values = signed_in_values(user, now=utcnow(), method="test")
         with client.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
-            sess["_fresh"] = True
+            sess.update(values)
         return client
 
     return do_login
