@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from alembic import command
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -127,6 +128,15 @@ class Client(FlaskClient):
     """Test client that knows how to get a CSRF token, like a browser reading the page."""
 
     _CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+    def open(self, *args: Any, **kwargs: Any):
+        # Requests reuse the test's app context (the ``session`` fixture pushes one), so give
+        # each request a fresh ``g``: a browser's request never sees another's cached user
+        # (Flask-Login) or CSRF token (Flask-WTF).
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            ctx.g = ctx.app.app_ctx_globals_class()
+        return super().open(*args, **kwargs)
 
     def csrf_token(self, page: str = "/") -> str:
         html = self.get(page).get_data(as_text=True)

@@ -101,13 +101,16 @@ def test_half_signed_in_session_passes_no_staff_endpoint(app, client, make_user,
 
 
 def test_flask_login_user_without_mfa_record_passes_no_staff_endpoint(
-    app, client, make_user, session
+    app, client, make_user, session, login
 ):
     """A session naming a user but lacking the MFA-done record is not signed in."""
+    from portal.accounts.sessions import AUTH_KEY
+
     user = make_user()
+    login(client, user)
+    assert client.get("/mijn-werk").status_code == 200
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
-        sess["_fresh"] = True
+        del sess[AUTH_KEY]
     response = client.get("/mijn-werk")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
 

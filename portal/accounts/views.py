@@ -114,7 +114,7 @@ def sign_in():
         db.session.commit()
         if outcome.result == "ok" and outcome.user is not None:
             begin_pending(outcome.user, now=now, method="password", next_url=next_url or None)
-            target = ".mfa" if outcome.user.mfa_enrolled else ".mfa_setup"
+            target = ".mfa_step" if outcome.user.mfa_enrolled else ".mfa_setup"
             return redirect(url_for(target))
         if outcome.result == "locked":
             error = _locked_message()
