@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -84,7 +85,7 @@ class InviteForm(FlaskForm):
     )
     roles = MultiCheckboxField(
         _l("Rollen"),
-        choices=[(r, ROLE_LABELS[r]) for r in PORTAL_ROLES],
+        choices=[SelectChoice(r, ROLE_LABELS[r]) for r in PORTAL_ROLES],
         validators=[DataRequired(message=_l("Kies minstens één rol."))],
     )
 
@@ -107,10 +108,10 @@ class SsoSettingsForm(FlaskForm):
     default_role = SelectField(
         _l("Rol voor een nieuwe collega die via de inlogdienst binnenkomt"),
         choices=[
-            ("", _l("Geen rol (de beheerder kent die toe)")),
-            ("caseworker", ROLE_LABELS["caseworker"]),
-            ("team_manager", ROLE_LABELS["team_manager"]),
-            ("auditor", ROLE_LABELS["auditor"]),
+            SelectChoice("", _l("Geen rol (de beheerder kent die toe)")),
+            SelectChoice("caseworker", ROLE_LABELS["caseworker"]),
+            SelectChoice("team_manager", ROLE_LABELS["team_manager"]),
+            SelectChoice("auditor", ROLE_LABELS["auditor"]),
         ],
         validators=[Optional()],
     )
