@@ -107,9 +107,11 @@ def database_url(backend: str, databases: Databases) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     instance = tmp_path_factory.mktemp("instance")
-    return create_app(make_test_config(database_url, instance))
+    app = create_app(make_test_config(database_url, instance))
+    yield app
+    app.extensions["kp_db"].engine.dispose()  # close pooled connections before the end
 
 
 @pytest.fixture

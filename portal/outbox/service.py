@@ -72,8 +72,9 @@ def claim(session: Session, *, now: datetime, batch: int) -> list[OutboxMessage]
         .values(status="sending", claim_token=token, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    session.commit()
-    return list(
+    # Read the claimed rows in the claiming transaction, then commit: the sends happen with
+    # no transaction open (on SQLite a read-then-write transaction could not wait its turn).
+    claimed = list(
         session.scalars(
             select(OutboxMessage)
             .where(OutboxMessage.claim_token == token, OutboxMessage.status == "sending")
@@ -81,6 +82,8 @@ def claim(session: Session, *, now: datetime, batch: int) -> list[OutboxMessage]
             .execution_options(populate_existing=True)
         )
     )
+    session.commit()
+    return claimed
 
 
 def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
