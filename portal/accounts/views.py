@@ -325,7 +325,8 @@ def sso_callback(slug: str):
         claims = sso.verified_claims(sso.client_for(settings), settings)
     except Exception as exc:  # a wrong state, issuer, audience, nonce or signature: refuse
         log.warning("partner sign-in refused", extra={"error": type(exc).__name__})
-        service.record_sso_refused(db.session, actor, org, getattr(exc, "reason", "token_invalid"))
+        reason = getattr(exc, "reason", None) or f"invalid:{type(exc).__name__}"
+        service.record_sso_refused(db.session, actor, org, reason)
         db.session.commit()
         return _sso_failed()
     try:
