@@ -85,7 +85,5 @@ def current_actor(user: User | None = None, *, label: str = "") -> Actor:
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user._get_current_object()  # type: ignore[attr-defined]
     if user is None:
-        return Actor(
-            kind="anonymous", label=label, request_id=request_id, client_addr=client_addr
-        )
+        return Actor(kind="anonymous", label=label, request_id=request_id, client_addr=client_addr)
     return staff_actor(user, request_id=request_id, client_addr=client_addr, label=label)

@@ -122,7 +122,9 @@ def demo_totp(email: str) -> None:
     demo_emails = {e for _slug, e, _n, _r in USERS}
     user = find_user_by_email(db.session, email)
     if user is None or user.email not in demo_emails:
-        raise click.ClickException("not a demo account; load the demo first (flask --app wsgi demo)")
+        raise click.ClickException(
+            "not a demo account; load the demo first (flask --app wsgi demo)"
+        )
     secret = totp_secret(user)
     if secret is None:
         raise click.ClickException("this demo account has no readable TOTP secret")

@@ -63,7 +63,9 @@ class ChangePasswordForm(ReauthForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    password = PasswordField(_l("Kies een wachtwoord"), validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(
+        _l("Kies een wachtwoord"), validators=[DataRequired(), Length(max=256)]
+    )
     repeat = PasswordField(
         _l("Herhaal het wachtwoord"),
         validators=[
@@ -80,9 +82,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class InviteForm(FlaskForm):
     email = EmailField(_l("E-mailadres (werk)"), validators=[DataRequired(), Length(max=254)])
-    display_name = StringField(
-        _l("Naam en functie"), validators=[DataRequired(), Length(max=200)]
-    )
+    display_name = StringField(_l("Naam en functie"), validators=[DataRequired(), Length(max=200)])
     roles = MultiCheckboxField(
         _l("Rollen"),
         choices=[SelectChoice(r, ROLE_LABELS[r]) for r in PORTAL_ROLES],

@@ -119,7 +119,12 @@ def password_step(
         if user is None:
             record(session, actor, "auth.login_failed", detail={"reason": "unknown_account"})
         else:
-            record(session, _attempt(actor, user), "auth.login_failed", detail={"reason": "no_password"})
+            record(
+                session,
+                _attempt(actor, user),
+                "auth.login_failed",
+                detail={"reason": "no_password"},
+            )
         return SignInOutcome(None, "failed")
     attempt = _attempt(actor, user)
     if not user.active:
@@ -165,7 +170,9 @@ def totp_step(session: Session, actor: Actor, user: User, *, code: str, now: dat
     secret = totp_secret(user)
     step = mfa.matching_step(secret, code, now, user.totp_last_step) if secret else None
     if step is None:
-        record(session, attempt, "auth.login_failed", detail={"reason": "bad_code", "factor": "totp"})
+        record(
+            session, attempt, "auth.login_failed", detail={"reason": "bad_code", "factor": "totp"}
+        )
         _register_failure(session, attempt, user, now)
         session.flush()
         return "locked" if is_locked(user, now) else "failed"
@@ -196,7 +203,10 @@ def recovery_step(session: Session, actor: Actor, user: User, *, code: str, now:
     ).rowcount
     if claimed != 1:
         record(
-            session, attempt, "auth.login_failed", detail={"reason": "bad_code", "factor": "recovery"}
+            session,
+            attempt,
+            "auth.login_failed",
+            detail={"reason": "bad_code", "factor": "recovery"},
         )
         _register_failure(session, attempt, user, now)
         session.flush()
@@ -256,7 +266,9 @@ def _replace_recovery_codes(session: Session, user: User, now: datetime) -> list
     codes = mfa.new_recovery_codes()
     for code in codes:
         session.add(
-            RecoveryCode(user_id=user.id, code_hash=mfa.recovery_code_hash(user.id, code), created_at=now)
+            RecoveryCode(
+                user_id=user.id, code_hash=mfa.recovery_code_hash(user.id, code), created_at=now
+            )
         )
     return codes
 
@@ -414,7 +426,9 @@ def open_invitation(session: Session, token: str, now: datetime) -> Invitation |
     """The invitation a link's token belongs to, if it can still be accepted."""
     if not token or len(token) > 100:
         return None
-    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == _hash_token(token)))
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == _hash_token(token))
+    )
     if invitation is None or invitation.status(now) != "open":
         return None
     return invitation
@@ -468,12 +482,16 @@ def accept_invitation(
     return user
 
 
-def revoke_invitation(session: Session, actor: Actor, invitation: Invitation, now: datetime) -> None:
+def revoke_invitation(
+    session: Session, actor: Actor, invitation: Invitation, now: datetime
+) -> None:
     _require_same_org(actor, invitation.organisation_id)
     if invitation.status(now) != "open":
         raise Conflict(_("Deze uitnodiging kan niet meer worden ingetrokken."))
     invitation.revoked_at = now
-    record(session, actor, "account.invitation_revoked", detail={"invitation": invitation.reference})
+    record(
+        session, actor, "account.invitation_revoked", detail={"invitation": invitation.reference}
+    )
     session.flush()
 
 
@@ -621,9 +639,7 @@ def sso_user(
         raise refuse("locked", user)
     if user is None:
         name = str(claims.get("name") or email.split("@")[0])[:200]
-        user = User(
-            organisation_id=organisation.id, email=email, display_name=name, created_at=now
-        )
+        user = User(organisation_id=organisation.id, email=email, display_name=name, created_at=now)
         if settings.default_role:
             user.role_rows = [UserRole(role=settings.default_role)]
         session.add(user)

@@ -119,7 +119,10 @@ def sign_in():
         if outcome.result == "locked":
             error = _locked_message()
         elif outcome.result == "sso_required":
-            error = _("Uw organisatie laat u inloggen via de eigen inlogdienst. Kies hieronder uw organisatie.")
+            error = _(
+                "Uw organisatie laat u inloggen via de eigen inlogdienst. "
+                "Kies hieronder uw organisatie."
+            )
         else:
             error = _(
                 "Het e-mailadres of het wachtwoord klopt niet. Let op: na te veel pogingen "
@@ -154,7 +157,9 @@ def mfa_step():
     form = CodeForm()
     error = None
     if form.validate_on_submit():
-        result = service.totp_step(db.session, current_actor(user), user, code=form.code.data, now=now)
+        result = service.totp_step(
+            db.session, current_actor(user), user, code=form.code.data, now=now
+        )
         if result == "ok":
             _finish(user, data, data["method"] + "+totp", now)
             return redirect(data.get("next") or _landing())
@@ -251,7 +256,9 @@ def mfa_setup():
                 "accounts/recovery_codes.html", codes=codes, next_url=data.get("next") or _landing()
             )
         db.session.commit()
-        error = _("Deze code klopt niet. Controleer of de app de nieuwe code toont en probeer opnieuw.")
+        error = _(
+            "Deze code klopt niet. Controleer of de app de nieuwe code toont en probeer opnieuw."
+        )
     return _setup_page(user, secret, form, error, url_for(".mfa_setup"))
 
 
@@ -536,5 +543,7 @@ def mfa_reset_setup():
             return render_template(
                 "accounts/recovery_codes.html", codes=codes, next_url=url_for(".account")
             )
-        error = _("Deze code klopt niet. Controleer of de app de nieuwe code toont en probeer opnieuw.")
+        error = _(
+            "Deze code klopt niet. Controleer of de app de nieuwe code toont en probeer opnieuw."
+        )
     return _setup_page(user, secret, form, error, url_for(".mfa_reset_setup"))

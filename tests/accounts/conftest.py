@@ -14,9 +14,7 @@ from portal.db import utcnow
 
 def code_for(user, *, offset_steps: int = 0) -> str:
     """The user's TOTP code now (or some steps later, for a second code in one test)."""
-    return mfa.current_code(
-        user.test_totp_secret, utcnow() + timedelta(seconds=30 * offset_steps)
-    )
+    return mfa.current_code(user.test_totp_secret, utcnow() + timedelta(seconds=30 * offset_steps))
 
 
 def password_step(client, email: str, password: str = "pw", next_url: str | None = None):

@@ -17,7 +17,9 @@ from tests.accounts.conftest import events
 PASSWORD = "een lange zin als wachtwoord"
 
 
-def _invite(client, email="nieuw@corporatie.example", name="Nina Nieuw (consulent)", roles=("caseworker",)):
+def _invite(
+    client, email="nieuw@corporatie.example", name="Nina Nieuw (consulent)", roles=("caseworker",)
+):
     return client.post_form(
         "/beheer/medewerkers/uitnodigen",
         {"email": email, "display_name": name, "roles": list(roles)},

@@ -17,7 +17,9 @@ keys = st.text(min_size=1, max_size=64)
 texts = st.text(max_size=200)
 aads = st.text(min_size=1, max_size=60)
 times = st.datetimes(
-    min_value=datetime(2020, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    min_value=datetime(2020, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds
+    max_value=datetime(2100, 1, 1),  # noqa: DTZ001
+    timezones=st.just(UTC),
 )
 
 
@@ -46,7 +48,9 @@ def test_sealed_value_needs_its_key(key, other_key, plaintext, aad):
 def test_any_change_to_a_sealed_value_is_detected(key, plaintext, aad, data):
     sealed = seal(key, plaintext, aad)
     i = data.draw(st.integers(min_value=3, max_value=len(sealed) - 1))
-    replacement = data.draw(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"))
+    replacement = data.draw(
+        st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    )
     tampered = sealed[:i] + replacement + sealed[i + 1 :]
     if tampered != sealed:
         with pytest.raises(SealError):
@@ -67,9 +71,10 @@ def test_code_is_accepted_within_one_step_of_clock_drift(now, drift):
     secret = mfa.new_secret()
     step = mfa.time_step(now) + drift
     code = mfa.code_at(secret, step)
-    assert mfa.matching_step(secret, code, now, None) in {step, *(
-        s for s in range(step - 2, step + 3) if mfa.code_at(secret, s) == code
-    )}
+    assert mfa.matching_step(secret, code, now, None) in {
+        step,
+        *(s for s in range(step - 2, step + 3) if mfa.code_at(secret, s) == code),
+    }
 
 
 @settings(max_examples=50)
@@ -81,7 +86,10 @@ def test_code_is_not_accepted_twice_nor_far_from_its_time(now):
     assert step is not None
     assert mfa.matching_step(secret, code, now, step) is None  # replay
     later = now + timedelta(minutes=5)
-    if all(mfa.code_at(secret, s) != code for s in range(mfa.time_step(later) - 1, mfa.time_step(later) + 2)):
+    if all(
+        mfa.code_at(secret, s) != code
+        for s in range(mfa.time_step(later) - 1, mfa.time_step(later) + 2)
+    ):
         assert mfa.matching_step(secret, code, later, None) is None
 
 
@@ -98,7 +106,9 @@ def test_recovery_codes_are_long_distinct_and_hash_per_user():
     codes = mfa.new_recovery_codes()
     assert len(set(codes)) == 10 and all(len(c) == 19 for c in codes)
     code = codes[0]
-    assert mfa.recovery_code_hash(1, code) == mfa.recovery_code_hash(1, code.upper().replace("-", " "))
+    assert mfa.recovery_code_hash(1, code) == mfa.recovery_code_hash(
+        1, code.upper().replace("-", " ")
+    )
     assert mfa.recovery_code_hash(1, code) != mfa.recovery_code_hash(2, code)
 
 

@@ -90,7 +90,12 @@ def test_change_password_needs_reauthentication(client, make_user, new_client, s
     new = "een lange nieuwe zin voor mij"
     refused = client.post_form(
         "/account/wachtwoord",
-        {"password": "wrong", "code": code_for(user, offset_steps=1), "new_password": new, "repeat": new},
+        {
+            "password": "wrong",
+            "code": code_for(user, offset_steps=1),
+            "new_password": new,
+            "repeat": new,
+        },
     )
     assert refused.status_code == 200 and "klopt niet" in refused.get_data(as_text=True)
     weak = client.post_form(
@@ -100,7 +105,12 @@ def test_change_password_needs_reauthentication(client, make_user, new_client, s
     assert "minstens" in weak.get_data(as_text=True)
     done = client.post_form(
         "/account/wachtwoord",
-        {"password": "pw", "code": code_for(user, offset_steps=1), "new_password": new, "repeat": new},
+        {
+            "password": "pw",
+            "code": code_for(user, offset_steps=1),
+            "new_password": new,
+            "repeat": new,
+        },
     )
     assert done.status_code == 302 and done.headers["Location"].endswith("/account")
     assert client.get("/account").status_code == 200  # this session goes on
@@ -111,9 +121,7 @@ def test_change_password_needs_reauthentication(client, make_user, new_client, s
     assert password_step(client, user.email, new).status_code == 302
 
 
-def test_reset_mfa_needs_reauthentication_and_replaces_recovery_codes(
-    client, make_user, session
-):
+def test_reset_mfa_needs_reauthentication_and_replaces_recovery_codes(client, make_user, session):
     user = make_user()
     sign_in(client, user)
     # Not without proving who you are.
@@ -122,7 +130,9 @@ def test_reset_mfa_needs_reauthentication_and_replaces_recovery_codes(
     refused = client.post_form("/account/mfa", {"password": "pw", "code": "123"})
     assert "klopt niet" in refused.get_data(as_text=True)
     assert len(events(session, "auth.reauth_failed")) == 1
-    ok = client.post_form("/account/mfa", {"password": "pw", "code": code_for(user, offset_steps=1)})
+    ok = client.post_form(
+        "/account/mfa", {"password": "pw", "code": code_for(user, offset_steps=1)}
+    )
     assert ok.status_code == 302 and ok.headers["Location"].endswith("/account/mfa/instellen")
     page = client.get("/account/mfa/instellen").get_data(as_text=True)
     manual = page.split('id="manual-key">')[1].split("<")[0].replace(" ", "")
@@ -131,13 +141,19 @@ def test_reset_mfa_needs_reauthentication_and_replaces_recovery_codes(
         "/account/mfa/instellen", {"code": mfa.current_code(manual, utcnow())}
     ).get_data(as_text=True)
     assert "maar één keer" in html
-    assert len(session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all()) == 10
+    assert (
+        len(session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all())
+        == 10
+    )
     assert events(session, "auth.mfa_enrolled")[-1].detail == {"reset": True}
     # The old app's codes no longer work; the new one's do.
     client.post_form("/uitloggen")
     password_step(client, user.email)
     user.test_totp_secret = manual
-    assert client.post_form("/inloggen/code", {"code": code_for(user, offset_steps=1)}).status_code == 302
+    assert (
+        client.post_form("/inloggen/code", {"code": code_for(user, offset_steps=1)}).status_code
+        == 302
+    )
 
 
 def test_reauth_is_valid_for_a_few_minutes_only(client, make_user):

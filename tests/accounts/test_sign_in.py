@@ -48,9 +48,7 @@ def test_unknown_email_is_logged_without_what_was_typed(client, session):
     assert "klopt niet" in response.get_data(as_text=True)
     (failed,) = events(session, "auth.login_failed")
     assert failed.detail == {"reason": "unknown_account"} and failed.user_id is None
-    dump = json.dumps(
-        [[e.detail, e.actor_label] for e in session.scalars(select(AuditEvent))]
-    )
+    dump = json.dumps([[e.detail, e.actor_label] for e in session.scalars(select(AuditEvent))])
     assert typed not in dump and "whatever" not in dump
 
 
@@ -159,9 +157,11 @@ def test_pending_step_expires(client, make_user):
 def test_next_is_kept_but_only_on_this_site(client, make_user):
     user = make_user()
     password_step(client, user.email, next_url="/account")
-    assert client.post_form("/inloggen/code", {"code": code_for(user)}).headers[
-        "Location"
-    ].endswith("/account")
+    assert (
+        client.post_form("/inloggen/code", {"code": code_for(user)})
+        .headers["Location"]
+        .endswith("/account")
+    )
     client.post_form("/uitloggen")
     password_step(client, user.email, next_url="//evil.example/x")
     location = client.post_form("/inloggen/code", {"code": code_for(user, offset_steps=1)}).headers[
@@ -188,9 +188,7 @@ def test_first_sign_in_enrols_totp_with_qr_and_recovery_codes(client, make_user,
     bad = client.post_form("/inloggen/mfa-instellen", {"code": "000000"})
     if mfa.current_code(manual, utcnow()) != "000000":
         assert "klopt niet" in bad.get_data(as_text=True)
-    done = client.post_form(
-        "/inloggen/mfa-instellen", {"code": mfa.current_code(manual, utcnow())}
-    )
+    done = client.post_form("/inloggen/mfa-instellen", {"code": mfa.current_code(manual, utcnow())})
     html = done.get_data(as_text=True)
     assert done.status_code == 200 and "maar één keer" in html
     assert done.headers["Cache-Control"] == "no-store"

@@ -86,7 +86,14 @@ def provider() -> Iterator[Provider]:
 @pytest.fixture
 def partner(provider, make_org, session, monkeypatch):
     """The corporation signs its staff in with the provider; our client secret in the env."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setenv(SECRET_ENV, "test-client-secret")
@@ -139,7 +146,14 @@ def test_provider_mfa_signs_in_and_provisions_within_the_organisation(
     client, partner, provider, session
 ):
     sub = _sub()
-    provider.set_user(sub, {"email": "Nieuwe.Collega@corporatie.example", "name": "Nieuwe Collega", "amr": ["pwd", "mfa"]})
+    provider.set_user(
+        sub,
+        {
+            "email": "Nieuwe.Collega@corporatie.example",
+            "name": "Nieuwe Collega",
+            "amr": ["pwd", "mfa"],
+        },
+    )
     callback = provider.authorize(_start(client), sub)
     response = client.get(callback)
     assert response.status_code == 302 and response.headers["Location"].endswith("/mijn-werk")

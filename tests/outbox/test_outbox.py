@@ -33,7 +33,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[email.message.Message] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -102,7 +102,9 @@ def test_smtp_delivery_and_retry_after_the_server_was_down(app, session, smtp_co
     send = smtp_sender(smtp_config)
     now = utcnow()
     # The server is down: the message waits, with back-off.
-    report = deliver_pending(session, send, mail_from="portal@example.org", now=now, backoff_seconds=60)
+    report = deliver_pending(
+        session, send, mail_from="portal@example.org", now=now, backoff_seconds=60
+    )
     assert report.retrying == 1
     session.refresh(message)
     assert message.status == "pending" and message.attempts == 1
@@ -195,7 +197,10 @@ def test_several_workers_send_each_message_exactly_once(backend, databases, tmp_
         try:
             with app.app_context():
                 for _ in range(20):
-                    if deliver_pending(db.session, send, mail_from="x@example.org", batch=3).sent == 0:
+                    if (
+                        deliver_pending(db.session, send, mail_from="x@example.org", batch=3).sent
+                        == 0
+                    ):
                         break
         except BaseException as exc:  # surfaced below
             errors.append(exc)
