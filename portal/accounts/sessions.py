@@ -13,7 +13,7 @@ once (sign out everywhere, deactivation, password change).
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, flash, g, request, session
@@ -171,7 +171,3 @@ def enforce(now: datetime | None = None) -> None:
         return
     session[AUTH_KEY]["seen"] = _ts(now)
     session.modified = True
-
-
-def reauth_window() -> timedelta:
-    return timedelta(minutes=REAUTH_MINUTES)

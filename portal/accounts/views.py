@@ -137,7 +137,8 @@ def sign_in():
     )
 
 
-def _finish(user: User, data: dict, method: str, now):
+def _finish(user: User, method: str, now) -> None:
+    """Both factors done: record it, commit, and start the new session."""
     service.signed_in(db.session, current_actor(user), user, method=method, now=now)
     db.session.commit()
     complete_sign_in(user, now=now, method=method)
@@ -161,7 +162,7 @@ def mfa_step():
             db.session, current_actor(user), user, code=form.code.data, now=now
         )
         if result == "ok":
-            _finish(user, data, data["method"] + "+totp", now)
+            _finish(user, data["method"] + "+totp", now)
             return redirect(data.get("next") or _landing())
         db.session.commit()
         if result == "locked":
@@ -187,7 +188,7 @@ def recovery_step():
         )
         if result == "ok":
             remaining = service.remaining_recovery_codes(db.session, user)
-            _finish(user, data, data["method"] + "+recovery", now)
+            _finish(user, data["method"] + "+recovery", now)
             flash(
                 _(
                     "U bent ingelogd met een herstelcode. U heeft nog %(n)s herstelcodes. "
@@ -251,7 +252,7 @@ def mfa_setup():
             db.session, current_actor(user), user, secret=secret, code=form.code.data, now=now
         )
         if codes is not None:
-            _finish(user, data, data["method"] + "+totp", now)
+            _finish(user, data["method"] + "+totp", now)
             return render_template(
                 "accounts/recovery_codes.html", codes=codes, next_url=data.get("next") or _landing()
             )
@@ -343,7 +344,7 @@ def sso_callback(slug: str):
         return _sso_failed()
     next_url = session.get("kp_sso_next") or None
     if service.provider_did_mfa(settings, claims):
-        _finish(user, {}, "sso+provider_mfa", now)
+        _finish(user, "sso+provider_mfa", now)
         return redirect(next_url or _landing())
     db.session.commit()
     begin_pending(user, now=now, method="sso", next_url=next_url)
