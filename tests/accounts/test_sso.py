@@ -6,13 +6,13 @@ from __future__ import annotations
 import base64
 import threading
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from oidc_provider_mock import app as provider_app
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -20,6 +20,11 @@ from portal.accounts import sso
 from portal.accounts.models import OrganisationOidc, User
 from portal.accounts.sessions import PENDING_KEY
 from tests.accounts.conftest import code_for, events, password_step
+
+with warnings.catch_warnings():
+    # The mock provider (a test tool) imports Authlib modules that Authlib now deprecates.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from oidc_provider_mock import app as provider_app
 
 SECRET_ENV = "KP_OIDC_SECRET_TEST"
 
