@@ -43,7 +43,8 @@ def unseal(secret_key: str | bytes, sealed: str, aad: str) -> str:
         raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
     except ValueError as exc:
         raise SealError("malformed sealed value") from exc
-    if len(raw) < 12 + 16:
+    if len(raw) < 12 + 16 or base64.urlsafe_b64encode(raw).decode().rstrip("=") != data:
+        # Only the canonical encoding: no two strings may stand for one sealed value.
         raise SealError("malformed sealed value")
     try:
         plaintext = AESGCM(derive_key(secret_key)).decrypt(raw[:12], raw[12:], aad.encode())
