@@ -260,3 +260,41 @@ def test_sign_in_email_is_case_insensitive(client, make_user, session):
     user = make_user()
     assert password_step(client, user.email.upper()).headers["Location"].endswith("/inloggen/code")
     assert session.get(User, user.id) is not None
+
+
+def test_lockout_holds_across_app_servers(backend, databases, tmp_path):
+    """Two app servers (each its own memory rate limiter) share the lock in the database."""
+    from portal import create_app
+    from portal.accounts.models import Organisation
+    from portal.accounts.passwords import hash_password
+    from portal.extensions import db
+    from tests.conftest import Client, make_test_config, migrate
+
+    url = databases.fresh(backend, "lockout")
+    migrate(url)
+    first = create_app(make_test_config(url, tmp_path / "a"))
+    second = create_app(make_test_config(url, tmp_path / "b"))
+    with first.app_context():
+        org = Organisation(slug="corporatie", name="Corporatie")
+        db.session.add(org)
+        db.session.flush()
+        db.session.add(
+            User(
+                organisation_id=org.id,
+                email="locked@corporatie.example",
+                display_name="L",
+                password_hash=hash_password("pw"),
+            )
+        )
+        db.session.commit()
+    for app in (first, second):
+        app.test_client_class = Client
+    a, b = first.test_client(), second.test_client()
+    with first.app_context():
+        for _ in range(first.config["LOGIN_MAX_FAILURES"]):
+            password_step(a, "locked@corporatie.example", "wrong")
+    with second.app_context():
+        refused = password_step(b, "locked@corporatie.example", "pw")
+        assert refused.status_code == 200 and "geblokkeerd" in refused.get_data(as_text=True)
+    for app in (first, second):
+        app.extensions["kp_db"].engine.dispose()
