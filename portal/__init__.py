@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "portal.crypto.models",
     "portal.cases.models",
     "portal.covenant.models",
+    "portal.outbox.models",
 )
 
 
@@ -58,10 +59,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
+    from portal.accounts.admin import bp as orgadmin_bp
+    from portal.accounts.views import bp as accounts_bp
     from portal.covenant.views import bp as covenant_bp
     from portal.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(orgadmin_bp)
     app.register_blueprint(covenant_bp)
 
     app.jinja_env.globals.update(

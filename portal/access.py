@@ -74,7 +74,9 @@ def init_app(app: Flask) -> None:
             abort(403)
         if rule.kind != "staff":
             return None
-        if not current_user.is_authenticated or not getattr(current_user, "is_staff", False):
+        from portal.accounts.sessions import is_fully_signed_in
+
+        if not is_fully_signed_in():
             if wants_json():
                 abort(401)
             login_view = current_app.login_manager.login_view  # type: ignore[attr-defined]

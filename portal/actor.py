@@ -6,10 +6,15 @@ Services never look at ``request`` or ``current_user``; the edge (view, CLI, API
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-ActorKind = Literal["staff", "tenant", "system"]
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+
+#: "anonymous": someone not (yet) signed in, e.g. a failed sign-in for an unknown account.
+ActorKind = Literal["staff", "tenant", "system", "anonymous"]
 
 
 @dataclass(frozen=True)
@@ -38,29 +43,47 @@ class Actor:
         return min(self.roles) if self.roles else None
 
 
-def current_actor() -> Actor:
-    """The signed-in professional as an Actor, for views to pass to services.
-
-    Carries the request id and the client address truncated to its /24 (IPv4) or /48 (IPv6)
-    network, so the audit log can trace a request without tracking a person.
-    """
-    import ipaddress
-
-    from flask import g, request
-    from flask_login import current_user
-
-    client_addr = None
+def truncate_address(address: str | None) -> str | None:
+    """IPv4 to its /24, IPv6 to its /48: enough to see an attack's origin, not to track."""
+    if not address:
+        return None
     try:
-        ip = ipaddress.ip_address(request.remote_addr or "")
-        prefix = 24 if ip.version == 4 else 48
-        client_addr = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+        ip = ipaddress.ip_address(address)
     except ValueError:
-        client_addr = None
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def staff_actor(
+    user: User, *, request_id: str | None = None, client_addr: str | None = None, label: str = ""
+) -> Actor:
     return Actor(
         kind="staff",
-        user_id=current_user.id,
-        organisation_id=current_user.organisation_id,
-        roles=frozenset(current_user.roles),
-        request_id=g.get("request_id"),
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        roles=user.roles,
+        label=label,
+        request_id=request_id,
         client_addr=client_addr,
     )
+
+
+def current_actor(user: User | None = None, *, label: str = "") -> Actor:
+    """The edge's helper for views: who acts in this request, for services and the audit log.
+
+    ``user`` names the account when nobody is signed in yet (the password step of sign-in,
+    the MFA step); without it, the signed-in professional, or an anonymous visitor.
+    """
+    from flask import g, has_request_context, request
+    from flask_login import current_user
+
+    request_id = g.get("request_id") if has_request_context() else None
+    client_addr = truncate_address(request.remote_addr) if has_request_context() else None
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if user is None:
+        return Actor(kind="anonymous", label=label, request_id=request_id, client_addr=client_addr)
+    return staff_actor(user, request_id=request_id, client_addr=client_addr, label=label)

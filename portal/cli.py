@@ -49,9 +49,11 @@ def init_app(app: Flask) -> None:
     from portal.covenant.cli import covenant_cli
     from portal.crypto.cli import keys_cli
     from portal.demo import demo_cli
+    from portal.outbox.cli import outbox_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(covenant_cli)
+    app.cli.add_command(outbox_cli)

@@ -136,7 +136,8 @@ def from_env(
         "KP_AUDIT_SIGNING_KEY": env.get("KP_AUDIT_SIGNING_KEY")
         or ("" if production else instance_secret(instance_path, "audit_signing_key")),
         "KP_AUDIT_PUBLIC_KEYS": env.get("KP_AUDIT_PUBLIC_KEYS", ""),
-        # Outgoing mail: "smtp" in production, "console" or "file" in development.
+        # Outgoing mail through the outbox: "smtp" in production, "file" (.eml files in
+        # instance/mail) in development, "memory" in tests.
         "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if production else "file"),
         "MAIL_FROM": env.get("MAIL_FROM", "Ketenportaal <noreply@ketenportaal.example>"),
         "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
@@ -149,9 +150,17 @@ def from_env(
         "TENANT_OIDC_ISSUER": env.get("TENANT_OIDC_ISSUER", ""),
         "TENANT_OIDC_CLIENT_ID": env.get("TENANT_OIDC_CLIENT_ID", ""),
         "TENANT_OIDC_CLIENT_SECRET": env.get("TENANT_OIDC_CLIENT_SECRET", ""),
+        "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
+        "OUTBOX_BACKOFF_SECONDS": _int(env, "OUTBOX_BACKOFF_SECONDS", 60),
         # Sessions.
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 10),
+        # Sign-in: throttling per client address (Flask-Limiter), lockout per account
+        # (in the database, so it holds across app servers).
+        "LOGIN_RATELIMIT": env.get("LOGIN_RATELIMIT", "10 per minute;60 per hour"),
+        "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_MINUTES": _int(env, "LOGIN_LOCK_MINUTES", 15),
+        "INVITATION_DAYS": _int(env, "INVITATION_DAYS", 7),
         "SESSION_COOKIE_NAME": "kp_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

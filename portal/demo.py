@@ -15,6 +15,7 @@ from portal import ROOT
 from portal.accounts.models import Organisation, User, UserRole
 from portal.actor import Actor
 from portal.covenant.models import CovenantVersion
+from portal.db import utcnow
 from portal.extensions import db
 
 DEMO_PASSWORD = "demo-Ketenportaal-2026"  # noqa: S105 - fictional demo accounts, dev only
@@ -60,8 +61,14 @@ USERS = [
 
 
 def load_demo(session: Session) -> list[tuple[str, str, str]]:
-    """Create what is missing; return (organisation, e-mail, roles) of every demo account."""
+    """Create what is missing; return (organisation, e-mail, roles) of every demo account.
+
+    Every demo account gets a TOTP secret (sealed in the database) so it can sign in with MFA;
+    ``flask --app wsgi demo totp EMAIL`` prints its current code.
+    """
+    from portal.accounts import mfa
     from portal.accounts.passwords import hash_password
+    from portal.accounts.service import set_totp_secret
 
     orgs = {o.slug: o for o in session.scalars(select(Organisation))}
     for slug, name in ORGANISATIONS:
@@ -84,6 +91,11 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
         session.add(user)
     session.flush()
     load_demo_covenant(session)
+    demo_emails = [email for _slug, email, _n, _r in USERS]
+    for user in session.scalars(select(User).where(User.email.in_(demo_emails))):
+        if user.totp_secret is None:
+            set_totp_secret(user, mfa.new_secret(), utcnow())
+    session.flush()
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
 
 
@@ -138,3 +150,27 @@ def demo_cli(ctx: click.Context) -> None:
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for slug, email, roles in accounts:
         click.echo(f"  {slug:<11} {email:<28} {roles}")
+    click.echo("Sign-in code (second step): flask --app wsgi demo totp EMAIL")
+
+
+@demo_cli.command("totp")
+@click.argument("email")
+def demo_totp(email: str) -> None:
+    """Print the current sign-in code of a demo account (development only)."""
+    from portal.accounts import mfa
+    from portal.accounts.service import find_user_by_email, totp_secret
+
+    if current_app.config["KP_ENV"] not in ("development", "testing"):
+        raise click.ClickException("demo codes are only available in development")
+    demo_emails = {e for _slug, e, _n, _r in USERS}
+    user = find_user_by_email(db.session, email)
+    if user is None or user.email not in demo_emails:
+        raise click.ClickException(
+            "not a demo account; load the demo first (flask --app wsgi demo)"
+        )
+    secret = totp_secret(user)
+    if secret is None:
+        raise click.ClickException("this demo account has no readable TOTP secret")
+    now = utcnow()
+    left = mfa.STEP_SECONDS - int(now.timestamp()) % mfa.STEP_SECONDS
+    click.echo(f"{mfa.current_code(secret, now)}  (valid for {left} more seconds)")

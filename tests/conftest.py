@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from alembic import command
-from flask import Flask, g
+from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -110,8 +111,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     instance = tmp_path_factory.mktemp("instance")
     app = create_app(make_test_config(database_url, instance))
     yield app
-    # Close pooled connections before the databases are dropped (no unclosed-socket warning).
-    app.extensions["kp_db"].engine.dispose()
+    app.extensions["kp_db"].engine.dispose()  # close pooled connections before the end
 
 
 @pytest.fixture
@@ -130,6 +130,15 @@ class Client(FlaskClient):
     """Test client that knows how to get a CSRF token, like a browser reading the page."""
 
     _CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+    def open(self, *args: Any, **kwargs: Any):
+        # Requests reuse the test's app context (the ``session`` fixture pushes one), so give
+        # each request a fresh ``g``: a browser's request never sees another's cached user
+        # (Flask-Login) or CSRF token (Flask-WTF).
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            ctx.g = ctx.app.app_ctx_globals_class()
+        return super().open(*args, **kwargs)
 
     def csrf_token(self, page: str = "/") -> str:
         html = self.get(page).get_data(as_text=True)
@@ -173,14 +182,22 @@ def make_org(session: Session):
 @pytest.fixture
 def make_user(session: Session, make_org):
     """Create a professional in an organisation with portal roles."""
+    from portal.accounts.mfa import new_secret
     from portal.accounts.models import User, UserRole
     from portal.accounts.passwords import hash_password
+    from portal.accounts.service import set_totp_secret
+    from portal.db import utcnow
 
     counter = iter(range(1, 10_000))
 
     def make(
-        org: str = "corporatie", roles: tuple[str, ...] = ("caseworker",), password: str = "pw"
+        org: str = "corporatie",
+        roles: tuple[str, ...] = ("caseworker",),
+        password: str = "pw",
+        mfa: bool = True,
     ) -> User:
+        """With ``mfa`` (the default) the user has a TOTP app set up; the plain secret is on
+        ``user.test_totp_secret`` so a test can compute codes (``portal.accounts.mfa``)."""
         organisation = make_org(org)
         n = next(counter)
         user = User(
@@ -192,6 +209,11 @@ def make_user(session: Session, make_org):
         user.role_rows = [UserRole(role=r) for r in roles]
         session.add(user)
         session.flush()
+        user.test_totp_secret = None
+        if mfa:
+            user.test_totp_secret = new_secret()
+            set_totp_secret(user, user.test_totp_secret, utcnow())
+            session.flush()
         return user
 
     return make
@@ -201,19 +223,15 @@ def make_user(session: Session, make_org):
 def login():
     """Sign a professional in on a test client, MFA done (the sign-in flow has its own tests)."""
 
-    def do_login(client: FlaskClient, user) -> FlaskClient:
-        from portal.extensions import login_manager
+    from portal.accounts.sessions import signed_in_values
+    from portal.db import utcnow
 
-        # Flask-Login's "strong" session protection checks an identifier of the client.
+    def do_login(client: FlaskClient, user) -> FlaskClient:
+        # The same session keys a real sign-in (password + TOTP) leaves behind.
         with client.application.test_request_context(environ_base=client.environ_base):
-            ident = login_manager._session_identifier_generator()
+            values = signed_in_values(user, now=utcnow(), method="test")
         with client.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
-            sess["_fresh"] = True
-            sess["_id"] = ident
-        # Requests in a test share the session fixture's app context, so forget the user
-        # Flask-Login cached in ``g`` for the previous request.
-        g.pop("_login_user", None)
+            sess.update(values)
         return client
 
     return do_login

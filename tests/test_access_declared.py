@@ -12,6 +12,18 @@ PUBLIC_ENDPOINTS = {
     "main.healthz",
     # The tenant summary of the covenant: public information, no personal data.
     "covenant.explained",
+    # Signing in, step by step; each step checks its own proof (password, pending marker).
+    "accounts.sign_in",
+    "accounts.mfa_step",
+    "accounts.recovery_step",
+    "accounts.mfa_setup",
+    "accounts.sign_out",
+    # Partner single sign-on: choosing the organisation, the redirect, and the callback.
+    "accounts.sso_choose",
+    "accounts.sso_start",
+    "accounts.sso_callback",
+    # The invitation link (its single-use token is the proof).
+    "accounts.accept_invitation",
 }
 
 
@@ -40,16 +52,71 @@ def _example_url(rule) -> str:
     return rule.build(values, append_unknown=False)[1]
 
 
-def test_staff_endpoints_refuse_anonymous_requests(app, client):
+def _staff_requests(app):
     for rule in app.url_map.iter_rules():
         if rule_for(app, rule.endpoint).kind != "staff":
             continue
         url = _example_url(rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            response = client.open(url, method=method)
-            assert response.status_code in {302, 401}, (rule.rule, method, response.status_code)
-            if response.status_code == 302:
-                assert (
-                    "/login" in response.headers["Location"]
-                    or "/inloggen" in response.headers["Location"]
-                )
+            yield rule, url, method
+
+
+def test_staff_endpoints_refuse_anonymous_requests(app, client):
+    checked = 0
+    # A valid CSRF token, so that it is the access rule (not CSRF) that refuses a POST.
+    token = client.csrf_token()
+    for rule, url, method in _staff_requests(app):
+        response = client.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code in {302, 401}, (rule.rule, method, response.status_code)
+        if response.status_code == 302:
+            assert (
+                "/login" in response.headers["Location"]
+                or "/inloggen" in response.headers["Location"]
+            )
+        json_response = client.open(
+            url, method=method, data={"csrf_token": token}, headers={"Accept": "application/json"}
+        )
+        assert json_response.status_code == 401, (rule.rule, method)
+        checked += 1
+    # The portal's own pages are behind sign-in: the walk must actually have walked.
+    assert checked >= 12
+
+
+def test_half_signed_in_session_passes_no_staff_endpoint(app, client, make_user, session):
+    """Password done, second factor not: every staff endpoint still refuses."""
+    from portal.accounts.sessions import PENDING_KEY
+    from portal.db import utcnow
+
+    user = make_user(roles=("org_admin", "caseworker", "auditor"))
+    with client.session_transaction() as sess:
+        sess[PENDING_KEY] = {
+            "uid": user.id,
+            "at": int(utcnow().timestamp()),
+            "epoch": user.session_epoch,
+            "method": "password",
+            "next": None,
+        }
+    token = client.csrf_token()
+    for rule, url, method in _staff_requests(app):
+        response = client.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code in {302, 401}, (rule.rule, method, response.status_code)
+
+
+def test_flask_login_user_without_mfa_record_passes_no_staff_endpoint(
+    app, client, make_user, session, login
+):
+    """A session naming a user but lacking the MFA-done record is not signed in."""
+    from portal.accounts.sessions import AUTH_KEY
+
+    user = make_user()
+    login(client, user)
+    assert client.get("/mijn-werk").status_code == 200
+    with client.session_transaction() as sess:
+        del sess[AUTH_KEY]
+    response = client.get("/mijn-werk")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+def test_signed_in_professional_reaches_staff_pages(client, make_user, login):
+    login(client, make_user())
+    assert client.get("/mijn-werk").status_code == 200

@@ -1,7 +1,7 @@
 """Invariant 1 in the code: every personal column is encrypted; one function decrypts.
 
-Professional accounts (``user_account``) and organisations hold work contact data, not
-tenant data, and are the only tables allowed plain personal-looking columns.
+Professional accounts (``user_account``), their invitations and organisations hold work
+contact data, not tenant data, and are the only tables allowed plain personal-looking columns.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ PERSONAL = re.compile(
     r"|house_number|postcode|city|address|arrears|amount|debt|income|note|motivation"
     r"|life_map|remark|situation|health)"
 )
-WORK_CONTACT_TABLES = {"user_account", "organisation"}
+WORK_CONTACT_TABLES = {"user_account", "organisation", "invitation"}
 
 #: Modules allowed to call ``decrypt_field``: the crypto layer and the blind-index check.
 #: The policy point (decide, audit, then decrypt) joins this list when it is built.

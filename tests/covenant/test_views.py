@@ -161,10 +161,15 @@ def test_anonymous_requests_are_refused(client, load_covenant):
         f"/convenant/versies/{version.number}",
         f"/convenant/versies/{version.number}/bron.toml",
     ):
-        assert client.get(url).status_code == 401
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/inloggen")
+        assert client.get(url, headers={"Accept": "application/json"}).status_code == 401
     for action in ("aanvaarden", "activeren"):
         url = f"/convenant/versies/{version.number}/{action}"
-        assert client.post(url, data={"csrf_token": csrf}).status_code == 401
+        response = client.post(url, data={"csrf_token": csrf})
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/inloggen")
 
 
 def test_accepting_another_text_than_the_version_is_refused(

@@ -1,0 +1,199 @@
+"""Enqueue e-mail inside the business transaction; deliver it afterwards, safely in parallel.
+
+``enqueue`` only adds a row: if the transaction rolls back, no e-mail exists; if it commits,
+the e-mail survives any crash until a worker has sent it. ``deliver_pending`` is that worker:
+it claims a batch (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, an atomic
+``UPDATE ... WHERE status = 'pending'`` on SQLite), commits the claim, sends, and records
+the result; a failure is retried with exponential back-off until ``OUTBOX_MAX_ATTEMPTS``.
+Delivery is at least once: a worker that dies after sending but before recording lets the
+message be claimed again once its claim is stale.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from portal.db import utcnow
+from portal.outbox.models import OutboxMessage
+
+#: A claim older than this belongs to a worker that died; the message may be claimed again.
+STALE_CLAIM = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+
+Sender = Callable[[EmailMessage], None]
+
+
+def enqueue(session: Session, *, to: str, subject: str, body: str, kind: str) -> OutboxMessage:
+    """Add an e-mail to the outbox in the caller's transaction (the caller commits)."""
+    message = OutboxMessage(
+        kind=kind,
+        to_addr=to,
+        subject=subject,
+        body=body,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+        created_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _due(now: datetime):
+    return or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM),
+    )
+
+
+def claim(session: Session, *, now: datetime, batch: int) -> list[OutboxMessage]:
+    """Claim up to ``batch`` due messages for this worker and commit the claim."""
+    token = uuid.uuid4().hex
+    ids = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(batch)
+    if session.get_bind().dialect.name == "postgresql":
+        # Rows another worker is claiming right now are skipped, not waited for.
+        ids = ids.with_for_update(skip_locked=True)
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids.scalar_subquery()), _due(now))
+        .values(status="sending", claim_token=token, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # Read the claimed rows in the claiming transaction, then commit: the sends happen with
+    # no transaction open (on SQLite a read-then-write transaction could not wait its turn).
+    claimed = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.claim_token == token, OutboxMessage.status == "sending")
+            .order_by(OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+    session.commit()
+    return claimed
+
+
+def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = mail_from
+    email["To"] = message.to_addr
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(idstring=f"kp{message.id}")
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.body)
+    return email
+
+
+def backoff(attempts: int, base_seconds: int) -> timedelta:
+    """1, 2, 4, 8 ... times the base, at most six hours."""
+    return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def deliver_pending(
+    session: Session,
+    send: Sender,
+    *,
+    mail_from: str,
+    max_attempts: int = 8,
+    backoff_seconds: int = 60,
+    now: datetime | None = None,
+    batch: int = 50,
+) -> DeliveryReport:
+    """Send what is due. A worker job, not a domain operation: it commits its own work."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    for message in claim(session, now=now, batch=batch):
+        try:
+            send(build_email(message, mail_from))
+        except (OSError, smtplib.SMTPException) as exc:
+            message.attempts += 1
+            message.last_error = type(exc).__name__[:200]
+            message.claim_token = None
+            if message.attempts >= max_attempts:
+                message.status = "failed"
+                report.failed += 1
+            else:
+                message.status = "pending"
+                message.next_attempt_at = now + backoff(message.attempts, backoff_seconds)
+                report.retrying += 1
+        else:
+            message.attempts += 1
+            message.status = "sent"
+            message.sent_at = now
+            message.claim_token = None
+            message.last_error = None
+            message.body = ""  # the link in it was a secret; it has done its job
+            report.sent += 1
+        session.commit()
+    return report
+
+
+# --- backends ------------------------------------------------------------------------------
+
+
+def smtp_sender(config: dict[str, Any]) -> Sender:
+    def send(email: EmailMessage) -> None:
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls(context=ssl.create_default_context())
+            if config["SMTP_USERNAME"]:
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+            smtp.send_message(email)
+
+    return send
+
+
+def file_sender(directory: Path) -> Sender:
+    def send(email: EmailMessage) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+        (directory / name).write_bytes(bytes(email))
+
+    return send
+
+
+def memory_sender(box: list[EmailMessage]) -> Sender:
+    return box.append
+
+
+def sender_for(app: Any) -> Sender:
+    """The backend MAIL_BACKEND names: "smtp", "file" (instance/mail) or "memory" (tests)."""
+    backend = app.config["MAIL_BACKEND"]
+    if backend == "smtp":
+        return smtp_sender(app.config)
+    if backend == "file":
+        return file_sender(Path(app.instance_path) / "mail")
+    if backend == "memory":
+        return memory_sender(app.extensions.setdefault("kp_mail", []))
+    raise ValueError(f"unknown MAIL_BACKEND {backend!r}")
+
+
+def deliver_for_app(app: Any, session: Session, **kwargs: Any) -> DeliveryReport:
+    return deliver_pending(
+        session,
+        sender_for(app),
+        mail_from=app.config["MAIL_FROM"],
+        max_attempts=app.config["OUTBOX_MAX_ATTEMPTS"],
+        backoff_seconds=app.config["OUTBOX_BACKOFF_SECONDS"],
+        **kwargs,
+    )
