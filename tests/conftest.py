@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from portal import create_app
+from portal.actor import Actor
+from portal.cases.models import Case
+from portal.cases.service import PersonData, create_case
 from portal.extensions import db, limiter
 from portal.migrate import alembic_config
 
@@ -235,3 +239,62 @@ def login():
         return client
 
     return do_login
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+SYSTEM = Actor.system("test")
+
+
+def main_tenant(**overrides) -> PersonData:
+    values = {
+        "surname": "Jansen",
+        "initials": "A.",
+        "birth_date": date(1980, 5, 17),
+        "bsn": "111222333",
+        "phone": "06 12345678",
+        "email": "a.jansen@example.org",
+        "street": "Dorpsstraat",
+        "house_number": "12",
+        "postcode": "1234 AB",
+        "city": "Demostad",
+        "is_main_tenant": True,
+    }
+    values.update(overrides)
+    return PersonData(**values)
+
+
+@pytest.fixture
+def make_case(session, make_org) -> Callable[..., Case]:
+    """Create a case with a main tenant (and optional other members) through the service."""
+
+    def make(
+        org: str = "corporatie",
+        *,
+        members: tuple[PersonData, ...] = (),
+        arrears_cents: int | None = 12_345,
+        actor: Actor = SYSTEM,
+        **tenant: object,
+    ) -> Case:
+        return create_case(
+            session,
+            actor,
+            make_org(org),
+            [main_tenant(**tenant), *members],
+            arrears_cents=arrears_cents,
+        )
+
+    return make
+
+
+@pytest.fixture
+def demo_covenant(session: Session, make_org):
+    """The demo covenant, loaded and in force, with the five demo partners existing."""
+    from portal.covenant.service import activate_version, load_version
+    from portal.demo import DEMO_COVENANT, ORGANISATIONS
+
+    for slug, name in ORGANISATIONS:
+        make_org(slug, name)
+    version = load_version(session, SYSTEM, DEMO_COVENANT.read_bytes()).version
+    admin = Actor(kind="staff", roles=frozenset({"covenant_admin"}), label="test")
+    return activate_version(session, admin, version, "Activated for a test scenario.")

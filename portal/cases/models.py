@@ -45,6 +45,9 @@ class Case(EncryptedRow, Base):
         back_populates="case", cascade="all, delete-orphan", order_by="Person.id"
     )
 
+    #: The data category of each personal field, for the policy point (``portal.sharing``).
+    __categories__: ClassVar[dict[str, str]] = {"arrears_cents": "finances"}
+
     def encryption_key_id(self) -> int | None:
         return self.data_key_id
 
@@ -77,6 +80,19 @@ class Person(EncryptedRow, Base):
     blind_indexes: Mapped[list[BlindIndex]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
+
+    __categories__: ClassVar[dict[str, str]] = {
+        "surname": "identity",
+        "initials": "identity",
+        "birth_date": "identity",
+        "bsn": "identity",
+        "phone": "contact",
+        "email": "contact",
+        "street": "contact",
+        "house_number": "contact",
+        "postcode": "contact",
+        "city": "contact",
+    }
 
     __blind_indexes__: ClassVar[dict[str, tuple[str, ...]]] = {
         "bsn": ("bsn",),

@@ -1,14 +1,13 @@
 """Which cases an actor may know exist; loaders that answer NotFound for the rest.
 
-For now: a professional sees the cases their organisation owns, a tenant the case their
-person record belongs to, a system command every case. Referrals will widen this (the
-handover work extends ``visible_cases``); what a user may *see* of a case is decided by the
-policy point before ``decrypt_field``.
+A professional sees the cases their organisation owns and those a grant (an active referral)
+makes visible, a tenant the case their person record belongs to, a system command every case.
+What a user may *see* of a case is decided by the policy point (``portal.sharing``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from portal.actor import Actor
@@ -21,7 +20,9 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
     if actor.kind == "system":
         return true()
     if actor.kind == "staff" and actor.organisation_id is not None:
-        return Case.organisation_id == actor.organisation_id
+        from portal.sharing import visibility_clauses
+
+        return or_(Case.organisation_id == actor.organisation_id, *visibility_clauses(actor))
     if actor.kind == "tenant" and actor.person_id is not None:
         return (
             Case.id == select(Person.case_id).where(Person.id == actor.person_id).scalar_subquery()

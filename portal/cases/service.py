@@ -39,19 +39,10 @@ from portal.errors import DomainError, Forbidden
 #: Which data category each personal attribute belongs to (for the audit log and, later,
 #: the sharing policy).
 CATEGORIES = {
-    "surname": "identity",
-    "initials": "identity",
-    "birth_date": "identity",
-    "bsn": "identity",
-    "phone": "contact",
-    "email": "contact",
-    "street": "contact",
-    "house_number": "contact",
-    "postcode": "contact",
-    "city": "contact",
+    **Person.__categories__,
+    **Case.__categories__,
     "is_main_tenant": "household",
     "is_minor": "household",
-    "arrears_cents": "finances",
 }
 
 _INVALID = {

@@ -20,7 +20,7 @@ from portal.cases.service import (
 )
 from portal.crypto.fields import ERASED, decrypt_field
 from portal.errors import DomainError, Forbidden, NotFound
-from tests.crypto.conftest import SYSTEM, main_tenant
+from tests.conftest import SYSTEM, main_tenant
 
 
 def staff(user) -> Actor:

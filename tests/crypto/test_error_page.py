@@ -14,7 +14,7 @@ from portal.cases.models import Person
 from portal.cases.service import create_case
 from portal.crypto.fields import decrypt_field
 from portal.extensions import db
-from tests.crypto.conftest import SYSTEM, main_tenant
+from tests.conftest import SYSTEM, main_tenant
 
 
 @pytest.fixture

@@ -1,0 +1,256 @@
+"""The one policy point: may this actor see this category of this case, and on which basis?
+
+Every display of personal data goes through ``reveal``: it decides per data category, writes
+exactly one audit event for what it shows, and only then decrypts. Nothing else in the portal
+answers the question, so a rule changes in one place.
+
+The answer is built from:
+
+* the owning organisation (it holds the case: basis ``owner``), the tenant themself
+  (``data_subject``) and operator commands (``system``);
+* *grants*: why another organisation may see part of a case, e.g. an active referral with its
+  package of categories. The handover package registers where grants come from;
+* the covenant's sharing rules: the legal basis for (purpose, recipient role, category);
+* for a basis of consent, a valid consent record, looked up through the function the consent
+  package registers. Withdrawal or expiry takes effect on the next request because nothing
+  here is cached.
+
+The kernel cannot import ``consent`` or ``handover`` (dependencies point the other way), so
+those packages plug their sources in with ``register_*`` when the app is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from flask import has_request_context
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from portal.actor import Actor
+from portal.audit.service import record
+from portal.cases.models import Case
+from portal.crypto.fields import EncryptedRow, decrypt_field
+
+ConsentStatus = Literal["valid", "withdrawn", "expired", "missing"]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Why an organisation may see part of a case it does not own."""
+
+    organisation_id: int
+    recipient_role: str
+    purpose: str
+    categories: frozenset[str]
+    #: Where the grant comes from, for the audit log, e.g. "referral:12".
+    source: str
+
+
+@dataclass(frozen=True)
+class ConsentAnswer:
+    status: ConsentStatus
+    record_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    category: str
+    allowed: bool
+    #: "owner", "data_subject", "system", "statutory:<basis>" or "consent:<record id>".
+    basis: str | None = None
+    #: Why withheld: "not_shared", "no_basis", "consent_missing", "consent_withdrawn",
+    #: "consent_expired".
+    reason: str | None = None
+
+
+WITHHELD_REASONS = {
+    "not_shared": _l("niet gedeeld met uw organisatie"),
+    "no_basis": _l("geen grondslag in het convenant"),
+    "consent_missing": _l("geen toestemming van de huurder"),
+    "consent_withdrawn": _l("toestemming ingetrokken"),
+    "consent_expired": _l("toestemming verlopen"),
+}
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """What a field shows when the policy withholds it: the reason, never the value."""
+
+    category: str
+    reason: str
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        text = WITHHELD_REASONS.get(self.reason, self.reason)
+        if has_request_context():
+            return gettext("afgeschermd — %(reason)s", reason=text)
+        return f"afgeschermd — {text}"
+
+
+GrantSource = Callable[[Session, Case, int], Iterable[Grant]]
+ConsentLookup = Callable[[Session, Case, Grant, str], ConsentAnswer]
+VisibilityClause = Callable[[Actor], ColumnElement[bool]]
+
+
+@dataclass
+class _Registry:
+    grant_sources: list[GrantSource] = field(default_factory=list)
+    visibility: list[VisibilityClause] = field(default_factory=list)
+    consent_lookup: ConsentLookup | None = None
+
+
+_registry = _Registry()
+
+
+def register_grant_source(source: GrantSource, visibility: VisibilityClause) -> None:
+    """Plug in a kind of grant: a function listing an organisation's grants on a case, and
+    a WHERE clause on ``Case`` selecting the cases those grants make visible to an actor."""
+    if source not in _registry.grant_sources:
+        _registry.grant_sources.append(source)
+        _registry.visibility.append(visibility)
+
+
+def register_consent_lookup(lookup: ConsentLookup) -> None:
+    _registry.consent_lookup = lookup
+
+
+def visibility_clauses(actor: Actor) -> list[ColumnElement[bool]]:
+    return [clause(actor) for clause in _registry.visibility]
+
+
+def grants_for(session: Session, case: Case, organisation_id: int) -> list[Grant]:
+    return [g for source in _registry.grant_sources for g in source(session, case, organisation_id)]
+
+
+def _covenant(session: Session) -> Any:
+    from portal.covenant.rules import NoActiveCovenant, active_covenant
+
+    try:
+        return active_covenant(session)
+    except NoActiveCovenant:
+        return None
+
+
+def decide(
+    session: Session, actor: Actor, case: Case, categories: Iterable[str]
+) -> dict[str, Decision]:
+    """The decision per category, without side effects (``reveal`` audits and decrypts)."""
+    wanted = sorted(set(categories))
+    if actor.kind == "system":
+        return {c: Decision(c, True, "system") for c in wanted}
+    if actor.kind == "tenant":
+        own = actor.person_id is not None and any(p.id == actor.person_id for p in case.persons)
+        return {
+            c: Decision(c, True, "data_subject") if own else Decision(c, False, reason="not_shared")
+            for c in wanted
+        }
+    if actor.kind != "staff" or actor.organisation_id is None:
+        return {c: Decision(c, False, reason="not_shared") for c in wanted}
+    if case.organisation_id == actor.organisation_id:
+        return {c: Decision(c, True, "owner") for c in wanted}
+
+    grants = grants_for(session, case, actor.organisation_id)
+    covenant = _covenant(session) if grants else None
+    return {c: _decide_shared(session, case, grants, covenant, c) for c in wanted}
+
+
+def _decide_shared(
+    session: Session, case: Case, grants: list[Grant], covenant: Any, category: str
+) -> Decision:
+    """Best answer over every grant that includes the category (any one may allow it)."""
+    refusals: list[str] = []
+    for grant in grants:
+        if category not in grant.categories:
+            continue
+        basis = None
+        if covenant is not None:
+            basis = covenant.may_share(grant.purpose, grant.recipient_role, category)
+        if basis is None:
+            refusals.append("no_basis")
+            continue
+        if not basis.is_consent:
+            return Decision(category, True, f"statutory:{basis.code}")
+        answer = (
+            _registry.consent_lookup(session, case, grant, category)
+            if _registry.consent_lookup
+            else ConsentAnswer("missing")
+        )
+        if answer.status == "valid":
+            return Decision(category, True, f"consent:{answer.record_id}")
+        refusals.append(f"consent_{answer.status}")
+    # The most telling reason: a withdrawal says more than "never asked".
+    for reason in ("consent_withdrawn", "consent_expired", "consent_missing", "no_basis"):
+        if reason in refusals:
+            return Decision(category, False, reason=reason)
+    return Decision(category, False, reason="not_shared")
+
+
+def category_of(obj: EncryptedRow, field_name: str) -> str:
+    """The data category a model declares for one of its fields (``__categories__``)."""
+    return type(obj).__categories__[field_name]  # type: ignore[attr-defined]
+
+
+@dataclass
+class Revealed:
+    """The result of one ``reveal``: values or ``Withheld`` markers, per object and field."""
+
+    decisions: dict[str, Decision]
+    values: dict[tuple[int, str], Any]
+
+    def of(self, obj: object) -> dict[str, Any]:
+        key = id(obj)
+        return {name: value for (oid, name), value in self.values.items() if oid == key}
+
+    def get(self, obj: object, field_name: str) -> Any:
+        return self.values[(id(obj), field_name)]
+
+    def allowed(self, category: str) -> bool:
+        decision = self.decisions.get(category)
+        return bool(decision and decision.allowed)
+
+
+def reveal(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    fields: Mapping[EncryptedRow, Iterable[str]] | Iterable[tuple[EncryptedRow, Iterable[str]]],
+    *,
+    action: str = "case.view",
+    purpose: str | None = None,
+) -> Revealed:
+    """Decide, write one audit event for what is shown, then decrypt what is allowed."""
+    pairs = list(fields.items()) if isinstance(fields, Mapping) else list(fields)
+    wanted = [(obj, name) for obj, names in pairs for name in names]
+    decisions = decide(session, actor, case, {category_of(obj, name) for obj, name in wanted})
+    shown = sorted(c for c, d in decisions.items() if d.allowed)
+    if shown:
+        bases = {c: decisions[c].basis for c in shown}
+        record(
+            session,
+            actor,
+            action,
+            case_id=case.id,
+            categories=shown,
+            basis=";".join(sorted({str(b) for b in bases.values()}))[:120],
+            detail={
+                "bases": bases,
+                "withheld": {c: d.reason for c, d in decisions.items() if not d.allowed},
+                **({"purpose": purpose} if purpose else {}),
+            },
+        )
+    values: dict[tuple[int, str], Any] = {}
+    for obj, name in wanted:
+        decision = decisions[category_of(obj, name)]
+        values[(id(obj), name)] = (
+            decrypt_field(obj, name, session=session)
+            if decision.allowed
+            else Withheld(decision.category, decision.reason or "not_shared")
+        )
+    return Revealed(decisions=decisions, values=values)
