@@ -38,6 +38,8 @@ class Case(EncryptedRow, Base):
     #: Rent arrears in whole cents (encrypted money).
     arrears_cents: Mapped[Sealed | None] = mapped_column(EncryptedType("money"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When the case closed; retention periods count from here.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     organisation: Mapped[Organisation] = relationship()
     data_key: Mapped[DataKey] = relationship()
