@@ -1,1 +1,15 @@
 """Referrals between partners, the escalation ladder, inboxes, SLA timers and joint decisions."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Plug referrals into the policy point and register the blueprint and commands."""
+    from handover import policy, service
+    from handover.cli import sla_cli
+    from portal import sharing
+
+    sharing.register_grant_source(service.grants, policy.cases_shared_with)
+    app.cli.add_command(sla_cli)

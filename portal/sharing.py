@@ -125,6 +125,12 @@ def visibility_clauses(actor: Actor) -> list[ColumnElement[bool]]:
     return [clause(actor) for clause in _registry.visibility]
 
 
+def consent_status(session: Session, case: Case, grant: Grant, category: str) -> ConsentAnswer:
+    """Whether a valid consent record covers this grant's recipient, purpose and category."""
+    lookup = _registry.consent_lookup
+    return lookup(session, case, grant, category) if lookup else ConsentAnswer("missing")
+
+
 def grants_for(session: Session, case: Case, organisation_id: int) -> list[Grant]:
     return [g for source in _registry.grant_sources for g in source(session, case, organisation_id)]
 
@@ -177,11 +183,7 @@ def _decide_shared(
             continue
         if not basis.is_consent:
             return Decision(category, True, f"statutory:{basis.code}")
-        answer = (
-            _registry.consent_lookup(session, case, grant, category)
-            if _registry.consent_lookup
-            else ConsentAnswer("missing")
-        )
+        answer = consent_status(session, case, grant, category)
         if answer.status == "valid":
             return Decision(category, True, f"consent:{answer.record_id}")
         refusals.append(f"consent_{answer.status}")

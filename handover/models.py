@@ -1,0 +1,122 @@
+"""Referrals: a case offered to a partner for a purpose, with a package of data categories."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Organisation
+from portal.cases.models import Case
+from portal.crypto.fields import EncryptedRow, EncryptedType, Sealed
+from portal.db import Base, UTCDateTime, utcnow
+
+#: The life cycle. "sent", "accepted" and "in_progress" are active: the recipient sees the
+#: package. The others are closed; "escalated" means the next rung took over.
+STATUSES = (
+    "draft",
+    "sent",
+    "accepted",
+    "in_progress",
+    "declined",
+    "returned",
+    "expired",
+    "withdrawn",
+    "completed",
+    "escalated",
+)
+ACTIVE = ("sent", "accepted", "in_progress")
+CLOSED = ("declined", "returned", "expired", "withdrawn", "completed", "escalated")
+#: Closed in a way that asks for the next rung of the ladder.
+ESCALATABLE = ("declined", "returned", "expired")
+#: What the receiver reports back to the sender.
+REPORTS = ("first_contact", "help_started", "help_ended")
+OUTCOMES = ("solved", "arrangement", "debt_counselling", "no_result", "refused", "moved")
+
+
+class Referral(EncryptedRow, Base):
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index("ix_referral_recipient_status", "recipient_org_id", "status"),
+        Index("ix_referral_case_status", "case_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
+    covenant_version_id: Mapped[int] = mapped_column(ForeignKey("covenant_version.id"))
+    purpose: Mapped[str] = mapped_column(String(60))
+    sender_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    recipient_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    recipient_role: Mapped[str] = mapped_column(String(60))
+    #: Position on the purpose's escalation ladder (0 = first rung).
+    rung: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    #: The package: data categories the recipient may see while the referral is active.
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The sender's short handover note (may mention the household: encrypted).
+    note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    help_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    #: Set when the SLA check warned that first contact is overdue (warn once).
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Optimistic lock: two people acting at once produce exactly one outcome.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    case: Mapped[Case] = relationship()
+    sender: Mapped[Organisation] = relationship(foreign_keys=[sender_org_id])
+    recipient: Mapped[Organisation] = relationship(foreign_keys=[recipient_org_id])
+    previous: Mapped[Referral | None] = relationship(remote_side=[id])
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    __categories__: ClassVar[dict[str, str]] = {"note": "contact_history"}
+
+    def encryption_key_id(self) -> int | None:
+        return self.case.data_key_id if self.case is not None else None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    def __repr__(self) -> str:
+        return f"<Referral {self.id} {self.status}>"
+
+
+class ReferralEvent(EncryptedRow, Base):
+    """One step in a referral's history: who moved it from which status to which, and why."""
+
+    __tablename__ = "referral_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    #: Why (a decline, a return, a withdrawal): free text about the household, encrypted.
+    reason: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+    organisation: Mapped[Organisation | None] = relationship()
+
+    __categories__: ClassVar[dict[str, str]] = {"reason": "contact_history"}
+
+    def encryption_key_id(self) -> int | None:
+        return self.referral.encryption_key_id() if self.referral is not None else None

@@ -1,0 +1,569 @@
+"""The referral life cycle: every transition is one function with its rules.
+
+draft → sent → accepted | declined | returned | expired | withdrawn → in_progress →
+completed | escalated (the next rung of the covenant's ladder takes over). Each transition
+locks the referral row and checks the version the user saw, so two people acting at once
+produce exactly one outcome; the loser gets ``Conflict``. Every transition is recorded as a
+``ReferralEvent`` and in the audit log, and the other side is told by e-mail (a reference and
+a link only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handover.models import ACTIVE, ESCALATABLE, OUTCOMES, REPORTS, Referral, ReferralEvent
+from portal.accounts.models import Organisation, User
+from portal.actor import Actor
+from portal.audit.service import record
+from portal.cases.models import Case
+from portal.covenant.rules import Covenant, active_covenant, active_version
+from portal.db import utcnow
+from portal.errors import Conflict, DomainError, Forbidden, NotFound
+from portal.outbox.service import enqueue
+from portal.sharing import Grant, consent_status
+
+#: Portal roles that work referrals (send, accept, report).
+WORKING_ROLES = frozenset({"caseworker", "team_manager"})
+REASON_MAX = 2000
+
+
+@dataclass(frozen=True)
+class PackageItem:
+    category: str
+    basis: str  # legal basis code
+    consent: bool  # the basis is consent
+    included: bool  # statutory, or consent given
+    consent_status: str | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the portal proposes for a referral: the rung, the recipient, the package."""
+
+    purpose: str
+    rung: int
+    recipient_role: str
+    recipients: list[Organisation]
+    items: list[PackageItem] = field(default_factory=list)
+
+    @property
+    def categories(self) -> list[str]:
+        return [i.category for i in self.items if i.included]
+
+    @property
+    def missing_consent(self) -> list[str]:
+        return [i.category for i in self.items if i.consent and not i.included]
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _require_staff(actor: Actor) -> None:
+    if actor.kind != "staff" or not (actor.roles & WORKING_ROLES):
+        raise Forbidden()
+
+
+def _recipients(session: Session, covenant: Covenant, role: str) -> list[Organisation]:
+    slugs = covenant.partners_with_role(role)
+    if not slugs:
+        return []
+    return list(
+        session.scalars(
+            select(Organisation).where(Organisation.slug.in_(slugs)).order_by(Organisation.name)
+        )
+    )
+
+
+def _lock(session: Session, referral: Referral, expected_version: int | None) -> Referral:
+    """Lock the row and re-read it; refuse when someone changed it since the user looked."""
+    locked = session.scalars(
+        select(Referral)
+        .where(Referral.id == referral.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict()
+    return locked
+
+
+def _clean_reason(reason: str | None, required: bool) -> str | None:
+    text = " ".join((reason or "").split())
+    if required and len(text) < 3:
+        raise DomainError(_l("Geef een korte reden."))
+    if len(text) > REASON_MAX:
+        raise DomainError(_l("De reden is te lang (maximaal %(n)s tekens).", n=REASON_MAX))
+    return text or None
+
+
+def _move(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    kind: str,
+    to_status: str,
+    *,
+    reason: str | None = None,
+    now: datetime,
+) -> None:
+    event = ReferralEvent(
+        kind=kind,
+        from_status=referral.status,
+        to_status=to_status,
+        user_id=actor.user_id,
+        organisation_id=actor.organisation_id,
+        at=now,
+    )
+    referral.events.append(event)
+    if reason:
+        event.reason = reason
+    referral.status = to_status
+    session.flush()
+    record(
+        session,
+        actor,
+        f"referral.{kind}",
+        case_id=referral.case_id,
+        categories=["contact_history"] if reason else [],
+        detail={"referral": referral.id, "from": event.from_status, "to": to_status},
+    )
+
+
+def _notify(session: Session, organisation_id: int, referral: Referral, what: str) -> None:
+    """E-mail the organisation's referral workers: a reference and a link, nothing personal."""
+    users = session.scalars(
+        select(User).where(User.organisation_id == organisation_id, User.active.is_(True))
+    )
+    link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/overdrachten/{referral.id}"
+    reference = referral.case.reference
+    for user in users:
+        if not (user.roles & WORKING_ROLES):
+            continue
+        enqueue(
+            session,
+            to=user.email,
+            subject=f"Ketenportaal: {what} ({reference})",
+            body=(
+                f"{what}.\n\nCasus: {reference}\nBekijk het in het Ketenportaal: {link}\n\n"
+                "Dit bericht bevat geen persoonsgegevens. Log in om de casus te zien.\n"
+            ),
+            kind="referral",
+        )
+
+
+def _due(start: datetime, days: int) -> datetime:
+    return start + timedelta(days=days)
+
+
+# --- proposing and sending ------------------------------------------------------------------
+
+
+def propose(
+    session: Session,
+    case: Case,
+    purpose: str,
+    *,
+    rung: int = 0,
+    recipient_org_id: int | None = None,
+) -> Proposal:
+    """The ladder's rung, its partner organisations and the package, narrowed by consent."""
+    covenant = active_covenant(session)
+    ladder = covenant.ladder(purpose)
+    if not ladder:
+        raise DomainError(_l("Het convenant kent voor dit doel geen overdracht."))
+    if rung >= len(ladder):
+        raise DomainError(_l("Er is geen volgende stap op de ladder."))
+    role = ladder[rung].role
+    recipients = _recipients(session, covenant, role)
+    items = []
+    for category, basis in covenant.sharing_package(purpose, role).items():
+        if not basis.is_consent:
+            items.append(PackageItem(category, basis.code, False, True))
+            continue
+        status = "missing"
+        for org in (
+            recipients
+            if recipient_org_id is None
+            else [o for o in recipients if o.id == recipient_org_id]
+        ):
+            grant = Grant(org.id, role, purpose, frozenset({category}), "proposal")
+            status = consent_status(session, case, grant, category).status
+            if status == "valid":
+                break
+        items.append(PackageItem(category, basis.code, True, status == "valid", status))
+    return Proposal(purpose, rung, role, recipients, items)
+
+
+def send(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    *,
+    purpose: str,
+    recipient_org_id: int,
+    note: str | None,
+    rung: int = 0,
+    previous: Referral | None = None,
+    now: datetime | None = None,
+) -> Referral:
+    """Offer the case to the recipient: the package is what the covenant and consent allow."""
+    _require_staff(actor)
+    now = now or utcnow()
+    if case.organisation_id != actor.organisation_id and previous is None:
+        raise Forbidden()
+    if case.status == "closed":
+        raise DomainError(_l("Een gesloten casus kan niet worden overgedragen."))
+    proposal = propose(session, case, purpose, rung=rung, recipient_org_id=recipient_org_id)
+    if recipient_org_id not in {o.id for o in proposal.recipients}:
+        raise DomainError(_l("Deze organisatie staat niet op deze stap van de ladder."))
+    open_same = session.scalar(
+        select(Referral.id).where(
+            Referral.case_id == case.id,
+            Referral.purpose == purpose,
+            Referral.recipient_org_id == recipient_org_id,
+            Referral.status.in_(ACTIVE),
+        )
+    )
+    if open_same is not None:
+        raise Conflict(_l("Deze casus is al overgedragen aan deze organisatie."))
+    covenant = active_covenant(session)
+    rung_rules = covenant.ladder(purpose)[rung]
+    version = active_version(session)
+    referral = Referral(
+        case=case,
+        covenant_version_id=version.id,
+        purpose=purpose,
+        sender_org_id=actor.organisation_id if previous is None else previous.sender_org_id,
+        recipient_org_id=recipient_org_id,
+        recipient_role=proposal.recipient_role,
+        rung=rung,
+        status="draft",
+        categories=sorted(proposal.categories),
+        previous=previous,
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    cleaned = _clean_reason(note, required=False)
+    if cleaned:
+        referral.note = cleaned
+    session.add(referral)
+    session.flush()
+    referral.sent_at = now
+    referral.response_due_at = _due(now, rung_rules.response_days)
+    _move(session, actor, referral, "send", "sent", now=now)
+    _notify(session, recipient_org_id, referral, "Nieuwe overdracht")
+    return referral
+
+
+# --- the receiver ---------------------------------------------------------------------------
+
+
+def _as_recipient(actor: Actor, referral: Referral) -> None:
+    _require_staff(actor)
+    if actor.organisation_id != referral.recipient_org_id:
+        raise NotFound()
+
+
+def _as_sender(actor: Actor, referral: Referral) -> None:
+    _require_staff(actor)
+    if actor.organisation_id != referral.sender_org_id:
+        raise NotFound()
+
+
+def accept(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    *,
+    version: int | None,
+    now: datetime | None = None,
+) -> Referral:
+    _as_recipient(actor, referral)
+    now = now or utcnow()
+    referral = _lock(session, referral, version)
+    if referral.status != "sent":
+        raise Conflict(_l("Deze overdracht wacht niet meer op acceptatie."))
+    rung = active_covenant(session).ladder(referral.purpose)[referral.rung]
+    referral.accepted_at = now
+    referral.first_contact_due_at = _due(now, rung.first_contact_days)
+    _move(session, actor, referral, "accept", "accepted", now=now)
+    _notify(session, referral.sender_org_id, referral, "Overdracht geaccepteerd")
+    return referral
+
+
+def decline(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    reason: str,
+    *,
+    version: int | None,
+    now: datetime | None = None,
+) -> Referral:
+    _as_recipient(actor, referral)
+    cleaned = _clean_reason(reason, True)
+    now = now or utcnow()
+    referral = _lock(session, referral, version)
+    if referral.status != "sent":
+        raise Conflict(_l("Deze overdracht wacht niet meer op acceptatie."))
+    referral.closed_at = now
+    _move(session, actor, referral, "decline", "declined", reason=cleaned, now=now)
+    _notify(session, referral.sender_org_id, referral, "Overdracht afgewezen")
+    return referral
+
+
+def return_to_sender(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    reason: str,
+    *,
+    version: int | None,
+    now: datetime | None = None,
+) -> Referral:
+    """The receiver gives the case back, e.g. because the tenant could not be reached."""
+    _as_recipient(actor, referral)
+    cleaned = _clean_reason(reason, True)
+    now = now or utcnow()
+    referral = _lock(session, referral, version)
+    if referral.status not in ("accepted", "in_progress"):
+        raise Conflict(_l("Alleen een geaccepteerde overdracht kan worden teruggegeven."))
+    referral.closed_at = now
+    _move(session, actor, referral, "return", "returned", reason=cleaned, now=now)
+    _notify(session, referral.sender_org_id, referral, "Overdracht teruggegeven")
+    return referral
+
+
+def report(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    kind: str,
+    *,
+    outcome: str | None = None,
+    version: int | None,
+    now: datetime | None = None,
+) -> Referral:
+    """Feedback to the sender: first contact made, help started, help ended with an outcome."""
+    _as_recipient(actor, referral)
+    if kind not in REPORTS:
+        raise DomainError(_l("Onbekende terugmelding."))
+    now = now or utcnow()
+    referral = _lock(session, referral, version)
+    if referral.status not in ("accepted", "in_progress"):
+        raise Conflict(_l("Deze overdracht is niet (meer) in behandeling."))
+    if kind == "first_contact":
+        if referral.first_contact_at is not None:
+            raise Conflict(_l("Het eerste contact is al gemeld."))
+        referral.first_contact_at = now
+        _move(session, actor, referral, "first_contact", "in_progress", now=now)
+        _notify(session, referral.sender_org_id, referral, "Eerste contact gelegd")
+    elif kind == "help_started":
+        if referral.help_started_at is not None:
+            raise Conflict(_l("De start van de hulp is al gemeld."))
+        referral.help_started_at = now
+        referral.first_contact_at = referral.first_contact_at or now
+        _move(session, actor, referral, "help_started", "in_progress", now=now)
+        _notify(
+            session, referral.sender_org_id, referral, "Hulp gestart: incasso kan worden gepauzeerd"
+        )
+    else:
+        if outcome not in OUTCOMES:
+            raise DomainError(_l("Kies de uitkomst van de hulp."))
+        referral.outcome = outcome
+        referral.closed_at = now
+        _move(session, actor, referral, "help_ended", "completed", now=now)
+        _notify(session, referral.sender_org_id, referral, "Hulp afgerond")
+    return referral
+
+
+# --- the sender -----------------------------------------------------------------------------
+
+
+def withdraw(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    reason: str,
+    *,
+    version: int | None,
+    now: datetime | None = None,
+) -> Referral:
+    """Take back a referral sent by mistake; it stays in the history with the reason."""
+    _as_sender(actor, referral)
+    cleaned = _clean_reason(reason, True)
+    now = now or utcnow()
+    referral = _lock(session, referral, version)
+    if referral.status not in ("sent", "accepted"):
+        raise Conflict(_l("Deze overdracht kan niet meer worden ingetrokken."))
+    referral.closed_at = now
+    _move(
+        session,
+        actor,
+        referral,
+        "withdraw",
+        "withdrawn",
+        reason=cleaned,
+        now=now,
+    )
+    _notify(session, referral.recipient_org_id, referral, "Overdracht ingetrokken")
+    return referral
+
+
+def reopen(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    *,
+    version: int | None,
+    now: datetime | None = None,
+) -> Referral:
+    """A completed referral goes back to work (receiver); a refused one is offered again."""
+    _require_staff(actor)
+    now = now or utcnow()
+    referral = _lock(session, referral, version)
+    if referral.status == "completed" and actor.organisation_id == referral.recipient_org_id:
+        referral.closed_at = None
+        referral.outcome = None
+        _move(session, actor, referral, "reopen", "in_progress", now=now)
+        _notify(session, referral.sender_org_id, referral, "Overdracht heropend")
+    elif referral.status in ("declined", "returned", "expired", "withdrawn") and (
+        actor.organisation_id == referral.sender_org_id
+    ):
+        rung = active_covenant(session).ladder(referral.purpose)[referral.rung]
+        referral.closed_at = None
+        referral.accepted_at = referral.first_contact_due_at = referral.first_contact_at = None
+        referral.sent_at = now
+        referral.response_due_at = _due(now, rung.response_days)
+        _move(session, actor, referral, "reopen", "sent", now=now)
+        _notify(session, referral.recipient_org_id, referral, "Overdracht opnieuw aangeboden")
+    elif actor.organisation_id in (referral.sender_org_id, referral.recipient_org_id):
+        raise Conflict(_l("Deze overdracht kan niet worden heropend."))
+    else:
+        raise NotFound()
+    return referral
+
+
+def next_step(session: Session, referral: Referral) -> Proposal | None:
+    """After a decline, return or expiry: the proposal for the next rung, if the ladder has one."""
+    if referral.status not in ESCALATABLE:
+        return None
+    if referral.rung + 1 >= len(active_covenant(session).ladder(referral.purpose)):
+        return None
+    return propose(session, referral.case, referral.purpose, rung=referral.rung + 1)
+
+
+def escalate(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    *,
+    recipient_org_id: int,
+    note: str | None,
+    version: int | None,
+    now: datetime | None = None,
+) -> Referral:
+    """Offer the case to the next rung, carrying everything gathered so far."""
+    _as_sender(actor, referral)
+    now = now or utcnow()
+    referral = _lock(session, referral, version)
+    if referral.status not in ESCALATABLE:
+        raise Conflict(_l("Deze overdracht kan niet naar de volgende stap."))
+    if next_step(session, referral) is None:
+        raise DomainError(_l("Er is geen volgende stap op de ladder."))
+    _move(session, actor, referral, "escalate", "escalated", now=now)
+    return send(
+        session,
+        actor,
+        referral.case,
+        purpose=referral.purpose,
+        recipient_org_id=recipient_org_id,
+        note=note,
+        rung=referral.rung + 1,
+        previous=referral,
+        now=now,
+    )
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+@dataclass
+class SlaResult:
+    expired: list[int] = field(default_factory=list)
+    first_contact_overdue: list[int] = field(default_factory=list)
+
+
+def check_sla(session: Session, *, now: datetime | None = None) -> SlaResult:
+    """Expire referrals nobody answered in time; warn once when first contact is overdue."""
+    now = now or utcnow()
+    actor = Actor.system("cli:sla check")
+    result = SlaResult()
+    overdue = session.scalars(
+        select(Referral).where(Referral.status == "sent", Referral.response_due_at < now)
+    ).all()
+    for referral in overdue:
+        locked = _lock(session, referral, None)
+        if locked.status != "sent":
+            continue
+        locked.closed_at = now
+        _move(session, actor, locked, "expire", "expired", now=now)
+        _notify(
+            session,
+            locked.sender_org_id,
+            locked,
+            "Overdracht verlopen: geen reactie binnen de termijn",
+        )
+        result.expired.append(locked.id)
+    late = session.scalars(
+        select(Referral).where(
+            Referral.status == "accepted",
+            Referral.first_contact_at.is_(None),
+            Referral.first_contact_due_at < now,
+            Referral.overdue_notified_at.is_(None),
+        )
+    ).all()
+    for referral in late:
+        referral.overdue_notified_at = now
+        record(
+            session,
+            actor,
+            "referral.first_contact_overdue",
+            case_id=referral.case_id,
+            detail={"referral": referral.id},
+        )
+        for org_id in (referral.recipient_org_id, referral.sender_org_id):
+            _notify(session, org_id, referral, "Termijn voor eerste contact verstreken")
+        result.first_contact_overdue.append(referral.id)
+    session.flush()
+    return result
+
+
+# --- grants for the policy point --------------------------------------------------------------
+
+
+def grants(session: Session, case: Case, organisation_id: int) -> Iterable[Grant]:
+    """An active referral lets its recipient see its package (the policy point decides)."""
+    rows = session.scalars(
+        select(Referral).where(
+            Referral.case_id == case.id,
+            Referral.recipient_org_id == organisation_id,
+            Referral.status.in_(ACTIVE),
+        )
+    )
+    for referral in rows:
+        yield Grant(
+            organisation_id,
+            referral.recipient_role,
+            referral.purpose,
+            frozenset(referral.categories),
+            f"referral:{referral.id}",
+        )
