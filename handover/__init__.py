@@ -9,7 +9,9 @@ def init_app(app: Flask) -> None:
     """Plug referrals into the policy point and register the blueprint and commands."""
     from handover import policy, service
     from handover.cli import sla_cli
+    from handover.views import bp
     from portal import sharing
 
     sharing.register_grant_source(service.grants, policy.cases_shared_with)
+    app.register_blueprint(bp)
     app.cli.add_command(sla_cli)

@@ -82,7 +82,9 @@ class Referral(EncryptedRow, Base):
     )
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
-    __categories__: ClassVar[dict[str, str]] = {"note": "contact_history"}
+    #: The note travels with the identity category: whoever may know who the household is
+    #: may read what the sender wrote for them (the form asks to keep it short and factual).
+    __categories__: ClassVar[dict[str, str]] = {"note": "identity"}
 
     def encryption_key_id(self) -> int | None:
         return self.case.data_key_id if self.case is not None else None
@@ -116,7 +118,7 @@ class ReferralEvent(EncryptedRow, Base):
     referral: Mapped[Referral] = relationship(back_populates="events")
     organisation: Mapped[Organisation | None] = relationship()
 
-    __categories__: ClassVar[dict[str, str]] = {"reason": "contact_history"}
+    __categories__: ClassVar[dict[str, str]] = {"reason": "identity"}
 
     def encryption_key_id(self) -> int | None:
         return self.referral.encryption_key_id() if self.referral is not None else None

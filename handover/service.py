@@ -132,7 +132,7 @@ def _move(
         actor,
         f"referral.{kind}",
         case_id=referral.case_id,
-        categories=["contact_history"] if reason else [],
+        categories=["identity"] if reason else [],
         detail={"referral": referral.id, "from": event.from_status, "to": to_status},
     )
 

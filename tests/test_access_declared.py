@@ -48,7 +48,13 @@ def tenant_endpoints(app) -> set[str]:
 def _example_url(rule) -> str:
     values = {}
     for arg, converter in rule._converters.items():
-        values[arg] = 1 if type(converter).__name__ in {"IntegerConverter"} else "x"
+        kind = type(converter).__name__
+        if kind == "IntegerConverter":
+            values[arg] = 1
+        elif kind == "AnyConverter":
+            values[arg] = sorted(converter.items)[0]
+        else:
+            values[arg] = "x"
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -6,3 +6,4 @@ document.addEventListener("htmx:afterSwap", (event) => {
     target.focus();
   }
 });
+document.documentElement.classList.add("kp-js");

@@ -1,0 +1,55 @@
+"""Forms for referrals (Flask-WTF: every form carries its CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from handover.models import OUTCOMES
+from handover.service import REASON_MAX
+
+OUTCOME_LABELS = {
+    "solved": _l("Opgelost: de achterstand is weg"),
+    "arrangement": _l("Betalingsregeling getroffen"),
+    "debt_counselling": _l("Doorgestuurd naar schuldhulpverlening (minnelijk of Wsnp)"),
+    "no_result": _l("Zonder resultaat beëindigd"),
+    "refused": _l("Huurder wilde geen hulp"),
+    "moved": _l("Huurder is verhuisd"),
+}
+
+
+class VersionedForm(FlaskForm):
+    """A button on a referral: the version the user saw, so a stale click is refused."""
+
+    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+
+
+class ReasonForm(VersionedForm):
+    reason = TextAreaField(_l("Reden"), validators=[DataRequired(), Length(min=3, max=REASON_MAX)])
+
+
+class OutcomeForm(VersionedForm):
+    outcome = SelectField(
+        _l("Uitkomst van de hulp"),
+        choices=[SelectChoice(code, OUTCOME_LABELS[code]) for code in OUTCOMES],
+        validators=[DataRequired()],
+    )
+
+
+class SendForm(FlaskForm):
+    purpose = SelectField(_l("Doel"), validators=[DataRequired()])
+    recipient = SelectField(_l("Naar"), coerce=int, validators=[DataRequired()])
+    note = TextAreaField(
+        _l("Overdrachtsnotitie"),
+        validators=[Optional(), Length(max=REASON_MAX)],
+        description=_l("Kort: wat moet de ontvanger weten? De gegevens zelf gaan al mee."),
+    )
+
+
+class EscalateForm(VersionedForm):
+    recipient = SelectField(_l("Naar"), coerce=int, validators=[DataRequired()])
+    note = TextAreaField(
+        _l("Notitie voor de volgende partner"), validators=[Optional(), Length(max=REASON_MAX)]
+    )

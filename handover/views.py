@@ -1,0 +1,292 @@
+"""Referral pages: the inbox, one referral with its pre-filled intake, and sending a case."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from htmx_flask import request as htmx_request
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from handover import service
+from handover.forms import EscalateForm, OutcomeForm, ReasonForm, SendForm, VersionedForm
+from handover.models import ACTIVE, CLOSED, Referral
+from handover.policy import load_referral, visible_referrals
+from portal.access import staff
+from portal.actor import current_actor
+from portal.cases.policy import load_case
+from portal.covenant.rules import active_covenant
+from portal.db import utcnow
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.sharing import reveal
+
+bp = Blueprint("handover", __name__)
+
+PAGE_SIZE = 25
+VIEWS = {
+    "wachtend": _l("Wacht op acceptatie"),
+    "lopend": _l("In behandeling"),
+    "afgerond": _l("Recent afgerond"),
+    "verstuurd": _l("Door ons verstuurd"),
+}
+#: Each action's form; the prefix keeps field ids unique when several forms share a page.
+ACTION_FORMS = {
+    "accept": VersionedForm,
+    "first_contact": VersionedForm,
+    "help_started": VersionedForm,
+    "reopen": VersionedForm,
+    "decline": ReasonForm,
+    "return": ReasonForm,
+    "withdraw": ReasonForm,
+    "help_ended": OutcomeForm,
+    "escalate": EscalateForm,
+}
+ACTIONS = ", ".join(ACTION_FORMS)
+PERSON_FIELDS = (
+    "surname",
+    "initials",
+    "birth_date",
+    "bsn",
+    "phone",
+    "email",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+)
+
+
+def _inbox_query(view: str, organisation_id: int):
+    query = select(Referral)
+    if view == "wachtend":
+        return query.where(Referral.recipient_org_id == organisation_id, Referral.status == "sent")
+    if view == "lopend":
+        return query.where(
+            Referral.recipient_org_id == organisation_id,
+            Referral.status.in_(("accepted", "in_progress")),
+        )
+    if view == "afgerond":
+        since = utcnow() - timedelta(days=90)
+        return query.where(
+            Referral.recipient_org_id == organisation_id,
+            Referral.status.in_(CLOSED),
+            Referral.closed_at >= since,
+        )
+    return query.where(Referral.sender_org_id == organisation_id)
+
+
+@bp.get("/overdrachten")
+@staff()
+def inbox():
+    actor = current_actor()
+    view = request.args.get("weergave", "wachtend")
+    if view not in VIEWS:
+        abort(404)
+    after = request.args.get("na", type=int)
+    query = _inbox_query(view, actor.organisation_id)
+    if after:
+        query = query.where(Referral.id < after)
+    rows = db.session.scalars(query.order_by(Referral.id.desc()).limit(PAGE_SIZE + 1)).all()
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    context = {
+        "view": view,
+        "views": VIEWS,
+        "rows": rows,
+        "next_after": rows[-1].id if more else None,
+        "now": utcnow(),
+        "covenant": active_covenant(db.session),
+    }
+    template = "handover/_rows.html" if htmx_request.htmx else "handover/inbox.html"
+    response = render_template(template, **context)
+    return response, 200, {"Vary": "HX-Request"}
+
+
+def _forms(referral: Referral, failed: tuple[str, object] | None = None) -> dict:
+    forms = {}
+    for action, form_class in ACTION_FORMS.items():
+        if failed and failed[0] == action:
+            forms[action] = failed[1]
+            continue
+        forms[action] = form_class(prefix=action, formdata=None, version=referral.version)
+    step = service.next_step(db.session, referral)
+    forms["escalate"].recipient.choices = (
+        [SelectChoice(o.id, o.name) for o in step.recipients] if step else []
+    )
+    return forms
+
+
+def _detail_context(referral: Referral, failed: tuple[str, object] | None = None) -> dict:
+    actor = current_actor()
+    case = referral.case
+    fields: dict = dict.fromkeys(case.persons, PERSON_FIELDS)
+    fields[case] = ("arrears_cents",)
+    fields[referral] = ("note",)
+    for event in referral.events:
+        fields[event] = ("reason",)
+    shown = reveal(db.session, actor, case, fields, purpose=referral.purpose)
+    is_sender = actor.organisation_id == referral.sender_org_id
+    return {
+        "referral": referral,
+        "case": case,
+        "shown": shown,
+        "covenant": active_covenant(db.session),
+        "is_recipient": actor.organisation_id == referral.recipient_org_id,
+        "is_sender": is_sender,
+        "next_step": service.next_step(db.session, referral) if is_sender else None,
+        "now": utcnow(),
+        "forms": _forms(referral, failed),
+        "failed": failed[0] if failed else None,
+    }
+
+
+@bp.get("/overdrachten/<int:referral_id>")
+@staff()
+def detail(referral_id: int):
+    referral = load_referral(db.session, current_actor(), referral_id)
+    response = render_template("handover/detail.html", **_detail_context(referral))
+    db.session.commit()  # the access was audited
+    return response
+
+
+def _act(referral_id: int, action: str):
+    """Run one transition from a posted form; show the page again with the error if refused."""
+    actor = current_actor()
+    referral = load_referral(db.session, actor, referral_id)
+    form = ACTION_FORMS[action](prefix=action)
+    if action == "escalate":
+        step = service.next_step(db.session, referral)
+        form.recipient.choices = (
+            [SelectChoice(o.id, o.name) for o in step.recipients] if step else []
+        )
+    if not form.validate_on_submit():
+        db.session.rollback()
+        referral = load_referral(db.session, actor, referral_id)
+        page = render_template("handover/detail.html", **_detail_context(referral, (action, form)))
+        db.session.commit()  # the access was audited
+        return page, 400
+    version = form.version.data
+    target = referral_id
+    try:
+        if action == "accept":
+            service.accept(db.session, actor, referral, version=version)
+        elif action in ("first_contact", "help_started"):
+            service.report(db.session, actor, referral, action, version=version)
+        elif action == "help_ended":
+            service.report(
+                db.session, actor, referral, action, outcome=form.outcome.data, version=version
+            )
+        elif action == "decline":
+            service.decline(db.session, actor, referral, form.reason.data, version=version)
+        elif action == "return":
+            service.return_to_sender(db.session, actor, referral, form.reason.data, version=version)
+        elif action == "withdraw":
+            service.withdraw(db.session, actor, referral, form.reason.data, version=version)
+        elif action == "reopen":
+            service.reopen(db.session, actor, referral, version=version)
+        else:
+            target = service.escalate(
+                db.session,
+                actor,
+                referral,
+                recipient_org_id=form.recipient.data,
+                note=form.note.data,
+                version=version,
+            ).id
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 409:
+            flash(str(exc.message or _("Iemand anders heeft dit net veranderd.")), "warning")
+        else:
+            flash(str(exc.message or _("Dit kan niet.")), "error")
+        return redirect(url_for("handover.detail", referral_id=referral_id))
+    db.session.commit()
+    flash(_("Opgeslagen."), "ok")
+    return redirect(url_for("handover.detail", referral_id=target))
+
+
+@bp.post(f"/overdrachten/<int:referral_id>/<any({ACTIONS}):action>")
+@staff("caseworker", "team_manager")
+def act(referral_id: int, action: str):
+    return _act(referral_id, action)
+
+
+def _purposes(covenant) -> list[tuple[str, str]]:
+    from flask_babel import get_locale
+
+    lang = str(get_locale())
+    return [
+        SelectChoice(code, p.name.get(lang)) for code, p in covenant.purposes.items() if p.ladder
+    ]
+
+
+@bp.route("/casussen/<int:case_id>/overdragen", methods=["GET", "POST"])
+@staff("caseworker", "team_manager")
+def send(case_id: int):
+    """From an open case to a sent referral: the portal proposes, the sender confirms."""
+    actor = current_actor()
+    case = load_case(db.session, actor, case_id)
+    if case.organisation_id != actor.organisation_id:
+        abort(404)
+    covenant = active_covenant(db.session)
+    form = SendForm()
+    form.purpose.choices = _purposes(covenant)
+    if not form.purpose.choices:
+        raise DomainError(_("Het convenant kent geen overdracht."))
+    purpose = request.values.get("purpose") or form.purpose.choices[0].value
+    if purpose not in {c.value for c in form.purpose.choices}:
+        abort(404)
+    form.purpose.data = purpose
+    proposal = service.propose(db.session, case, purpose)
+    form.recipient.choices = [SelectChoice(o.id, o.name) for o in proposal.recipients]
+    if request.method == "POST" and request.form.get("action") == "send" and form.validate():
+        try:
+            referral = service.send(
+                db.session,
+                actor,
+                case,
+                purpose=purpose,
+                recipient_org_id=form.recipient.data,
+                note=form.note.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("De casus is overgedragen."), "ok")
+            return redirect(url_for("handover.detail", referral_id=referral.id))
+    status = 400 if request.method == "POST" and request.form.get("action") == "send" else 200
+    return render_template(
+        "handover/send.html", case=case, form=form, proposal=proposal, covenant=covenant
+    ), status
+
+
+@bp.get("/casussen/<int:case_id>/overdrachten")
+@staff()
+def for_case(case_id: int):
+    """The referrals of one case that the user's organisation is party to (a case-page panel)."""
+    actor = current_actor()
+    case = load_case(db.session, actor, case_id)
+    rows = db.session.scalars(
+        select(Referral)
+        .where(Referral.case_id == case.id, visible_referrals(actor))
+        .order_by(Referral.id.desc())
+    ).all()
+    return (
+        render_template(
+            "handover/_case_panel.html",
+            case=case,
+            rows=rows,
+            active=ACTIVE,
+            covenant=active_covenant(db.session),
+            now=utcnow(),
+            can_send=case.organisation_id == actor.organisation_id,
+        ),
+        200,
+        {"Vary": "HX-Request"},
+    )

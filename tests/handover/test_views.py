@@ -1,0 +1,163 @@
+"""Referral pages through the real app: inbox, detail with intake, sending, every action."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from handover import service
+from handover.models import Referral
+from tests.handover.conftest import actor_for
+
+
+@pytest.fixture
+def coach_client(app, people, login):
+    client = app.test_client()
+    return login(client, people["schuldhulp"][0])
+
+
+@pytest.fixture
+def corp_client(client, people, login):
+    return login(client, people["corporatie"][0])
+
+
+def _version(html: str, action: str) -> str:
+    match = re.search(rf'name="{action}-version" type="hidden" value="(\d+)"', html)
+    assert match, f"no {action} form"
+    return match.group(1)
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="[a-z_]*-?csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_send_in_one_form_from_the_case(corp_client, case, session):
+    page = corp_client.get(f"/casussen/{case.id}/overdragen?purpose=debt_help")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Schuldhulp" in html and "toestemming ontbreekt" in html
+    response = corp_client.post_form(
+        f"/casussen/{case.id}/overdragen",
+        {"purpose": "debt_help", "recipient": "999999", "note": "Graag snel.", "action": "send"},
+    )
+    referral = session.scalar(select(Referral).where(Referral.case_id == case.id))
+    assert response.status_code == 400  # not a recipient on this rung: refused, nothing made
+    assert referral is None
+
+
+def test_coach_accepts_reports_and_sender_sees_help_started(
+    corp_client, coach_client, people, case, session
+):
+    coach_org = people["schuldhulp"][0].organisation_id
+    sent = corp_client.post_form(
+        f"/casussen/{case.id}/overdragen",
+        {
+            "purpose": "debt_help",
+            "recipient": str(coach_org),
+            "note": "Huisbezoek gelukt.",
+            "action": "send",
+        },
+    )
+    assert sent.status_code == 302
+    referral = session.scalar(select(Referral).where(Referral.case_id == case.id))
+
+    inbox = coach_client.get("/overdrachten").get_data(as_text=True)
+    assert case.reference in inbox
+    page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+    assert "Testpersoon" in page and "Huisbezoek gelukt." in page  # pre-filled intake
+    for action in ("accept", "first_contact", "help_started"):
+        page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+        response = coach_client.post(
+            f"/overdrachten/{referral.id}/{action}",
+            data={
+                f"{action}-version": _version(page, action),
+                f"{action}-csrf_token": _token(page),
+            },
+        )
+        assert response.status_code == 302, action
+    sender_view = corp_client.get("/overdrachten?weergave=verstuurd").get_data(as_text=True)
+    assert "Hulp gestart" in sender_view
+    detail = corp_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+    assert "de incasso kan worden gepauzeerd" in detail
+
+
+def test_decline_without_reason_shows_the_error_and_changes_nothing(
+    coach_client, people, case, session
+):
+    referral = service.send(
+        session,
+        people["corporatie"][1],
+        case,
+        purpose="debt_help",
+        recipient_org_id=people["schuldhulp"][0].organisation_id,
+        note=None,
+    )
+    page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+    response = coach_client.post(
+        f"/overdrachten/{referral.id}/decline",
+        data={
+            "decline-version": _version(page, "decline"),
+            "decline-csrf_token": _token(page),
+            "decline-reason": "",
+        },
+    )
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    session.refresh(referral)
+    assert referral.status == "sent"
+
+
+def test_stale_click_is_refused_with_a_message(coach_client, people, case, session):
+    referral = service.send(
+        session,
+        people["corporatie"][1],
+        case,
+        purpose="debt_help",
+        recipient_org_id=people["schuldhulp"][0].organisation_id,
+        note=None,
+    )
+    page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+    service.accept(session, actor_for(people["schuldhulp"][0]), referral, version=referral.version)
+    response = coach_client.post(
+        f"/overdrachten/{referral.id}/accept",
+        data={"accept-version": _version(page, "accept"), "accept-csrf_token": _token(page)},
+        follow_redirects=True,
+    )
+    assert "veranderd" in response.get_data(as_text=True) or "wacht niet meer" in response.get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("org", ["welzijn", "zorg"])
+def test_other_organisations_get_404_on_every_referral_url(app, people, case, session, login, org):
+    referral = service.send(
+        session,
+        people["corporatie"][1],
+        case,
+        purpose="debt_help",
+        recipient_org_id=people["schuldhulp"][0].organisation_id,
+        note=None,
+    )
+    client = login(app.test_client(), people[org][0])
+    assert client.get(f"/overdrachten/{referral.id}").status_code == 404
+    assert client.get(f"/casussen/{case.id}/overdragen").status_code == 404
+    assert client.get(f"/casussen/{case.id}/overdrachten").status_code == 404
+    token = client.csrf_token()
+    for action in ("accept", "decline", "withdraw", "reopen", "escalate"):
+        response = client.post(
+            f"/overdrachten/{referral.id}/{action}", data={f"{action}-csrf_token": token}
+        )
+        assert response.status_code == 404, action
+
+
+def test_inbox_fragment_for_htmx(coach_client):
+    response = coach_client.get("/overdrachten", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.get_data(as_text=True)
+    assert "HX-Request" in response.headers.get("Vary", "")
+
+
+def test_inbox_view_name_is_checked(coach_client):
+    assert coach_client.get("/overdrachten?weergave=alles").status_code == 404
