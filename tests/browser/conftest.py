@@ -103,3 +103,52 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+def new_staff(app, org_slug: str, roles: tuple[str, ...] = ("caseworker",)) -> tuple[str, str]:
+    """A fresh professional with TOTP enrolled in the live database: (e-mail, TOTP secret).
+
+    A TOTP code works once per account, so each browser test signs in with its own account.
+    """
+    import uuid
+
+    from sqlalchemy import select
+
+    from portal.accounts import mfa
+    from portal.accounts.models import Organisation, User, UserRole
+    from portal.accounts.passwords import hash_password
+    from portal.accounts.service import set_totp_secret
+    from portal.db import utcnow
+    from portal.demo import DEMO_PASSWORD
+
+    email = f"b{uuid.uuid4().hex[:10]}@{org_slug}.example"
+    secret = mfa.new_secret()
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+        user = User(
+            organisation=org,
+            email=email,
+            display_name=f"Browser {org_slug}",
+            password_hash=hash_password(DEMO_PASSWORD),
+        )
+        user.role_rows = [UserRole(role=r) for r in roles]
+        db.session.add(user)
+        db.session.flush()
+        set_totp_secret(user, secret, utcnow())
+        db.session.commit()
+    return email, secret
+
+
+def sign_in(page, email: str, secret: str) -> None:
+    """Sign in through the real pages: password, then the current TOTP code."""
+    from portal.accounts import mfa
+    from portal.db import utcnow
+    from portal.demo import DEMO_PASSWORD
+
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Code uit uw app").fill(mfa.current_code(secret, utcnow()))
+    page.get_by_role("button", name="Doorgaan").click()
+    assert page.locator("h1").inner_text() == "Mijn werk"

@@ -1,0 +1,70 @@
+"""The first job end to end in Chromium: the corporation refers a case to the debt coach,
+the coach accepts and finds the intake pre-filled, reports "help started", and the
+corporation sees it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.accounts.models import Organisation
+from portal.cases.service import create_case
+from portal.extensions import db
+from tests.browser.conftest import axe_violations, new_staff, sign_in
+from tests.conftest import SYSTEM, main_tenant
+
+
+def _case(app) -> tuple[int, str]:
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == "corporatie"))
+        case = create_case(
+            db.session,
+            SYSTEM,
+            org,
+            [main_tenant(surname="Browsertest", bsn="123456782")],
+            arrears_cents=98_765,
+        )
+        db.session.commit()
+        return case.id, case.reference
+
+
+def test_refer_accept_and_report_help_started(browser, live_server, live_app):
+    case_id, reference = _case(live_app)
+    corp_email, corp_secret = new_staff(live_app, "corporatie")
+    coach_email, coach_secret = new_staff(live_app, "schuldhulp")
+
+    errors: list[str] = []
+
+    def new_page():
+        page = browser.new_context(base_url=live_server.url, locale="nl-NL").new_page()
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        return page
+
+    corp = new_page()
+    sign_in(corp, corp_email, corp_secret)
+    corp.goto(f"/casussen/{case_id}/overdragen?purpose=debt_help")
+    assert axe_violations(corp) == []
+    corp.get_by_label("Overdrachtsnotitie").fill("Huisbezoek gelukt, wil schuldhulp.")
+    corp.get_by_role("button", name="Versturen").click()
+    assert "De casus is overgedragen." in corp.locator("main").inner_text()
+
+    coach = new_page()
+    sign_in(coach, coach_email, coach_secret)
+    coach.goto("/overdrachten")
+    assert axe_violations(coach) == []
+    coach.get_by_role("link", name=reference).click()
+    coach.get_by_role("button", name="Accepteren").click()
+    intake = coach.locator("main").inner_text()
+    assert "Browsertest" in intake and "987,65" in intake  # nothing retyped
+    assert "Huisbezoek gelukt, wil schuldhulp." in intake
+    assert axe_violations(coach) == []
+    coach.get_by_role("button", name="Hulp is gestart").click()
+    assert "Hulp gestart" in coach.locator("main").inner_text()
+
+    corp.goto("/overdrachten?weergave=verstuurd")
+    assert reference in corp.locator("main").inner_text()
+    assert "Hulp gestart" in corp.locator("main").inner_text()
+    corp.get_by_role("link", name=reference).click()
+    assert "de incasso kan worden gepauzeerd" in corp.locator("main").inner_text()
+    assert [e for e in errors if "Content Security Policy" in e] == []
+    for page in (corp, coach):
+        page.context.close()
