@@ -143,7 +143,10 @@ class Describer:
     ) -> Describer:
         org_ids = {e.organisation_id for e in events if e.organisation_id is not None}
         orgs = (
-            {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))}
+            {
+                o.id: o
+                for o in session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))
+            }
             if org_ids
             else {}
         )
@@ -205,13 +208,19 @@ class Describer:
         if not bases:
             if event.actor_kind == "system":
                 bases = ["system"]
-            elif event.organisation_id is not None and event.organisation_id == case_organisation_id:
+            elif (
+                event.organisation_id is not None and event.organisation_id == case_organisation_id
+            ):
                 bases = ["owner"]
         reasons: list[str] = []
         for basis in bases:
             kind, _sep, code = basis.partition(":")
             text: str | None = None
-            if kind == "statutory" and self.covenant is not None and code in self.covenant.legal_bases:
+            if (
+                kind == "statutory"
+                and self.covenant is not None
+                and code in self.covenant.legal_bases
+            ):
                 text = self.covenant.legal_bases[code].plain.get(self.lang)
             elif kind in TENANT_BASIS:
                 text = str(TENANT_BASIS[kind])

@@ -71,9 +71,10 @@ def _filter_form() -> AuditFilterForm:
     form.medewerker.choices = [("", _("Alle medewerkers"))] + [
         (str(uid), name) for uid, name in history.colleague_names(db.session, actor).items()
     ]
-    form.actie.choices = [("", _("Alle acties"))] + sorted(
-        ((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c[1]
-    )
+    form.actie.choices = [
+        ("", _("Alle acties")),
+        *sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c[1]),
+    ]
     covenant = covenant_or_none(db.session)
     categories = covenant.categories.values() if covenant is not None else ()
     form.categorie.choices = [("", _("Alle categorieën"))] + [

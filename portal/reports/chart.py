@@ -105,14 +105,16 @@ def stacked_bars(
                 continue
             h = value * scale
             y -= h
-            segments.append(Segment(s, value, round(x, 1), round(y, 1), round(bar_width, 1), round(h, 1)))
+            segments.append(
+                Segment(s, value, round(x, 1), round(y, 1), round(bar_width, 1), round(h, 1))
+            )
         bars.append(
             Bar(label, total, round(x, 1), round(bar_width, 1), round(y, 1), tuple(segments))
         )
-    step = axis_max // 4 if axis_max >= 4 and axis_max % 4 == 0 else axis_max // 2 or 1
-    ticks = tuple(
-        Tick(v, round(bottom - v * scale, 1)) for v in range(0, axis_max + 1, max(step, 1))
-    )
+    # Axis maxima are 1, 2 or 5 times a power of ten: steps of a fifth or a quarter of it
+    # end exactly at the top.
+    step = max(1, axis_max // 5) if axis_max % 5 == 0 else max(1, axis_max // 4)
+    ticks = tuple(Tick(v, round(bottom - v * scale, 1)) for v in range(0, axis_max + 1, step))
     return Chart(
         width, height, left, top, bottom, left + plot_width, tuple(bars), ticks, tuple(series)
     )

@@ -61,7 +61,9 @@ def statistics():
         values[(m.month, service.ERASED)] = m.erased
     chart = stacked_bars([m.month for m in figures.months], series, values)
     organisation = (
-        db.session.scalar(select(Organisation.name).where(Organisation.id == figures.organisation_id))
+        db.session.scalar(
+            select(Organisation.name).where(Organisation.id == figures.organisation_id)
+        )
         if figures.organisation_id is not None
         else None
     )

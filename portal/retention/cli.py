@@ -62,14 +62,17 @@ def retention_run(dry_run: bool, batch_size: int) -> None:
     with click.progressbar(length=total, label="Retention", file=sys.stderr) as bar:
         while True:
             result = retention_batch(
-                session, actor, schedule, now=now, after_id=after_id,
-                batch_size=batch_size, dry_run=dry_run,
+                session,
+                actor,
+                schedule,
+                now=now,
+                after_id=after_id,
+                batch_size=batch_size,
+                dry_run=dry_run,
             )
             if result.last_id is None:
                 break
-            if dry_run:
-                session.rollback()
-            else:
+            if not dry_run:  # a dry run only reads: nothing to commit or undo
                 session.commit()
             after_id = result.last_id
             looked_at += len(result.plans)

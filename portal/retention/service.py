@@ -69,7 +69,7 @@ class PersonalModel:
         return self.cls.__name__
 
 
-def personal_models() -> list[PersonalModel]:
+def personal_models(registry: Any = None) -> list[PersonalModel]:
     """Every mapped ``EncryptedRow`` subclass that declares ``__categories__``.
 
     Generic on purpose: a new model with personal fields (groundwork, consent notes, ...)
@@ -80,7 +80,7 @@ def personal_models() -> list[PersonalModel]:
     for module in MODEL_MODULES:
         importlib.import_module(module)
     found = []
-    for mapper in Base.registry.mappers:
+    for mapper in (registry or Base.registry).mappers:
         cls = mapper.class_
         categories = getattr(cls, "__categories__", None)
         if not issubclass(cls, EncryptedRow) or not categories:

@@ -29,15 +29,29 @@ def world(session, make_user, make_case, view_case):
     view_case(own_worker, own_case)
     view_case(other_worker, other_case)
     # An event by OTHER's staff on OWN's case, and by OWN's staff on OTHER's case.
-    record(session, as_actor(other_worker), "case.view", case_id=own_case.id,
-           categories=["identity"], basis="statutory:wgs_help")
-    record(session, as_actor(own_worker), "case.view", case_id=other_case.id,
-           categories=["contact"], basis="statutory:wgs_help")
+    record(
+        session,
+        as_actor(other_worker),
+        "case.view",
+        case_id=own_case.id,
+        categories=["identity"],
+        basis="statutory:wgs_help",
+    )
+    record(
+        session,
+        as_actor(own_worker),
+        "case.view",
+        case_id=other_case.id,
+        categories=["contact"],
+        basis="statutory:wgs_help",
+    )
     # A sign-in at OTHER that has nothing to do with OWN.
     record(session, as_actor(other_worker), "auth.login", detail={"method": "test"})
     return {
-        "own_worker": own_worker, "other_worker": other_worker,
-        "own_case": own_case, "other_case": other_case,
+        "own_worker": own_worker,
+        "other_worker": other_worker,
+        "own_case": own_case,
+        "other_case": other_case,
     }
 
 
@@ -118,8 +132,14 @@ def test_filters(session, make_user, make_org, world):
     by_category = visible(session, auditor, category="contact")
     assert by_category and all("contact" in e.category_list for e in by_category)
     # "contact" must not match "contact_history": whole codes only.
-    record(session, as_actor(world["own_worker"]), "case.view", case_id=own_case.id,
-           categories=["contact_history"], basis="owner")
+    record(
+        session,
+        as_actor(world["own_worker"]),
+        "case.view",
+        case_id=own_case.id,
+        categories=["contact_history"],
+        basis="owner",
+    )
     assert all("contact" in e.category_list for e in visible(session, auditor, category="contact"))
     today = utcnow().date()
     assert visible(session, auditor, since=today, until=today)
@@ -197,7 +217,7 @@ def test_export_is_streamed_filtered_audited_and_formula_safe(
     # A hostile value where a label may come from outside: a system job's label.
     record(
         session,
-        Actor.system("=HYPERLINK(\"http://evil.example\",\"x\")"),
+        Actor.system('=HYPERLINK("http://evil.example","x")'),
         "case.view",
         case_id=world["own_case"].id,
         categories=["identity"],
@@ -215,13 +235,11 @@ def test_export_is_streamed_filtered_audited_and_formula_safe(
     assert header[0] == "volgnummer" and "hash" in header
     assert body and all(r[10] == world["own_case"].reference for r in body)
     labels = [r[7] for r in body]
-    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in labels
+    assert '\'=HYPERLINK("http://evil.example","x")' in labels
     for row in body:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
-    export = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "audit.export")
-    ).one()
+    export = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.export")).one()
     assert export.user_id == auditor.id
     assert export.detail_dict == {"filters": {"case_reference": world["own_case"].reference}}
 
@@ -232,9 +250,7 @@ def test_export_covers_the_scope_across_batches(session, make_user, make_case, v
     for _ in range(25):
         view_case(worker, case)
     auditor = make_user(OWN, ("auditor",))
-    lines = list(
-        history.export_csv(session, as_actor(auditor), history.EventFilter(), batch=7)
-    )
+    lines = list(history.export_csv(session, as_actor(auditor), history.EventFilter(), batch=7))
     seqs = [int(line.split(",")[0]) for line in lines[1:]]
     expected = [
         e.seq

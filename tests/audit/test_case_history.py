@@ -24,7 +24,9 @@ MATRIX = [
 ]
 
 
-@pytest.mark.parametrize(("who", "allowed"), MATRIX, ids=[f"{o}-{'+'.join(r)}" for (o, r), _ in MATRIX])
+@pytest.mark.parametrize(
+    ("who", "allowed"), MATRIX, ids=[f"{o}-{'+'.join(r)}" for (o, r), _ in MATRIX]
+)
 def test_access_matrix(client, make_user, make_case, login, view_case, who, allowed):
     case = make_case(OWNER)
     view_case(make_user(OWNER), case)
@@ -53,9 +55,11 @@ def test_partner_with_a_grant_still_gets_404(
     fresh = sharing._Registry()
     monkeypatch.setattr(sharing, "_registry", fresh)
     sharing.register_grant_source(
-        lambda _s, c, org: [
-            sharing.Grant(org, "x", "y", frozenset({"identity"}), "test")
-        ] if org == partner.organisation_id else [],
+        lambda _s, c, org: (
+            [sharing.Grant(org, "x", "y", frozenset({"identity"}), "test")]
+            if org == partner.organisation_id
+            else []
+        ),
         lambda actor: Case.id == case.id,
     )
     login(client, partner)
@@ -130,8 +134,10 @@ def test_keyset_pagination_walks_every_event_once(
             break
         before = page.next_before
     expected = session.scalars(
-        AuditEvent.__table__.select().with_only_columns(AuditEvent.seq)
-        .where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq.desc())
+        AuditEvent.__table__.select()
+        .with_only_columns(AuditEvent.seq)
+        .where(AuditEvent.case_id == case.id)
+        .order_by(AuditEvent.seq.desc())
     ).all()
     assert seen == expected and len(seen) == 8  # seven views and the creation
 

@@ -42,7 +42,9 @@ def _case_page_blueprint() -> Blueprint:
         actor = current_actor()
         case = load_case(db.session, actor, case_id)
         fields = {p: ["surname", "initials", "birth_date", "phone"] for p in case.persons}
-        shown = sharing.reveal(db.session, actor, case, [*fields.items(), (case, ["arrears_cents"])])
+        shown = sharing.reveal(
+            db.session, actor, case, [*fields.items(), (case, ["arrears_cents"])]
+        )
         db.session.commit()
         return render_template_string(PAGE, case=case, shown=shown)
 

@@ -22,13 +22,28 @@ def tenant_case(session, make_case, make_user, view_case, demo_covenant):
     caseworker = make_user("corporatie")
     coach = make_user("schuldhulp")
     view_case(caseworker, case)
-    record(session, as_actor(coach), "case.view", case_id=case.id,
-           categories=["identity", "finances"], basis="statutory:wgs_help",
-           detail={"bases": {"identity": "statutory:wgs_help", "finances": "statutory:wgs_help"},
-                   "purpose": "debt_help", "withheld": {}})
-    record(session, as_actor(coach), "case.view", case_id=case.id,
-           categories=["household"], basis="consent:7",
-           detail={"bases": {"household": "consent:7"}, "withheld": {}})
+    record(
+        session,
+        as_actor(coach),
+        "case.view",
+        case_id=case.id,
+        categories=["identity", "finances"],
+        basis="statutory:wgs_help",
+        detail={
+            "bases": {"identity": "statutory:wgs_help", "finances": "statutory:wgs_help"},
+            "purpose": "debt_help",
+            "withheld": {},
+        },
+    )
+    record(
+        session,
+        as_actor(coach),
+        "case.view",
+        case_id=case.id,
+        categories=["household"],
+        basis="consent:7",
+        detail={"bases": {"household": "consent:7"}, "withheld": {}},
+    )
     me = Actor(kind="tenant", person_id=case.persons[0].id)
     record(session, me, "case.view", case_id=case.id, categories=["identity"], basis="data_subject")
     record(session, as_actor(caseworker), "audit.export", detail={"filters": {}})
@@ -57,7 +72,10 @@ def test_who_when_what_and_why_in_plain_words(session, tenant_case):
     page = accesses_for_person(session, me, me.person_id, lang="nl")
     lines = page.accesses
     assert [a.what for a in lines] == [
-        "Bekeek uw gegevens", "Bekeek uw gegevens", "Bekeek uw gegevens", "Maakte uw dossier"
+        "Bekeek uw gegevens",
+        "Bekeek uw gegevens",
+        "Bekeek uw gegevens",
+        "Maakte uw dossier",
     ]
     consent, statutory, owner, created = lines
     assert consent.organisation == "Gemeente Demostad — Schuldhulpverlening"
@@ -74,9 +92,7 @@ def test_who_when_what_and_why_in_plain_words(session, tenant_case):
     assert page.next_after_seq is None
 
 
-def test_the_tenant_does_not_see_own_views_other_cases_or_non_personal_events(
-    session, tenant_case
-):
+def test_the_tenant_does_not_see_own_views_other_cases_or_non_personal_events(session, tenant_case):
     me = tenant_case["me"]
     lines = accesses_for_person(session, me, me.person_id).accesses
     assert len(lines) == 4
