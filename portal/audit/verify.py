@@ -100,8 +100,8 @@ def verify(
     checkpoints, but not the copies in a mailbox or a log archive.
     """
     checkpoints = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)))
-    expected = dict(expected or {})
-    wanted = {cp.seq for cp in checkpoints} | set(expected)
+    external = dict(expected or {})
+    wanted = {cp.seq for cp in checkpoints} | set(external)
     seen: dict[int, str] = {}
     columns = [getattr(AuditEvent, name) for name in (*HASHED_FIELDS, "prev_hash", "hash")]
     running, expected, count = GENESIS_HASH, 1, 0
@@ -135,7 +135,7 @@ def verify(
         if head.seq != expected - 1 or head.hash != running:
             broken = Broken(expected, "events after the last one were removed (head mismatch)")
     if broken is None:
-        for seq, chain in sorted(expected.items()):
+        for seq, chain in sorted(external.items()):
             if seen.get(seq) != chain.strip().lower():
                 broken = Broken(seq, "the chain does not match an externally kept checkpoint")
                 break
