@@ -119,6 +119,22 @@ def covenant_or_none(session: Session) -> Any:
         return None
 
 
+def hidden_partner(covenant: Any, organisation: Organisation | None) -> bool:
+    """A partner whose every covenant role keeps its involvement from the other partners."""
+    if covenant is None or organisation is None:
+        return False
+    roles = covenant.roles_of(organisation.slug)
+    return bool(roles) and not any(covenant.roles[r].involvement_visible for r in roles)
+
+
+def hidden_partner_ids(session: Session) -> set[int]:
+    """Ids of the organisations whose involvement other partners may not be told."""
+    covenant = covenant_or_none(session)
+    if covenant is None:
+        return set()
+    return {o.id for o in session.scalars(select(Organisation)) if hidden_partner(covenant, o)}
+
+
 def event_bases(event: AuditEvent) -> list[str]:
     """The distinct bases an event names: per category from ``detail`` when there, else the
     ``basis`` column (``;``-joined)."""
@@ -128,29 +144,49 @@ def event_bases(event: AuditEvent) -> list[str]:
     return sorted({b for b in (event.basis or "").split(";") if b})
 
 
+HIDDEN_PARTNER = _l("Een andere ketenpartner (betrokkenheid afgeschermd)")
+
+
 @dataclass
 class Describer:
-    """Turns codes into words for one page: organisations and the covenant are read once."""
+    """Turns codes into words for one page: organisations and the covenant are read once.
+
+    ``viewer_organisation_id`` is the organisation of the professional who reads: another
+    partner whose every covenant role has ``involvement_visible = false`` (care, mental
+    health) is then not named, because telling that it is involved in a case already says
+    something about the tenant. Without a viewer (the tenant reading about themself) every
+    organisation is named.
+    """
 
     session: Session
     lang: str
     covenant: Any
     organisations: dict[int, Organisation]
+    viewer_organisation_id: int | None = None
 
     @classmethod
     def for_events(
-        cls, session: Session, events: Iterable[AuditEvent], lang: str | None = None
+        cls,
+        session: Session,
+        events: Iterable[AuditEvent],
+        lang: str | None = None,
+        *,
+        viewer_organisation_id: int | None = None,
     ) -> Describer:
         org_ids = {e.organisation_id for e in events if e.organisation_id is not None}
-        orgs = (
-            {
-                o.id: o
-                for o in session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))
-            }
-            if org_ids
-            else {}
+        query = select(Organisation).where(Organisation.id.in_(org_ids))
+        orgs = {o.id: o for o in session.scalars(query)} if org_ids else {}
+        return cls(
+            session, lang or language(), covenant_or_none(session), orgs, viewer_organisation_id
         )
-        return cls(session, lang or language(), covenant_or_none(session), orgs)
+
+    def hidden(self, organisation_id: int | None) -> bool:
+        """Must this organisation's involvement stay unnamed for the viewer?"""
+        if self.viewer_organisation_id is None or organisation_id is None:
+            return False
+        if organisation_id == self.viewer_organisation_id:
+            return False
+        return hidden_partner(self.covenant, self.organisations.get(organisation_id))
 
     # --- codes of the chain, from the covenant ------------------------------------------------
 
@@ -166,6 +202,8 @@ class Describer:
         org = self.organisations.get(organisation_id) if organisation_id is not None else None
         if org is None:
             return ""
+        if self.hidden(organisation_id):
+            return str(HIDDEN_PARTNER)
         if self.covenant is not None and org.slug in self.covenant.partners:
             return self.covenant.partners[org.slug].name.get(self.lang)
         return org.name
@@ -173,7 +211,7 @@ class Describer:
     def chain_roles(self, organisation_id: int | None) -> str:
         """The covenant roles the organisation plays (e.g. "Schuldhulpcoach"), if a partner."""
         org = self.organisations.get(organisation_id) if organisation_id is not None else None
-        if org is None or self.covenant is None:
+        if org is None or self.covenant is None or self.hidden(organisation_id):
             return ""
         roles = sorted(self.covenant.roles_of(org.slug))
         return " / ".join(self.covenant.roles[r].name.get(self.lang) for r in roles)

@@ -178,24 +178,33 @@ class EventRow:
 
 
 def describe(
-    session: Session, events: list[AuditEvent], *, names: dict[int, str] | None = None
+    session: Session,
+    actor: Actor,
+    events: list[AuditEvent],
+    *,
+    names: dict[int, str] | None = None,
 ) -> list[EventRow]:
-    words = Describer.for_events(session, events)
+    """Events in words for ``actor``, a professional: partners whose involvement is hidden
+    by the covenant are not named (nor their role or staff)."""
+    words = Describer.for_events(
+        session, events, viewer_organisation_id=actor.organisation_id or -1
+    )
     references = case_references(session, events)
     names = names or {}
     rows = []
     for e in events:
+        hidden = words.hidden(e.organisation_id)
         if e.actor_kind == "system":
             who = f"{PORTAL_SYSTEM} ({e.actor_label})" if e.actor_label else str(PORTAL_SYSTEM)
         else:
-            who = names.get(e.user_id, "") if e.user_id is not None else ""
+            who = names.get(e.user_id, "") if e.user_id is not None and not hidden else ""
         rows.append(
             EventRow(
                 seq=e.seq,
                 when=e.occurred_at,
                 organisation=words.organisation(e.organisation_id),
                 chain_role=words.chain_roles(e.organisation_id),
-                role=role_label(e.role),
+                role="" if hidden else role_label(e.role),
                 who=who,
                 action=action_label(e.action),
                 action_code=e.action,
@@ -280,17 +289,18 @@ def _export_lines(
         ]
     )
     for events in _iter_scope(session, actor, filters, batch):
-        words = Describer.for_events(session, events)
+        words = Describer.for_events(session, events, viewer_organisation_id=actor.organisation_id)
         references = case_references(session, events)
         for e in events:
+            hidden = words.hidden(e.organisation_id)  # unnamed, and nothing that tells who
             yield _csv_line(
                 [
                     e.seq,
                     e.occurred_at.isoformat(),
                     words.organisation(e.organisation_id),
                     names.get(e.user_id, "") if e.user_id is not None else "",
-                    e.user_id,
-                    role_label(e.role),
+                    None if hidden else e.user_id,
+                    None if hidden else role_label(e.role),
                     e.actor_kind,
                     e.actor_label,
                     action_label(e.action),
@@ -299,8 +309,8 @@ def _export_lines(
                     "; ".join(words.categories(e)),
                     "; ".join(words.bases(e)),
                     e.basis,
-                    e.request_id,
-                    e.client_addr,
+                    None if hidden else e.request_id,
+                    None if hidden else e.client_addr,
                     e.detail,
                     e.hash,
                 ]

@@ -15,7 +15,12 @@ from portal.access import staff
 from portal.accounts.models import Organisation
 from portal.actor import current_actor
 from portal.audit import history, policy
-from portal.audit.describe import ACTION_LABELS, covenant_or_none, language
+from portal.audit.describe import (
+    ACTION_LABELS,
+    covenant_or_none,
+    hidden_partner_ids,
+    language,
+)
 from portal.audit.forms import AuditFilterForm
 from portal.db import utcnow
 from portal.extensions import db
@@ -44,7 +49,7 @@ def case_accesses(case_id: int):
     page = history.case_accesses(db.session, actor, case, before=_before())
     context = {
         "case": case,
-        "rows": history.describe(db.session, page.events),
+        "rows": history.describe(db.session, actor, page.events),
         "next_url": (
             url_for(".case_accesses", case_id=case.id, voor=page.next_before)
             if page.next_before
@@ -64,9 +69,12 @@ def case_accesses(case_id: int):
 def _filter_form() -> AuditFilterForm:
     actor = current_actor()
     form = AuditFilterForm(formdata=request.args)
+    # Partners whose involvement the covenant hides cannot be chosen: a search by them
+    # would tell whether they are involved in the auditor's cases.
+    hidden = hidden_partner_ids(db.session) - {actor.organisation_id}
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name))
     form.organisatie.choices = [("", _("Alle organisaties"))] + [
-        (str(o.id), o.name) for o in organisations
+        (str(o.id), o.name) for o in organisations if o.id not in hidden
     ]
     form.medewerker.choices = [("", _("Alle medewerkers"))] + [
         (str(uid), name) for uid, name in history.colleague_names(db.session, actor).items()
@@ -98,7 +106,7 @@ def auditor():
         render_template(
             "audit/auditor.html",
             form=form,
-            rows=history.describe(db.session, page.events, names=names),
+            rows=history.describe(db.session, actor, page.events, names=names),
             args=args,
             next_url=(
                 url_for(".auditor", voor=page.next_before, **args) if page.next_before else None
