@@ -22,7 +22,9 @@ def rewrite_from(session, seq: int) -> None:
         tamper(
             session,
             "UPDATE audit_event SET prev_hash = :p, hash = :h WHERE seq = :s",
-            p=running, h=new, s=event.seq,
+            p=running,
+            h=new,
+            s=event.seq,
         )
         running = new
     session.execute(text("UPDATE audit_head SET hash = :h WHERE id = 1"), {"h": running})

@@ -21,8 +21,12 @@ def looked_at_by_care(session, make_case, make_user, demo_covenant):
     case = make_case("corporatie")
     care_worker = make_user("zorg")
     record(
-        session, as_actor(care_worker), "case.view", case_id=case.id,
-        categories=["health"], basis="consent:3",
+        session,
+        as_actor(care_worker),
+        "case.view",
+        case_id=case.id,
+        categories=["health"],
+        basis="consent:3",
         detail={"bases": {"health": "consent:3"}, "withheld": {}},
     )
     return case, care_worker
@@ -61,7 +65,7 @@ def test_the_auditor_view_and_export_do_not_name_it_either(
 def test_the_care_partner_itself_and_the_tenant_see_the_name(
     session, client, make_user, login, looked_at_by_care
 ):
-    case, care_worker = looked_at_by_care
+    case, _care_worker = looked_at_by_care
     login(client, make_user("zorg", ("auditor",)))
     html = client.get("/audit").get_data(as_text=True)
     assert CARE_NAME in html and "betrokkenheid afgeschermd" not in html

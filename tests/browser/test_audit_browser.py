@@ -30,7 +30,10 @@ def activity(live_app):
         references = []
         for n, bsn in enumerate(("111222333", "123456782", "100000009")):
             case = create_case(
-                session, actor, coach.organisation, [main_tenant(bsn=bsn)],
+                session,
+                actor,
+                coach.organisation,
+                [main_tenant(bsn=bsn)],
                 signal_kinds=["arrears", "nuisance"] if n else ["arrears"],
             )
             sharing.reveal(session, actor, case, {case.persons[0]: ["surname", "phone"]})
