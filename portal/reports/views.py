@@ -12,7 +12,6 @@ from sqlalchemy import select
 from portal.access import staff
 from portal.accounts.models import Organisation
 from portal.actor import current_actor
-from portal.cases.models import SIGNAL_KINDS
 from portal.extensions import db
 from portal.reports import service
 from portal.reports.chart import PALETTE, Series, stacked_bars
@@ -27,7 +26,6 @@ SIGNAL_LABELS = {
     "pollution": _l("Vervuiling"),
     "other": _l("Anders"),
 }
-assert set(SIGNAL_LABELS) == set(SIGNAL_KINDS)
 #: Grey is kept for erased cases.
 ERASED_FILL = PALETTE[2]
 

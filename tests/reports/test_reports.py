@@ -180,3 +180,11 @@ def test_cli_prints_the_same_figures(app, session, cases):
     )
     assert only.output.splitlines()[-1] == "total: 1 cases, of which 0 erased"
     assert app.test_cli_runner().invoke(args=["stats", "--organisation", "nope"]).exit_code != 0
+
+
+def test_every_signal_kind_and_status_has_a_label():
+    from portal.cases.models import CASE_STATUSES, SIGNAL_KINDS
+    from portal.reports.views import SIGNAL_LABELS, STATUS_LABELS
+
+    assert set(SIGNAL_KINDS) <= set(SIGNAL_LABELS)
+    assert set(CASE_STATUSES) <= set(STATUS_LABELS)
