@@ -106,6 +106,8 @@ class ReferralEvent(EncryptedRow, Base):
     referral_id: Mapped[int] = mapped_column(
         ForeignKey("referral.id", ondelete="CASCADE"), index=True
     )
+    #: The referral's case again, so retention finds every personal field by case.
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(30))
     from_status: Mapped[str | None] = mapped_column(String(20))

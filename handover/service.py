@@ -115,6 +115,7 @@ def _move(
     now: datetime,
 ) -> None:
     event = ReferralEvent(
+        case_id=referral.case_id,
         kind=kind,
         from_status=referral.status,
         to_status=to_status,

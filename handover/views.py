@@ -18,7 +18,7 @@ from handover.policy import load_referral, visible_referrals
 from portal.access import staff
 from portal.actor import current_actor
 from portal.cases.policy import load_case
-from portal.covenant.rules import active_covenant
+from portal.covenant.rules import NoActiveCovenant, active_covenant, active_version
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
@@ -232,7 +232,10 @@ def send(case_id: int):
     case = load_case(db.session, actor, case_id)
     if case.organisation_id != actor.organisation_id:
         abort(404)
-    covenant = active_covenant(db.session)
+    try:
+        covenant = active_covenant(db.session)
+    except NoActiveCovenant:
+        return render_template("handover/no_covenant.html", case=case)
     form = SendForm()
     form.purpose.choices = _purposes(covenant)
     if not form.purpose.choices:
@@ -283,7 +286,7 @@ def for_case(case_id: int):
             case=case,
             rows=rows,
             active=ACTIVE,
-            covenant=active_covenant(db.session),
+            covenant=active_version(db.session) and active_covenant(db.session),
             now=utcnow(),
             can_send=case.organisation_id == actor.organisation_id,
         ),

@@ -62,13 +62,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from portal.accounts.admin import bp as orgadmin_bp
     from portal.accounts.views import bp as accounts_bp
+    from portal.audit.views import bp as audit_bp
     from portal.covenant.views import bp as covenant_bp
     from portal.main.views import bp as main_bp
+    from portal.reports.views import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(orgadmin_bp)
     app.register_blueprint(covenant_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(reports_bp)
 
     import handover
 

@@ -50,6 +50,8 @@ def init_app(app: Flask) -> None:
     from portal.crypto.cli import keys_cli
     from portal.demo import demo_cli
     from portal.outbox.cli import outbox_cli
+    from portal.reports.cli import stats_command
+    from portal.retention.cli import retention_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
@@ -57,3 +59,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(covenant_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(retention_cli)
+    app.cli.add_command(stats_command)

@@ -82,6 +82,12 @@ TAMPERING = {
     "edit an action": ["UPDATE audit_event SET action = 'case.list' WHERE seq = 3"],
     "edit categories": ["UPDATE audit_event SET categories = 'identity' WHERE seq = 2"],
     "edit who": ["UPDATE audit_event SET user_id = 99 WHERE seq = 4"],
+    "edit when": ["UPDATE audit_event SET occurred_at = '2020-01-01 00:00:00' WHERE seq = 2"],
+    "edit the basis": ["UPDATE audit_event SET basis = 'owner' WHERE seq = 5"],
+    "edit the detail": ["UPDATE audit_event SET detail = '{}' WHERE seq = 1"],
+    "move to another case": ["UPDATE audit_event SET case_id = 5 WHERE seq = 3"],
+    "blank the client address": ["UPDATE audit_event SET client_addr = NULL WHERE seq = 6"],
+    "replace a hash": ["UPDATE audit_event SET hash = :forged WHERE seq = 3"],
     "delete one in the middle": ["DELETE FROM audit_event WHERE seq = 3"],
     "delete the newest": ["DELETE FROM audit_event WHERE seq = 6"],
     "reorder two": [

@@ -95,6 +95,7 @@ def upgrade() -> None:
         "referral_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("referral_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("kind", sa.String(length=30), nullable=False),
         sa.Column("from_status", sa.String(length=20), nullable=True),
@@ -103,6 +104,12 @@ def upgrade() -> None:
         sa.Column("organisation_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.LargeBinary(), nullable=True),
         sa.Column("row_uid", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case_file.id"],
+            name=op.f("fk_referral_event_case_id_case_file"),
+            ondelete="CASCADE",
+        ),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisation.id"],
@@ -124,10 +131,12 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_referral_event_referral_id"), ["referral_id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_referral_event_case_id"), ["case_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("referral_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_referral_event_case_id"))
         batch_op.drop_index(batch_op.f("ix_referral_event_referral_id"))
 
     op.drop_table("referral_event")

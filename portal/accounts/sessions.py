@@ -157,6 +157,27 @@ def session_end_reason(user: User | None, auth: Any, now: datetime) -> str | Non
     return None
 
 
+def _record_session_end(user: User | None, reason: str) -> None:
+    """A security event: the portal ended a session (timeout, or ended elsewhere)."""
+    from portal.actor import Actor, current_actor, truncate_address
+    from portal.audit.service import record
+    from portal.extensions import db
+
+    if user is not None:
+        actor = current_actor(user)
+    else:  # deactivated (Flask-Login no longer loads it): name the account from the cookie
+        raw = str(session.get("_user_id", ""))
+        actor = Actor(
+            kind="anonymous",
+            user_id=int(raw) if raw.isdigit() else None,
+            label="ended session",
+            request_id=g.get("request_id"),
+            client_addr=truncate_address(request.remote_addr),
+        )
+    record(db.session, actor, "auth.session_ended", detail={"reason": reason})
+    db.session.commit()
+
+
 def enforce(now: datetime | None = None) -> None:
     """Before every request: end a session that timed out or was ended elsewhere."""
     if request.endpoint == "static" or "_user_id" not in session:
@@ -165,6 +186,7 @@ def enforce(now: datetime | None = None) -> None:
     user = current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[attr-defined]
     reason = session_end_reason(user, session.get(AUTH_KEY), now)
     if reason is not None:
+        _record_session_end(user, reason)
         end_session()
         g.session_end_reason = reason
         flash(str(_ENDED[reason]), "warning")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -33,6 +34,9 @@ class Verdict:
     events: int
     checkpoints: int
     broken: Broken | None
+    #: The newest signed checkpoint (its event and when it was signed), if any.
+    last_checkpoint_seq: int | None = None
+    last_checkpoint_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -87,10 +91,17 @@ def verify(
     *,
     batch: int = 20_000,
     progress: Callable[[int], None] | None = None,
+    expected: Mapping[int, str] | None = None,
 ) -> Verdict:
-    """Walk the whole chain in sequence order; report the first broken link."""
+    """Walk the whole chain in sequence order; report the first broken link.
+
+    ``expected`` holds checkpoints kept outside the database (``seq -> hash``, as printed
+    by ``audit checkpoint``): someone who can rewrite the chain can also delete the stored
+    checkpoints, but not the copies in a mailbox or a log archive.
+    """
     checkpoints = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)))
-    wanted = {cp.seq for cp in checkpoints}
+    external = dict(expected or {})
+    wanted = {cp.seq for cp in checkpoints} | set(external)
     seen: dict[int, str] = {}
     columns = [getattr(AuditEvent, name) for name in (*HASHED_FIELDS, "prev_hash", "hash")]
     running, expected, count = GENESIS_HASH, 1, 0
@@ -124,6 +135,11 @@ def verify(
         if head.seq != expected - 1 or head.hash != running:
             broken = Broken(expected, "events after the last one were removed (head mismatch)")
     if broken is None:
+        for seq, chain in sorted(external.items()):
+            if seen.get(seq) != chain.strip().lower():
+                broken = Broken(seq, "the chain does not match an externally kept checkpoint")
+                break
+    if broken is None:
         for cp in checkpoints:
             key = keys.get(cp.key_id)
             if key is None:
@@ -137,4 +153,11 @@ def verify(
             if seen.get(cp.seq) != cp.hash:
                 broken = Broken(cp.seq, "the chain does not match a signed checkpoint")
                 break
-    return Verdict(events=count, checkpoints=len(checkpoints), broken=broken)
+    last = checkpoints[-1] if checkpoints else None
+    return Verdict(
+        events=count,
+        checkpoints=len(checkpoints),
+        broken=broken,
+        last_checkpoint_seq=last.seq if last else None,
+        last_checkpoint_at=last.signed_at if last else None,
+    )

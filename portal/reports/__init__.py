@@ -1,0 +1,1 @@
+"""Statistics for the chain partners: aggregate counts, never personal data."""

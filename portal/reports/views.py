@@ -1,0 +1,81 @@
+"""The statistics page: a server-rendered SVG bar chart with its data table (no JavaScript)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.access import staff
+from portal.accounts.models import Organisation
+from portal.actor import current_actor
+from portal.extensions import db
+from portal.reports import service
+from portal.reports.chart import PALETTE, Series, stacked_bars
+
+bp = Blueprint("reports", __name__)
+
+STATUS_LABELS = {"open": _l("Open"), "closed": _l("Gesloten"), service.ERASED: _l("Gewist")}
+SIGNAL_LABELS = {
+    "arrears": _l("Huurachterstand"),
+    "nuisance": _l("Overlast"),
+    "housing_fraud": _l("Woonfraude"),
+    "pollution": _l("Vervuiling"),
+    "other": _l("Anders"),
+}
+#: Grey is kept for erased cases.
+ERASED_FILL = PALETTE[2]
+
+
+def label(labels: dict, code: str) -> str:
+    return str(labels.get(code, code))
+
+
+def month_label(month: str, pattern: str = "MMMM yyyy") -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return format_date(date(year, number, 1), pattern)
+
+
+@bp.get("/cijfers")
+@staff(*sorted(service.REPORT_ROLES))
+def statistics():
+    """Cases per month by status and signal; erased cases still count."""
+    actor = current_actor()
+    months = request.args.get("maanden", default=12, type=int)
+    months = months if months in (6, 12, 24) else 12
+    figures = service.case_statistics(db.session, actor, months=months)
+    fills = [c for c in PALETTE if c != ERASED_FILL]
+    series = [
+        Series(status, label(STATUS_LABELS, status), fills[i % len(fills)])
+        for i, status in enumerate(figures.statuses)
+    ] + [Series(service.ERASED, label(STATUS_LABELS, service.ERASED), ERASED_FILL)]
+    values = {}
+    for m in figures.months:
+        for status, count in m.by_status.items():
+            values[(m.month, status)] = count
+        values[(m.month, service.ERASED)] = m.erased
+    chart = stacked_bars([m.month for m in figures.months], series, values)
+    organisation = (
+        db.session.scalar(
+            select(Organisation.name).where(Organisation.id == figures.organisation_id)
+        )
+        if figures.organisation_id is not None
+        else None
+    )
+    response = Response(
+        render_template(
+            "reports/statistics.html",
+            figures=figures,
+            chart=chart,
+            months=months,
+            organisation=organisation,
+            month_label=month_label,
+            status_label=lambda code: label(STATUS_LABELS, code),
+            signal_label=lambda code: label(SIGNAL_LABELS, code),
+        )
+    )
+    response.headers.add("Vary", "HX-Request")
+    return response

@@ -1,0 +1,95 @@
+"""Signed checkpoints: what they catch beyond the chain, external copies, and what
+`audit verify` reports about them (for the operator's cron)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from portal.audit import verify as audit_verify
+from portal.audit.models import AuditEvent
+from portal.audit.service import HASHED_FIELDS, chain_hash
+from tests.test_audit_chain import SEED, keys, tamper, write
+
+
+def rewrite_from(session, seq: int) -> None:
+    """What an attacker with database access does after editing event ``seq``: recompute
+    every later hash and the head row, so the chain itself looks whole again."""
+    running = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq - 1))
+    for event in session.scalars(
+        select(AuditEvent).where(AuditEvent.seq >= seq).order_by(AuditEvent.seq)
+    ).all():
+        new = chain_hash(running, {f: getattr(event, f) for f in HASHED_FIELDS})
+        tamper(
+            session,
+            "UPDATE audit_event SET prev_hash = :p, hash = :h WHERE seq = :s",
+            p=running,
+            h=new,
+            s=event.seq,
+        )
+        running = new
+    session.execute(text("UPDATE audit_head SET hash = :h WHERE id = 1"), {"h": running})
+
+
+def test_cutting_off_the_newest_events_and_rewinding_the_head_is_caught(session):
+    write(session, 6)
+    audit_verify.checkpoint(session, SEED)
+    tamper(session, "DELETE FROM audit_event WHERE seq > 4")
+    fourth = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == 4))
+    session.execute(text("UPDATE audit_head SET seq = 4, hash = :h WHERE id = 1"), {"h": fourth})
+    verdict = audit_verify.verify(session, keys())
+    assert verdict.broken is not None and verdict.broken.seq == 6
+    assert "checkpoint" in verdict.broken.reason
+
+
+def test_a_rewrite_that_also_deletes_the_checkpoints_is_caught_by_an_external_copy(session):
+    write(session, 6)
+    signed = audit_verify.checkpoint(session, SEED)
+    external = {signed.seq: signed.hash}
+    tamper(session, "UPDATE audit_event SET action = 'nothing.to.see' WHERE seq = 2")
+    rewrite_from(session, 2)
+    session.execute(text("DELETE FROM audit_checkpoint"))
+    # The database alone now looks whole: this is why the copy must live elsewhere.
+    assert audit_verify.verify(session, keys()).ok
+    verdict = audit_verify.verify(session, keys(), expected=external)
+    assert verdict.broken.seq == 6 and "externally kept checkpoint" in verdict.broken.reason
+
+
+def test_an_external_checkpoint_beyond_the_end_is_caught(session):
+    write(session, 3)
+    verdict = audit_verify.verify(session, keys(), expected={9: "a" * 64})
+    assert verdict.broken.seq == 9
+
+
+def test_verdict_names_the_newest_checkpoint(session):
+    write(session, 2)
+    assert audit_verify.verify(session, keys()).last_checkpoint_at is None
+    first = audit_verify.checkpoint(session, SEED)
+    write(session, 2)
+    second = audit_verify.checkpoint(session, SEED)
+    verdict = audit_verify.verify(session, keys())
+    assert first.seq < second.seq == verdict.last_checkpoint_seq == 4
+    assert verdict.last_checkpoint_at == second.signed_at
+
+
+def test_cli_reports_the_last_checkpoint_and_checks_external_copies(app, session):
+    runner = app.test_cli_runner()
+    app.config["KP_AUDIT_SIGNING_KEY"], saved = SEED, app.config["KP_AUDIT_SIGNING_KEY"]
+    try:
+        write(session, 3)
+        none_yet = runner.invoke(args=["audit", "verify"])
+        assert none_yet.exit_code == 0
+        assert "No signed checkpoint yet" in none_yet.output
+        signed = runner.invoke(args=["audit", "checkpoint"])
+        line = next(x for x in signed.output.splitlines() if x.startswith("checkpoint 3:"))
+        copy = line.split()[1]
+        write(session, 2)
+        ok = runner.invoke(args=["audit", "verify", "--expect", copy])
+        assert ok.exit_code == 0, ok.output
+        assert "Last signed checkpoint: event 3, signed " in ok.output
+        assert "hours ago; 2 events after it" in ok.output
+        wrong = runner.invoke(args=["audit", "verify", "--expect", "3:" + "0" * 64])
+        assert wrong.exit_code == 1 and "externally kept checkpoint" in wrong.output
+        bad = runner.invoke(args=["audit", "verify", "--expect", "three"])
+        assert bad.exit_code == 2 and "SEQ:HASH" in bad.output
+    finally:
+        app.config["KP_AUDIT_SIGNING_KEY"] = saved

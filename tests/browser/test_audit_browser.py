@@ -1,0 +1,122 @@
+"""The auditor's log and the statistics page in real Chromium on a desktop screen:
+usable without errors, accessible (axe: WCAG 2.1 A and AA), no CSP violations."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.accounts import mfa
+from portal.accounts.service import find_user_by_email, totp_secret
+from portal.actor import staff_actor
+from portal.db import utcnow
+from portal.demo import DEMO_PASSWORD
+from portal.extensions import db
+from tests.browser.conftest import axe_violations
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def activity(live_app):
+    """Cases at the debt-help partner, looked at by its caseworker; one erased."""
+    from portal import sharing
+    from portal.cases.service import create_case, shred_case
+    from tests.conftest import SYSTEM, main_tenant
+
+    with live_app.app_context():
+        session = db.session
+        coach = find_user_by_email(session, "ahmet@schuldhulp.example")
+        actor = staff_actor(coach, request_id="browser-test", client_addr="127.0.0.0/24")
+        references = []
+        for n, bsn in enumerate(("111222333", "123456782", "100000009")):
+            case = create_case(
+                session,
+                actor,
+                coach.organisation,
+                [main_tenant(bsn=bsn)],
+                signal_kinds=["arrears", "nuisance"] if n else ["arrears"],
+            )
+            sharing.reveal(session, actor, case, {case.persons[0]: ["surname", "phone"]})
+            references.append(case.reference)
+        shred_case(session, SYSTEM, case)
+        session.commit()
+    return references
+
+
+@pytest.fixture
+def desktop(browser, live_server):
+    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="nl-NL")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def sign_in(page, app, email: str) -> None:
+    from portal.extensions import limiter
+
+    with app.app_context():
+        secret = totp_secret(find_user_by_email(db.session, email))
+        limiter.reset()  # the whole browser suite signs in from one address within a minute
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Code uit uw app").fill(mfa.current_code(secret, utcnow()))
+    page.get_by_role("button", name="Doorgaan").click()
+    assert page.locator("h1").inner_text() == "Mijn werk"
+
+
+def test_auditor_searches_the_log(desktop, live_app, activity):
+    page = desktop
+    sign_in(page, live_app, "admin@schuldhulp.example")
+    page.get_by_role("link", name="Logboek").click()
+    assert page.locator("h1").inner_text() == "Logboek"
+    table = page.get_by_role("table", name="Gebeurtenissen, nieuwste eerst")
+    assert table.is_visible()
+    assert table.get_by_text("Gegevens bekeken").count() == 3
+    assert axe_violations(page) == []
+
+    page.get_by_label("Actie").select_option(label="Gegevens bekeken")
+    page.get_by_label("Casusnummer").fill(activity[0])
+    page.get_by_role("button", name="Zoeken").click()
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1
+    assert activity[0] in rows.first.inner_text()
+    assert "Jansen" not in page.locator("main").inner_text()  # never personal data
+    assert axe_violations(page) == []
+
+    page.get_by_label("Casusnummer").fill("nonsense")
+    page.get_by_role("button", name="Zoeken").click()
+    assert page.get_by_role("alert").first.is_visible()
+    assert page.get_by_label("Casusnummer").get_attribute("aria-invalid") == "true"
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Alle filters wissen").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exporteren als CSV (alle resultaten)").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []
+
+
+def test_statistics_page_shows_the_chart_and_its_table(desktop, live_app, activity):
+    page = desktop
+    sign_in(page, live_app, "admin@corporatie.example")
+    page.get_by_role("link", name="Cijfers").click()
+    assert page.locator("h1").inner_text() == "Cijfers: casussen per maand"
+    chart = page.get_by_role("img", name="Staafdiagram: casussen per maand, naar status")
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box["width"] > 300 and box["height"] > 100
+    assert page.locator("svg.kp-chart__svg rect").count() >= 2  # open and erased this month
+    table = page.get_by_role("table", name="Casussen per maand (de cijfers van de grafiek)")
+    assert table.is_visible()
+    total = table.locator("tfoot td").first.inner_text()
+    assert int(total) >= 3  # the erased case still counts
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Laatste 24 maanden").click()
+    assert page.locator("tbody tr").count() == 24
+    assert axe_violations(page) == []
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []
