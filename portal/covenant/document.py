@@ -683,7 +683,9 @@ class _Checker:
                 if other == code:
                     self.error(at, "a decision cannot be its own alternative")
                 elif other in result and result[other].get("effect") != "trajectory":
-                    self.error(at, f"decision '{other}' is not a trajectory (effect = 'trajectory')")
+                    self.error(
+                        at, f"decision '{other}' is not a trajectory (effect = 'trajectory')"
+                    )
         return result
 
     def months(self, path: str, value: Any) -> int | None:

@@ -206,7 +206,10 @@ BROKEN = [
     (
         "trajectory-without-minimum",
         [("min_months = 24\n", "")],
-        ["decisions.last_chance.min_months: missing required key (a trajectory has a minimum length)"],
+        [
+            "decisions.last_chance.min_months: missing required key "
+            "(a trajectory has a minimum length)"
+        ],
     ),
     (
         "trajectory-minimum-zero",
