@@ -722,18 +722,20 @@ def record_hash(record_text: str) -> str:
 def _seal(session: Session, decision: Decision, actor: Actor, now: datetime) -> None:
     session.flush()  # every text is a ciphertext now
     text = canonical_json(canonical_record(session, decision))
-    decision.sealed_record = text
-    decision.seal_hash = record_hash(text)
-    decision.sealed_at = now
+    digest = record_hash(text)
     event = _audit(
         session,
         actor,
         "decision.sealed",
         decision,
-        hash=decision.seal_hash,
+        hash=digest,
         outcome=decision.outcome,
         reasons=decision.outcome_reasons,
     )
+    # One write: from the next flush on, the record cannot change.
+    decision.sealed_record = text
+    decision.seal_hash = digest
+    decision.sealed_at = now
     decision.seal_audit_seq = event.seq
     session.flush()
 
@@ -764,13 +766,15 @@ def _carry_out(session: Session, decision: Decision, actor: Actor, now: datetime
     trajectory = decision.trajectory
     approved = decision.outcome == "approved"
     if effect == "assignment" and approved:
-        decision.assignment = Assignment(
+        assignment = Assignment(
+            decision_id=decision.id,
             case_id=decision.case_id,
             organisation_id=decision.organisation_id,
             status="issued",
             issued_at=now,
             updated_at=now,
         )
+        session.add(assignment)
         session.flush()
         _audit(session, actor, "decision.assignment_issued", decision)
         crisis = [
