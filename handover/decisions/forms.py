@@ -62,11 +62,14 @@ class OpenDecisionForm(FlaskForm):
         description=_l("Kort en feitelijk. De gegevens uit het portaal komen er vanzelf bij."),
     )
 
-    def validate_judgment_date(self, field: DateField) -> None:
-        from wtforms import ValidationError
-
-        if self.court_status.data == "judgment" and field.data is None:
-            raise ValidationError(_l("Vul de datum van het vonnis in."))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        date_field = self.judgment_date
+        if self.court_status.data == "judgment" and date_field.data is None:
+            if not date_field.errors:
+                date_field.errors = [*date_field.errors, _l("Vul de datum van het vonnis in.")]
+            ok = False
+        return ok
 
 
 class ConfirmStepForm(VersionedForm):
