@@ -76,7 +76,7 @@ def test_tally_counts_each_kind_once():
 
 
 def test_unknown_rule_is_a_bug():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown decision rule"):
         compute("most", ballots(A))
 
 

@@ -83,7 +83,7 @@ def test_the_checklist_is_confirmed_with_htmx_and_without(clients, people, famil
     corp = clients("corporatie")
     page_url = f"/besluiten/{decision.id}"
     html = corp.get(page_url).get_data(as_text=True)
-    assert "Nog 5 stappen open." in html and "Stemming openen" not in html
+    assert "Open stappen: 5 van 5." in html and "Stemming openen" not in html
     assert "Geen gegevens in het portaal over: Contactpogingen per kanaal." in html
     # Voting cannot open yet: the page says why.
     refused, _ = _post(
@@ -105,7 +105,7 @@ def test_the_checklist_is_confirmed_with_htmx_and_without(clients, people, famil
     body = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in body
     assert 'id="decision-checklist"' in body and "Zes keer gebeld" in body
-    assert "Nog 4 stappen open." in body and "HX-Request" in fragment.headers["Vary"]
+    assert "Open stappen: 4 van 5." in body and "HX-Request" in fragment.headers["Vary"]
     # htmx with a too short motivation: the fragment carries the error.
     bad, _ = _post(
         corp, f"{page_url}/preventie/{steps[1]}", page_url,
@@ -160,7 +160,9 @@ def test_scenario_c_votes_outcome_seal_and_pdf(clients, people, family_case, ses
     done = _vote(care, decision.id, "disagree", WHY["zorg"], htmx=True)
     html = done.get_data(as_text=True)
     assert decision.status == "decided"
-    assert "Afgewezen: Ontruiming." in html and "Wat nu geldt: Laatstekanstraject, 24 maanden" in html
+    assert (
+        "Afgewezen: Ontruiming." in html and "Wat nu geldt: Laatstekanstraject, 24 maanden" in html
+    )
     assert decision.seal_hash in html and "Zegel klopt" in html
     # The outvoted corporation? It abstained: not outvoted, so no dissent form.
     assert "Afwijkend standpunt vastleggen" not in corp.get(f"/besluiten/{decision.id}").get_data(
@@ -288,10 +290,7 @@ def test_unrelated_organisations_get_404_everywhere(
         service.cast_vote(session, people[org][1], decision, position=position, motivation=WHY[org])
     client = clients(slug)
     target = url.format(d=decision.id, c=single_case.id)
-    if method == "get":
-        response = client.get(target)
-    else:
-        response = client.post_form(target, {})
+    response = client.get(target) if method == "get" else client.post_form(target, {})
     assert response.status_code == 404
 
 
