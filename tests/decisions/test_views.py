@@ -321,3 +321,21 @@ def test_an_auditor_reads_but_does_not_act(app, people, family_case, session, ma
     html = auditor.get(f"/besluiten/{decision.id}").get_data(as_text=True)
     assert "Stem uitbrengen" not in html
     assert auditor.post_form(f"/besluiten/{decision.id}/stem", {}).status_code == 403
+
+
+def test_the_decision_page_in_english(clients, people, family_case, session):
+    decision = ready_to_vote(session, people, family_case)
+    crisis = clients("crisisteam")
+    with crisis.session_transaction() as sess:
+        sess["lang"] = "en"
+    html = crisis.get(f"/besluiten/{decision.id}").get_data(as_text=True)
+    assert '<html lang="en"' in html
+    for text in (
+        "Eviction",
+        "Prevention: what was done to prevent an eviction?",
+        "The partners' votes",
+        "Cast vote",
+        "Unanimity: every partner must agree",
+        "Timeline of the eviction case",
+    ):
+        assert text in html.replace("&#39;", "'"), text
