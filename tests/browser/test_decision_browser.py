@@ -49,7 +49,7 @@ def _case(app) -> int:
 def _sign_in(browser, live_server, app, email: str):
     with app.app_context():
         user = find_user_by_email(db.session, email)
-        user.totp_last_step = None  # another browser test may have used this step's code
+        user.totp_last_step = None  # in case another browser test used this step's code
         db.session.commit()
         code = mfa.current_code(totp_secret(user), utcnow())
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="nl-NL")
@@ -64,6 +64,9 @@ def _sign_in(browser, live_server, app, email: str):
     page.get_by_label("Code uit uw app").fill(code)
     page.get_by_role("button", name="Doorgaan").click()
     page.wait_for_url("**/mijn-werk")
+    with app.app_context():  # leave the code usable for the other browser tests
+        find_user_by_email(db.session, email).totp_last_step = None
+        db.session.commit()
     return context, page
 
 
