@@ -15,3 +15,7 @@ def init_app(app: Flask) -> None:
     sharing.register_grant_source(service.grants, policy.cases_shared_with)
     app.register_blueprint(bp)
     app.cli.add_command(sla_cli)
+
+    from handover import decisions
+
+    decisions.init_app(app)

@@ -235,7 +235,8 @@ def send(case_id: int):
     try:
         covenant = active_covenant(db.session)
     except NoActiveCovenant:
-        return render_template("handover/no_covenant.html", case=case)
+        heading = _("Casus %(ref)s overdragen", ref=case.reference)
+        return render_template("covenant/required.html", heading=heading)
     form = SendForm()
     form.purpose.choices = _purposes(covenant)
     if not form.purpose.choices:

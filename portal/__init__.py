@@ -23,6 +23,7 @@ MODEL_MODULES = (
     "portal.covenant.models",
     "portal.outbox.models",
     "handover.models",
+    "handover.decisions.models",
 )
 
 

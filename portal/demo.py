@@ -96,7 +96,20 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
         if user.totp_secret is None:
             set_totp_secret(user, mfa.new_secret(), utcnow())
     session.flush()
+    load_demo_decision(session)
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
+
+
+def load_demo_decision(session: Session) -> object | None:
+    """A Scenario C household with an eviction decision ready for the partners to vote.
+
+    Idempotent (nothing happens once any decision exists) and independent of the other demo
+    cases. The demo is the one kernel module that may reach into ``handover``: it only seeds
+    data through handover's own services.
+    """
+    from handover.decisions.demo import load
+
+    return load(session)
 
 
 def load_demo_covenant(session: Session) -> CovenantVersion | None:

@@ -25,6 +25,20 @@ REQUIRED_LANGUAGES = ("nl", "en")
 TENANT_LANGUAGES = ("tr", "ar")
 BASIS_KINDS = ("statutory", "consent")
 DECISION_RULES = ("unanimity", "majority")
+#: What approving a joint decision leads to: an assignment to carry it out (an eviction), a
+#: conditional trajectory (last chance, second chance, behavioural instruction), or only the
+#: sealed record.
+DECISION_EFFECTS = ("assignment", "trajectory", "record")
+#: The kinds of facts the portal can show as evidence under a prevention step (the providers
+#: in ``handover/decisions/prevention.py``). The groundwork kinds are reserved for the
+#: groundwork records (contact attempts per channel, payment arrangements).
+EVIDENCE_KINDS = (
+    "referrals",
+    "crisis_involvement",
+    "household",
+    "contact_attempts",
+    "payment_arrangements",
+)
 
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -369,6 +383,8 @@ class _Checker:
                 f"roles.{code}",
                 value,
                 required={"name": self.tenant_text, "involvement_visible": self.boolean},
+                optional={"crisis_response": self.boolean},
+                defaults={"crisis_response": False},
             )
             if entry is not None:
                 result[code] = entry
@@ -443,7 +459,15 @@ class _Checker:
     def prevention_steps(self, raw: dict[str, Any]) -> dict[str, Any]:
         result = {}
         for code, value in raw.items():
-            entry = self.fields(f"prevention_steps.{code}", value, required={"name": self.text})
+            entry = self.fields(
+                f"prevention_steps.{code}",
+                value,
+                required={"name": self.text},
+                optional={
+                    "evidence": lambda p, v: self.code_list(p, v, EVIDENCE_KINDS, "evidence kind")
+                },
+                defaults={"evidence": list(EVIDENCE_KINDS)},
+            )
             if entry is not None:
                 result[code] = entry
         return result
@@ -610,11 +634,27 @@ class _Checker:
                     "veto": roles_list,
                     "voters_if_minors": roles_list,
                     "prevention_steps": lambda p, v: self.code_list(p, v, steps, "prevention step"),
+                    "effect": self.one_of(DECISION_EFFECTS),
+                    "min_months": self.months,
+                    "alternatives": lambda p, v: self.code_list(p, v, raw, "decision"),
                 },
-                defaults={"veto": [], "voters_if_minors": [], "prevention_steps": []},
+                defaults={
+                    "veto": [],
+                    "voters_if_minors": [],
+                    "prevention_steps": [],
+                    "effect": "record",
+                    "min_months": None,
+                    "alternatives": [],
+                },
             )
             if entry is None:
                 continue
+            if entry.get("effect") == "trajectory" and "min_months" not in value:
+                self.error(
+                    f"{path}.min_months", "missing required key (a trajectory has a minimum length)"
+                )
+            elif entry.get("effect") != "trajectory" and "min_months" in value:
+                self.error(f"{path}.min_months", "only a decision with effect 'trajectory' has one")
             voters = entry.get("voters") or []
             extra = entry.get("voters_if_minors") or []
             for i, role in enumerate(extra):
@@ -637,4 +677,21 @@ class _Checker:
                             f"'{entry['purpose']}'",
                         )
             result[code] = entry
+        for code, entry in result.items():
+            for i, other in enumerate(entry.get("alternatives") or []):
+                at = f"decisions.{code}.alternatives[{i}]"
+                if other == code:
+                    self.error(at, "a decision cannot be its own alternative")
+                elif other in result and result[other].get("effect") != "trajectory":
+                    self.error(
+                        at, f"decision '{other}' is not a trajectory (effect = 'trajectory')"
+                    )
         return result
+
+    def months(self, path: str, value: Any) -> int | None:
+        if not self._is(path, value, int, "a whole number of months"):
+            return None
+        if value < 1:
+            self.error(path, f"must be at least 1 month, got {value}")
+            return None
+        return value

@@ -14,7 +14,7 @@ or stale data), except ``may_share``, which answers ``None``: deny by default.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -27,6 +27,7 @@ from portal.errors import DomainError
 
 BasisKind = Literal["statutory", "consent"]
 DecisionRule = Literal["unanimity", "majority"]
+DecisionEffect = Literal["assignment", "trajectory", "record"]
 
 
 class UnknownCode(KeyError):
@@ -64,6 +65,9 @@ class Role:
     code: str
     name: Text
     involvement_visible: bool
+    #: The role answers housing crises (crisis team, shelter intake): it is told when an
+    #: eviction is approved, and its involvement counts in a prevention record.
+    crisis_response: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,13 @@ class Decision:
     veto: tuple[str, ...]
     voting_days: int
     prevention_steps: tuple[str, ...]
+    #: What approval leads to: an assignment to the case's owner (eviction), a conditional
+    #: trajectory, or only the sealed record.
+    effect: DecisionEffect = "record"
+    #: The shortest trajectory allowed, in months (effect "trajectory" only).
+    min_months: int | None = None
+    #: Trajectory decisions that may be prepared as what applies when this one is refused.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,6 +170,10 @@ class Covenant:
     prevention_steps: Mapping[str, Text]
     purposes: Mapping[str, Purpose]
     decisions: Mapping[str, Decision]
+    #: Per prevention step, the kinds of evidence the portal shows under it.
+    prevention_evidence: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @classmethod
     def from_document(
@@ -184,7 +199,12 @@ class Covenant:
             effective_from=head.get("effective_from"),
             roles=frozen(
                 {
-                    code: Role(code, Text.of(r["name"]), bool(r["involvement_visible"]))
+                    code: Role(
+                        code,
+                        Text.of(r["name"]),
+                        bool(r["involvement_visible"]),
+                        bool(r.get("crisis_response", False)),
+                    )
                     for code, r in document["roles"].items()
                 }
             ),
@@ -249,8 +269,18 @@ class Covenant:
                         tuple(d["veto"]),
                         d["voting_days"],
                         tuple(d["prevention_steps"]),
+                        d.get("effect", "record"),
+                        d.get("min_months"),
+                        tuple(d.get("alternatives", ())),
                     )
                     for code, d in document["decisions"].items()
+                }
+            ),
+            prevention_evidence=frozen(
+                {
+                    code: tuple(s["evidence"])
+                    for code, s in document["prevention_steps"].items()
+                    if "evidence" in s
                 }
             ),
         )
@@ -293,6 +323,10 @@ class Covenant:
     def involvement_visible(self, role: str) -> bool:
         """May other partners be told that this role is involved in a case?"""
         return self.role(role).involvement_visible
+
+    def crisis_roles(self) -> tuple[str, ...]:
+        """The roles that answer housing crises (crisis team, shelter intake)."""
+        return tuple(code for code, role in self.roles.items() if role.crisis_response)
 
     # --- sharing --------------------------------------------------------------------------
 
@@ -361,6 +395,15 @@ class Covenant:
     def required_prevention_steps(self, decision: str) -> tuple[str, ...]:
         """The prevention steps that must be on record before the decision's vote opens."""
         return self.decision(decision).prevention_steps
+
+    def evidence_for(self, step: str) -> tuple[str, ...] | None:
+        """The kinds of evidence shown under a prevention step; ``None``: every kind."""
+        self._get(self.prevention_steps, step, "prevention step")
+        return self.prevention_evidence.get(step)
+
+    def alternatives(self, decision: str) -> tuple[Decision, ...]:
+        """The trajectory decisions that may be prepared for when ``decision`` is refused."""
+        return tuple(self.decision(code) for code in self.decision(decision).alternatives)
 
     # --- retention ------------------------------------------------------------------------
 

@@ -85,6 +85,9 @@ def personal_models(registry: Any = None) -> list[PersonalModel]:
         categories = getattr(cls, "__categories__", None)
         if not issubclass(cls, EncryptedRow) or not categories:
             continue
+        if getattr(cls, "__retention__", None) == "with_case_key":
+            # Kept whole (e.g. a sealed decision record) until the case key is shredded.
+            continue
         if cls is not Case and "case_id" not in mapper.columns:
             raise RetentionError(
                 f"{cls.__name__} declares __categories__ but has no case_id column: "

@@ -195,6 +195,57 @@ BROKEN = [
         [('name.nl = "Ontruiming"\nname.en = "Eviction"', 'name = "Ontruiming"')],
         ['decisions.eviction.name: expected a table of languages, e.g. { nl = "…", en = "…" }'],
     ),
+    (
+        "unknown-decision-effect",
+        [('effect = "assignment"', 'effect = "evict"')],
+        [
+            "decisions.eviction.effect: must be one of 'assignment', 'trajectory', 'record', "
+            "got 'evict'"
+        ],
+    ),
+    (
+        "trajectory-without-minimum",
+        [("min_months = 24\n", "")],
+        [
+            "decisions.last_chance.min_months: missing required key "
+            "(a trajectory has a minimum length)"
+        ],
+    ),
+    (
+        "trajectory-minimum-zero",
+        [("min_months = 24", "min_months = 0")],
+        ["decisions.last_chance.min_months: must be at least 1 month, got 0"],
+    ),
+    (
+        "minimum-on-an-assignment",
+        [('effect = "assignment"', 'effect = "assignment"\nmin_months = 3')],
+        ["decisions.eviction.min_months: only a decision with effect 'trajectory' has one"],
+    ),
+    (
+        "own-alternative",
+        [('alternatives = ["last_chance",', 'alternatives = ["eviction",')],
+        ["decisions.eviction.alternatives[0]: a decision cannot be its own alternative"],
+    ),
+    (
+        "alternative-not-a-trajectory",
+        [
+            ('effect = "trajectory"\nmin_months = 24', 'effect = "record"'),
+        ],
+        [
+            "decisions.eviction.alternatives[0]: decision 'last_chance' is not a trajectory "
+            "(effect = 'trajectory')"
+        ],
+    ),
+    (
+        "unknown-evidence-kind",
+        [('evidence = ["referrals"]\n', 'evidence = ["rumours"]\n')],
+        ["prevention_steps.debt_help_offered.evidence[0]: unknown evidence kind 'rumours'"],
+    ),
+    (
+        "crisis-response-not-boolean",
+        [("crisis_response = true", 'crisis_response = "yes"')],
+        ["roles.crisis_team.crisis_response: expected true or false, got a string"],
+    ),
 ]
 
 

@@ -125,6 +125,30 @@ def test_required_prevention_steps(covenant):
     assert covenant.prevention_steps["crisis_team_involved"].nl == "Crisisteam betrokken"
 
 
+def test_decision_effects_alternatives_and_crisis_roles(covenant):
+    """What approval leads to, what may be prepared instead, and who answers a crisis."""
+    eviction = covenant.decision("eviction")
+    assert eviction.effect == "assignment" and eviction.min_months is None
+    assert [d.code for d in covenant.alternatives("eviction")] == [
+        "last_chance",
+        "second_chance",
+        "behavioural_instruction",
+    ]
+    assert covenant.decision("last_chance").effect == "trajectory"
+    assert covenant.decision("last_chance").min_months == 24
+    assert covenant.decision("second_chance").min_months == 12
+    assert covenant.alternatives("last_chance") == ()
+    assert covenant.crisis_roles() == ("crisis_team",)
+    assert covenant.partners_with_role("crisis_team") == ("crisisteam",)
+    assert covenant.evidence_for("debt_help_offered") == ("referrals",)
+    assert "crisis_involvement" in covenant.evidence_for("crisis_team_involved")
+    with pytest.raises(UnknownCode):
+        covenant.evidence_for("prayer")
+    with_minors = covenant.voters("behavioural_instruction", minors_present=True)
+    assert with_minors.required_roles == ("signaller", "crisis_team", "care")
+    assert with_minors.rule == "unanimity" and with_minors.voting_days == 5
+
+
 def test_retention_days(covenant):
     assert covenant.retention_days("health") == 180
     assert covenant.retention_days("identity") == 730

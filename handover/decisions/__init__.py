@@ -1,0 +1,24 @@
+"""Joint decisions: the chain partners decide together, on the record.
+
+An eviction (or an alternative such as a last-chance trajectory) is decided by the partners the
+covenant names, on a case whose prevention record is assembled from what the portal holds and
+confirmed by the owning corporation, with every position and motivation recorded, and an
+outcome computed from the covenant's rules and sealed with a SHA-256 hash linked into the
+audit log. See docs/decisions.md.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Plug decisions into the policy point; register the pages and ``flask decisions``."""
+    from handover.decisions import policy, service
+    from handover.decisions.cli import decisions_cli
+    from handover.decisions.views import bp
+    from portal import sharing
+
+    sharing.register_grant_source(service.grants, policy.cases_shared_with)
+    app.register_blueprint(bp)
+    app.cli.add_command(decisions_cli)
