@@ -22,6 +22,7 @@ MODEL_MODULES = (
     "portal.cases.models",
     "portal.covenant.models",
     "portal.outbox.models",
+    "consent.models",
 )
 
 
@@ -68,6 +69,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(orgadmin_bp)
     app.register_blueprint(covenant_bp)
+
+    import consent
+
+    consent.init_app(app)
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
