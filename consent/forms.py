@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from consent.models import MANDATES
@@ -74,22 +75,24 @@ class ReturnForm(FlaskForm):
     )
 
 
-def _language_choices() -> list[tuple[str, str]]:
-    return [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+def _language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
 
 
-def _validity_choices() -> list[tuple[int, str]]:
+def _validity_choices() -> list[SelectChoice]:
     labels = {
         90: _l("3 maanden"),
         180: _l("6 maanden"),
         365: _l("1 jaar"),
         730: _l("2 jaar"),
     }
-    return [(days, labels[days]) for days in VALIDITY_DAYS]
+    return [SelectChoice(days, labels[days]) for days in VALIDITY_DAYS]
 
 
-def _mandate_choices() -> list[tuple[str, str]]:
-    return [("", _l("Geen: de huurder zelf"))] + [(m, MANDATE_LABELS[m]) for m in MANDATES]
+def _mandate_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("Geen: de huurder zelf"))] + [
+        SelectChoice(m, MANDATE_LABELS[m]) for m in MANDATES
+    ]
 
 
 class _Common(FlaskForm):
@@ -121,8 +124,8 @@ class OfflineForm(_Common):
     method = RadioField(
         _l("Hoe gaf de huurder toestemming?"),
         choices=[
-            ("verbal", _l("Mondeling (een collega bevestigt het daarna)")),
-            ("paper", _l("Op papier, getekend (voeg de scan toe)")),
+            SelectChoice("verbal", _l("Mondeling (een collega bevestigt het daarna)")),
+            SelectChoice("paper", _l("Op papier, getekend (voeg de scan toe)")),
         ],
         validators=[DataRequired(message=_l("Kies hoe de toestemming is gegeven."))],
     )
@@ -133,6 +136,6 @@ class OfflineForm(_Common):
 class WithdrawForm(FlaskForm):
     method = RadioField(
         _l("Hoe trok de huurder de toestemming in?"),
-        choices=[("verbal", _l("Mondeling")), ("paper", _l("Op papier"))],
+        choices=[SelectChoice("verbal", _l("Mondeling")), SelectChoice("paper", _l("Op papier"))],
         validators=[DataRequired(message=_l("Kies hoe de toestemming is ingetrokken."))],
     )

@@ -147,7 +147,7 @@ class ConsentInvitation(Base):
     request: Mapped[ConsentRequest] = relationship(back_populates="invitations")
 
     def state(self, now: datetime) -> str:
-        """"open", "used", "revoked" or "expired" (the request itself may be done too)."""
+        """ "open", "used", "revoked" or "expired" (the request itself may be done too)."""
         if self.used_at is not None:
             return "used"
         if self.revoked_at is not None:
@@ -244,7 +244,7 @@ class RecordState:
     ended_at: datetime | None
 
     def status_of(self, category: str) -> str:
-        """"valid", "withdrawn", "expired" or "missing" (not in this record)."""
+        """ "valid", "withdrawn", "expired" or "missing" (not in this record)."""
         if category not in self.categories:
             return "missing"
         if category in self.withdrawn:

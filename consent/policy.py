@@ -289,9 +289,7 @@ def overview(session: Session, actor: Actor, case: Case) -> Overview:
     )
     ack_query = select(ConsentAcknowledgement).where(ConsentAcknowledgement.case_id == case.id)
     if not is_owner:
-        ack_query = ack_query.where(
-            ConsentAcknowledgement.organisation_id == actor.organisation_id
-        )
+        ack_query = ack_query.where(ConsentAcknowledgement.organisation_id == actor.organisation_id)
     acknowledgements = list(session.scalars(ack_query.order_by(ConsentAcknowledgement.id)))
     return Overview(
         is_owner=is_owner,

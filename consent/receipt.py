@@ -133,7 +133,9 @@ def receipt_json(
                         "purpose": purpose.plain.get(lang),
                         "purposeCategory": [first.purpose],
                         "consentType": "EXPLICIT",
-                        "piiCategory": [covenant.categories[c].name.get(lang) for c in r.categories],
+                        "piiCategory": [
+                            covenant.categories[c].name.get(lang) for c in r.categories
+                        ],
                         "primaryPurpose": True,
                         "termination": f"until {r.valid_until.date().isoformat()} or withdrawal",
                         "thirdPartyDisclosure": True,

@@ -171,7 +171,7 @@ def clean_items(
         categories = set(item.get("categories") or ())
         if not categories or not categories <= allowed:
             raise DomainError(
-                str(_l("Vraag alleen toestemming voor gegevens die met toestemming gedeeld mogen worden.")),
+                str(_l("Vraag alleen toestemming voor gegevens die toestemming nodig hebben.")),
                 field="items",
             )
         if org_id is not None:
@@ -181,7 +181,9 @@ def clean_items(
             org_id = org.id
         merged.setdefault((role, org_id), set()).update(categories)
     if not merged:
-        raise DomainError(str(_l("Kies minstens één ontvanger en één soort gegevens.")), field="items")
+        raise DomainError(
+            str(_l("Kies minstens één ontvanger en één soort gegevens.")), field="items"
+        )
     order = list(covenant.categories)
     return [
         {"role": role, "organisation_id": org_id, "categories": sorted(cats, key=order.index)}
@@ -420,9 +422,7 @@ def request_consent(
     session.flush()
     contact = None
     if any(c in ("email", "sms") for c in channel_list):
-        contact = (
-            {"email": rep.email, "phone": rep.phone} if rep else _contact(session, request)
-        )
+        contact = {"email": rep.email, "phone": rep.phone} if rep else _contact(session, request)
     tokens = {
         channel: _issue(session, request, channel, link_for, now, contact)
         for channel in channel_list
@@ -735,7 +735,9 @@ def _birth_dates(session: Session, persons: Sequence[Person]) -> dict[int, Any]:
     return found
 
 
-def _count_failure(session: Session, actor: Actor, person_ids: Sequence[int], now: datetime) -> bool:
+def _count_failure(
+    session: Session, actor: Actor, person_ids: Sequence[int], now: datetime
+) -> bool:
     """One more failure for each candidate; True if that locked someone."""
     limit = current_app.config["CONSENT_MAX_ATTEMPTS"]
     locked = False
@@ -926,7 +928,9 @@ def statement(
             chosen = set(choices.get(index, ()))
             name = recipient_name(session, covenant, item, lang)
             yes = [covenant.categories[c].name.get(lang) for c in item["categories"] if c in chosen]
-            no = [covenant.categories[c].name.get(lang) for c in item["categories"] if c not in chosen]
+            no = [
+                covenant.categories[c].name.get(lang) for c in item["categories"] if c not in chosen
+            ]
             if yes:
                 agreed.append(f"- {name}: {', '.join(yes)}")
             if no:
@@ -1341,16 +1345,16 @@ def confirm_verbal(
     if request.method != "verbal" or request.status != "unconfirmed":
         raise Conflict(str(_l("Dit verzoek is al beantwoord of ingetrokken.")))
     if actor.user_id is None or actor.user_id == request.requested_by_id:
-        raise DomainError(
-            str(_l("Een andere collega moet een mondelinge toestemming bevestigen."))
-        )
+        raise DomainError(str(_l("Een andere collega moet een mondelinge toestemming bevestigen.")))
     covenant, _version = _covenant_now(session)
     try:
         items = clean_items(
             session, covenant, request.purpose, request.items, request.organisation_id
         )
     except DomainError:
-        raise Conflict(str(_l("De afspraken zijn veranderd. Leg de toestemming opnieuw vast."))) from None
+        raise Conflict(
+            str(_l("De afspraken zijn veranderd. Leg de toestemming opnieuw vast."))
+        ) from None
     all_yes = {i: item["categories"] for i, item in enumerate(items)}
     valid_until = now + timedelta(days=request.valid_days)
     body = statement(
@@ -1447,9 +1451,7 @@ def _staff_addresses(session: Session, organisation_id: int) -> list[str]:
 
 def _notify(session: Session, organisation_id: int, subject: str, lines: list[str]) -> None:
     for address in _staff_addresses(session, organisation_id):
-        enqueue(
-            session, to=address, subject=subject, body="\n".join(lines), kind="consent_notice"
-        )
+        enqueue(session, to=address, subject=subject, body="\n".join(lines), kind="consent_notice")
 
 
 def _after_end(session: Session, record: ConsentRecord, event: ConsentEvent, now: datetime) -> None:
@@ -1463,19 +1465,19 @@ def _notify_end(
     session: Session, record: ConsentRecord, event: ConsentEvent, now: datetime
 ) -> None:
     case = record.case
-    ended = (
-        _("Toestemming ingetrokken")
-        if event.kind == "withdrawn"
-        else _("Toestemming verlopen")
-    )
+    ended = _("Toestemming ingetrokken") if event.kind == "withdrawn" else _("Toestemming verlopen")
     link = case_consent_url(case.id)
     _notify(
         session,
         record.organisation_id,
         f"{ended} ({case.reference})",
         [
-            _("Voor casus %(ref)s is een toestemming %(what)s (toestemming %(id)s).",
-              ref=case.reference, what=ended.lower(), id=record.id),
+            _(
+                "Voor casus %(ref)s is een toestemming %(what)s (toestemming %(id)s).",
+                ref=case.reference,
+                what=ended.lower(),
+                id=record.id,
+            ),
             _("Bekijk de casus: %(link)s", link=link),
         ],
     )
@@ -1491,7 +1493,11 @@ def _notify_end(
         _notify(
             session,
             org_id,
-            _("%(what)s: bevestig dat u dit heeft gezien (%(ref)s)", what=ended, ref=case.reference),
+            _(
+                "%(what)s: bevestig dat u dit heeft gezien (%(ref)s)",
+                what=ended,
+                ref=case.reference,
+            ),
             [
                 _(
                     "Uw organisatie kreeg gegevens van casus %(ref)s op basis van toestemming "
@@ -1565,7 +1571,9 @@ def withdraw(
     return event
 
 
-def expire_due(session: Session, actor: Actor, *, now: datetime | None = None) -> list[ConsentEvent]:
+def expire_due(
+    session: Session, actor: Actor, *, now: datetime | None = None
+) -> list[ConsentEvent]:
     """Record the expiry of every record whose period ended (a job: ``flask consent expire``).
 
     The policy point already treats such records as expired; the event makes it visible and
@@ -1575,9 +1583,7 @@ def expire_due(session: Session, actor: Actor, *, now: datetime | None = None) -
     now = now or utcnow()
     due = list(
         session.scalars(
-            select(ConsentRecord)
-            .where(ConsentRecord.valid_until <= now)
-            .order_by(ConsentRecord.id)
+            select(ConsentRecord).where(ConsentRecord.valid_until <= now).order_by(ConsentRecord.id)
         )
     )
     found = states(session, due, now)

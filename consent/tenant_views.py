@@ -296,9 +296,7 @@ def sign_out():
 def digid_start():
     if not oidc.configured():
         raise NotFound()
-    redirect_uri = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-        ".digid_callback"
-    )
+    redirect_uri = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(".digid_callback")
     try:
         return oidc.authorize_redirect(redirect_uri)
     except Exception as exc:  # fail closed, whatever the broker or the network did
@@ -428,7 +426,7 @@ def _rows(view: dict[str, Any], answers: dict[int, list[str]]) -> list[dict[str,
 @bp.route("/toestemming/controleren", methods=["GET", "POST"])
 @tenant_access
 def check():
-    state, request_ = _answering()
+    _state, request_ = _answering()
     if request_.status != "pending":
         return _answered_page(request_)
     view = _request_view(request_)
@@ -524,7 +522,9 @@ def receipt_json(receipt_id: str):
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="toestemming-{receipt_id[:8]}.json"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="toestemming-{receipt_id[:8]}.json"'
+        },
     )
 
 
@@ -613,5 +613,3 @@ def withdraw(record_id: int):
         ),
         400 if error else 200,
     )
-
-

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from consent import policy, service, sms
 from consent.forms import ActionForm, OfflineForm, RequestForm, WithdrawForm
@@ -176,14 +177,17 @@ def _items_from_form() -> list[dict[str, Any]]:
     ]
 
 
-def _person_choices(case: Case) -> list[tuple[int, str]]:
+def _person_choices(case: Case) -> list[SelectChoice]:
     adults = [p for p in case.persons if not p.is_minor]
     shown = reveal(
-        db.session, current_actor(), case, {p: ["initials", "surname"] for p in adults},
+        db.session,
+        current_actor(),
+        case,
+        {p: ["initials", "surname"] for p in adults},
         action="consent.view",
     )
     return [
-        (
+        SelectChoice(
             p.id,
             " ".join(str(v) for v in (shown.get(p, "initials"), shown.get(p, "surname")) if v)
             + (f" ({_('hoofdhuurder')})" if p.is_main_tenant else ""),
@@ -380,7 +384,9 @@ def letter(case_id: int, request_id: int):
     """A printable letter with a fresh link and its QR code (earlier letters stop working)."""
     case, req = _owned_request(case_id, request_id)
     try:
-        token = service.send_again(db.session, current_actor(), req, "letter", link_for=_tenant_link)
+        token = service.send_again(
+            db.session, current_actor(), req, "letter", link_for=_tenant_link
+        )
     except DomainError as exc:
         return _fail(case, exc)
     link = _tenant_link(token)

@@ -44,9 +44,7 @@ class World:
     def items(self, **overrides) -> list[dict[str, Any]]:
         """Debt help: the coach (household, contact history, life map on consent) and
         welfare (identity, contact, household, finances ... on consent)."""
-        coach = overrides.get(
-            "coach", ["household", "contact_history", "life_map"]
-        )
+        coach = overrides.get("coach", ["household", "contact_history", "life_map"])
         welfare = overrides.get("welfare", ["household", "finances"])
         found = []
         if coach:
@@ -130,9 +128,7 @@ def prove(client, token: str, box, *, birth: date = BIRTH, code: str | None = No
 def answer(client, choices: list[list[str]]):
     """Answer every question (one per recipient), then confirm on the check page."""
     for number, chosen in enumerate(choices, 1):
-        response = client.post_form(
-            f"/toestemming/vraag/{number}", {"categories": chosen}
-        )
+        response = client.post_form(f"/toestemming/vraag/{number}", {"categories": chosen})
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
     page = client.get("/toestemming/controleren").get_data(as_text=True)
     digest = re.search(r'name="statement_sha256" value="([0-9a-f]{64})"', page).group(1)
@@ -156,3 +152,16 @@ def outbox(session, kind: str | None = None) -> list[OutboxMessage]:
 
 def requests(session) -> list[ConsentRequest]:
     return list(session.scalars(select(ConsentRequest).order_by(ConsentRequest.id)))
+
+
+@pytest.fixture
+def new_client(app, session):
+    """Another browser."""
+
+    def make():
+        from tests.conftest import Client
+
+        app.test_client_class = Client
+        return app.test_client()
+
+    return make

@@ -12,7 +12,7 @@ from tests.consent.conftest import answer, ask, events, prove
 
 
 def test_tenant_grants_part_of_a_request(client, session, world, sms_box):
-    request, tokens = ask(session, world)
+    _request, tokens = ask(session, world)
     assert set(tokens) == {"sms"}
     assert sms_box and "/t/" in sms_box[-1][1]
     proved = prove(client, tokens["sms"], sms_box)
