@@ -85,6 +85,7 @@ def queue(session: Session, to: str, body: str) -> None:
     """Send after the session's transaction commits (nothing if it rolls back)."""
     if not available():
         raise SmsUnavailable()
+    session.connection()  # begin the transaction the message belongs to, if none is open
     session.info.setdefault(QUEUE_KEY, []).append((to, body))
 
 
