@@ -34,6 +34,7 @@ from consent.models import ConsentInvitation, ConsentRequest, IdentityChallenge
 from consent.pdf import render_pdf
 from portal.access import tenant as tenant_access
 from portal.actor import current_actor
+from portal.audit.service import record
 from portal.cases.models import Person
 from portal.covenant.rules import active_covenant
 from portal.db import utcnow
@@ -195,9 +196,10 @@ def enter_code():
         return redirect(url_for(".come_back"))
     form = CodeForm()
     error = None
-    if request.method == "POST" and form.validate_on_submit() and form.birth_date() is None:
+    valid = form.validate_on_submit()
+    if valid and form.birth_date() is None:  # each part fine, the whole no date (31 2 1980)
         form.day.errors = [_("Vul een echte datum in.")]
-    elif form.validate_on_submit():
+    elif valid:
         now = utcnow()
         try:
             person_ids = service.verify_challenge(
@@ -328,8 +330,6 @@ def digid_callback():
     except Exception as exc:  # a wrong state, issuer, audience, nonce or signature: refuse
         log.warning("tenant sign-in refused", extra={"error": type(exc).__name__})
         db.session.rollback()
-        from portal.audit.service import record
-
         record(
             db.session,
             actor,
