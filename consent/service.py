@@ -37,7 +37,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from consent import hooks, sms
@@ -650,7 +650,6 @@ def _persons_by_index(
     return [
         p
         for case in cases
-        if case.status == "open"
         for p in case.persons
         if not p.is_minor
         and any(b.field == index_field and b.digest == value_digest for b in p.blind_indexes)
@@ -1581,19 +1580,20 @@ def expire_due(
     from consent.policy import states
 
     now = now or utcnow()
+    ended = exists().where(
+        ConsentEvent.record_id == ConsentRecord.id,
+        or_(ConsentEvent.kind == "expired", ConsentEvent.ends_record),
+    )
     due = list(
         session.scalars(
-            select(ConsentRecord).where(ConsentRecord.valid_until <= now).order_by(ConsentRecord.id)
+            select(ConsentRecord)
+            .where(ConsentRecord.valid_until <= now, ~ended)
+            .order_by(ConsentRecord.id)
         )
     )
     found = states(session, due, now)
     done = []
     for record in due:
-        events = session.scalars(
-            select(ConsentEvent).where(ConsentEvent.record_id == record.id)
-        ).all()
-        if any(e.kind == "expired" or e.ends_record for e in events):
-            continue
         remaining = [c for c in record.categories if c not in found[record.id].withdrawn]
         event = ConsentEvent(
             record_id=record.id,
