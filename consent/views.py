@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from consent import policy, service, sms
@@ -40,7 +41,7 @@ from portal.sharing import Withheld, decide, reveal
 bp = Blueprint("consent", __name__)
 
 CASEWORK = ("caseworker", "team_manager")
-CHANNEL_LABELS = {"email": "E-mail", "sms": "Sms", "letter": "Brief"}
+CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("Sms"), "letter": _l("Brief")}
 
 
 def _is_htmx() -> bool:
