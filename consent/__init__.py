@@ -1,1 +1,24 @@
-"""Consent records and requests, the tenant's consent pages, receipts, the sharing policy."""
+"""Consent records and requests, the tenant's consent pages, receipts, and consent's part of
+the sharing policy (its look-up and its grants, plugged into ``portal.sharing``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Called by ``portal.create_app``: plug consent into the policy point, add the pages,
+    the SMS sender and the ``flask consent`` commands."""
+    from consent import sms
+    from consent.cli import consent_cli
+    from consent.policy import consent_grants, consent_lookup, consent_visibility
+    from consent.tenant_views import bp as tenant_bp
+    from consent.views import bp as professional_bp
+    from portal import sharing
+
+    sharing.register_consent_lookup(consent_lookup)
+    sharing.register_grant_source(consent_grants, consent_visibility)
+    sms.init_app(app)
+    app.register_blueprint(professional_bp)
+    app.register_blueprint(tenant_bp)
+    app.cli.add_command(consent_cli)

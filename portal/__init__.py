@@ -22,6 +22,7 @@ MODEL_MODULES = (
     "portal.cases.models",
     "portal.covenant.models",
     "portal.outbox.models",
+    "consent.models",
     "handover.models",
     "handover.decisions.models",
 )
@@ -75,8 +76,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(reports_bp)
 
+    import consent
     import handover
 
+    consent.init_app(app)
     handover.init_app(app)
 
     app.jinja_env.globals.update(

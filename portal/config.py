@@ -145,7 +145,16 @@ def from_env(
         "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), default=production),
+        # Text messages (consent invitations and codes): "file" (instance/sms) in development,
+        # "memory" in tests; production names an adapter ``module:factory`` (consent/sms.py).
         "SMS_BACKEND": env.get("SMS_BACKEND", "file" if not production else ""),
+        # Consent requests (consent/): how long an invitation link works, the one-time code,
+        # attempts before the identity check locks, and the tenant's idle timeout.
+        "CONSENT_LINK_DAYS": _int(env, "CONSENT_LINK_DAYS", 14),
+        "CONSENT_CODE_MINUTES": _int(env, "CONSENT_CODE_MINUTES", 10),
+        "CONSENT_MAX_ATTEMPTS": _int(env, "CONSENT_MAX_ATTEMPTS", 5),
+        "CONSENT_LOCK_MINUTES": _int(env, "CONSENT_LOCK_MINUTES", 30),
+        "TENANT_SESSION_IDLE_MINUTES": _int(env, "TENANT_SESSION_IDLE_MINUTES", 15),
         # Tenant sign-in through a DigiD-style OIDC broker (optional).
         "TENANT_OIDC_ISSUER": env.get("TENANT_OIDC_ISSUER", ""),
         "TENANT_OIDC_CLIENT_ID": env.get("TENANT_OIDC_CLIENT_ID", ""),

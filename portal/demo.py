@@ -96,8 +96,17 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
         if user.totp_secret is None:
             set_totp_secret(user, mfa.new_secret(), utcnow())
     session.flush()
+    load_demo_consent(session)
     load_demo_decision(session)
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
+
+
+def load_demo_consent(session: Session) -> None:
+    """A pending consent request for the demo household, when a demo case exists (the link
+    is kept on the session for ``flask demo`` to print; development only)."""
+    from consent.demo import load_demo_consent as load
+
+    session.info["kp_demo_consent"] = load(session)
 
 
 def load_demo_decision(session: Session) -> object | None:
@@ -164,6 +173,25 @@ def demo_cli(ctx: click.Context) -> None:
     for slug, email, roles in accounts:
         click.echo(f"  {slug:<11} {email:<28} {roles}")
     click.echo("Sign-in code (second step): flask --app wsgi demo totp EMAIL")
+    consent = db.session.info.pop("kp_demo_consent", None)
+    if consent is not None:
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        page = f"{base}/casussen/{consent.case_id}/toestemming"
+        click.echo(f"Consent (case {consent.case_reference}): {page}")
+        if consent.link:
+            where = (
+                f"a text file in {current_app.instance_path}/sms/"
+                if consent.channel == "sms" and current_app.config["SMS_BACKEND"] == "file"
+                else f"the {consent.channel} backend (see MAIL_BACKEND / SMS_BACKEND)"
+            )
+            click.echo(f"  The tenant's consent link (works once): {consent.link}")
+            click.echo(f"  The tenant's code arrives as {where}.")
+            if consent.birth_date:
+                click.echo(f"  The demo tenant's birth date: {consent.birth_date:%d-%m-%Y}")
+        else:
+            click.echo(
+                f"  The demo tenant already answered; come back at {base}/toestemming/terugkomen"
+            )
 
 
 @demo_cli.command("totp")

@@ -92,6 +92,7 @@ def make_test_config(database_url: str, instance: Path, **overrides: Any) -> dic
         "RATELIMIT_STORAGE_URI": "memory://",
         "REDIS_URL": "",
         "MAIL_BACKEND": "memory",
+        "SMS_BACKEND": "memory",
         "INSTANCE_PATH": str(instance),
     }
     config.update(overrides)

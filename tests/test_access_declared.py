@@ -27,6 +27,30 @@ PUBLIC_ENDPOINTS = {
 }
 
 
+#: Tenant pages: anyone may reach them, and each checks its own proof (the link's token, the
+#: identity challenge, or the tenant session). Adding one is a security decision too.
+TENANT_ENDPOINTS = {
+    "consent_tenant.open_link",
+    "consent_tenant.identify",
+    "consent_tenant.enter_code",
+    "consent_tenant.come_back",
+    "consent_tenant.session_ended",
+    "consent_tenant.sign_out",
+    "consent_tenant.digid_start",
+    "consent_tenant.digid_callback",
+    "consent_tenant.intro",
+    "consent_tenant.choose_request",
+    "consent_tenant.question",
+    "consent_tenant.check",
+    "consent_tenant.declined",
+    "consent_tenant.done",
+    "consent_tenant.receipt_json",
+    "consent_tenant.receipt_pdf",
+    "consent_tenant.my_consents",
+    "consent_tenant.withdraw",
+}
+
+
 def test_every_endpoint_declares_an_access_rule(app):
     missing = [r.endpoint for r in app.url_map.iter_rules() if rule_for(app, r.endpoint) is None]
     assert missing == []
@@ -37,6 +61,7 @@ def test_only_declared_endpoints_are_public(app):
         r.endpoint for r in app.url_map.iter_rules() if rule_for(app, r.endpoint).kind != "staff"
     }
     assert open_endpoints <= PUBLIC_ENDPOINTS | tenant_endpoints(app)
+    assert tenant_endpoints(app) == TENANT_ENDPOINTS
 
 
 def tenant_endpoints(app) -> set[str]:

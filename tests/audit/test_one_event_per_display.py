@@ -101,7 +101,7 @@ def test_n_views_of_a_case_page_write_n_events(
 
 
 def test_every_case_page_of_the_portal_writes_one_event_per_display(
-    app, session, client, make_case, make_user, login
+    app, session, client, make_case, make_user, login, demo_covenant
 ):
     pages = [
         rule

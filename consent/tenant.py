@@ -1,0 +1,127 @@
+"""The tenant's short session, after they proved who they are.
+
+Tenants have no account. Proof (a one-time code with their birth date, or the DigiD-style
+broker) gives a session holding only the person record ids they proved to be, when it began
+and when it was last used. It ends after ``TENANT_SESSION_IDLE_MINUTES`` without use, after
+two hours in any case, or when the tenant signs out. Professionals' sign-in is separate
+(``portal.accounts.sessions``): a tenant session never opens a staff page.
+
+Keys in Flask's signed session cookie (ids and timestamps, never personal data):
+
+* ``kp_tenant``: ``{"pids": [...], "at": ts, "seen": ts, "via": "code"|"digid", "rid": id}``
+* ``kp_consent_link``: the invitation a link opened, before the identity check.
+* ``kp_consent_challenge``: the challenge id and this browser's secret for it.
+* ``kp_consent_answers``: the answers so far, ``{"rid": id, "a": {"0": [codes]}}``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, g, has_request_context, request, session
+
+from portal.actor import Actor, truncate_address
+from portal.db import utcnow
+
+TENANT_KEY = "kp_tenant"
+LINK_KEY = "kp_consent_link"
+CHALLENGE_KEY = "kp_consent_challenge"
+ANSWERS_KEY = "kp_consent_answers"
+RETURN_KEY = "kp_consent_return"
+MAX_HOURS = 2
+
+
+def _ts(now: datetime) -> int:
+    return int(now.timestamp())
+
+
+def begin(person_ids: list[int], *, via: str, request_id: int | None, now: datetime) -> None:
+    """Start a tenant session (the identity check passed); earlier consent steps are gone."""
+    for key in (TENANT_KEY, LINK_KEY, CHALLENGE_KEY, ANSWERS_KEY):
+        session.pop(key, None)
+    session[TENANT_KEY] = {
+        "pids": sorted(set(person_ids)),
+        "at": _ts(now),
+        "seen": _ts(now),
+        "via": via,
+        "rid": request_id,
+        "sid": secrets.token_urlsafe(12),
+    }
+
+
+def end() -> None:
+    for key in (TENANT_KEY, LINK_KEY, CHALLENGE_KEY, ANSWERS_KEY, RETURN_KEY):
+        session.pop(key, None)
+
+
+def current(now: datetime | None = None) -> dict[str, Any] | None:
+    """The live tenant session, refreshed; ``None`` (and ended) when it timed out."""
+    data = session.get(TENANT_KEY)
+    if not isinstance(data, dict) or not data.get("pids"):
+        return None
+    now = now or utcnow()
+    idle = current_app.config["TENANT_SESSION_IDLE_MINUTES"] * 60
+    if _ts(now) - int(data.get("seen", 0)) > idle or _ts(now) - int(data.get("at", 0)) > (
+        MAX_HOURS * 3600
+    ):
+        end()
+        g.tenant_session_ended = True
+        return None
+    data["seen"] = _ts(now)
+    session.modified = True
+    return data
+
+
+def set_request(request_id: int | None) -> None:
+    data = session.get(TENANT_KEY)
+    if isinstance(data, dict):
+        data["rid"] = request_id
+        session.modified = True
+    session.pop(ANSWERS_KEY, None)
+
+
+def actor(person_id: int) -> Actor:
+    """The tenant as actor for services and the audit log."""
+    return Actor(
+        kind="tenant",
+        person_id=person_id,
+        label="tenant",
+        request_id=g.get("request_id") if has_request_context() else None,
+        client_addr=truncate_address(request.remote_addr) if has_request_context() else None,
+    )
+
+
+def browser_secret() -> str:
+    """A random secret for this browser's identity challenge (binds the code to it)."""
+    data = session.get(CHALLENGE_KEY) or {}
+    secret = data.get("secret")
+    if not isinstance(secret, str):
+        secret = secrets.token_urlsafe(24)
+        session[CHALLENGE_KEY] = {"secret": secret, "id": None}
+    return secret
+
+
+def remember_challenge(challenge_id: int, secret: str, channel: str | None) -> None:
+    session[CHALLENGE_KEY] = {"secret": secret, "id": challenge_id, "channel": channel}
+
+
+def challenge_ref() -> tuple[int | None, str | None, str | None]:
+    data = session.get(CHALLENGE_KEY) or {}
+    return data.get("id"), data.get("secret"), data.get("channel")
+
+
+def answers(request_id: int) -> dict[int, list[str]]:
+    data = session.get(ANSWERS_KEY) or {}
+    if data.get("rid") != request_id:
+        return {}
+    return {int(k): list(v) for k, v in (data.get("a") or {}).items()}
+
+
+def save_answer(request_id: int, index: int, categories: list[str]) -> None:
+    data = session.get(ANSWERS_KEY) or {}
+    if data.get("rid") != request_id:
+        data = {"rid": request_id, "a": {}}
+    data["a"][str(index)] = categories
+    session[ANSWERS_KEY] = data

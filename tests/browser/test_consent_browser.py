@@ -1,0 +1,244 @@
+"""The tenant's consent flow in real Chromium on a phone: Dutch and Arabic (right to left),
+accessible on every page (axe), without CSP errors; and the same flow without JavaScript."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from consent import service, sms
+from consent.models import ConsentRecord
+from portal.accounts import mfa
+from portal.accounts.models import Organisation, User, UserRole
+from portal.accounts.passwords import hash_password
+from portal.accounts.service import find_user_by_email, set_totp_secret
+from portal.actor import Actor, staff_actor
+from portal.cases.service import create_case
+from portal.db import utcnow
+from portal.demo import DEMO_PASSWORD
+from portal.extensions import db
+from tests.browser.conftest import PHONE, axe_violations
+from tests.conftest import main_tenant
+
+BIRTH = date(1984, 11, 3)
+
+
+def _fits_the_screen(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def _checked(page) -> None:
+    assert axe_violations(page) == []
+    assert _fits_the_screen(page)
+
+
+@pytest.fixture
+def invitation(live_app):
+    """A fresh case of the demo corporation and a consent request sent to it by SMS."""
+    with live_app.app_context():
+        session = db.session
+        corporation = session.scalar(select(Organisation).where(Organisation.slug == "corporatie"))
+        case = create_case(
+            session,
+            Actor.system("test"),
+            corporation,
+            [main_tenant(birth_date=BIRTH, bsn=None, phone="06 11223344")],
+        )
+        coach = session.scalar(select(Organisation).where(Organisation.slug == "schuldhulp"))
+        welfare = session.scalar(select(Organisation).where(Organisation.slug == "welzijn"))
+        sanne = find_user_by_email(session, "sanne@corporatie.example")
+        _request, tokens = service.request_consent(
+            session,
+            staff_actor(sanne),
+            case,
+            person_id=case.persons[0].id,
+            purpose="debt_help",
+            items=[
+                {
+                    "role": "debt_coach",
+                    "organisation_id": coach.id,
+                    "categories": ["household", "contact_history", "life_map"],
+                },
+                {"role": "welfare", "organisation_id": welfare.id, "categories": ["household"]},
+            ],
+            channels=["sms"],
+            language="nl",
+            valid_days=365,
+            link_for=lambda token: f"/t/{token}",
+        )
+        session.commit()
+        return {"case_id": case.id, "link": f"/t/{tokens['sms']}"}
+
+
+def _code(live_app) -> str:
+    return re.search(r"\b(\d{6})\b", sms.sent_messages(live_app)[-1][1]).group(1)
+
+
+TEXTS = {
+    "nl": {
+        "identify": "Eerst controleren we wie u bent",
+        "send": "Stuur mij een code",
+        "code": "Code",
+        "go": "Doorgaan",
+        "intro": "Vraag om uw toestemming",
+        "start": "Beginnen",
+        "household": "Huishouden",
+        "contact_history": "Contactgeschiedenis",
+        "next": "Volgende",
+        "check": "Controleer uw antwoorden",
+        "yes": "Ja, ik geef deze toestemming",
+        "done": "Uw toestemming is bewaard",
+        "pdf": "Download uw bewijs (PDF)",
+        "mine": "Mijn toestemmingen",
+        "withdraw": "Intrekken",
+        "withdraw_button": "Toestemming intrekken",
+        "withdrawn": "U heeft uw toestemming ingetrokken",
+    },
+    "ar": {
+        "identify": "أولاً نتحقق من هويتك",
+        "send": "أرسل لي رمزاً",
+        "code": "الرمز",
+        "go": "متابعة",
+        "intro": "طلب موافقتك",
+        "start": "ابدأ",
+        "household": "الأسرة",
+        "contact_history": "سجل التواصل",
+        "next": "التالي",
+        "check": "راجع إجاباتك",
+        "yes": "نعم، أعطي هذه الموافقة",
+        "done": "تم حفظ موافقتك",
+        "pdf": "نزّل إثباتك (PDF)",
+        "mine": "موافقاتي",
+        "withdraw": "سحب",
+        "withdraw_button": "سحب الموافقة",
+        "withdrawn": "لقد سحبت موافقتك",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation, lang):
+    text = TEXTS[lang]
+    page.goto(invitation["link"])
+    if lang == "ar":
+        page.get_by_role("link", name="العربية").click()
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    assert page.locator("h1").inner_text() == text["identify"]
+    _checked(page)
+
+    page.get_by_role("button", name=text["send"]).click()
+    _checked(page)
+    page.get_by_label(text["code"], exact=True).fill(_code(live_app))
+    page.locator("#day").fill(str(BIRTH.day))
+    page.locator("#month").fill(str(BIRTH.month))
+    page.locator("#year").fill(str(BIRTH.year))
+    page.get_by_role("button", name=text["go"]).click()
+
+    assert page.locator("h1").inner_text() == text["intro"]
+    _checked(page)
+    page.get_by_role("link", name=text["start"]).click()
+
+    # Question 1: the debt coach gets the household and the contact history, not the life map.
+    assert page.locator("h1").count() == 1
+    page.get_by_label(text["household"]).check()
+    page.get_by_label(text["contact_history"]).check()
+    _checked(page)
+    page.get_by_role("button", name=text["next"]).click()
+    # Question 2: welfare gets nothing.
+    _checked(page)
+    page.get_by_role("button", name=text["next"]).click()
+
+    assert page.locator("h1").inner_text() == text["check"]
+    _checked(page)
+    page.get_by_role("button", name=text["yes"]).click()
+
+    assert page.locator("h1").inner_text() == text["done"]
+    _checked(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=text["pdf"]).click()
+    with open(download.value.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"
+
+    page.locator("nav").get_by_role("link", name=text["mine"]).click()
+    _checked(page)
+    page.get_by_role("link", name=re.compile("^" + text["withdraw"])).first.click()
+    _checked(page)
+    page.get_by_role("button", name=text["withdraw_button"]).click()
+    assert text["withdrawn"] in page.get_by_role("status").first.inner_text()
+    _checked(page)
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []
+
+    with live_app.app_context():
+        record = db.session.scalar(
+            select(ConsentRecord).where(ConsentRecord.case_id == invitation["case_id"])
+        )
+        assert record.categories == ["household", "contact_history"]
+        assert record.language == lang
+
+
+def test_the_flow_works_without_javascript(browser, live_server, live_app, invitation):
+    context = browser.new_context(
+        viewport=PHONE, base_url=live_server.url, locale="nl-NL", java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        page.goto(invitation["link"])
+        text = TEXTS["nl"]
+        page.get_by_role("button", name=text["send"]).click()
+        page.get_by_label(text["code"], exact=True).fill(_code(live_app))
+        page.locator("#day").fill(str(BIRTH.day))
+        page.locator("#month").fill(str(BIRTH.month))
+        page.locator("#year").fill(str(BIRTH.year))
+        page.get_by_role("button", name=text["go"]).click()
+        page.get_by_role("link", name=text["start"]).click()
+        page.get_by_label(text["household"]).check()
+        page.get_by_role("button", name=text["next"]).click()
+        page.get_by_role("button", name=text["next"]).click()
+        page.get_by_role("button", name=text["yes"]).click()
+        assert page.locator("h1").inner_text() == text["done"]
+    finally:
+        context.close()
+
+
+def _colleague(live_app) -> tuple[str, str]:
+    """A caseworker of the corporation of our own (a demo account's TOTP code works once, and
+    other browser tests sign the demo accounts in too)."""
+    email = f"consent-{uuid.uuid4().hex[:8]}@corporatie.example"
+    secret = mfa.new_secret()
+    with live_app.app_context():
+        corporation = db.session.scalar(
+            select(Organisation).where(Organisation.slug == "corporatie")
+        )
+        user = User(
+            organisation=corporation,
+            email=email,
+            display_name="Test Consulent",
+            password_hash=hash_password(DEMO_PASSWORD),
+        )
+        user.role_rows = [UserRole(role="caseworker")]
+        db.session.add(user)
+        db.session.flush()
+        set_totp_secret(user, secret, utcnow())
+        db.session.commit()
+    return email, secret
+
+
+def test_professional_consent_page_on_a_phone(page, live_app, invitation):
+    email, secret = _colleague(live_app)
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Code uit uw app").fill(mfa.current_code(secret, utcnow()))
+    page.get_by_role("button", name="Doorgaan").click()
+    page.goto(f"/casussen/{invitation['case_id']}/toestemming")
+    assert page.locator("h1").inner_text().startswith("Toestemming")
+    assert page.locator("#consent-panel").get_attribute("hx-trigger") == "every 30s"
+    assert "Open verzoeken: 1" in page.locator("#consent-panel").inner_text()
+    assert axe_violations(page) == []
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []

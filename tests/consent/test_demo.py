@@ -1,0 +1,61 @@
+"""The demo: `flask demo` prints a working consent link for the demo household, and the whole
+story runs through it (grant part, receipt, withdraw, the coach's view changes)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from consent.models import ConsentRecord
+from portal.accounts.service import find_user_by_email
+from tests.consent.conftest import answer, last_code
+
+
+def _demo(app) -> str:
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_without_a_case_skips_consent(app, session):
+    output = _demo(app)
+    assert "/t/" not in output and "Consent (case" not in output
+
+
+def test_demo_story(app, session, make_case, client, new_client, login, sms_box):
+    make_case("corporatie", birth_date=date(1985, 3, 9))
+    output = _demo(app)
+    link = re.search(r"consent link \(works once\): (\S+)", output).group(1)
+    assert "birth date: 09-03-1985" in output and "/casussen/" in output
+    # Running the demo again gives a fresh link; the old one stops working.
+    second = re.search(r"consent link \(works once\): (\S+)", _demo(app)).group(1)
+    assert second != link
+    assert client.get(link[link.index("/t/") :]).status_code == 410
+
+    # The tenant proves who they are and grants part of the request.
+    client.get(second[second.index("/t/") :])
+    client.post_form("/toestemming/wie-bent-u")
+    proved = client.post_form(
+        "/toestemming/code",
+        {"code": last_code(sms_box), "day": "9", "month": "3", "year": "1985"},
+    )
+    assert proved.headers["Location"].endswith("/toestemming/vraag")
+    assert answer(client, [["household", "contact_history"]]).status_code == 302
+    record = session.scalar(select(ConsentRecord))
+    assert record.categories == ["household", "contact_history"]
+    assert client.get(f"/toestemming/bewijs/{record.receipt_id}.pdf").status_code == 200
+
+    # The debt coach now sees the household on the basis of that consent ...
+    coach = new_client()
+    login(coach, find_user_by_email(session, "ahmet@schuldhulp.example"))
+    url = f"/casussen/{record.case_id}/toestemming"
+    page = coach.get(url).get_data(as_text=True)
+    assert f"consent:{record.id}" in page
+    # ... until the tenant withdraws it: the very next request shows it withheld.
+    client.post_form(f"/toestemming/mijn/{record.id}/intrekken", {"categories": ["household"]})
+    page = coach.get(url).get_data(as_text=True)
+    household = re.search(r"Huishouden</th>(.*?)</tr>", page, re.S).group(1)
+    assert "toestemming ingetrokken" in household
+    assert "demo tenant already answered" in _demo(app)
