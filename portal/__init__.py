@@ -69,6 +69,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(orgadmin_bp)
     app.register_blueprint(covenant_bp)
 
+    from portal import cases
+
+    cases.init_app(app)
+
     app.jinja_env.globals.update(
         get_locale=get_locale,
         text_direction=i18n.text_direction,

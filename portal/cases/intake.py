@@ -144,6 +144,7 @@ class ImportResult:
             {
                 "line": o.line,
                 "reference": o.case.reference,
+                "case_id": o.case.id,
                 "action": "created" if o.created else "updated",
             }
             for o in self.outcomes

@@ -34,7 +34,7 @@ class ImportJob(Base):
     updated_count: Mapped[int] = mapped_column(Integer, default=0)
     #: [{"line": 3, "column": "bsn", "reason": "..."}]: where and why, never a value.
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    #: [{"line": 2, "reference": "KP-2026-000123", "action": "created" | "updated"}]
+    #: [{"line": 2, "reference": "KP-2026-000123", "case_id": 7, "action": "created"}]
     report: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
