@@ -45,7 +45,8 @@ def signal_file(rows: int, seed: int = 1, signal_date: str = "2026-11-01") -> by
     bsns = fake_bsns()
     lines = [HEADER]
     for i in range(rows):
-        phone = f"06{rnd.randint(1, 5)}{rnd.randint(0, 9_999_999):07d}" if rnd.random() < 0.7 else ""
+        mobile = f"06{rnd.randint(1, 5)}{rnd.randint(0, 9_999_999):07d}"
+        phone = mobile if rnd.random() < 0.7 else ""
         email = f"huurder{i}@example.org" if rnd.random() < 0.5 else ""
         lines.append(
             ";".join(

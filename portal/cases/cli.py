@@ -35,9 +35,7 @@ def import_file(file: Path, org_slug: str) -> None:
     if parsed.errors:
         for error in parsed.errors:
             click.echo(str(error), err=True)
-        click.echo(
-            f"{len(parsed.errors)} error(s) in {file.name}: nothing was imported.", err=True
-        )
+        click.echo(f"{len(parsed.errors)} error(s) in {file.name}: nothing was imported.", err=True)
         raise SystemExit(1)
     if parsed.ignored_columns:
         click.echo(f"Ignored columns: {', '.join(parsed.ignored_columns)}")

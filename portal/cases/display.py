@@ -271,7 +271,7 @@ class CaseView:
 
 
 def full_name(initials: Any, surname: Any) -> str:
-    """"A.B. Jansen", or the withheld marker once."""
+    """ "A.B. Jansen", or the withheld marker once."""
     if isinstance(surname, (Withheld, Erased)):
         return str(surname)
     return " ".join(str(part) for part in (initials, surname) if part)
@@ -302,9 +302,7 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
         for e in session.scalars(select(LifeMapEntry).where(LifeMapEntry.case_id == case.id))
     }
     persons = list(case.persons)
-    fields: list[tuple[Any, list[str]]] = [
-        (p, list(Person.__categories__)) for p in persons
-    ]
+    fields: list[tuple[Any, list[str]]] = [(p, list(Person.__categories__)) for p in persons]
     fields.append((case, list(Case.__categories__)))
     fields += [(s, list(Signal.__categories__)) for s in signals]
     fields += [(a, list(ContactAttempt.__categories__)) for a in attempts]

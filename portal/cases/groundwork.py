@@ -115,9 +115,7 @@ def _text(value: str | None, field: str, limit: int) -> str | None:
         raise DomainError(str(_l("Controleer wat u invulde.")), field=field)
     value = value.strip()
     if len(value) > limit:
-        raise DomainError(
-            str(_l("Dit is te lang: hoogstens %(n)s tekens.", n=limit)), field=field
-        )
+        raise DomainError(str(_l("Dit is te lang: hoogstens %(n)s tekens.", n=limit)), field=field)
     return value or None
 
 

@@ -46,9 +46,7 @@ class InboxFilters:
 
     def statuses(self) -> tuple[str, ...]:
         """The statuses to list; "overdue" only ever concerns cases still open."""
-        chosen = {"active": ACTIVE_STATUSES, "all": CASE_STATUSES}.get(
-            self.status, (self.status,)
-        )
+        chosen = {"active": ACTIVE_STATUSES, "all": CASE_STATUSES}.get(self.status, (self.status,))
         if self.overdue:
             chosen = tuple(s for s in chosen if s in ACTIVE_STATUSES)
         return chosen

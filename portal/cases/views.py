@@ -181,9 +181,7 @@ def _search(actor: Actor, term: str) -> list[Case]:
         except NotFound:
             return []
     if match := POSTCODE_AND_NUMBER.match(term):
-        return service.find_cases_by_address(
-            db.session, actor, match["postcode"], match["number"]
-        )
+        return service.find_cases_by_address(db.session, actor, match["postcode"], match["number"])
     if re.fullmatch(r"[\d .-]{9,13}", term):
         return service.find_cases_by_bsn(db.session, actor, term)
     raise DomainError(
@@ -309,9 +307,7 @@ def show(case_id: int):
     view = case_view(db.session, actor, case)
     known = service.known_elsewhere(db.session, actor, case)
     db.session.commit()  # the audit events of this view
-    return _vary(
-        Response(render_template("cases/case.html", **_page_context(view), known=known))
-    )
+    return _vary(Response(render_template("cases/case.html", **_page_context(view), known=known)))
 
 
 def _page_context(view: CaseView, **extra: Any) -> dict[str, Any]:
@@ -869,8 +865,6 @@ def import_progress(job_id: int):
         return _vary(response)
     return _vary(
         Response(
-            render_template(
-                "cases/_import_progress.html", job=job, progress=jobs.progress_of(job)
-            )
+            render_template("cases/_import_progress.html", job=job, progress=jobs.progress_of(job))
         )
     )

@@ -24,20 +24,34 @@ OTHER = row("123456782", tenant_number="H-1002", surname="Voorbeeld", postcode="
 #: so "nothing imported" means something.
 MALFORMED = [
     ("bsn fails the elfproef", csv_bytes(GOOD, row("111222334")), [(3, "bsn")]),
-    ("impossible date", csv_bytes(GOOD, row("123456782", birth_date="2023-02-30")),
-     [(3, "birth_date")]),
+    (
+        "impossible date",
+        csv_bytes(GOOD, row("123456782", birth_date="2023-02-30")),
+        [(3, "birth_date")],
+    ),
     ("amount with letters", csv_bytes(row(amount="12,5O"), OTHER), [(2, "arrears_amount")]),
-    ("bad postcode and phone", csv_bytes(GOOD, row("123456782", postcode="12345", phone="12")),
-     [(3, "postcode"), (3, "phone")]),
-    ("duplicate BSN", csv_bytes(GOOD, OTHER, row("111222333", tenant_number="H-9")),
-     [(4, "bsn")]),
-    ("missing column", csv_bytes(GOOD, header=HEADER.replace("arrears_months;", "")),
-     [(1, "arrears_months")]),
+    (
+        "bad postcode and phone",
+        csv_bytes(GOOD, row("123456782", postcode="12345", phone="12")),
+        [(3, "postcode"), (3, "phone")],
+    ),
+    ("duplicate BSN", csv_bytes(GOOD, OTHER, row("111222333", tenant_number="H-9")), [(4, "bsn")]),
+    (
+        "missing column",
+        csv_bytes(GOOD, header=HEADER.replace("arrears_months;", "")),
+        [(1, "arrears_months")],
+    ),
     ("too few cells", csv_bytes(GOOD, "H-2;123456782;Kort"), [(3, "")]),
-    ("future signal", csv_bytes(GOOD, row("123456782", signal_date="2099-01-01")),
-     [(3, "signal_date")]),
-    ("not UTF-8", csv_bytes(GOOD).replace(b"Testpersoon", "Testp\xe9rsoon".encode("latin-1")),
-     [(0, "")]),
+    (
+        "future signal",
+        csv_bytes(GOOD, row("123456782", signal_date="2099-01-01")),
+        [(3, "signal_date")],
+    ),
+    (
+        "not UTF-8",
+        csv_bytes(GOOD).replace(b"Testpersoon", "Testp\xe9rsoon".encode("latin-1")),
+        [(0, "")],
+    ),
     ("empty file", b"", [(0, "")]),
 ]
 
@@ -89,9 +103,10 @@ def test_upload_refuses_a_bad_file_whole(signed_in, session, name, data, expecte
 def upload(client, data: bytes, filename: str = "signalen.csv"):
     import io
 
+    token = client.csrf_token("/casussen/import")
     return client.post(
         "/casussen/import",
-        data={"csrf_token": client.csrf_token("/casussen/import"), "file": (io.BytesIO(data), filename)},
+        data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
         content_type="multipart/form-data",
     )
 
@@ -106,9 +121,7 @@ def test_cli_imports_a_good_file_with_a_progress_bar(app, session, make_org, tmp
     assert result.exit_code == 0, result.output
     assert "Importing signals" in result.output
     assert "2 new case(s), 0 updated" in result.output
-    event = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "signals.import")
-    ).one()
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "signals.import")).one()
     assert event.actor_kind == "system" and event.detail_dict["created"] == 2
     assert sum(b - a + 1 for a, b in event.detail_dict["cases_created"]) == 2
 
@@ -139,7 +152,9 @@ def test_upload_imports_and_reports_row_by_row(signed_in, session):
 
 def test_progress_fragment_polls_while_the_job_runs(signed_in, session, caseworker):
     job = ImportJob(
-        organisation_id=caseworker.organisation_id, status="saving", total_rows=200,
+        organisation_id=caseworker.organisation_id,
+        status="saving",
+        total_rows=200,
         processed_rows=50,
     )
     session.add(job)
@@ -185,8 +200,14 @@ def test_reimport_updates_the_open_case_instead_of_a_duplicate(session, make_org
     later = parse(
         csv_bytes(
             row(amount="2.000,00", months="3", phone="0687654321", signal_date="2026-11-15"),
-            row("123456782", tenant_number="H-1002", surname="Voorbeeld", postcode="9999 ZZ",
-                phone="", email=""),
+            row(
+                "123456782",
+                tenant_number="H-1002",
+                surname="Voorbeeld",
+                postcode="9999 ZZ",
+                phone="",
+                email="",
+            ),
         )
     )
     assert later.ok, later.errors
