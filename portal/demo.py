@@ -374,6 +374,7 @@ def load_demo_cases(session: Session) -> None:
     """The Scenario A household and a few more fictional cases, each created once."""
     from portal.cases import groundwork, service
     from portal.cases.intake import SignalInput, import_signals
+    from portal.cases.models import Case
 
     today = utcnow().date()
     orgs = {o.slug: o for o in session.scalars(select(Organisation))}
@@ -398,7 +399,7 @@ def load_demo_cases(session: Session) -> None:
             [signal],
             source=household.get("source", "form"),
         ).outcomes[0]
-        case = session.get(type(outcome.case), outcome.case.id)
+        case = session.get(Case, outcome.case_id)
         for member in household.get("members", []):
             service.add_person(session, actor, case, member)
         for day, channel, result, note in household.get("attempts", []):

@@ -117,13 +117,23 @@ def arrears_start(signal_date: date, months: int | None) -> date | None:
     return date(index // 12, index % 12 + 1, 1)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
-    """What one signal did: the case it opened or updated."""
+    """What one signal did: the case it opened or updated (by id: the objects were
+    written in bulk and left the session; load the case again to work with it)."""
+
+    case_id: int
+    reference: str
+    created: bool
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Received:
+    """A signal from the form: the case (loaded, ready to use) and whether it is new."""
 
     case: Case
     created: bool
-    line: int | None = None
 
 
 @dataclass
@@ -143,8 +153,8 @@ class ImportResult:
         return [
             {
                 "line": o.line,
-                "reference": o.case.reference,
-                "case_id": o.case.id,
+                "reference": o.reference,
+                "case_id": o.case_id,
                 "action": "created" if o.created else "updated",
             }
             for o in self.outcomes
@@ -303,9 +313,10 @@ def import_signals(
             else:
                 session.add(row)
                 added.append(row)
-            outcomes.append(Outcome(case, person is None, signal.line))
+            outcomes.append((case, person is None, signal.line))
         session.flush()
         _insert_new_cases(session, fresh)
+        done_chunk = [Outcome(c.id, c.reference, created, line) for c, created, line in outcomes]
         # Written rows leave the session (they stay in the transaction): its identity map,
         # which every flush and audit write walks, stays small.
         touched: list[Any] = [*added]
@@ -315,9 +326,9 @@ def import_signals(
             if obj in session:
                 session.expunge(obj)
         if source == "form":
-            for outcome, item in zip(outcomes, chunk, strict=True):
+            for outcome, item in zip(done_chunk, chunk, strict=True):
                 _audit_signal(session, actor, outcome, item)
-        result.outcomes.extend(outcomes)
+        result.outcomes.extend(done_chunk)
         done += len(chunk)
         if progress is not None:
             progress(done)
@@ -331,8 +342,8 @@ def import_signals(
                 "import_job": import_job_id,
                 "created": result.created,
                 "updated": result.updated,
-                "cases_created": id_ranges(o.case.id for o in result.outcomes if o.created),
-                "cases_updated": id_ranges(o.case.id for o in result.outcomes if not o.created),
+                "cases_created": id_ranges(o.case_id for o in result.outcomes if o.created),
+                "cases_updated": id_ranges(o.case_id for o in result.outcomes if not o.created),
             },
         )
     return result
@@ -424,7 +435,7 @@ def _audit_signal(session: Session, actor: Actor, outcome: Outcome, item: _Check
             session,
             actor,
             "case.create",
-            case_id=outcome.case.id,
+            case_id=outcome.case_id,
             categories=_categories(PERSON_FIELDS, with_finances=True),
             detail={"persons": 1, **detail},
         )
@@ -434,7 +445,7 @@ def _audit_signal(session: Session, actor: Actor, outcome: Outcome, item: _Check
         session,
         actor,
         "case.signal",
-        case_id=outcome.case.id,
+        case_id=outcome.case_id,
         categories=_categories([*changed, "tenant_number"], with_finances=True),
         detail=detail,
     )
@@ -447,9 +458,13 @@ def receive_signal(
     signal: SignalInput,
     *,
     contact_days: int = DEFAULT_CONTACT_DAYS,
-) -> Outcome:
+) -> Received:
     """One signal from the intake form: a new case, or the household's open case updated."""
     result = import_signals(
         session, actor, organisation, [signal], contact_days=contact_days, source="form"
     )
-    return result.outcomes[0]
+    outcome = result.outcomes[0]
+    case = session.get(Case, outcome.case_id)
+    if case is None:  # pragma: no cover - written in this transaction
+        raise LookupError("the case just written is gone")
+    return Received(case, outcome.created)

@@ -54,14 +54,16 @@ from portal.cases.models import (
     Agreement,
     Case,
     ContactAttempt,
+    Finances,
     GroundworkItem,
     ImportJob,
+    LifeMapEntry,
     Person,
 )
 from portal.cases.policy import load_case, load_case_by_reference
 from portal.cases.service import PersonData
 from portal.db import utcnow
-from portal.errors import DomainError, NotFound
+from portal.errors import DomainError, Forbidden, NotFound
 from portal.extensions import db
 
 bp = Blueprint("cases", __name__, url_prefix="/casussen")
@@ -116,6 +118,23 @@ def _person(case: Case, person_id: int) -> Person:
     if person is None or person.case_id != case.id:
         raise NotFound()
     return person
+
+
+def _require_owner(actor: Actor, case: Case) -> None:
+    """The case file itself (household, status, arrears) is the owning organisation's."""
+    if actor.organisation_id != case.organisation_id:
+        raise Forbidden(_("Alleen de organisatie van deze casus kan dit wijzigen."))
+
+
+def _require_record(actor: Actor, case: Case, category: str) -> None:
+    if not groundwork.may_record(db.session, actor, case, category):
+        raise Forbidden(_("U mag dit niet vastleggen bij deze casus."))
+
+
+def _require_change(actor: Actor, item: GroundworkItem) -> None:
+    if not groundwork.may_change(actor, item):
+        raise Forbidden(_("Alleen de organisatie die dit vastlegde, kan het wijzigen."))
+    _require_record(actor, item.case, item.__category__)
 
 
 def _apply_error(form: FlaskForm, exc: DomainError) -> None:
@@ -443,6 +462,7 @@ def _euros(cents: Any) -> str | None:
 @staff(*CASE_ROLES)
 def edit_case(case_id: int):
     actor, case = _load(case_id)
+    _require_owner(actor, case)
 
     def make(view: CaseView | None) -> FlaskForm:
         if view is None:
@@ -490,6 +510,7 @@ def edit_case(case_id: int):
 @staff(*CASE_ROLES)
 def add_member(case_id: int):
     actor, case = _load(case_id)
+    _require_owner(actor, case)
 
     def make(view: CaseView | None) -> FlaskForm:
         return PersonForm() if view is None else PersonForm(formdata=None)
@@ -513,6 +534,7 @@ def add_member(case_id: int):
 def edit_member(case_id: int, person_id: int):
     actor, case = _load(case_id)
     person = _person(case, person_id)
+    _require_owner(actor, case)
 
     def make(view: CaseView | None) -> FlaskForm:
         if view is None:
@@ -547,6 +569,7 @@ def edit_member(case_id: int, person_id: int):
 def remove_member(case_id: int, person_id: int):
     actor, case = _load(case_id)
     person = _person(case, person_id)
+    _require_owner(actor, case)
     if not ActionForm().validate_on_submit():
         raise DomainError(_("Het formulier is verlopen. Laad de pagina opnieuw."))
     try:
@@ -576,6 +599,7 @@ def _attempt_data(form: Any) -> groundwork.ContactAttemptData:
 @staff(*CASE_ROLES)
 def add_attempt(case_id: int):
     actor, case = _load(case_id)
+    _require_record(actor, case, ContactAttempt.__category__)
 
     def make(view: CaseView | None) -> FlaskForm:
         if view is None:
@@ -602,6 +626,7 @@ def add_attempt(case_id: int):
 def edit_attempt(case_id: int, item_id: int):
     actor, case = _load(case_id)
     attempt = _item(case, ContactAttempt, item_id)
+    _require_change(actor, attempt)
 
     def make(view: CaseView | None) -> FlaskForm:
         if view is None:
@@ -641,6 +666,7 @@ def _agreement_data(form: Any) -> groundwork.AgreementData:
 @staff(*CASE_ROLES)
 def add_agreement(case_id: int):
     actor, case = _load(case_id)
+    _require_record(actor, case, Agreement.__category__)
 
     def make(view: CaseView | None) -> FlaskForm:
         if view is None:
@@ -667,6 +693,7 @@ def add_agreement(case_id: int):
 def edit_agreement(case_id: int, item_id: int):
     actor, case = _load(case_id)
     agreement = _item(case, Agreement, item_id)
+    _require_change(actor, agreement)
 
     def make(view: CaseView | None) -> FlaskForm:
         if view is None:
@@ -702,6 +729,7 @@ def edit_agreement(case_id: int, item_id: int):
 @staff(*CASE_ROLES)
 def edit_finances(case_id: int):
     actor, case = _load(case_id)
+    _require_record(actor, case, Finances.__category__)
 
     def make(view: CaseView | None) -> FlaskForm:
         if view is None:
@@ -749,6 +777,7 @@ def edit_finances(case_id: int):
 @staff(*CASE_ROLES)
 def edit_life_map(case_id: int):
     actor, case = _load(case_id)
+    _require_record(actor, case, LifeMapEntry.__category__)
 
     def make(view: CaseView | None) -> FlaskForm:
         if view is None:

@@ -214,7 +214,7 @@ def test_reimport_updates_the_open_case_instead_of_a_duplicate(session, make_org
     result = import_signals(session, SYSTEM, org, [signal_from_row(r) for r in later.rows])
     assert (result.created, result.updated) == (0, 2)
     assert session.scalar(select(func.count(Case.id))) == 2
-    case = session.get(Case, result.outcomes[0].case.id)
+    case = session.get(Case, result.outcomes[0].case_id)
     session.refresh(case)
     assert decrypt_field(case, "arrears_cents") == 200_000
     assert decrypt_field(case, "arrears_months") == 3
@@ -222,7 +222,7 @@ def test_reimport_updates_the_open_case_instead_of_a_duplicate(session, make_org
     assert decrypt_field(case.persons[0], "phone") == "+31687654321"
     assert len(case.signals) == 2
     # The second household kept its phone: an empty cell does not erase what is known.
-    other = session.get(Case, result.outcomes[1].case.id)
+    other = session.get(Case, result.outcomes[1].case_id)
     assert decrypt_field(other.persons[0], "phone") == "+31612345678"
 
 
@@ -231,10 +231,10 @@ def test_a_closed_case_gets_a_new_one(session, make_org):
 
     org = make_org("corporatie")
     rows = [signal_from_row(r) for r in parse(csv_bytes(GOOD)).rows]
-    first = import_signals(session, SYSTEM, org, rows).outcomes[0].case
-    update_case(session, SYSTEM, session.get(Case, first.id), status="closed")
+    first = import_signals(session, SYSTEM, org, rows).outcomes[0]
+    update_case(session, SYSTEM, session.get(Case, first.case_id), status="closed")
     again = import_signals(session, SYSTEM, org, rows)
-    assert again.created == 1 and again.outcomes[0].case.id != first.id
+    assert again.created == 1 and again.outcomes[0].case_id != first.case_id
 
 
 def test_another_organisations_case_is_not_updated(session, make_org):
