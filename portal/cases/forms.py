@@ -133,7 +133,9 @@ class CaseForm(FlaskForm):
 
 class PersonForm(PersonFields, FlaskForm):
     relation = SelectField(
-        _l("Wie is dit in het huishouden?"), choices=choices("relation", blank=_l("Kies"))
+        _l("Wie is dit in het huishouden?"),
+        choices=choices("relation", blank=_l("Kies")),
+        default="",
     )
     is_minor = BooleanField(_l("Minderjarig (jonger dan 18 jaar)"))
 
@@ -174,7 +176,9 @@ class AgreementForm(FlaskForm):
 
 class FinancesForm(FlaskForm):
     income_source = SelectField(
-        _l("Bron van inkomen"), choices=choices("income_source", blank=_l("Niet bekend"))
+        _l("Bron van inkomen"),
+        choices=choices("income_source", blank=_l("Niet bekend")),
+        default="",
     )
     income = AmountField(_l("Netto inkomen per maand (euro)"))
     debts = AmountField(_l("Bekende schulden, totaal (euro)"))
@@ -186,7 +190,9 @@ class FinancesForm(FlaskForm):
         ],
     )
     debt_help = SelectField(
-        _l("Is schuldhulp al betrokken?"), choices=choices("debt_help", blank=_l("Niet bekend"))
+        _l("Is schuldhulp al betrokken?"),
+        choices=choices("debt_help", blank=_l("Niet bekend")),
+        default="",
     )
 
 
@@ -203,6 +209,7 @@ def life_map_form_class() -> type[FlaskForm]:
             SelectField(
                 _l("Hoe gaat het?"),
                 choices=choices("life_status", blank=_l("Niet ingevuld")),
+                default="",
             ),
         )
         setattr(

@@ -70,8 +70,14 @@ def caseworker(make_user):
 
 
 @pytest.fixture
-def signed_in(client, login, caseworker):
-    """A client signed in as a caseworker of the corporation."""
+def signed_in(client, login, caseworker, session):
+    """A client signed in as a caseworker of the corporation.
+
+    Requests share the test's session: a view that rolls back after a refused change would
+    take uncommitted fixtures with it. Committing here only releases a savepoint; the
+    test's outer transaction is still rolled back at the end.
+    """
+    session.commit()
     return login(client, caseworker)
 
 
