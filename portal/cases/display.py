@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import phonenumbers
 from flask_babel import format_currency, format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -64,6 +65,29 @@ def money(value: Any) -> str:
     """Whole cents as euros in the user's language (withheld and empty as ``shown``)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return format_currency(value / 100, "EUR")
+    return shown(value)
+
+
+def postcode(value: Any) -> str:
+    """``1234AB`` as people write it: ``1234 AB``."""
+    if isinstance(value, str) and len(value) == 6:
+        return f"{value[:4]} {value[4:]}"
+    return shown(value)
+
+
+def phone(value: Any) -> str:
+    """A stored E.164 number in the national way of writing it (``06 12345678``)."""
+    if isinstance(value, str) and value.startswith("+"):
+        try:
+            number = phonenumbers.parse(value)
+        except phonenumbers.NumberParseException:
+            return value
+        style = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if number.country_code == 31
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(number, style)
     return shown(value)
 
 
