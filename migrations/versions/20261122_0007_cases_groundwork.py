@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 GROUNDWORK = {
     "contact_attempt": ("attempted_on", "channel", "outcome", "note"),
     "agreement": ("amount_cents", "starts_on", "status", "note"),
-    "finances": ("income_source", "income_cents", "debts_cents", "debts_note", "debt_help"),
+    "finances": ("income_source", "income_cents", "debts_cents", "debts_note", "debt_support"),
 }
 
 

@@ -54,5 +54,11 @@ def init_app(app: Flask) -> None:
         status_filter_labels=labels.STATUS_FILTER_LABELS,
         signal_kind_labels=labels.SIGNAL_KIND_LABELS,
     )
-    app.jinja_env.filters.update(shown=display.shown, money=display.money, label=display.label)
+    app.jinja_env.filters.update(
+        shown=display.shown,
+        money=display.money,
+        label=display.label,
+        postcode=display.postcode,
+        phone=display.phone,
+    )
     app.jinja_env.tests.update(withheld=display.is_withheld)

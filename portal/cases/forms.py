@@ -189,9 +189,9 @@ class FinancesForm(FlaskForm):
             Length(max=NOTE, message=_l("Dit is te lang: hoogstens %(max)d tekens.")),
         ],
     )
-    debt_help = SelectField(
+    debt_support = SelectField(
         _l("Is schuldhulp al betrokken?"),
-        choices=choices("debt_help", blank=_l("Niet bekend")),
+        choices=choices("debt_support", blank=_l("Niet bekend")),
         default="",
     )
 

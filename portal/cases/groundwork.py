@@ -25,7 +25,7 @@ from portal.audit.service import record
 from portal.cases.models import (
     AGREEMENT_STATUSES,
     CHANNELS,
-    DEBT_HELP,
+    DEBT_SUPPORT,
     INCOME_SOURCES,
     LIFE_DOMAINS,
     LIFE_STATUSES,
@@ -68,7 +68,7 @@ class FinancesData:
     income_cents: int | None = None
     debts_cents: int | None = None
     debts_note: str | None = None
-    debt_help: str | None = None
+    debt_support: str | None = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -175,7 +175,7 @@ def _finances_values(data: FinancesData) -> dict[str, Any]:
         "income_cents": _cents(data.income_cents, "income"),
         "debts_cents": _cents(data.debts_cents, "debts"),
         "debts_note": _text(data.debts_note, "debts_note", NOTE_MAX),
-        "debt_help": _choice(data.debt_help, DEBT_HELP, "debt_help", False),
+        "debt_support": _choice(data.debt_support, DEBT_SUPPORT, "debt_support", False),
     }
 
 

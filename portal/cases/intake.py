@@ -245,6 +245,11 @@ def import_signals(
     if source not in SIGNAL_SOURCES:
         raise ValueError(f"unknown signal source {source!r}")
     checked = [_check(signal) for signal in signals]
+    # One intake at a time per organisation (PostgreSQL row lock; SQLite has one writer):
+    # two imports of the same month must not both open a case for the same tenant.
+    session.execute(
+        select(Organisation.id).where(Organisation.id == organisation.id).with_for_update()
+    )
     for item in checked:
         if item.person["bsn"]:
             item.digest = index_digest(session, "bsn", [item.person["bsn"]])

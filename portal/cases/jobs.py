@@ -21,6 +21,8 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation
@@ -30,7 +32,7 @@ from portal.cases import signal_csv
 from portal.cases.intake import import_signals, signal_from_row
 from portal.cases.models import ImportJob
 from portal.db import utcnow
-from portal.errors import DomainError
+from portal.errors import Conflict, DomainError
 from portal.extensions import db
 
 log = logging.getLogger("portal.cases.jobs")
@@ -59,7 +61,18 @@ def _set_live(job_id: int, done: int | None) -> None:
 
 
 def start_job(session: Session, actor: Actor, organisation: Organisation, locale: str) -> ImportJob:
-    """The job's row; the caller commits, then calls ``submit``."""
+    """The job's row; the caller commits, then calls ``submit``.
+
+    One import at a time per organisation: a second upload while one runs is refused.
+    """
+    running = session.scalars(
+        select(ImportJob).where(
+            ImportJob.organisation_id == organisation.id,
+            ImportJob.status.in_(("queued", "checking", "saving")),
+        )
+    ).all()
+    if any(not refresh_stale(session, other).finished for other in running):
+        raise Conflict(_l("Er loopt al een import voor uw organisatie. Wacht tot die klaar is."))
     job = ImportJob(
         organisation_id=organisation.id,
         user_id=actor.user_id,

@@ -54,7 +54,7 @@ INCOME_SOURCE_LABELS = {
     "none": _l("Geen inkomen"),
     "unknown": _l("Onbekend"),
 }
-DEBT_HELP_LABELS = {
+DEBT_SUPPORT_LABELS = {
     "none": _l("Nee"),
     "applied": _l("Aangevraagd"),
     "active": _l("Ja, loopt"),
@@ -91,7 +91,7 @@ LABELS = {
     "outcome": OUTCOME_LABELS,
     "agreement_status": AGREEMENT_STATUS_LABELS,
     "income_source": INCOME_SOURCE_LABELS,
-    "debt_help": DEBT_HELP_LABELS,
+    "debt_support": DEBT_SUPPORT_LABELS,
     "life_domain": LIFE_DOMAIN_LABELS,
     "life_status": LIFE_STATUS_LABELS,
     "job_status": JOB_STATUS_LABELS,

@@ -70,7 +70,7 @@ bp = Blueprint("cases", __name__, url_prefix="/casussen")
 
 #: Portal roles that work cases (organisation admins and auditors do not read case files).
 CASE_ROLES = ("caseworker", "team_manager")
-#: Section code -> (anchor on the case page, template of the fragment).
+#: Section code (template `cases/_section_<code>.html`) -> its anchor on the case page.
 SECTIONS = {
     "household": "huishouden",
     "case": "casusgegevens",
@@ -744,7 +744,7 @@ def edit_finances(case_id: int):
                 "income": _euros(view.v(current, "income_cents")),
                 "debts": _euros(view.v(current, "debts_cents")),
                 "debts_note": view.v(current, "debts_note"),
-                "debt_help": view.v(current, "debt_help"),
+                "debt_support": view.v(current, "debt_support"),
             },
         )
 
@@ -758,7 +758,7 @@ def edit_finances(case_id: int):
                 income_cents=form.income.cents,
                 debts_cents=form.debts.cents,
                 debts_note=form.debts_note.data,
-                debt_help=form.debt_help.data or None,
+                debt_support=form.debt_support.data or None,
             ),
         )
 
@@ -832,9 +832,14 @@ def import_upload():
     form = ImportForm()
     if form.validate_on_submit():
         data = form.file.data.read()
-        job = jobs.start_job(
-            db.session, actor, actor_organisation(actor), str(get_locale() or "nl")
-        )
+        try:
+            job = jobs.start_job(
+                db.session, actor, actor_organisation(actor), str(get_locale() or "nl")
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.file.errors = [exc.message]
+            return _import_page(form, status=exc.status)
         db.session.commit()
         jobs.submit(
             current_app._get_current_object(),  # type: ignore[attr-defined]
@@ -844,13 +849,16 @@ def import_upload():
             _contact_days(),
         )
         return redirect(url_for(".import_job", job_id=job.id), code=303)
+    return _import_page(form, status=400 if request.method == "POST" else 200)
+
+
+def _import_page(form: ImportForm, status: int) -> tuple[str, int]:
     recent = db.session.scalars(
         select(ImportJob)
-        .where(ImportJob.organisation_id == actor.organisation_id)
+        .where(ImportJob.organisation_id == current_actor().organisation_id)
         .order_by(ImportJob.id.desc())
         .limit(10)
     ).all()
-    status = 400 if request.method == "POST" else 200
     return (
         render_template(
             "cases/import.html",

@@ -36,7 +36,7 @@ def with_groundwork(session, case, actor=SYSTEM):
     agreement = groundwork.add_agreement(
         session, actor, case, groundwork.AgreementData(5_000, day, "active")
     )
-    groundwork.save_finances(session, actor, case, groundwork.FinancesData(debt_help="none"))
+    groundwork.save_finances(session, actor, case, groundwork.FinancesData(debt_support="none"))
     groundwork.save_life_map(
         session, actor, case, {"finances": groundwork.LifeDomainData("worried", "x")}
     )

@@ -56,6 +56,7 @@ def test_the_case_page_shows_every_section_with_one_audit_event(session, signed_
     ):
         assert f'id="{anchor}"' in html and f'href="#{anchor}"' in html
     assert "Paginanaam" in html and "€" in html
+    assert "06 12345678" in html and "1234 AB" in html  # as people write them
     # The section navigation other pages about the case will join.
     assert 'aria-label="Over deze casus"' in html and "Casus en voorwerk" in html
     # The life map is a picture with a text alternative, and a table.
@@ -207,7 +208,7 @@ def test_finances(session, signed_in, make_case):
             "income": "1.450,00",
             "debts": "8.300",
             "debts_note": "Energie, zorgverzekering",
-            "debt_help": "none",
+            "debt_support": "none",
         },
     )
     assert good.status_code == 303
@@ -215,7 +216,7 @@ def test_finances(session, signed_in, make_case):
     assert decrypt_field(finances, "income_cents") == 145_000
     assert decrypt_field(finances, "debts_cents") == 830_000
     # Saved again: still one record per case.
-    post(signed_in, url, {"income_source": "wages", "debt_help": "applied"})
+    post(signed_in, url, {"income_source": "wages", "debt_support": "applied"})
     assert rows(session, Finances, case) == 1
     form = signed_in.get(url).get_data(as_text=True)
     assert '<option selected value="wages">' in form

@@ -260,3 +260,13 @@ def test_a_thousand_rows_import_quickly(session, make_org):
     # 10,000 rows must take under 30 s; a tenth of them gets a third of that, with room
     # for a machine shared with other work.
     assert elapsed < 10, f"1,000 rows took {elapsed:.1f} s"
+
+
+def test_one_import_at_a_time_per_organisation(signed_in, session, caseworker):
+    running = ImportJob(organisation_id=caseworker.organisation_id, status="saving")
+    session.add(running)
+    session.commit()
+    response = upload(signed_in, csv_bytes(GOOD))
+    assert response.status_code == 409
+    assert "Er loopt al een import" in response.get_data(as_text=True)
+    assert counts(session)[0] == 0

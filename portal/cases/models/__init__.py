@@ -16,7 +16,7 @@ from portal.cases.models.case import (
 from portal.cases.models.groundwork import (
     AGREEMENT_STATUSES,
     CHANNELS,
-    DEBT_HELP,
+    DEBT_SUPPORT,
     GROUNDWORK_MODELS,
     INCOME_SOURCES,
     LIFE_DOMAINS,
@@ -35,7 +35,7 @@ __all__ = [
     "AGREEMENT_STATUSES",
     "CASE_STATUSES",
     "CHANNELS",
-    "DEBT_HELP",
+    "DEBT_SUPPORT",
     "GROUNDWORK_MODELS",
     "INCOME_SOURCES",
     "JOB_STATUSES",

@@ -31,7 +31,7 @@ AGREEMENT_STATUSES = ("proposed", "active", "kept", "broken")
 #: Where the household's income comes from.
 INCOME_SOURCES = ("wages", "benefit", "pension", "self_employed", "none", "unknown")
 #: Whether debt help is already involved.
-DEBT_HELP = ("none", "applied", "active", "unknown")
+DEBT_SUPPORT = ("none", "applied", "active", "unknown")
 #: The life domains of the life map (levenskaart), in the order the picture draws them.
 LIFE_DOMAINS = (
     "finances",
@@ -127,14 +127,14 @@ class Finances(GroundworkItem, Base):
     income_cents: Mapped[Sealed | None] = mapped_column(EncryptedType("money"))
     debts_cents: Mapped[Sealed | None] = mapped_column(EncryptedType("money"))
     debts_note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    debt_help: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    debt_support: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
 
     __categories__: ClassVar[dict[str, str]] = {
         "income_source": "finances",
         "income_cents": "finances",
         "debts_cents": "finances",
         "debts_note": "finances",
-        "debt_help": "finances",
+        "debt_support": "finances",
     }
 
 
