@@ -41,6 +41,7 @@ from portal.accounts.service import set_totp_secret
 from portal.accounts.sessions import signed_in_values
 from portal.actor import Actor
 from portal.cases import signal_csv
+from portal.cases.inbox import InboxFilters, inbox_page
 from portal.cases.intake import import_signals, signal_from_row
 from portal.cases.models import BlindIndex, Case, CaseReferenceCounter, CaseSignal, Person
 from portal.crypto import aead
@@ -374,6 +375,25 @@ def bench_inbox(app, cases: int, repeat: int = 15) -> list[tuple[str, float, flo
         ("case page", "GET", f"/casussen/{middle}", None),
     ]
     results = []
+    actor = Actor(
+        kind="staff",
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        roles=frozenset({"caseworker"}),
+    )
+    for label, filters in (
+        ("query alone: first page", InboxFilters()),
+        ("query alone: overdue", InboxFilters(overdue=True)),
+    ):
+        times = []
+        for _ in range(repeat):
+            with app.app_context():
+                started = time.perf_counter()
+                page = inbox_page(db.session, actor, filters, today=date(2026, 11, 22))
+                times.append((time.perf_counter() - started) * 1000)
+                assert len(page.cases) == 25
+        times.sort()
+        results.append((label, statistics.median(times), times[int(len(times) * 0.95) - 1]))
     for label, method, url, data in requests:
         times = []
         for _ in range(repeat):

@@ -63,6 +63,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("signal_date", sa.Date(), nullable=True))
         batch.add_column(sa.Column("contact_due_on", sa.Date(), nullable=True))
         batch.create_index("ix_case_file_inbox", ["organisation_id", "status", "id"])
+    op.create_index(
+        "ix_case_file_awaiting",
+        "case_file",
+        ["organisation_id", "status", "id"],
+        sqlite_where=sa.text("contact_due_on IS NOT NULL"),
+        postgresql_where=sa.text("contact_due_on IS NOT NULL"),
+    )
     with op.batch_alter_table("person") as batch:
         batch.add_column(sa.Column("relation", sa.LargeBinary(), nullable=True))
 
@@ -186,6 +193,7 @@ def downgrade() -> None:
     op.drop_table("case_signal")
     with op.batch_alter_table("person") as batch:
         batch.drop_column("relation")
+    op.drop_index("ix_case_file_awaiting", table_name="case_file")
     with op.batch_alter_table("case_file") as batch:
         batch.drop_index("ix_case_file_inbox")
         batch.drop_column("contact_due_on")

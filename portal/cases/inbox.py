@@ -8,8 +8,9 @@ Fast at a million cases, without OFFSET and without counting every row:
   visibility (and per status), each walking its own index (``ix_case_file_inbox`` on
   organisation, status, id) in id order with a LIMIT; the small results are merged. An OR
   across sources would make the database scan or sort the whole organisation's cases;
-* the signal-kind filter probes ``case_signal``'s primary key, the overdue filter the plain
-  ``contact_due_on`` date: neither needs any decryption.
+* the signal-kind filter probes ``case_signal``'s primary key; the overdue filter walks the
+  partial index ``ix_case_file_awaiting`` of the cases still waiting for a first contact
+  (plain ``contact_due_on``): neither needs any decryption.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def inbox_page(
             exists().where(CaseSignal.case_id == Case.id, CaseSignal.kind == filters.kind)
         )
     if filters.overdue:
-        conditions.append(Case.contact_due_on < today)
+        # Spelled out, so the planner picks the partial index of cases awaiting contact.
+        conditions += [Case.contact_due_on.is_not(None), Case.contact_due_on < today]
     backwards = before is not None and after is None
     if backwards:
         conditions.append(Case.id > before)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +49,16 @@ class Case(EncryptedRow, Base):
     __table_args__ = (
         # The inbox: one organisation's cases of one status, newest first (keyset on id).
         Index("ix_case_file_inbox", "organisation_id", "status", "id"),
+        # The same for cases still waiting for a first contact attempt (the "overdue"
+        # filter), which are few: a partial index holds only them.
+        Index(
+            "ix_case_file_awaiting",
+            "organisation_id",
+            "status",
+            "id",
+            sqlite_where=text("contact_due_on IS NOT NULL"),
+            postgresql_where=text("contact_due_on IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
