@@ -26,6 +26,7 @@ from portal.cases.models import (
     AGREEMENT_STATUSES,
     CHANNELS,
     DEBT_SUPPORT,
+    GROUNDWORK_MODELS,
     INCOME_SOURCES,
     LIFE_DOMAINS,
     LIFE_STATUSES,
@@ -268,6 +269,24 @@ def save_finances(session: Session, actor: Actor, case: Case, data: FinancesData
     if existing is None:
         return _add(session, actor, case, Finances(**values))
     return _change(session, actor, existing, values)
+
+
+def groundwork_items(
+    session: Session, case: Case, categories: set[str] | None = None
+) -> dict[str, list[GroundworkItem]]:
+    """Every groundwork item of a case per data category, oldest first: what a handover
+    sends as its package (only the categories it may share) and lets the receiver verify
+    item by item, as ``(item.__item_type__, item.id)``."""
+    found: dict[str, list[GroundworkItem]] = {}
+    for model in GROUNDWORK_MODELS:
+        if categories is not None and model.__category__ not in categories:
+            continue
+        items = session.scalars(
+            select(model).where(model.case_id == case.id).order_by(model.id)
+        ).all()
+        if items:
+            found.setdefault(model.__category__, []).extend(items)
+    return found
 
 
 def current_life_map(session: Session, case: Case) -> list[LifeMapEntry]:

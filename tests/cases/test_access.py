@@ -205,3 +205,16 @@ def test_a_partner_with_contact_history_records_attempts_on_the_shared_case(
     assert attempt.organisation_id == coach.organisation_id
     assert groundwork.may_change(staff(coach), attempt)
     # The corporation sees the coach's attempt on its own case page.
+
+
+def test_groundwork_comes_as_a_package_per_category(session, make_case):
+    case = make_case("corporatie")
+    items = with_groundwork(session, case)
+    package = groundwork.groundwork_items(session, case)
+    assert set(package) == {"contact_history", "finances", "life_map"}
+    assert package["contact_history"] == [items["attempt"]]
+    assert {i.__item_type__ for i in package["finances"]} == {"agreement", "finances"}
+    only = groundwork.groundwork_items(session, case, {"contact_history"})
+    assert list(only) == ["contact_history"]
+    for item in package["finances"]:
+        assert item.organisation_id == case.organisation_id and item.row_uid is not None
