@@ -5,7 +5,7 @@ Idempotent: running it again changes nothing that exists. Refused in production.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import click
 from flask import current_app
@@ -400,6 +400,8 @@ def load_demo_cases(session: Session) -> None:
             source=household.get("source", "form"),
         ).outcomes[0]
         case = session.get(Case, outcome.case_id)
+        # The demo plays out the past: the case came in with its signal.
+        case.created_at = datetime.combine(household["signal_date"], time(9), tzinfo=UTC)
         for member in household.get("members", []):
             service.add_person(session, actor, case, member)
         for day, channel, result, note in household.get("attempts", []):
@@ -410,7 +412,7 @@ def load_demo_cases(session: Session) -> None:
                 groundwork.ContactAttemptData(day, channel, result, note),
             )
         if household.get("life_map"):
-            groundwork.save_life_map(
+            entries = groundwork.save_life_map(
                 session,
                 actor,
                 case,
@@ -419,6 +421,9 @@ def load_demo_cases(session: Session) -> None:
                     for domain, (status, note) in household["life_map"].items()
                 },
             )
+            talked = datetime.combine(household["attempts"][-1][0], time(11), tzinfo=UTC)
+            for entry in entries:  # drawn up during the house visit
+                entry.created_at = entry.updated_at = talked
         if household.get("status"):
             service.update_case(session, actor, case, status=household["status"])
     session.flush()
