@@ -1,10 +1,10 @@
-"""``python -m bench``: run every micro-benchmark and print the figures."""
+"""``python -m bench``: run every benchmark and print the figures."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import audit, crypto
+from bench import audit, cases, crypto
 
 
 def main() -> None:
@@ -12,9 +12,13 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=50_000, help="operations per timing")
     parser.add_argument("--rows", type=int, default=10_000, help="rows read per timing")
     parser.add_argument("--audit-events", type=int, default=1_000_000, help="audit chain length")
+    parser.add_argument("--cases", type=int, default=1_000_000, help="cases behind the inbox")
+    parser.add_argument("--import-rows", type=int, default=10_000, help="signals per import")
+    parser.add_argument("--keep", action="store_true", help="reuse the populated case database")
     args = parser.parse_args()
     crypto.run(ops=args.ops, rows=args.rows)
     audit.run(events=args.audit_events)
+    cases.run(cases=args.cases, keep=args.keep, import_rows=args.import_rows)
 
 
 if __name__ == "__main__":

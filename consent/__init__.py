@@ -9,13 +9,17 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Called by ``portal.create_app``: plug consent into the policy point, add the pages,
     the SMS sender and the ``flask consent`` commands."""
+    from flask_babel import lazy_gettext as _l
+
     from consent import sms
     from consent.cli import consent_cli
     from consent.policy import consent_grants, consent_lookup, consent_visibility
     from consent.tenant_views import bp as tenant_bp
     from consent.views import bp as professional_bp
     from portal import sharing
+    from portal.cases import register_case_page
 
+    register_case_page("consent.case_consents", _l("Toestemming"), order=20)
     sharing.register_consent_lookup(consent_lookup)
     sharing.register_grant_source(consent_grants, consent_visibility)
     sms.init_app(app)

@@ -35,6 +35,7 @@ from consent.pdf import render_pdf
 from portal.access import tenant as tenant_access
 from portal.actor import current_actor
 from portal.audit.service import record
+from portal.audit.transparency import accesses_for_person
 from portal.cases.models import Person
 from portal.covenant.rules import active_covenant
 from portal.db import utcnow
@@ -613,3 +614,17 @@ def withdraw(record_id: int):
         ),
         400 if error else 200,
     )
+
+
+@bp.get("/toestemming/inzage")
+@tenant_access
+def who_looked():
+    """Scenario D: the tenant sees which organisations used their data, when and why."""
+    state = _require_tenant()
+    person_id = state["pids"][0]
+    after = request.args.get("na", type=int)
+    page = accesses_for_person(
+        db.session, tenant.actor(person_id), person_id, after_seq=after, lang=_lang()
+    )
+    more_url = url_for(".who_looked", na=page.next_after_seq) if page.next_after_seq else None
+    return render_template("consent/tenant/who_looked.html", accesses=page, more_url=more_url)

@@ -17,6 +17,7 @@ from handover.models import ACTIVE, CLOSED, Referral
 from handover.policy import load_referral, visible_referrals
 from portal.access import staff
 from portal.actor import current_actor
+from portal.cases.groundwork import groundwork_items
 from portal.cases.policy import load_case
 from portal.covenant.rules import NoActiveCovenant, active_covenant, active_version
 from portal.db import utcnow
@@ -128,12 +129,18 @@ def _detail_context(referral: Referral, failed: tuple[str, object] | None = None
     fields[referral] = ("note",)
     for event in referral.events:
         fields[event] = ("reason",)
+    # The groundwork in the package: recorded once by the sender, never retyped.
+    groundwork = groundwork_items(db.session, case, set(referral.categories))
+    for items in groundwork.values():
+        for item in items:
+            fields[item] = tuple(type(item).__categories__)
     shown = reveal(db.session, actor, case, fields, purpose=referral.purpose)
     is_sender = actor.organisation_id == referral.sender_org_id
     return {
         "referral": referral,
         "case": case,
         "shown": shown,
+        "groundwork": groundwork,
         "covenant": active_covenant(db.session),
         "is_recipient": actor.organisation_id == referral.recipient_org_id,
         "is_sender": is_sender,

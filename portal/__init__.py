@@ -82,6 +82,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     consent.init_app(app)
     handover.init_app(app)
 
+    from portal import cases
+
+    cases.init_app(app)
+
     app.jinja_env.globals.update(
         get_locale=get_locale,
         text_direction=i18n.text_direction,

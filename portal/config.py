@@ -161,6 +161,10 @@ def from_env(
         "TENANT_OIDC_CLIENT_SECRET": env.get("TENANT_OIDC_CLIENT_SECRET", ""),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
         "OUTBOX_BACKOFF_SECONDS": _int(env, "OUTBOX_BACKOFF_SECONDS", 60),
+        # Cases: days from a signal to the first contact attempt before a case is overdue;
+        # imports run in a background thread (JOBS_INLINE runs them in the request: tests).
+        "CASE_CONTACT_DAYS": _int(env, "CASE_CONTACT_DAYS", 14),
+        "JOBS_INLINE": _bool(env.get("JOBS_INLINE")),
         # Sessions.
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 10),

@@ -5,6 +5,8 @@ Idempotent: running it again changes nothing that exists. Refused in production.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -96,6 +98,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
         if user.totp_secret is None:
             set_totp_secret(user, mfa.new_secret(), utcnow())
     session.flush()
+    load_demo_cases(session)
     load_demo_consent(session)
     load_demo_decision(session)
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
@@ -215,3 +218,253 @@ def demo_totp(email: str) -> None:
     now = utcnow()
     left = mfa.STEP_SECONDS - int(now.timestamp()) % mfa.STEP_SECONDS
     click.echo(f"{mfa.current_code(secret, now)}  (valid for {left} more seconds)")
+
+
+# --- demo cases -------------------------------------------------------------------------------
+# All people are fictional; every BSN passes the elfproef. Dates are relative to the day the
+# demo is loaded, so "overdue" means something.
+
+#: Scenario A (docs: SCENARIOS.md): a mother with two children, two months of arrears.
+SCENARIO_A_BSN = "231456712"
+
+
+def _demo_households(today: date) -> list[dict]:
+    from portal.cases.service import PersonData
+
+    def tenant(surname, initials, born, bsn, street, number, postcode, **extra):
+        return PersonData(
+            surname=surname,
+            initials=initials,
+            birth_date=born,
+            bsn=bsn,
+            street=street,
+            house_number=number,
+            postcode=postcode,
+            city="Demostad",
+            is_main_tenant=True,
+            **extra,
+        )
+
+    def child(surname, initials, born):
+        return PersonData(
+            surname=surname, initials=initials, birth_date=born, relation="child", is_minor=True
+        )
+
+    days = timedelta
+    return [
+        {
+            "org": "corporatie",
+            "tenant": tenant(
+                "Aydın",
+                "E.",
+                date(1988, 6, 12),
+                SCENARIO_A_BSN,
+                "Lindelaan",
+                "14",
+                "1234 AB",
+                phone="06 12345678",
+            ),
+            "members": [
+                child("Aydın", "M.", date(today.year - 11, 4, 2)),
+                child("Aydın", "S.", date(today.year - 8, 9, 20)),
+            ],
+            "tenant_number": "H-204518",
+            "kinds": ("arrears",),
+            "arrears": (148_600, 2),
+            "signal_date": today - days(12),
+            "source": "import",
+            "attempts": [
+                (today - days(10), "phone", "not_reached", "Voicemail ingesproken."),
+                (today - days(8), "whatsapp", "not_reached", "Bericht gelezen, geen antwoord."),
+                (
+                    today - days(5),
+                    "house_visit",
+                    "reached",
+                    "Gesprek met mevrouw thuis. Zij wil hulp bij haar schulden.",
+                ),
+            ],
+            "life_map": {
+                "finances": ("worried", "Maakt zich zorgen over de huurachterstand."),
+                "work_income": ("acute", "Is in september haar baan kwijtgeraakt."),
+                "family": ("attention", "Twee kinderen, 8 en 11 jaar."),
+                "social_network": ("good", "Haar zus woont dichtbij en helpt."),
+            },
+        },
+        {
+            "org": "corporatie",
+            "tenant": tenant(
+                "de Boer",
+                "J.",
+                date(1975, 2, 3),
+                "231456724",
+                "Kerkweg",
+                "3",
+                "1234 AC",
+                email="j.deboer@example.org",
+            ),
+            "kinds": ("arrears", "nuisance"),
+            "arrears": (312_000, 4),
+            "signal_date": today - days(40),
+            "attempts": [(today - days(35), "letter", "not_reached", "Brief met uitnodiging.")],
+        },
+        {
+            "org": "corporatie",
+            "tenant": tenant(
+                "Visser", "P.", date(1962, 11, 30), "231456736", "Molenstraat", "8B", "1234 AD"
+            ),
+            "kinds": ("arrears",),
+            "arrears": (74_300, 1),
+            "signal_date": today - days(20),
+        },
+        {
+            "org": "corporatie",
+            "tenant": tenant(
+                "Bakker",
+                "L.",
+                date(1993, 7, 14),
+                "231456748",
+                "Stationsplein",
+                "21",
+                "1234 AE",
+                phone="06 23456789",
+            ),
+            "kinds": ("pollution",),
+            "signal_date": today - days(3),
+        },
+        {
+            "org": "corporatie",
+            "tenant": tenant(
+                "Mulder", "K.", date(1981, 1, 9), "231456761", "Beukenhof", "5", "1234 AG"
+            ),
+            "kinds": ("housing_fraud",),
+            "signal_date": today - days(60),
+            "attempts": [(today - days(50), "house_visit", "refused", "Deur niet geopend.")],
+            "status": "closed",
+        },
+        {
+            "org": "corporatie",
+            "tenant": tenant(
+                "El Idrissi",
+                "N.",
+                date(1979, 5, 23),
+                "231456773",
+                "Populierenlaan",
+                "40",
+                "1234 AH",
+            ),
+            "kinds": ("arrears", "other"),
+            "arrears": (225_050, 3),
+            "signal_date": today - days(25),
+            "attempts": [(today - days(22), "phone", "reached", "Belt terug na overleg.")],
+        },
+        # Other partners know the de Boer household too: the crisis team (its involvement
+        # may be known) and care (its involvement stays hidden: covenant).
+        {
+            "org": "crisisteam",
+            "tenant": tenant(
+                "de Boer", "J.", date(1975, 2, 3), "231456724", "Kerkweg", "3", "1234 AC"
+            ),
+            "kinds": ("nuisance",),
+            "signal_date": today - days(30),
+        },
+        {
+            "org": "zorg",
+            "tenant": tenant(
+                "de Boer", "J.", date(1975, 2, 3), "231456724", "Kerkweg", "3", "1234 AC"
+            ),
+            "kinds": ("other",),
+            "signal_date": today - days(90),
+        },
+    ]
+
+
+def _demo_actor(organisation: Organisation) -> Actor:
+    """The organisation's demo caseworker: the groundwork is theirs, as in real use."""
+    users = sorted(organisation.users, key=lambda u: u.id)
+    user = next((u for u in users if "caseworker" in u.roles), users[0])
+    return Actor(
+        kind="staff",
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        roles=user.roles,
+        label="demo",
+    )
+
+
+def _has_open_case(session: Session, organisation: Organisation, bsn: str) -> bool:
+    from portal.cases.models import BlindIndex, Case, Person
+    from portal.crypto.blind_index import blind_digest
+
+    return (
+        session.scalar(
+            select(Case.id)
+            .join(Person, Person.case_id == Case.id)
+            .join(BlindIndex, BlindIndex.person_id == Person.id)
+            .where(
+                Case.organisation_id == organisation.id,
+                BlindIndex.field == "bsn",
+                BlindIndex.digest == blind_digest(session, "bsn", bsn),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def load_demo_cases(session: Session) -> None:
+    """The Scenario A household and a few more fictional cases, each created once."""
+    from portal.cases import groundwork, service
+    from portal.cases.intake import SignalInput, import_signals
+    from portal.cases.models import Case
+
+    today = utcnow().date()
+    orgs = {o.slug: o for o in session.scalars(select(Organisation))}
+    for household in _demo_households(today):
+        organisation = orgs.get(household["org"])
+        if organisation is None or _has_open_case(session, organisation, household["tenant"].bsn):
+            continue
+        actor = _demo_actor(organisation)
+        amount, months = household.get("arrears", (None, None))
+        signal = SignalInput(
+            kinds=household["kinds"],
+            signal_date=household["signal_date"],
+            tenant=household["tenant"],
+            tenant_number=household.get("tenant_number"),
+            arrears_cents=amount,
+            arrears_months=months,
+        )
+        outcome = import_signals(
+            session,
+            actor,
+            organisation,
+            [signal],
+            source=household.get("source", "form"),
+        ).outcomes[0]
+        case = session.get(Case, outcome.case_id)
+        # The demo plays out the past: the case came in with its signal.
+        case.created_at = datetime.combine(household["signal_date"], time(9), tzinfo=UTC)
+        for member in household.get("members", []):
+            service.add_person(session, actor, case, member)
+        for day, channel, result, note in household.get("attempts", []):
+            groundwork.add_contact_attempt(
+                session,
+                actor,
+                case,
+                groundwork.ContactAttemptData(day, channel, result, note),
+            )
+        if household.get("life_map"):
+            entries = groundwork.save_life_map(
+                session,
+                actor,
+                case,
+                {
+                    domain: groundwork.LifeDomainData(status, note)
+                    for domain, (status, note) in household["life_map"].items()
+                },
+            )
+            talked = datetime.combine(household["attempts"][-1][0], time(11), tzinfo=UTC)
+            for entry in entries:  # drawn up during the house visit
+                entry.created_at = entry.updated_at = talked
+        if household.get("status"):
+            service.update_case(session, actor, case, status=household["status"])
+    session.flush()

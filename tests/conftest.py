@@ -94,6 +94,9 @@ def make_test_config(database_url: str, instance: Path, **overrides: Any) -> dic
         "MAIL_BACKEND": "memory",
         "SMS_BACKEND": "memory",
         "INSTANCE_PATH": str(instance),
+        # Imports run in the request, on the test's connection (tests/cases/test_jobs.py
+        # runs the real background thread on a database of its own).
+        "JOBS_INLINE": True,
     }
     config.update(overrides)
     return config

@@ -47,6 +47,7 @@ TENANT_ENDPOINTS = {
     "consent_tenant.receipt_json",
     "consent_tenant.receipt_pdf",
     "consent_tenant.my_consents",
+    "consent_tenant.who_looked",
     "consent_tenant.withdraw",
 }
 

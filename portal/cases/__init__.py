@@ -1,1 +1,64 @@
-"""Cases (casussen): one household's situation, owned by one organisation."""
+"""Cases (casussen): one household's situation, owned by one organisation, with its
+groundwork; the inbox, search, signal intake (form, file upload, CLI) and the case pages.
+
+Other packages add pages about a case (consent, access history...) to the case page's
+section navigation with ``register_case_page``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """A page about one case: an endpoint taking ``case_id``, its label and its place."""
+
+    endpoint: str
+    label: Any
+    order: int = 100
+
+
+_case_pages: dict[str, CasePage] = {}
+
+
+def register_case_page(endpoint: str, label: Any, order: int = 100) -> None:
+    """Add a link to the case page's navigation, e.g. ``("consent.case", _l("Toestemming"))``.
+
+    The endpoint is built with ``url_for(endpoint, case_id=...)``; ``label`` is a (lazy)
+    translated string. Call it from the package's ``init_app``.
+    """
+    _case_pages[endpoint] = CasePage(endpoint, label, order)
+
+
+def case_pages() -> list[CasePage]:
+    return sorted(_case_pages.values(), key=lambda page: (page.order, page.endpoint))
+
+
+def init_app(app: Flask) -> None:
+    """Blueprint, CLI and template helpers of the case room."""
+    from flask_babel import lazy_gettext as _l
+
+    from portal.cases import display, labels
+    from portal.cases.cli import signals_cli
+    from portal.cases.views import bp
+
+    register_case_page("cases.show", _l("Casus en voorwerk"), order=0)
+    app.register_blueprint(bp)
+    app.cli.add_command(signals_cli)
+    app.jinja_env.globals.update(
+        case_pages=case_pages,
+        status_filter_labels=labels.STATUS_FILTER_LABELS,
+        signal_kind_labels=labels.SIGNAL_KIND_LABELS,
+    )
+    app.jinja_env.filters.update(
+        shown=display.shown,
+        money=display.money,
+        label=display.label,
+        postcode=display.postcode,
+        phone=display.phone,
+    )
+    app.jinja_env.tests.update(withheld=display.is_withheld)

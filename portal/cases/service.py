@@ -1,19 +1,21 @@
-"""Case operations: create a case with its household, change a person, find, shred.
+"""Case operations: open a case with its household, change the case file and the household,
+find cases, tell who else knows the household, shred.
 
 Every personal value is normalised and validated here, then assigned in the clear to an
 encrypted column; the flush seals it under the case's data key and refreshes the blind
 indexes. Look-ups go through the blind index and decrypt only the candidates they find.
+Signal intake (form and import) lives in ``intake.py``, groundwork in ``groundwork.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,9 @@ from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import (
+    ACTIVE_STATUSES,
     CASE_STATUSES,
+    RELATIONS,
     SIGNAL_KINDS,
     BlindIndex,
     Case,
@@ -52,7 +56,14 @@ _INVALID = {
     "email": _l("Dit e-mailadres klopt niet."),
     "phone": _l("Dit telefoonnummer klopt niet."),
     "birth_date": _l("Deze geboortedatum klopt niet."),
+    "relation": _l("Kies wie dit is in het huishouden."),
 }
+
+#: Days from the signal to the first contact attempt, unless configured otherwise
+#: (``CASE_CONTACT_DAYS``); a case still without an attempt after that is overdue.
+DEFAULT_CONTACT_DAYS = 14
+#: Longest free text (names, streets, notes) the case file accepts.
+TEXT_MAX = 200
 
 
 @dataclass(frozen=True, repr=False)
@@ -72,6 +83,7 @@ class PersonData:
     house_number: str | None = None
     postcode: str | None = None
     city: str | None = None
+    relation: str | None = None
     is_main_tenant: bool = False
     is_minor: bool = False
 
@@ -105,6 +117,12 @@ def _clean(name: str, value: Any) -> Any:
     value = " ".join(value.split())
     if not value:
         return None
+    if len(value) > TEXT_MAX:
+        raise DomainError(str(_l("Dit is te lang.")), field=name)
+    if name == "relation":
+        if value not in RELATIONS:
+            raise DomainError(str(_INVALID["relation"]), field=name)
+        return value
     if name in _NORMALISE:
         try:
             return _NORMALISE[name](value)
@@ -113,11 +131,24 @@ def _clean(name: str, value: Any) -> Any:
     return value
 
 
-def _clean_person(data: PersonData) -> dict[str, Any]:
+def clean_person(data: PersonData, today: date | None = None) -> dict[str, Any]:
+    """Validated, normalised values of a household member (DomainError naming the field).
+
+    A birth date less than 18 years ago flags the person as a minor (the flag is never
+    cleared by a birth date: a professional may know better).
+    """
     cleaned = {name: _clean(name, value) for name, value in asdict(data).items()}
     if not cleaned["surname"]:
         raise DomainError(str(_l("Vul een achternaam in.")), field="surname")
+    born = cleaned["birth_date"]
+    if born is not None and is_minor_on(born, today or utcnow().date()):
+        cleaned["is_minor"] = True
     return cleaned
+
+
+def is_minor_on(born: date, day: date) -> bool:
+    """Younger than 18 on ``day``."""
+    return (day.year - born.year) - ((day.month, day.day) < (born.month, born.day)) < 18
 
 
 def _may_act_for(actor: Actor, organisation: Organisation) -> bool:
@@ -126,27 +157,72 @@ def _may_act_for(actor: Actor, organisation: Organisation) -> bool:
     )
 
 
-def _next_reference(session: Session, year: int) -> str:
-    """``KP-<year>-<number>``, numbered per year; the counter row serialises writers."""
+def reserve_references(session: Session, year: int, count: int = 1) -> list[str]:
+    """``count`` consecutive ``KP-<year>-<number>`` references, numbered per year.
+
+    The counter row is updated before it is read, so concurrent writers queue on it; an
+    import reserves its whole block with one update.
+    """
+    if count <= 0:
+        return []
     for _attempt in range(3):
         bumped = session.execute(
             update(CaseReferenceCounter)
             .where(CaseReferenceCounter.year == year)
-            .values(last_number=CaseReferenceCounter.last_number + 1)
+            .values(last_number=CaseReferenceCounter.last_number + count)
             .execution_options(synchronize_session=False)
         )
         if bumped.rowcount:
-            number = session.execute(
+            last = session.execute(
                 select(CaseReferenceCounter.last_number).where(CaseReferenceCounter.year == year)
             ).scalar_one()
-            return f"KP-{year}-{number:06d}"
+            break
         try:
             with session.begin_nested():
-                session.add(CaseReferenceCounter(year=year, last_number=1))
+                session.add(CaseReferenceCounter(year=year, last_number=count))
         except IntegrityError:
             continue  # someone else opened the year first: bump their row
-        return f"KP-{year}-{1:06d}"
-    raise DomainError(str(_l("Probeer het opnieuw.")))
+        last = count
+        break
+    else:
+        raise DomainError(str(_l("Probeer het opnieuw.")))
+    return [f"KP-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
+
+
+def _next_reference(session: Session, year: int) -> str:
+    return reserve_references(session, year, 1)[0]
+
+
+def check_kinds(signal_kinds: Iterable[str]) -> list[str]:
+    kinds = list(dict.fromkeys(signal_kinds))
+    if not kinds or any(kind not in SIGNAL_KINDS for kind in kinds):
+        raise DomainError(str(_l("Kies minstens één bekend signaal.")), field="signal_kinds")
+    return kinds
+
+
+def check_cents(value: Any, field: str = "arrears") -> int | None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise DomainError(str(_l("Dit bedrag klopt niet.")), field=field)
+    return value
+
+
+def check_months(value: Any) -> int | None:
+    if value is not None and (
+        not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 999
+    ):
+        raise DomainError(str(_l("Vul een aantal maanden in (0 of meer).")), field="arrears_months")
+    return value
+
+
+def check_past_date(value: Any, field: str) -> date | None:
+    if value is not None and (not isinstance(value, date) or value > utcnow().date()):
+        raise DomainError(str(_l("Deze datum klopt niet: hij ligt in de toekomst.")), field=field)
+    return value
+
+
+def contact_due(signal_date: date, contact_days: int) -> date:
+    """The day by which a first contact attempt is due."""
+    return signal_date + timedelta(days=contact_days)
 
 
 def create_case(
@@ -157,33 +233,44 @@ def create_case(
     *,
     signal_kinds: Iterable[str] = ("arrears",),
     arrears_cents: int | None = None,
+    arrears_months: int | None = None,
+    arrears_since: date | None = None,
+    tenant_number: str | None = None,
+    signal_date: date | None = None,
+    contact_days: int | None = None,
 ) -> Case:
-    """Open a case for ``organisation`` with its household, under a fresh data key."""
+    """Open a case for ``organisation`` with its household, under a fresh data key.
+
+    With ``contact_days`` the case gets a first-contact deadline counted from the signal.
+    """
     if not _may_act_for(actor, organisation):
         raise Forbidden()
-    kinds = list(dict.fromkeys(signal_kinds))
-    if not kinds or any(kind not in SIGNAL_KINDS for kind in kinds):
-        raise DomainError(str(_l("Kies minstens één bekend signaal.")), field="signal_kinds")
-    if arrears_cents is not None and (
-        not isinstance(arrears_cents, int) or isinstance(arrears_cents, bool) or arrears_cents < 0
-    ):
-        raise DomainError(str(_l("Het bedrag van de achterstand klopt niet.")), field="arrears")
-    people = [_clean_person(member) for member in household]
+    kinds = check_kinds(signal_kinds)
+    check_cents(arrears_cents)
+    check_months(arrears_months)
+    check_past_date(arrears_since, "arrears_since")
+    check_past_date(signal_date, "signal_date")
+    tenant_number = _clean("tenant_number", tenant_number)
+    people = [clean_person(member) for member in household]
     if sum(1 for p in people if p["is_main_tenant"]) != 1:
         raise DomainError(
             str(_l("Een huishouden heeft precies één hoofdhuurder.")), field="household"
         )
 
     data_key = create_data_key(session)
-    case = Case(
+    case = new_case(
         reference=_next_reference(session, utcnow().year),
         organisation_id=organisation.id,
-        status=CASE_STATUSES[0],
-        signal_kinds=kinds,
         data_key_id=data_key.id,
+        kinds=kinds,
+        people=people,
+        signal_date=signal_date or utcnow().date(),
+        contact_days=contact_days,
         arrears_cents=arrears_cents,
+        arrears_months=arrears_months,
+        arrears_since=arrears_since,
+        tenant_number=tenant_number,
     )
-    case.persons = [Person(**person) for person in people]
     session.add(case)
     session.flush()
     record(
@@ -194,6 +281,32 @@ def create_case(
         categories=_categories(PERSON_FIELDS, with_finances=arrears_cents is not None),
         detail={"persons": len(people), "signals": kinds},
     )
+    return case
+
+
+def new_case(
+    *,
+    reference: str,
+    organisation_id: int,
+    data_key_id: int,
+    kinds: list[str],
+    people: list[dict[str, Any]],
+    signal_date: date,
+    contact_days: int | None,
+    **fields: Any,
+) -> Case:
+    """A case object from already validated values (shared by ``create_case`` and imports)."""
+    case = Case(
+        reference=reference,
+        organisation_id=organisation_id,
+        status=CASE_STATUSES[0],
+        data_key_id=data_key_id,
+        signal_date=signal_date,
+        contact_due_on=contact_due(signal_date, contact_days) if contact_days else None,
+        **{name: value for name, value in fields.items() if value is not None},
+    )
+    case.set_signal_kinds(kinds)
+    case.persons = [Person(**person) for person in people]
     return case
 
 
@@ -222,11 +335,183 @@ def update_person(session: Session, actor: Actor, person: Person, **changes: Any
     return person
 
 
+def add_person(session: Session, actor: Actor, case: Case, data: PersonData) -> Person:
+    """Add a household member (not a second main tenant)."""
+    if not _may_act_for(actor, case.organisation):
+        raise Forbidden()
+    cleaned = clean_person(data)
+    if cleaned["is_main_tenant"]:
+        raise DomainError(
+            str(_l("Een huishouden heeft precies één hoofdhuurder.")), field="household"
+        )
+    person = Person(**cleaned)
+    case.persons.append(person)
+    session.flush()
+    record(
+        session,
+        actor,
+        "person.add",
+        case_id=case.id,
+        person_id=person.id,
+        categories=_categories(name for name, v in cleaned.items() if v not in (None, False)),
+    )
+    return person
+
+
+def remove_person(session: Session, actor: Actor, person: Person) -> None:
+    """Take a member out of the household (moved out); the main tenant stays."""
+    case = person.case
+    if not _may_act_for(actor, case.organisation):
+        raise Forbidden()
+    if person.is_main_tenant:
+        raise DomainError(str(_l("De hoofdhuurder blijft in het huishouden.")), field="household")
+    case.persons.remove(person)
+    session.flush()
+    record(
+        session,
+        actor,
+        "person.remove",
+        case_id=case.id,
+        person_id=person.id,
+        categories=["household"],
+    )
+
+
+#: Case fields a professional of the owning organisation may change, and their checks.
+CASE_FIELDS = (
+    "status",
+    "signal_kinds",
+    "tenant_number",
+    "arrears_cents",
+    "arrears_months",
+    "arrears_since",
+)
+
+
+def update_case(session: Session, actor: Actor, case: Case, **changes: Any) -> Case:
+    """Change the case file: status, signal kinds, tenant number, arrears.
+
+    Closing records when (retention counts from there); reopening clears it.
+    """
+    if not _may_act_for(actor, case.organisation):
+        raise Forbidden()
+    unknown = set(changes) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown case fields: {sorted(unknown)}")
+    if "status" in changes and changes["status"] not in CASE_STATUSES:
+        raise DomainError(str(_l("Kies een bekende status.")), field="status")
+    if "signal_kinds" in changes:
+        changes["signal_kinds"] = check_kinds(changes["signal_kinds"])
+    if "arrears_cents" in changes:
+        check_cents(changes["arrears_cents"], "arrears_cents")
+    if "arrears_months" in changes:
+        check_months(changes["arrears_months"])
+    if "arrears_since" in changes:
+        check_past_date(changes["arrears_since"], "arrears_since")
+    if "tenant_number" in changes:
+        changes["tenant_number"] = _clean("tenant_number", changes["tenant_number"])
+
+    before = case.status
+    for name, value in changes.items():
+        if name == "signal_kinds":
+            case.set_signal_kinds(value)
+        elif name != "status":
+            setattr(case, name, value)
+    if changes.get("status", before) != before:
+        case.status = changes["status"]
+        case.closed_at = utcnow() if case.status == "closed" else None
+    session.flush()
+    personal = [n for n in changes if n in Case.__categories__]
+    record(
+        session,
+        actor,
+        "case.update",
+        case_id=case.id,
+        categories=sorted({Case.__categories__[n] for n in personal}),
+        detail={
+            "fields": sorted(changes),
+            **({"status": [before, case.status]} if case.status != before else {}),
+        },
+    )
+    return case
+
+
 def _categories(names: Iterable[str], with_finances: bool = False) -> list[str]:
     found = {CATEGORIES[name] for name in names}
     if with_finances:
         found.add("finances")
     return sorted(found)
+
+
+# --- who else knows this household ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownPartner:
+    """Another partner with an open case for the same household: its name and roles only."""
+
+    organisation_id: int
+    name: str
+    roles: tuple[str, ...]
+
+
+def known_elsewhere(session: Session, actor: Actor, case: Case) -> list[KnownPartner]:
+    """Other partners that have an open case for this household, as far as the covenant
+    lets their involvement be known.
+
+    Matched on the blind index (BSN of any household member, or the main tenant's address),
+    never by decrypting. Nothing of those cases is revealed: no reference, no date, no data.
+    A partner is named only when every covenant role it plays may have its involvement known
+    (``involvement_visible``), and only to someone allowed to see who the household is.
+    """
+    from portal.covenant.rules import NoActiveCovenant, active_covenant
+    from portal.sharing import decide
+
+    decisions = decide(session, actor, case, ["identity", "contact"])
+    if not any(d.allowed for d in decisions.values()):
+        return []
+    try:
+        covenant = active_covenant(session)
+    except NoActiveCovenant:
+        return []
+    own = select(BlindIndex.field, BlindIndex.digest).where(
+        BlindIndex.person_id.in_(select(Person.id).where(Person.case_id == case.id)),
+        BlindIndex.field.in_(("bsn", "address")),
+    )
+    pairs = session.execute(own).all()
+    if not pairs:
+        return []
+    other = BlindIndex.__table__.alias("other")
+    rows = session.execute(
+        select(Organisation.id, Organisation.slug, Organisation.name)
+        .join(Case, Case.organisation_id == Organisation.id)
+        .join(Person, Person.case_id == Case.id)
+        .join(other, other.c.person_id == Person.id)
+        .where(
+            or_(*[(other.c.field == f) & (other.c.digest == d) for f, d in pairs]),
+            Case.status.in_(ACTIVE_STATUSES),
+            Case.id != case.id,
+            Case.organisation_id.not_in(
+                {case.organisation_id, actor.organisation_id or case.organisation_id}
+            ),
+        )
+        .distinct()
+        .order_by(Organisation.name)
+    ).all()
+    found = []
+    for org_id, slug, name in rows:
+        roles = covenant.roles_of(slug)
+        if roles and all(covenant.involvement_visible(role) for role in roles):
+            found.append(KnownPartner(org_id, name, tuple(sorted(roles))))
+    if found:
+        record(
+            session,
+            actor,
+            "case.known_elsewhere",
+            case_id=case.id,
+            detail={"organisations": [p.organisation_id for p in found]},
+        )
+    return found
 
 
 # --- look-ups through the blind index ---------------------------------------------------------

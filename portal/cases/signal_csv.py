@@ -44,11 +44,12 @@ MAX_ROWS = 100_000
 _AMOUNT = re.compile(
     r"^(?:(?P<plain>\d+)(?:[.,](?P<plain_cents>\d{1,2}))?"
     r"|(?P<dotted>\d{1,3}(?:\.\d{3})+)(?:,(?P<dotted_cents>\d{1,2}))?"
-    r"|(?P<commaed>\d{1,3}(?:,\d{3})+)(?:\.(?P<commaed_cents>\d{1,2}))?)$"
+    r"|(?P<commaed>\d{1,3}(?:,\d{3})+)(?:\.(?P<commaed_cents>\d{1,2}))?)$",
+    re.ASCII,
 )
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_NL_DATE = re.compile(r"^(\d{2})-(\d{2})-(\d{4})$")
-_HOUSE_NUMBER = re.compile(r"^[1-9]\d{0,4}(?:[ -]?[A-Za-z0-9]{1,6})?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_NL_DATE = re.compile(r"^(\d{2})-(\d{2})-(\d{4})$", re.ASCII)
+_HOUSE_NUMBER = re.compile(r"^[1-9]\d{0,4}(?:[ -]?[A-Za-z0-9]{1,6})?$", re.ASCII)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
@@ -149,7 +150,7 @@ def parse_postcode(text: str) -> str:
 
 def parse_months(text: str) -> int:
     value = text.strip()
-    if not value.isdigit() or len(value) > 3:
+    if not (value.isascii() and value.isdigit()) or len(value) > 3:
         raise FieldError(_l("geen heel getal van 0 of meer"))
     return int(value)
 

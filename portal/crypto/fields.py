@@ -240,17 +240,48 @@ def _blind_indexes(
             pending[s].value if s in pending else decrypt_field(obj, s, session=session)
             for s in sources
         ]
-        if any(v is None or isinstance(v, Erased) or v == "" for v in values):
-            changed[index_field] = None
-            continue
-        try:
-            normalised = normalise(index_field, *values)
-        except ValueError:
-            log.warning("value not indexable", extra={"event": "blind_index_skipped"})
-            changed[index_field] = None
-            continue
-        changed[index_field] = digest(crypto_for(session), index_field, normalised)
+        changed[index_field] = index_digest(session, index_field, values)
     return changed
+
+
+def index_digest(session: Session, index_field: str, values: list[Any]) -> str | None:
+    """The blind-index digest of one index's source values (None: empty or not indexable)."""
+    if any(v is None or isinstance(v, Erased) or v == "" for v in values):
+        return None
+    try:
+        normalised = normalise(index_field, *values)
+    except ValueError:
+        log.warning("value not indexable", extra={"event": "blind_index_skipped"})
+        return None
+    return digest(crypto_for(session), index_field, normalised)
+
+
+# --- writing in bulk --------------------------------------------------------------------------
+
+
+def sealed_values(
+    session: Session, cls: type, key_id: int, row_uid: uuid.UUID, values: dict[str, Any]
+) -> dict[str, Sealed | None]:
+    """Seal a row's plaintext values for a bulk INSERT or UPDATE that bypasses the unit of work
+    (imports of thousands of rows): exactly the ciphertexts a flush would write for the row
+    ``row_uid`` of ``cls`` under data key ``key_id``. ``None`` stays ``None``.
+    """
+    from portal.crypto.service import cipher_for
+
+    cipher = cipher_for(session, key_id)
+    if cipher is None:
+        raise KeyUnavailable("no live data key for this row")
+    columns = encrypted_columns(cls)
+    table = cls.__table__.name  # type: ignore[attr-defined]
+    sealed: dict[str, Sealed | None] = {}
+    for key, value in values.items():
+        column, kind = columns[key]
+        if value is None:
+            sealed[key] = None
+            continue
+        context = aead.row_context(table, column, row_uid)
+        sealed[key] = Sealed(aead.seal(cipher, key_id, encode_value(kind, value), context))
+    return sealed
 
 
 # --- reading ----------------------------------------------------------------------------------

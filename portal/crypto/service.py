@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.orm import Session
 
 from portal.actor import Actor
@@ -45,6 +45,28 @@ def create_data_key(session: Session) -> DataKey:
     session.flush()
     cache_cipher(session, data_key.id, AESGCM(raw))
     return data_key
+
+
+def create_data_keys(session: Session, count: int) -> list[int]:
+    """``count`` fresh data keys stored with one INSERT, for imports; their ids, in order.
+
+    Each is wrapped by the primary master key and cached on the session, exactly like
+    ``create_data_key`` does for one.
+    """
+    if count <= 0:
+        return []
+    wrapper = crypto_for(session).wrapper
+    raws = [AESGCM.generate_key(bit_length=256) for _ in range(count)]
+    rows = []
+    for raw in raws:
+        kek_version, wrapped = wrapper.wrap(raw)
+        rows.append({"kek_version": kek_version, "wrapped_key": wrapped, "created_at": utcnow()})
+    ids = list(
+        session.scalars(insert(DataKey).returning(DataKey.id, sort_by_parameter_order=True), rows)
+    )
+    for key_id, raw in zip(ids, raws, strict=True):
+        cache_cipher(session, key_id, AESGCM(raw))
+    return ids
 
 
 def cipher_for(session: Session, key_id: int) -> AESGCM | None:

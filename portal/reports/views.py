@@ -18,7 +18,12 @@ from portal.reports.chart import PALETTE, Series, stacked_bars
 
 bp = Blueprint("reports", __name__)
 
-STATUS_LABELS = {"open": _l("Open"), "closed": _l("Gesloten"), service.ERASED: _l("Gewist")}
+STATUS_LABELS = {
+    "open": _l("Open"),
+    "in_progress": _l("In behandeling"),
+    "closed": _l("Gesloten"),
+    service.ERASED: _l("Gewist"),
+}
 SIGNAL_LABELS = {
     "arrears": _l("Huurachterstand"),
     "nuisance": _l("Overlast"),

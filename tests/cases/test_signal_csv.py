@@ -180,3 +180,9 @@ def test_any_row_of_cells_gives_a_row_or_an_error(cells):
     )
     result = parse(csv_bytes(line), today=TODAY)
     assert len(result.rows) + len({e.line for e in result.errors}) >= 1
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "１"])
+def test_non_ascii_digits_are_refused_not_crashing(value):
+    result = parse(csv_bytes(bad("arrears_months", value)), today=TODAY)
+    assert [(e.line, e.column) for e in result.errors] == [(2, "arrears_months")]

@@ -161,3 +161,32 @@ def test_inbox_fragment_for_htmx(coach_client):
 
 def test_inbox_view_name_is_checked(coach_client):
     assert coach_client.get("/overdrachten?weergave=alles").status_code == 404
+
+
+def test_intake_carries_the_groundwork_of_the_package(coach_client, people, case, session):
+    """The coach re-types nothing: a payment arrangement recorded by the corporation (finances,
+    a statutory category for debt help) is in the intake; the life map (consent) is not."""
+    from datetime import date
+
+    from portal.cases.groundwork import AgreementData, LifeDomainData, add_agreement, save_life_map
+
+    corporation = people["corporatie"][1]
+    add_agreement(
+        session,
+        corporation,
+        case,
+        AgreementData(amount_cents=12_500, starts_on=date(2026, 10, 1), note="Regeling A"),
+    )
+    domains = {"finances": LifeDomainData(status="worried", note="Geheime levenskaartnotitie")}
+    save_life_map(session, corporation, case, domains)
+    referral = service.send(
+        session,
+        corporation,
+        case,
+        purpose="debt_help",
+        recipient_org_id=people["schuldhulp"][0].organisation_id,
+        note=None,
+    )
+    page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+    assert "125,00 euro" in page and "Regeling A" in page
+    assert "Geheime levenskaartnotitie" not in page

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from portal.actor import Actor
-from portal.cases.models import Case
+from portal.cases.models import CASE_STATUSES, Case
 from portal.cases.service import shred_case
 from portal.errors import Forbidden
 from portal.reports.chart import Series, nice_ceiling, stacked_bars
@@ -64,7 +64,7 @@ def test_counts_per_month_status_signal_and_erased(session, cases):
     assert octo.detail[("nuisance", "closed", False)] == 1
     assert (nov.cases, dict(nov.by_status)) == (1, {"open": 1})
     assert stats.total == 4 and stats.erased == 1
-    assert stats.statuses == ("open", "closed")
+    assert stats.statuses == CASE_STATUSES
     assert stats.signal_kinds[:2] == ("arrears", "nuisance")
 
 
@@ -163,7 +163,7 @@ def test_page_has_an_svg_chart_and_the_same_figures_in_a_table(
     month = re.search(r'<tbody class="utrecht-table__body">(.*?)</tbody>', table, re.S).group(1)
     last_row = month.strip().split("</tr>")[-2]
     cells = re.findall(r'numeric-data">(\d+)</td>', last_row)
-    assert cells[:4] == ["4", "3", "0", "1"]  # total, open, closed, erased
+    assert cells[:5] == ["4", "3", "0", "0", "1"]  # total, open, in progress, closed, erased
     assert len(re.findall(r'<tr class="utrecht-table__row">', month)) == 6
 
 
@@ -171,9 +171,9 @@ def test_cli_prints_the_same_figures(app, session, cases):
     result = app.test_cli_runner().invoke(args=["stats", "--months", "24"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split()[:5] == ["month", "cases", "open", "closed", "erased"]
+    assert lines[0].split()[:6] == ["month", "cases", "open", "in_progress", "closed", "erased"]
     october = next(line for line in lines if line.lstrip().startswith("2026-10"))
-    assert october.split()[:5] == ["2026-10", "2", "1", "1", "0"]
+    assert october.split()[:6] == ["2026-10", "2", "1", "0", "1", "0"]
     assert lines[-1] == "total: 4 cases, of which 1 erased"
     only = app.test_cli_runner().invoke(
         args=["stats", "--months", "24", "--organisation", "welzijn"]

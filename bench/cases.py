@@ -1,0 +1,482 @@
+"""Cases at scale: importing 10,000 signals, and the inbox at a million cases.
+
+``python -m bench.cases`` (or ``make bench``) prints:
+
+* the time to check and import a file of 10,000 signals (the goal: under 30 s), through
+  the same parser and service as the upload page and the CLI, on SQLite and, with
+  ``--database-url``, on PostgreSQL;
+* the latency of inbox pages at 1,000,000 cases: the full HTTP request through the app
+  (signed in, one audit event per name shown), first page, a deep page, each filter, and a
+  search by BSN (POST).
+
+The million cases are bulk-inserted with pre-encrypted values (each case its own data key,
+its tenant's name sealed and blind-indexed like the service does), once per database file;
+``--keep`` reuses it on the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from alembic import command
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import func, insert, select, text
+from stdnum.nl import bsn as stdnum_bsn
+
+from portal import create_app
+from portal.accounts.mfa import new_secret
+from portal.accounts.models import Organisation, User, UserRole
+from portal.accounts.service import set_totp_secret
+from portal.accounts.sessions import signed_in_values
+from portal.actor import Actor
+from portal.cases import signal_csv
+from portal.cases.inbox import InboxFilters, inbox_page
+from portal.cases.intake import import_signals, signal_from_row
+from portal.cases.models import BlindIndex, Case, CaseReferenceCounter, CaseSignal, Person
+from portal.crypto import aead
+from portal.crypto.blind_index import digest, normalise
+from portal.crypto.context import crypto_for
+from portal.crypto.fields import Sealed
+from portal.crypto.models import DataKey
+from portal.db import utcnow
+from portal.extensions import db
+from portal.migrate import alembic_config
+
+HEADER = (
+    "tenant_number;bsn;surname;initials;birth_date;street;house_number;postcode;city;"
+    "phone;email;arrears_amount;arrears_months;signal_date"
+)
+SURNAMES = ("Jansen", "de Vries", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "de Boer")
+STREETS = ("Dorpsstraat", "Kerkweg", "Lindelaan", "Molenstraat", "Stationsplein", "Beukenhof")
+
+
+def fake_bsns(start: int = 100_000_000) -> Iterator[str]:
+    """Fictional BSNs that pass the elfproef, in order."""
+    n = start
+    while True:
+        n += 1
+        candidate = f"{n:09d}"
+        if stdnum_bsn.is_valid(candidate):
+            yield candidate
+
+
+def signal_file(rows: int, seed: int = 1, signal_date: str = "2026-11-01") -> bytes:
+    """An arrears file of ``rows`` valid signals with fictional people."""
+    rnd = random.Random(seed)
+    bsns = fake_bsns()
+    lines = [HEADER]
+    for i in range(rows):
+        mobile = f"06{rnd.randint(1, 5)}{rnd.randint(0, 9_999_999):07d}"
+        phone = mobile if rnd.random() < 0.7 else ""
+        email = f"huurder{i}@example.org" if rnd.random() < 0.5 else ""
+        lines.append(
+            ";".join(
+                [
+                    f"H-{i:06d}",
+                    next(bsns),
+                    rnd.choice(SURNAMES),
+                    "A.B.",
+                    f"19{rnd.randint(40, 99)}-0{rnd.randint(1, 9)}-{rnd.randint(10, 28)}",
+                    rnd.choice(STREETS),
+                    str(rnd.randint(1, 300)),
+                    f"{rnd.randint(1000, 9999)} {rnd.choice(['AB', 'CD', 'EF', 'GH'])}",
+                    "Demostad",
+                    phone,
+                    email,
+                    f"{rnd.randint(100, 500_000) / 100:.2f}".replace(".", ","),
+                    str(rnd.randint(1, 6)),
+                    signal_date,
+                ]
+            )
+        )
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+# --- the import ---------------------------------------------------------------------------------
+
+
+def bench_import(url: str, rows: int = 10_000) -> dict[str, float]:
+    """Seconds to check and import a file of ``rows`` new signals, then the same file again
+    (every row updates its open case), each committed once, on an empty migrated database."""
+
+    command.upgrade(alembic_config(url), "head")
+    data = signal_file(rows)
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="kp-bench-") as tmp:
+        app = create_app(_config(url, Path(tmp)))
+        try:
+            with app.app_context():
+                session = db.session
+                organisation = Organisation(slug="corporatie-bench", name="Bench")
+                session.add(organisation)
+                session.commit()
+                for label in ("new cases", "repeated signals"):
+                    started = time.perf_counter()
+                    parsed = signal_csv.parse(data)
+                    assert parsed.ok, parsed.errors[:3]
+                    result = import_signals(
+                        session,
+                        Actor.system("bench"),
+                        organisation,
+                        [signal_from_row(r) for r in parsed.rows],
+                        source="import",
+                    )
+                    session.commit()
+                    figures[label] = time.perf_counter() - started
+                    assert len(result.outcomes) == rows
+        finally:
+            app.extensions["kp_db"].engine.dispose()
+    return figures
+
+
+def _config(url: str, instance: Path) -> dict:
+    return {
+        "KP_ENV": "testing",
+        "SECRET_KEY": "bench",
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": str(instance),
+        "MAIL_BACKEND": "memory",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+# --- a million cases ---------------------------------------------------------------------------
+
+KIND_ODDS = (
+    ("arrears", 0.85),
+    ("nuisance", 0.15),
+    ("housing_fraud", 0.03),
+    ("pollution", 0.03),
+    ("other", 0.05),
+)
+OWNER_SHARE = 0.9  # of the cases belong to the benchmark's corporation
+
+
+def populate(app, cases: int, batch: int = 20_000) -> None:
+    """Bulk-insert ``cases`` cases with a main tenant each, sealed and blind-indexed."""
+
+    with app.app_context():
+        session = db.session
+        if session.scalar(select(func.count(Case.id))) >= cases:
+            return
+        orgs = {}
+        for slug in ("corporatie", "woonbron"):
+            org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+            if org is None:
+                org = Organisation(slug=slug, name=slug.title())
+                session.add(org)
+                session.flush()
+            orgs[slug] = org.id
+        session.commit()
+        state = crypto_for(session)
+        rnd = random.Random(7)
+        bsns = fake_bsns(200_000_000)
+        today = date(2026, 11, 22)
+        now = datetime(2026, 11, 22, 12, tzinfo=UTC)
+        started = time.perf_counter()
+
+        def seal(cipher, key_id, table, column, kind, uid, value):
+            context = aead.row_context(table, column, uid)
+            return Sealed(aead.seal(cipher, key_id, aead.encode_value(kind, value), context))
+
+        for first in range(1, cases + 1, batch):
+            keys, case_rows, links, persons, indexes = [], [], [], [], []
+            for case_id in range(first, min(first + batch, cases + 1)):
+                raw = os.urandom(32)
+                version, wrapped = state.wrapper.wrap(raw)
+                keys.append(
+                    {
+                        "id": case_id,
+                        "kek_version": version,
+                        "wrapped_key": wrapped,
+                        "created_at": now,
+                    }
+                )
+                cipher = AESGCM(raw)
+                case_uid, person_uid = uuid.uuid4(), uuid.uuid4()
+                kinds = [k for k, odds in KIND_ODDS if rnd.random() < odds] or ["other"]
+                roll = rnd.random()
+                status = "open" if roll < 0.45 else "in_progress" if roll < 0.85 else "closed"
+                signal_date = today - timedelta(days=rnd.randint(0, 730))
+                waiting = status == "open" and rnd.random() < 0.6
+                year = 2025 if case_id <= cases // 2 else 2026
+                number = case_id if year == 2025 else case_id - cases // 2
+                case_rows.append(
+                    {
+                        "id": case_id,
+                        "reference": f"KP-{year}-{number:06d}",
+                        "organisation_id": orgs["corporatie"]
+                        if rnd.random() < OWNER_SHARE
+                        else orgs["woonbron"],
+                        "status": status,
+                        "signal_kinds": kinds,
+                        "data_key_id": case_id,
+                        "arrears_cents": seal(
+                            cipher,
+                            case_id,
+                            "case_file",
+                            "arrears_cents",
+                            "money",
+                            case_uid,
+                            rnd.randint(0, 500_000),
+                        ),
+                        "signal_date": signal_date,
+                        "contact_due_on": signal_date + timedelta(days=14) if waiting else None,
+                        "created_at": now,
+                        "closed_at": now if status == "closed" else None,
+                        "row_uid": case_uid,
+                    }
+                )
+                links += [{"case_id": case_id, "kind": k} for k in kinds]
+                bsn = next(bsns)
+                postcode = f"{rnd.randint(1000, 9999)}{rnd.choice(['AB', 'CD', 'EF'])}"
+                number_text = str(rnd.randint(1, 300))
+                persons.append(
+                    {
+                        "id": case_id,
+                        "case_id": case_id,
+                        "row_uid": person_uid,
+                        "surname": seal(
+                            cipher,
+                            case_id,
+                            "person",
+                            "surname",
+                            "str",
+                            person_uid,
+                            rnd.choice(SURNAMES),
+                        ),
+                        "initials": seal(
+                            cipher, case_id, "person", "initials", "str", person_uid, "A.B."
+                        ),
+                        "bsn": seal(cipher, case_id, "person", "bsn", "str", person_uid, bsn),
+                        "postcode": seal(
+                            cipher, case_id, "person", "postcode", "str", person_uid, postcode
+                        ),
+                        "house_number": seal(
+                            cipher,
+                            case_id,
+                            "person",
+                            "house_number",
+                            "str",
+                            person_uid,
+                            number_text,
+                        ),
+                        "is_main_tenant": True,
+                        "is_minor": False,
+                        "created_at": now,
+                    }
+                )
+                indexes.append(
+                    {"person_id": case_id, "field": "bsn", "digest": digest(state, "bsn", bsn)}
+                )
+                indexes.append(
+                    {
+                        "person_id": case_id,
+                        "field": "address",
+                        "digest": digest(
+                            state, "address", normalise("address", postcode, number_text)
+                        ),
+                    }
+                )
+            for model, rows in (
+                (DataKey, keys),
+                (Case, case_rows),
+                (CaseSignal, links),
+                (Person, persons),
+                (BlindIndex, indexes),
+            ):
+                session.execute(insert(model.__table__), rows)
+            session.commit()
+            done = min(first + batch - 1, cases)
+            print(f"  {done:>9,} cases ({time.perf_counter() - started:6.1f} s)", flush=True)
+        for year, last in ((2025, cases // 2), (2026, cases - cases // 2)):
+            session.merge(CaseReferenceCounter(year=year, last_number=last))
+        if session.get_bind().dialect.name == "postgresql":
+            for table in ("data_key", "case_file", "person", "blind_index"):
+                session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+        else:
+            session.execute(text("ANALYZE"))
+        session.commit()
+
+
+def sample_bsn(cases: int) -> str:
+    """The BSN ``populate`` gave to the case in the middle."""
+    bsns = fake_bsns(200_000_000)
+    for _ in range(cases // 2 - 1):
+        next(bsns)
+    return next(bsns)
+
+
+def bench_inbox(app, cases: int, repeat: int = 15) -> list[tuple[str, float, float]]:
+    """Median and 95th-percentile milliseconds of whole inbox requests (signed in)."""
+
+    with app.app_context():
+        session = db.session
+        user = session.scalar(select(User).where(User.email == "bench@corporatie.example"))
+        if user is None:
+            org = session.scalar(select(Organisation).where(Organisation.slug == "corporatie"))
+            user = User(
+                organisation=org,
+                email="bench@corporatie.example",
+                display_name="Bench",
+                password_hash=None,
+            )
+            user.role_rows = [UserRole(role="caseworker")]
+            session.add(user)
+            session.flush()
+            set_totp_secret(user, new_secret(), utcnow())
+            session.commit()
+        client = app.test_client()
+        with app.test_request_context(environ_base=client.environ_base):
+            values = signed_in_values(user, now=utcnow(), method="bench")
+    with client.session_transaction() as sess:
+        sess.update(values)
+
+    page = client.get("/casussen").get_data(as_text=True)
+    token = page.split('"X-CSRFToken": "')[1].split('"')[0]
+    middle = cases // 2
+    requests = [
+        ("inbox, first page", "GET", "/casussen", None),
+        ("inbox, a page in the middle", "GET", f"/casussen?na={middle}", None),
+        ("inbox, previous page", "GET", f"/casussen?voor={middle}", None),
+        ("filter: closed", "GET", "/casussen?status=closed", None),
+        ("filter: housing fraud", "GET", "/casussen?signaal=housing_fraud", None),
+        ("filter: overdue first contact", "GET", "/casussen?achterstallig=1", None),
+        ("filter: pollution, closed", "GET", "/casussen?status=closed&signaal=pollution", None),
+        (
+            "search by BSN (POST)",
+            "POST",
+            "/casussen/zoeken",
+            {"csrf_token": token, "term": sample_bsn(cases)},
+        ),
+        (
+            "search by reference (POST)",
+            "POST",
+            "/casussen/zoeken",
+            {"csrf_token": token, "term": f"KP-2025-{middle:06d}"},
+        ),
+        ("case page", "GET", f"/casussen/{middle}", None),
+    ]
+    results = []
+    actor = Actor(
+        kind="staff",
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        roles=frozenset({"caseworker"}),
+    )
+    for label, filters in (
+        ("query alone: first page", InboxFilters()),
+        ("query alone: overdue", InboxFilters(overdue=True)),
+    ):
+        times = []
+        for _ in range(repeat):
+            with app.app_context():
+                started = time.perf_counter()
+                page = inbox_page(db.session, actor, filters, today=date(2026, 11, 22))
+                times.append((time.perf_counter() - started) * 1000)
+                assert len(page.cases) == 25
+        times.sort()
+        results.append((label, statistics.median(times), times[int(len(times) * 0.95) - 1]))
+    for label, method, url, data in requests:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url) if method == "GET" else client.post(url, data=data)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (label, response.status_code)
+            if "search" in label:
+                assert "1 casus gevonden" in response.get_data(as_text=True), label
+        times.sort()
+        results.append((label, statistics.median(times), times[int(len(times) * 0.95) - 1]))
+    return results
+
+
+def explain(app) -> list[str]:
+    """The plan of the inbox's main query on SQLite (it must walk ix_case_file_inbox)."""
+
+    with app.app_context():
+        session = db.session
+        if session.get_bind().dialect.name != "sqlite":
+            return []
+        query = (
+            select(Case.id)
+            .where(Case.organisation_id == 1, Case.status == "open", Case.id < 500_000)
+            .order_by(Case.id.desc())
+            .limit(26)
+        )
+        sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+        return [row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+
+
+def run(
+    cases: int = 1_000_000,
+    database_url: str | None = None,
+    keep: bool = False,
+    import_rows: int = 10_000,
+) -> None:
+
+    print(f"Cases benchmark ({platform.python_version()}, {platform.machine()})")
+    with tempfile.TemporaryDirectory(prefix="kp-bench-import-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'import.sqlite'}"
+        figures = bench_import(url, import_rows)
+        print(f"\nImport of {import_rows:,} signals (parse + check + write + commit), SQLite:")
+        for label, seconds in figures.items():
+            print(f"  {label:<20} {seconds:6.2f} s")
+    if database_url:
+        figures = bench_import(database_url, import_rows)
+        print(f"\nImport of {import_rows:,} signals, {database_url.split(':')[0]}:")
+        for label, seconds in figures.items():
+            print(f"  {label:<20} {seconds:6.2f} s")
+        return
+
+    base = Path(tempfile.gettempdir()) / "kp-bench-cases"
+    if not keep and base.exists():
+        shutil.rmtree(base)
+    base.mkdir(exist_ok=True)
+    url = f"sqlite:///{base / 'cases.sqlite'}"
+    command.upgrade(alembic_config(url), "head")
+    app = create_app(_config(url, base / "instance"))
+    try:
+        print(f"\nPopulating {cases:,} cases (bulk, pre-encrypted) ...")
+        started = time.perf_counter()
+        populate(app, cases)
+        print(f"  ready in {time.perf_counter() - started:.0f} s")
+        print("\nPlan of the inbox query:", "; ".join(explain(app)))
+        print(f"\nInbox at {cases:,} cases, SQLite, whole requests (ms):")
+        print(f"  {'request':<32} {'median':>8} {'p95':>8}")
+        for label, median, p95 in bench_inbox(app, cases):
+            print(f"  {label:<32} {median:8.1f} {p95:8.1f}")
+    finally:
+        app.extensions["kp_db"].engine.dispose()
+
+
+def main() -> None:
+
+    parser = argparse.ArgumentParser(prog="python -m bench.cases", description=__doc__)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--database-url", help="also time the import on this (empty) database")
+    parser.add_argument("--keep", action="store_true", help="reuse the populated database")
+    args = parser.parse_args()
+    run(args.cases, args.database_url, args.keep, args.import_rows)
+
+
+if __name__ == "__main__":
+    main()

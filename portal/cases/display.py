@@ -1,0 +1,394 @@
+"""What a case page shows: everything gathered, decided and revealed in one go.
+
+A page view calls ``portal.sharing.reveal`` exactly once (one audit event) for every
+personal field it shows: the household, the case file, the signals and all groundwork.
+Templates read the values from the resulting ``CaseView``; a withheld field is a
+``Withheld`` marker that prints as "afgeschermd — reason".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import phonenumbers
+from flask_babel import format_currency, format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.actor import Actor
+from portal.cases.chart import Slice, life_map_svg
+from portal.cases.groundwork import may_change
+from portal.cases.labels import LABELS, LIFE_DOMAIN_LABELS, LIFE_STATUS_LABELS
+from portal.cases.models import (
+    LIFE_DOMAINS,
+    Agreement,
+    Case,
+    ContactAttempt,
+    Finances,
+    LifeMapEntry,
+    Person,
+    Signal,
+)
+from portal.crypto.fields import Erased, preload_keys
+from portal.sharing import Decision, Revealed, Withheld, decide, reveal
+
+#: Every category a case page can show, for the permission questions it asks.
+PAGE_CATEGORIES = (
+    "identity",
+    "contact",
+    "household",
+    "finances",
+    "contact_history",
+    "life_map",
+)
+
+
+def is_withheld(value: Any) -> bool:
+    return isinstance(value, Withheld)
+
+
+def shown(value: Any, empty: str = "—") -> str:
+    """A value as text: withheld and erased say so, nothing is a dash."""
+    if value is None or value == "":
+        return empty
+    if isinstance(value, (Withheld, Erased)):
+        return str(value)
+    if isinstance(value, date):
+        return format_date(value, format="medium")
+    return str(value)
+
+
+def money(value: Any) -> str:
+    """Whole cents as euros in the user's language (withheld and empty as ``shown``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_currency(value / 100, "EUR")
+    return shown(value)
+
+
+def postcode(value: Any) -> str:
+    """``1234AB`` as people write it: ``1234 AB``."""
+    if isinstance(value, str) and len(value) == 6:
+        return f"{value[:4]} {value[4:]}"
+    return shown(value)
+
+
+def phone(value: Any) -> str:
+    """A stored E.164 number in the national way of writing it (``06 12345678``)."""
+    if isinstance(value, str) and value.startswith("+"):
+        try:
+            number = phonenumbers.parse(value)
+        except phonenumbers.NumberParseException:
+            return value
+        style = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if number.country_code == 31
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(number, style)
+    return shown(value)
+
+
+def label(value: Any, kind: str) -> str:
+    """The display name of a code (withheld and empty as ``shown``)."""
+    if isinstance(value, str) and value in LABELS[kind]:
+        return str(LABELS[kind][value])
+    return shown(value)
+
+
+@dataclass
+class TimelineEntry:
+    day: date
+    order: datetime
+    what: str
+    text: str
+    organisation: str | None = None
+
+
+@dataclass
+class CaseView:
+    case: Case
+    actor: Actor
+    revealed: Revealed
+    decisions: dict[str, Decision]
+    persons: list[Person]
+    signals: list[Signal]
+    attempts: list[ContactAttempt]
+    agreements: list[Agreement]
+    finances: Finances | None
+    life_map: dict[str, LifeMapEntry]
+    organisations: dict[int, str] = field(default_factory=dict)
+
+    # --- values ---------------------------------------------------------------------------
+
+    def v(self, obj: Any, name: str) -> Any:
+        """The revealed value of one field (or its Withheld marker)."""
+        return self.revealed.get(obj, name)
+
+    def allowed(self, category: str) -> bool:
+        decision = self.decisions.get(category)
+        return bool(decision and decision.allowed)
+
+    def withheld(self, category: str) -> str:
+        decision = self.decisions[category]
+        return str(Withheld(category, decision.reason or "not_shared"))
+
+    @property
+    def main_tenant(self) -> Person | None:
+        return next((p for p in self.persons if p.is_main_tenant), None)
+
+    def tenant_name(self) -> str:
+        tenant = self.main_tenant
+        if tenant is None:
+            return ""
+        return full_name(self.v(tenant, "initials"), self.v(tenant, "surname"))
+
+    # --- permissions ----------------------------------------------------------------------
+
+    @property
+    def is_owner(self) -> bool:
+        actor = self.actor
+        return actor.kind == "staff" and actor.organisation_id == self.case.organisation_id
+
+    def may_record(self, category: str) -> bool:
+        return self.actor.kind == "staff" and self.allowed(category)
+
+    def may_change(self, item: Any) -> bool:
+        return may_change(self.actor, item) and self.allowed(item.__category__)
+
+    def organisation_name(self, organisation_id: int | None) -> str:
+        return self.organisations.get(organisation_id or 0, "")
+
+    # --- derived --------------------------------------------------------------------------
+
+    def is_overdue(self, today: date) -> bool:
+        return bool(
+            self.case.is_active and self.case.contact_due_on and self.case.contact_due_on < today
+        )
+
+    def life_map_rows(self) -> list[tuple[str, LifeMapEntry | None]]:
+        return [(domain, self.life_map.get(domain)) for domain in LIFE_DOMAINS]
+
+    def life_map_chart(self, chart_id: str = "levenskaart-chart"):
+        slices, described = [], []
+        for domain, entry in self.life_map_rows():
+            status = self.v(entry, "status") if entry is not None else None
+            code = status if isinstance(status, str) else None
+            status_text = str(LIFE_STATUS_LABELS[code]) if code else _("niet ingevuld")
+            name = str(LIFE_DOMAIN_LABELS[domain])
+            slices.append(Slice(name, code, status_text))
+            described.append(f"{name}: {status_text}")
+        return life_map_svg(
+            slices,
+            title=_("Levenskaart: hoe het gaat per levensgebied"),
+            description=". ".join(described) + ".",
+            chart_id=chart_id,
+        )
+
+    def timeline(self) -> list[TimelineEntry]:
+        """Everything that happened, newest first; withheld parts say so."""
+        entries = [
+            TimelineEntry(
+                self.case.created_at.date(),
+                self.case.created_at,
+                _("Casus geopend"),
+                ", ".join(label(k, "signal_kind") for k in self.case.signal_kinds),
+                self.organisation_name(self.case.organisation_id),
+            )
+        ]
+        for signal in self.signals:
+            if self.allowed("finances"):
+                text = _(
+                    "%(kinds)s; achterstand %(amount)s, %(months)s maanden",
+                    kinds=", ".join(label(k, "signal_kind") for k in signal.kinds),
+                    amount=money(self.v(signal, "arrears_cents")),
+                    months=shown(self.v(signal, "arrears_months")),
+                )
+            else:
+                text = ", ".join(label(k, "signal_kind") for k in signal.kinds)
+            what = _("Signaal uit import") if signal.source == "import" else _("Signaal")
+            entries.append(
+                TimelineEntry(
+                    signal.signal_date,
+                    signal.created_at,
+                    what,
+                    text,
+                    self.organisation_name(signal.organisation_id),
+                )
+            )
+        for attempt in self.attempts:
+            day = self.v(attempt, "attempted_on")
+            if self.allowed("contact_history"):
+                text = _(
+                    "%(channel)s: %(outcome)s",
+                    channel=label(self.v(attempt, "channel"), "channel"),
+                    outcome=label(self.v(attempt, "outcome"), "outcome"),
+                )
+                note = self.v(attempt, "note")
+                if note:
+                    text = f"{text} — {note}"
+            else:
+                text = self.withheld("contact_history")
+            entries.append(
+                TimelineEntry(
+                    day if isinstance(day, date) else attempt.created_at.date(),
+                    attempt.created_at,
+                    _("Contactpoging"),
+                    text,
+                    self.organisation_name(attempt.organisation_id),
+                )
+            )
+        for agreement in self.agreements:
+            if self.allowed("finances"):
+                text = _(
+                    "%(amount)s per maand vanaf %(start)s (%(status)s)",
+                    amount=money(self.v(agreement, "amount_cents")),
+                    start=shown(self.v(agreement, "starts_on")),
+                    status=label(self.v(agreement, "status"), "agreement_status"),
+                )
+            else:
+                text = self.withheld("finances")
+            entries.append(
+                TimelineEntry(
+                    agreement.created_at.date(),
+                    agreement.created_at,
+                    _("Betalingsregeling vastgelegd"),
+                    text,
+                    self.organisation_name(agreement.organisation_id),
+                )
+            )
+        if self.finances is not None:
+            entries.append(
+                TimelineEntry(
+                    self.finances.updated_at.date(),
+                    self.finances.updated_at,
+                    _("Financiële situatie bijgewerkt"),
+                    "" if self.allowed("finances") else self.withheld("finances"),
+                    self.organisation_name(self.finances.organisation_id),
+                )
+            )
+        if self.life_map:
+            latest = max(self.life_map.values(), key=lambda e: e.updated_at)
+            entries.append(
+                TimelineEntry(
+                    latest.updated_at.date(),
+                    latest.updated_at,
+                    _("Levenskaart bijgewerkt"),
+                    "" if self.allowed("life_map") else self.withheld("life_map"),
+                    self.organisation_name(latest.organisation_id),
+                )
+            )
+        if self.case.closed_at is not None:
+            entries.append(
+                TimelineEntry(
+                    self.case.closed_at.date(),
+                    self.case.closed_at,
+                    _("Casus gesloten"),
+                    "",
+                    self.organisation_name(self.case.organisation_id),
+                )
+            )
+        entries.sort(key=lambda e: (e.day, e.order), reverse=True)
+        return entries
+
+
+def full_name(initials: Any, surname: Any) -> str:
+    """ "A.B. Jansen", or the withheld marker once."""
+    if isinstance(surname, (Withheld, Erased)):
+        return str(surname)
+    return " ".join(str(part) for part in (initials, surname) if part)
+
+
+def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case.view") -> CaseView:
+    """Load the groundwork, decide, and reveal every shown field with one audit event."""
+    from portal.accounts.models import Organisation
+
+    signals = list(
+        session.scalars(select(Signal).where(Signal.case_id == case.id).order_by(Signal.id))
+    )
+    attempts = list(
+        session.scalars(
+            select(ContactAttempt)
+            .where(ContactAttempt.case_id == case.id)
+            .order_by(ContactAttempt.id)
+        )
+    )
+    agreements = list(
+        session.scalars(
+            select(Agreement).where(Agreement.case_id == case.id).order_by(Agreement.id)
+        )
+    )
+    finances = session.scalar(select(Finances).where(Finances.case_id == case.id))
+    life_map = {
+        e.domain: e
+        for e in session.scalars(select(LifeMapEntry).where(LifeMapEntry.case_id == case.id))
+    }
+    persons = list(case.persons)
+    fields: list[tuple[Any, list[str]]] = [(p, list(Person.__categories__)) for p in persons]
+    fields.append((case, list(Case.__categories__)))
+    fields += [(s, list(Signal.__categories__)) for s in signals]
+    fields += [(a, list(ContactAttempt.__categories__)) for a in attempts]
+    fields += [(a, list(Agreement.__categories__)) for a in agreements]
+    if finances is not None:
+        fields.append((finances, list(Finances.__categories__)))
+    fields += [(e, list(LifeMapEntry.__categories__)) for e in life_map.values()]
+
+    decisions = decide(session, actor, case, PAGE_CATEGORIES)
+    revealed = reveal(session, actor, case, fields, action=action)
+    org_ids = {case.organisation_id}
+    for item in [*signals, *attempts, *agreements, *life_map.values()]:
+        org_ids.add(item.organisation_id)
+    if finances is not None:
+        org_ids.add(finances.organisation_id)
+    organisations = dict(
+        session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+        ).all()
+    )
+    return CaseView(
+        case=case,
+        actor=actor,
+        revealed=revealed,
+        decisions=decisions,
+        persons=persons,
+        signals=signals,
+        attempts=attempts,
+        agreements=agreements,
+        finances=finances,
+        life_map=life_map,
+        organisations=organisations,
+    )
+
+
+@dataclass
+class InboxRow:
+    case: Case
+    name: str
+    organisation: str
+    own: bool
+
+
+def inbox_rows(session: Session, actor: Actor, cases: list[Case]) -> list[InboxRow]:
+    """The main tenant's name per listed case: one reveal (one audit event) per case shown."""
+    tenants = {case.id: case.main_tenant for case in cases}
+    preload_keys(session, [t for t in tenants.values() if t], "surname", "initials")
+    rows = []
+    for case in cases:
+        tenant = tenants[case.id]
+        name = ""
+        if tenant is not None:
+            values = reveal(
+                session, actor, case, {tenant: ["initials", "surname"]}, action="case.list"
+            )
+            name = full_name(values.get(tenant, "initials"), values.get(tenant, "surname"))
+        rows.append(
+            InboxRow(
+                case=case,
+                name=name,
+                organisation=case.organisation.name,
+                own=case.organisation_id == actor.organisation_id,
+            )
+        )
+    return rows

@@ -1,0 +1,265 @@
+"""The case file: the case, its household, its signals and the blind index of its people.
+
+Every personal field is an ``EncryptedType`` column under the case's own data key; views show
+it through the policy point (``portal.sharing.reveal``), which decides, audits and decrypts.
+Plain columns hold only what the inbox must filter and sort on without decrypting: status,
+signal kinds, the signal date and the first-contact deadline.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Organisation
+from portal.crypto.fields import EncryptedRow, EncryptedType, Sealed
+from portal.crypto.models import DataKey
+from portal.db import Base, UTCDateTime, utcnow
+
+#: What brought the case in (signaal).
+SIGNAL_KINDS = ("arrears", "nuisance", "housing_fraud", "pollution", "other")
+#: Life cycle: a signal opens a case; the first conversation puts it in progress; closing
+#: starts the retention periods. The handover work may add steps between these.
+CASE_STATUSES = ("open", "in_progress", "closed")
+#: Statuses that count as "still open" (for de-duplication, the inbox, "already known").
+ACTIVE_STATUSES = ("open", "in_progress")
+#: A household member's place in the household (stored encrypted, as a code).
+RELATIONS = ("partner", "child", "parent", "other")
+#: Where a signal came from.
+SIGNAL_SOURCES = ("form", "import")
+
+
+class Case(EncryptedRow, Base):
+    """One household's situation (casus), with its own data key."""
+
+    __tablename__ = "case_file"
+    __table_args__ = (
+        # The inbox: one organisation's cases of one status, newest first (keyset on id).
+        Index("ix_case_file_inbox", "organisation_id", "status", "id"),
+        # The same for cases still waiting for a first contact attempt (the "overdue"
+        # filter), which are few: a partial index holds only them.
+        Index(
+            "ix_case_file_awaiting",
+            "organisation_id",
+            "status",
+            "id",
+            sqlite_where=text("contact_due_on IS NOT NULL"),
+            postgresql_where=text("contact_due_on IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Human reference, e.g. KP-2026-000123; not personal, safe in URLs and logs.
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    signal_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    data_key_id: Mapped[int] = mapped_column(ForeignKey("data_key.id"), unique=True)
+    #: Rent arrears in whole cents (encrypted money).
+    arrears_cents: Mapped[Sealed | None] = mapped_column(EncryptedType("money"))
+    #: How many months of rent are unpaid (an int, encrypted).
+    arrears_months: Mapped[Sealed | None] = mapped_column(EncryptedType("json"))
+    #: Since when the arrears run (encrypted date).
+    arrears_since: Mapped[Sealed | None] = mapped_column(EncryptedType("date"))
+    #: The tenant number in the corporation's rent administration (encrypted).
+    tenant_number: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    #: The date of the first signal: when the case came in (not personal on its own).
+    signal_date: Mapped[date | None] = mapped_column(Date)
+    #: The day by which a first contact attempt is due; cleared by the first attempt.
+    #: Plain so that the inbox can filter "overdue" without decrypting anything.
+    contact_due_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When the case closed; retention periods count from here.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+    organisation: Mapped[Organisation] = relationship()
+    data_key: Mapped[DataKey] = relationship()
+    persons: Mapped[list[Person]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Person.id"
+    )
+    signal_links: Mapped[list[CaseSignal]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    signals: Mapped[list[Signal]] = relationship(
+        back_populates="case",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Signal.id",
+    )
+
+    #: The data category of each personal field, for the policy point (``portal.sharing``).
+    __categories__: ClassVar[dict[str, str]] = {
+        "arrears_cents": "finances",
+        "arrears_months": "finances",
+        "arrears_since": "finances",
+        "tenant_number": "identity",
+    }
+
+    def encryption_key_id(self) -> int | None:
+        return self.data_key_id
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def main_tenant(self) -> Person | None:
+        return next((p for p in self.persons if p.is_main_tenant), None)
+
+    def set_signal_kinds(self, kinds: list[str]) -> None:
+        """Keep the JSON list and its index table (``case_signal``) in step."""
+        self.signal_kinds = list(kinds)
+        wanted = set(kinds)
+        self.signal_links = [link for link in self.signal_links if link.kind in wanted]
+        have = {link.kind for link in self.signal_links}
+        self.signal_links.extend(CaseSignal(kind=k) for k in kinds if k not in have)
+
+    def __repr__(self) -> str:
+        return f"<Case {self.reference}>"
+
+
+class CaseSignal(Base):
+    """One signal kind of a case, so the inbox can filter on a kind with an index."""
+
+    __tablename__ = "case_signal"
+    __table_args__ = (Index("ix_case_signal_kind", "kind", "case_id"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class Person(EncryptedRow, Base):
+    """A member of a case's household. Every field about the person is encrypted."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    surname: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    initials: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    birth_date: Mapped[Sealed | None] = mapped_column(EncryptedType("date"))
+    bsn: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    phone: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    email: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    street: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    house_number: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    postcode: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    city: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    #: Place in the household (a code from ``RELATIONS``), encrypted.
+    relation: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    is_main_tenant: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="persons")
+    blind_indexes: Mapped[list[BlindIndex]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __categories__: ClassVar[dict[str, str]] = {
+        "surname": "identity",
+        "initials": "identity",
+        "birth_date": "identity",
+        "bsn": "identity",
+        "phone": "contact",
+        "email": "contact",
+        "street": "contact",
+        "house_number": "contact",
+        "postcode": "contact",
+        "city": "contact",
+        "relation": "household",
+    }
+
+    __blind_indexes__: ClassVar[dict[str, tuple[str, ...]]] = {
+        "bsn": ("bsn",),
+        "address": ("postcode", "house_number"),
+        "email": ("email",),
+        "phone": ("phone",),
+    }
+
+    def encryption_key_id(self) -> int | None:
+        return self.case.data_key_id if self.case is not None else None
+
+    def set_blind_index(self, index_field: str, digest: str | None) -> None:
+        entry = next((e for e in self.blind_indexes if e.field == index_field), None)
+        if digest is None:
+            if entry is not None:
+                self.blind_indexes.remove(entry)
+        elif entry is None:
+            self.blind_indexes.append(BlindIndex(field=index_field, digest=digest))
+        else:
+            entry.digest = digest
+
+    def __repr__(self) -> str:  # never a name
+        return f"<Person {self.id}>"
+
+
+class BlindIndex(Base):
+    """Digest of one normalised person field (blind index): exact look-ups, no plaintext."""
+
+    __tablename__ = "blind_index"
+    __table_args__ = (
+        UniqueConstraint("person_id", "field"),
+        Index("ix_blind_index_lookup", "field", "digest"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(20))
+    digest: Mapped[str] = mapped_column(String(32))
+
+
+class Signal(EncryptedRow, Base):
+    """One signal that reached the case: from the intake form or a line of an import file.
+
+    A repeated signal for a household with an open case updates that case and adds a row
+    here, so the timeline shows every month's arrears figure.
+    """
+
+    __tablename__ = "signal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    signal_date: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(10))
+    import_job_id: Mapped[int | None] = mapped_column(Integer)
+    arrears_cents: Mapped[Sealed | None] = mapped_column(EncryptedType("money"))
+    arrears_months: Mapped[Sealed | None] = mapped_column(EncryptedType("json"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="signals")
+
+    __categories__: ClassVar[dict[str, str]] = {
+        "arrears_cents": "finances",
+        "arrears_months": "finances",
+    }
+
+    def encryption_key_id(self) -> int | None:
+        return self.case.data_key_id if self.case is not None else None
+
+
+class CaseReferenceCounter(Base):
+    """The last reference number handed out per year; updated before read, like a lock."""
+
+    __tablename__ = "case_reference_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)

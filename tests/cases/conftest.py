@@ -1,0 +1,129 @@
+"""Fixtures for the case pages: signed-in caseworkers, cases with groundwork, CSV files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.actor import Actor
+
+HEADER = (
+    "tenant_number;bsn;surname;initials;birth_date;street;house_number;postcode;city;"
+    "phone;email;arrears_amount;arrears_months;signal_date"
+)
+
+
+def staff(user) -> Actor:
+    return Actor(
+        kind="staff",
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        roles=frozenset(user.roles),
+    )
+
+
+def row(
+    bsn: str = "111222333",
+    *,
+    tenant_number: str = "H-1001",
+    surname: str = "Testpersoon",
+    initials: str = "A.",
+    birth_date: str = "1985-03-04",
+    street: str = "Dorpsstraat",
+    house_number: str = "12",
+    postcode: str = "1234 AB",
+    city: str = "Demostad",
+    phone: str = "0612345678",
+    email: str = "",
+    amount: str = "1.250,50",
+    months: str = "2",
+    signal_date: str = "2026-11-01",
+) -> str:
+    return ";".join(
+        [
+            tenant_number,
+            bsn,
+            surname,
+            initials,
+            birth_date,
+            street,
+            house_number,
+            postcode,
+            city,
+            phone,
+            email,
+            amount,
+            months,
+            signal_date,
+        ]
+    )
+
+
+def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
+    return ("\r\n".join([header, *rows]) + "\r\n").encode()
+
+
+@pytest.fixture
+def caseworker(make_user):
+    return make_user("corporatie", ("caseworker",))
+
+
+@pytest.fixture
+def signed_in(client, login, caseworker, session):
+    """A client signed in as a caseworker of the corporation.
+
+    Requests share the test's session: a view that rolls back after a refused change would
+    take uncommitted fixtures with it. Committing here only releases a savepoint; the
+    test's outer transaction is still rolled back at the end.
+    """
+    session.commit()
+    return login(client, caseworker)
+
+
+TODAY = date.today()  # noqa: DTZ011 - calendar day of the test run
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    """A clean policy-point registry for this test (grant sources registered below)."""
+    from portal import sharing
+
+    fresh = sharing._Registry()
+    monkeypatch.setattr(sharing, "_registry", fresh)
+    return fresh
+
+
+@pytest.fixture
+def refer(registry):
+    """``refer(case, org_id, *categories, purpose=..., role=...)``: an active referral.
+
+    Stands in for the handover package's grant source: the organisation sees that one case,
+    and may see the categories the covenant allows for the purpose and role.
+    """
+    from portal import sharing
+    from portal.cases.models import Case
+
+    grants: list[tuple[int, int, sharing.Grant]] = []
+
+    def source(_session, case, organisation_id):
+        for case_id, org_id, grant in grants:
+            if case_id == case.id and org_id == organisation_id:
+                yield grant
+
+    def visibility(actor):
+        ids = [case_id for case_id, org_id, _g in grants if org_id == actor.organisation_id]
+        return Case.id.in_(ids) if ids else Case.id < 0
+
+    sharing.register_grant_source(source, visibility)
+
+    def make(case, org_id: int, *categories: str, purpose="debt_help", role="debt_coach"):
+        grants.append(
+            (
+                case.id,
+                org_id,
+                sharing.Grant(org_id, role, purpose, frozenset(categories), f"test:{case.id}"),
+            )
+        )
+
+    return make
