@@ -27,6 +27,14 @@ def _case(app) -> tuple[int, str]:
         return case.id, case.reference
 
 
+def _reset_throttle(app) -> None:
+    """Every browser test signs in from 127.0.0.1: start from a clean sign-in throttle."""
+    from portal.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+
+
 def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     case_id, reference = _case(live_app)
     corp_email, corp_secret = new_staff(live_app, "corporatie")
@@ -40,6 +48,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
         return page
 
     corp = new_page()
+    _reset_throttle(live_app)
     sign_in(corp, corp_email, corp_secret)
     corp.goto(f"/casussen/{case_id}/overdragen?purpose=debt_help")
     assert axe_violations(corp) == []
@@ -48,6 +57,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     assert "De casus is overgedragen." in corp.locator("main").inner_text()
 
     coach = new_page()
+    _reset_throttle(live_app)
     sign_in(coach, coach_email, coach_secret)
     coach.goto("/overdrachten")
     assert axe_violations(coach) == []
