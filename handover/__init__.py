@@ -6,13 +6,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug referrals into the policy point and register the blueprint and commands."""
+    """Plug referrals into the policy point and consent, register the blueprint and commands."""
+    from consent.hooks import on_consent_withdrawn
     from handover import policy, service
     from handover.cli import sla_cli
     from handover.views import bp
     from portal import sharing
 
     sharing.register_grant_source(service.grants, policy.cases_shared_with)
+    on_consent_withdrawn(service.consent_ended)
     app.register_blueprint(bp)
     app.cli.add_command(sla_cli)
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from handover.models import OUTCOMES
@@ -53,3 +61,25 @@ class EscalateForm(VersionedForm):
     note = TextAreaField(
         _l("Notitie voor de volgende partner"), validators=[Optional(), Length(max=REASON_MAX)]
     )
+
+
+class CheckForm(FlaskForm):
+    """The receiver's word on one groundwork item: it holds, or it does not and why."""
+
+    status = RadioField(
+        _l("Klopt dit?"),
+        choices=[
+            SelectChoice("verified", _l("Ja, dit klopt")),
+            SelectChoice("disputed", _l("Nee, dit klopt niet")),
+        ],
+        validators=[InputRequired(_l("Kies of het klopt of niet."))],
+    )
+    note = TextAreaField(
+        _l("Toelichting"),
+        validators=[Length(max=REASON_MAX)],
+        description=_l("Nodig als iets niet klopt: wat klopt er niet?"),
+    )
+
+    def validate_note(self, field: TextAreaField) -> None:
+        if self.status.data == "disputed" and len((field.data or "").strip()) < 3:
+            raise ValidationError(_l("Schrijf op wat er niet klopt."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation
@@ -34,6 +34,10 @@ ESCALATABLE = ("declined", "returned", "expired")
 #: What the receiver reports back to the sender.
 REPORTS = ("first_contact", "help_started", "help_ended")
 OUTCOMES = ("solved", "arrangement", "debt_counselling", "no_result", "refused", "moved")
+#: What the receiver found when checking one groundwork item of the package.
+CHECKS = ("verified", "disputed")
+#: The case's arrears figure, checkable like a groundwork item (``item_id`` is the case id).
+ARREARS_ITEM = "arrears"
 
 
 class Referral(EncryptedRow, Base):
@@ -116,6 +120,8 @@ class ReferralEvent(EncryptedRow, Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     #: Why (a decline, a return, a withdrawal): free text about the household, encrypted.
     reason: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    #: The data categories an event concerns (a consent that stopped counting names them).
+    categories: Mapped[list[str] | None] = mapped_column(JSON)
 
     referral: Mapped[Referral] = relationship(back_populates="events")
     organisation: Mapped[Organisation | None] = relationship()
@@ -124,3 +130,41 @@ class ReferralEvent(EncryptedRow, Base):
 
     def encryption_key_id(self) -> int | None:
         return self.referral.encryption_key_id() if self.referral is not None else None
+
+
+class ItemCheck(EncryptedRow, Base):
+    """A receiver's word on one groundwork item of its package: verified, or disputed and why.
+
+    One row per referral and item (checking again replaces the verdict; the audit log keeps
+    every change). It outlives the referral: the next partner on the ladder sees what still
+    holds and what was disputed, so nobody checks the same thing twice.
+    """
+
+    __tablename__ = "referral_item_check"
+    __table_args__ = (UniqueConstraint("referral_id", "item_type", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    #: ``GroundworkItem.__item_type__`` (or ``ARREARS_ITEM``) and the item's id.
+    item_type: Mapped[str] = mapped_column(String(30))
+    item_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: What does not hold (free text about the household, encrypted).
+    note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+
+    referral: Mapped[Referral] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+    #: Like the referral's own note: readable by whoever may know who the household is.
+    __categories__: ClassVar[dict[str, str]] = {"note": "identity"}
+
+    def encryption_key_id(self) -> int | None:
+        return self.referral.encryption_key_id() if self.referral is not None else None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.item_type, self.item_id)

@@ -13,22 +13,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handover.models import ACTIVE, ESCALATABLE, OUTCOMES, REPORTS, Referral, ReferralEvent
+from handover.models import (
+    ACTIVE,
+    ARREARS_ITEM,
+    CHECKS,
+    ESCALATABLE,
+    OUTCOMES,
+    REPORTS,
+    ItemCheck,
+    Referral,
+    ReferralEvent,
+)
 from portal.accounts.models import Organisation, User
 from portal.actor import Actor
 from portal.audit.service import record
-from portal.cases.models import Case
+from portal.cases.models import GROUNDWORK_MODELS, Case
 from portal.covenant.rules import Covenant, active_covenant, active_version
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.outbox.service import enqueue
-from portal.sharing import Grant, consent_status
+from portal.sharing import Grant, consent_status, decide
+
+if TYPE_CHECKING:
+    from consent.models import ConsentEvent, ConsentRecord
 
 #: Portal roles that work referrals (send, accept, report).
 WORKING_ROLES = frozenset({"caseworker", "team_manager"})
@@ -546,6 +560,147 @@ def check_sla(session: Session, *, now: datetime | None = None) -> SlaResult:
         result.first_contact_overdue.append(referral.id)
     session.flush()
     return result
+
+
+# --- checking the groundwork -----------------------------------------------------------------
+
+#: Checkable item types and their data category.
+ITEM_CATEGORIES = {
+    ARREARS_ITEM: Case.__categories__["arrears_cents"],
+    **{model.__item_type__: model.__category__ for model in GROUNDWORK_MODELS},
+}
+_ITEM_MODELS = {model.__item_type__: model for model in GROUNDWORK_MODELS}
+
+
+def _item_category(session: Session, case: Case, item_type: str, item_id: int) -> str:
+    """The category of one item of ``case``; NotFound for anything else (ids are hostile)."""
+    if item_type == ARREARS_ITEM:
+        if item_id != case.id:
+            raise NotFound()
+    elif item_type in _ITEM_MODELS:
+        item = session.get(_ITEM_MODELS[item_type], item_id)
+        if item is None or item.case_id != case.id:
+            raise NotFound()
+    else:
+        raise NotFound()
+    return ITEM_CATEGORIES[item_type]
+
+
+def check_item(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    item_type: str,
+    item_id: int,
+    status: str,
+    note: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> ItemCheck:
+    """The receiver says whether one item of the package holds; a dispute needs a note.
+
+    Only items the receiver can see right now (in the package, and the consent still
+    counting) can be checked. Checking again replaces the receiver's verdict on the item.
+    """
+    _as_recipient(actor, referral)
+    if status not in CHECKS:
+        raise DomainError(_l("Kies of het klopt of niet."))
+    cleaned = _clean_reason(note, required=status == "disputed")
+    now = now or utcnow()
+    referral = _lock(session, referral, None)
+    if referral.status not in ("accepted", "in_progress"):
+        raise Conflict(_l("Alleen een geaccepteerde overdracht kunt u controleren."))
+    case = referral.case
+    category = _item_category(session, case, item_type, item_id)
+    if (
+        category not in referral.categories
+        or not decide(session, actor, case, [category])[category].allowed
+    ):
+        raise NotFound()
+    check = session.scalar(
+        select(ItemCheck).where(
+            ItemCheck.referral_id == referral.id,
+            ItemCheck.item_type == item_type,
+            ItemCheck.item_id == item_id,
+        )
+    )
+    if check is None:
+        check = ItemCheck(referral=referral, case_id=case.id, item_type=item_type, item_id=item_id)
+        session.add(check)
+    check.status = status
+    check.note = cleaned
+    check.organisation_id = actor.organisation_id
+    check.user_id = actor.user_id
+    check.at = now
+    session.flush()
+    record(
+        session,
+        actor,
+        "referral.item_check",
+        case_id=case.id,
+        categories=["identity"] if cleaned else [],
+        detail={"referral": referral.id, "item": item_type, "id": item_id, "status": status},
+    )
+    return check
+
+
+def item_checks(session: Session, case: Case) -> dict[tuple[str, int], list[ItemCheck]]:
+    """Every verdict on the case's items, oldest first, from every referral of the case: what
+    earlier partners on the ladder found still counts for the next one."""
+    found: dict[tuple[str, int], list[ItemCheck]] = {}
+    rows = session.scalars(
+        select(ItemCheck).where(ItemCheck.case_id == case.id).order_by(ItemCheck.at, ItemCheck.id)
+    )
+    for check in rows:
+        found.setdefault(check.key, []).append(check)
+    return found
+
+
+# --- consent that stops counting ---------------------------------------------------------------
+
+
+def consent_ended(session: Session, consent: ConsentRecord, event: ConsentEvent) -> None:
+    """A consent a package relied on was withdrawn or expired: note it on each active referral
+    it covered, so both sides see why part of the package is now withheld.
+
+    The referral itself goes on (the statutory part of the package still holds, and new
+    consent makes the rest visible again on the next request); the policy point already
+    withholds the stopped categories.
+    """
+    stopped = set(event.categories or consent.categories)
+    rows = session.scalars(
+        select(Referral).where(
+            Referral.case_id == consent.case_id,
+            Referral.purpose == consent.purpose,
+            Referral.recipient_role == consent.recipient_role,
+            Referral.status.in_(ACTIVE),
+        )
+    )
+    for referral in rows:
+        if consent.recipient_organisation_id not in (None, referral.recipient_org_id):
+            continue
+        hit = sorted(stopped & set(referral.categories))
+        if not hit:
+            continue
+        kind = f"consent_{event.kind}"
+        referral.events.append(
+            ReferralEvent(
+                case_id=referral.case_id,
+                kind=kind,
+                from_status=referral.status,
+                to_status=referral.status,
+                categories=hit,
+                at=event.occurred_at,
+            )
+        )
+        session.flush()
+        record(
+            session,
+            Actor.system("consent"),
+            f"referral.{kind}",
+            case_id=referral.case_id,
+            detail={"referral": referral.id, "consent": consent.id, "categories": hit},
+        )
 
 
 # --- grants for the policy point --------------------------------------------------------------

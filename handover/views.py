@@ -12,8 +12,15 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from handover import service
-from handover.forms import EscalateForm, OutcomeForm, ReasonForm, SendForm, VersionedForm
-from handover.models import ACTIVE, CLOSED, Referral
+from handover.forms import (
+    CheckForm,
+    EscalateForm,
+    OutcomeForm,
+    ReasonForm,
+    SendForm,
+    VersionedForm,
+)
+from handover.models import ACTIVE, ARREARS_ITEM, CLOSED, Referral
 from handover.policy import load_referral, visible_referrals
 from portal.access import staff
 from portal.actor import current_actor
@@ -23,7 +30,7 @@ from portal.covenant.rules import NoActiveCovenant, active_covenant, active_vers
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.sharing import reveal
+from portal.sharing import decide, reveal
 
 bp = Blueprint("handover", __name__)
 
@@ -121,7 +128,15 @@ def _forms(referral: Referral, failed: tuple[str, object] | None = None) -> dict
     return forms
 
 
-def _detail_context(referral: Referral, failed: tuple[str, object] | None = None) -> dict:
+def _check_prefix(key: tuple[str, int]) -> str:
+    return f"check-{key[0]}-{key[1]}"
+
+
+def _detail_context(
+    referral: Referral,
+    failed: tuple[str, object] | None = None,
+    failed_check: tuple[tuple[str, int], CheckForm] | None = None,
+) -> dict:
     actor = current_actor()
     case = referral.case
     fields: dict = dict.fromkeys(case.persons, PERSON_FIELDS)
@@ -134,15 +149,40 @@ def _detail_context(referral: Referral, failed: tuple[str, object] | None = None
     for items in groundwork.values():
         for item in items:
             fields[item] = tuple(type(item).__categories__)
+    checks = service.item_checks(db.session, case)
+    for found in checks.values():
+        for check in found:
+            fields[check] = ("note",)
     shown = reveal(db.session, actor, case, fields, purpose=referral.purpose)
     is_sender = actor.organisation_id == referral.sender_org_id
+    is_recipient = actor.organisation_id == referral.recipient_org_id
+    # What the receiver can check now: the items of the package it can see.
+    check_forms = {}
+    if is_recipient and referral.status in ("accepted", "in_progress"):
+        keys = [(ARREARS_ITEM, case.id)] + [
+            (item.__item_type__, item.id) for items in groundwork.values() for item in items
+        ]
+        for key in keys:
+            category = service.ITEM_CATEGORIES[key[0]]
+            if category in referral.categories and shown.allowed(category):
+                check_forms[key] = CheckForm(prefix=_check_prefix(key), formdata=None)
+        if failed_check is not None:
+            check_forms[failed_check[0]] = failed_check[1]
+    withheld = []
+    if is_recipient and referral.active:
+        decisions = decide(db.session, actor, case, referral.categories)
+        withheld = [c for c in referral.categories if not decisions[c].allowed]
     return {
         "referral": referral,
         "case": case,
         "shown": shown,
         "groundwork": groundwork,
+        "checks": checks,
+        "check_forms": check_forms,
+        "failed_check": failed_check[0] if failed_check else None,
+        "withheld": withheld,
         "covenant": active_covenant(db.session),
-        "is_recipient": actor.organisation_id == referral.recipient_org_id,
+        "is_recipient": is_recipient,
         "is_sender": is_sender,
         "next_step": service.next_step(db.session, referral) if is_sender else None,
         "now": utcnow(),
@@ -220,6 +260,38 @@ def _act(referral_id: int, action: str):
 @staff("caseworker", "team_manager")
 def act(referral_id: int, action: str):
     return _act(referral_id, action)
+
+
+@bp.post("/overdrachten/<int:referral_id>/controle/<item_type>/<int:item_id>")
+@staff("caseworker", "team_manager")
+def check(referral_id: int, item_type: str, item_id: int):
+    """The receiver marks one groundwork item of the package as verified or disputed."""
+    actor = current_actor()
+    referral = load_referral(db.session, actor, referral_id)
+    key = (item_type, item_id)
+    form = CheckForm(prefix=_check_prefix(key))
+    if not form.validate_on_submit():
+        db.session.rollback()
+        referral = load_referral(db.session, actor, referral_id)
+        context = _detail_context(referral, failed_check=(key, form))
+        if key not in context["check_forms"]:
+            abort(404)
+        page = render_template("handover/detail.html", **context)
+        db.session.commit()  # the access was audited
+        return page, 400
+    try:
+        service.check_item(
+            db.session, actor, referral, item_type, item_id, form.status.data, form.note.data
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404)
+        flash(str(exc.message or _("Dit kan niet.")), "error")
+        return redirect(url_for("handover.detail", referral_id=referral_id))
+    db.session.commit()
+    flash(_("Opgeslagen."), "ok")
+    return redirect(url_for("handover.detail", referral_id=referral_id, _anchor=_check_prefix(key)))
 
 
 def _purposes(covenant) -> list[tuple[str, str]]:
