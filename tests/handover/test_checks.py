@@ -151,7 +151,12 @@ def test_only_the_receiver_checks_and_only_items_of_its_package(session, people,
 def test_welfare_sees_what_the_coach_checked_and_added(session, people, case, give_consent):
     """Scenario B: the coach returns the case; welfare gets everything gathered so far, the
     coach's failed attempts and its verdicts included, and checks nothing twice."""
-    give_consent({"welzijn": ["identity", "contact", "finances", "contact_history"]})
+    give_consent(
+        {
+            "schuldhulp": ["contact_history"],
+            "welzijn": ["identity", "contact", "finances", "contact_history"],
+        }
+    )
     coach = people["schuldhulp"][1]
     welfare_user, welfare = people["welzijn"]
     agreement = _agreement(session, people, case)
@@ -160,11 +165,10 @@ def test_welfare_sees_what_the_coach_checked_and_added(session, people, case, gi
     service.check_item(
         session, coach, referral, "agreement", agreement.id, "disputed", "Regeling is gestopt."
     )
-    # The coach records its own failed attempt: a grant for the contact history is not in its
-    # package (no consent), so it is recorded by the corporation on the coach's word here.
+    # The coach records its own failed attempt (the contact history is in its package).
     attempt = add_contact_attempt(
         session,
-        people["corporatie"][1],
+        coach,
         case,
         ContactAttemptData(date(2026, 11, 2), "phone", "not_reached", "Schuldhulp: geen gehoor"),
     )
@@ -186,6 +190,7 @@ def test_welfare_sees_what_the_coach_checked_and_added(session, people, case, gi
     assert shown.get(checks[("agreement", agreement.id)][0], "note") == "Regeling is gestopt."
     shown = reveal(session, welfare, case, {attempt: ["note"]})
     assert shown.get(attempt, "note") == "Schuldhulp: geen gehoor"
+    assert attempt.organisation_id == coach.organisation_id
     # Welfare adds its own verdict next to the coach's.
     service.check_item(session, welfare, nxt, "agreement", agreement.id, "verified")
     verdicts = service.item_checks(session, case)[("agreement", agreement.id)]
