@@ -1,6 +1,6 @@
 """The first job end to end in Chromium: the corporation refers a case to the debt coach,
-the coach accepts and finds the intake pre-filled, reports "help started", and the
-corporation sees it."""
+the coach accepts and finds the intake pre-filled, marks the arrears figure as verified,
+reports "help started", and the corporation sees both."""
 
 from __future__ import annotations
 
@@ -67,6 +67,12 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     assert "Browsertest" in intake and "987,65" in intake  # nothing retyped
     assert "Huisbezoek gelukt, wil schuldhulp." in intake
     assert axe_violations(coach) == []
+    arrears = coach.locator(f"#check-arrears-{case_id}")
+    arrears.locator("summary").click()
+    assert axe_violations(coach) == []
+    arrears.get_by_label("Ja, dit klopt").check()
+    arrears.get_by_role("button", name="Opslaan").click()
+    assert "Klopt volgens" in coach.locator(f"#check-arrears-{case_id}").inner_text()
     coach.get_by_role("button", name="Hulp is gestart").click()
     assert "Hulp gestart" in coach.locator("main").inner_text()
 
@@ -75,6 +81,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     assert "Hulp gestart" in corp.locator("main").inner_text()
     corp.get_by_role("link", name=reference).click()
     assert "de incasso kan worden gepauzeerd" in corp.locator("main").inner_text()
+    assert "Klopt volgens" in corp.locator(f"#check-arrears-{case_id}").inner_text()
     assert [e for e in errors if "Content Security Policy" in e] == []
     for page in (corp, coach):
         page.context.close()
