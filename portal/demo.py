@@ -100,6 +100,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     session.flush()
     load_demo_cases(session)
     load_demo_consent(session)
+    session.info["kp_demo_referral"] = load_demo_referral(session)
     load_demo_decision(session)
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
 
@@ -110,6 +111,15 @@ def load_demo_consent(session: Session) -> None:
     from consent.demo import load_demo_consent as load
 
     session.info["kp_demo_consent"] = load(session)
+
+
+def load_demo_referral(session: Session) -> object | None:
+    """Scenario B, one step before the end: a referral the debt coach returned after failing
+    to reach the tenant, ready for the corporation to offer it to welfare (seeded through
+    handover's own services, like the decision below)."""
+    from handover.demo import load
+
+    return load(session)
 
 
 def load_demo_decision(session: Session) -> object | None:
@@ -194,6 +204,17 @@ def demo_cli(ctx: click.Context) -> None:
         else:
             click.echo(
                 f"  The demo tenant already answered; come back at {base}/toestemming/terugkomen"
+            )
+    referral = db.session.info.pop("kp_demo_referral", None)
+    if referral is not None:
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        click.echo(
+            f"Referral (case {referral.case.reference}, {referral.status}): "
+            f"{base}/overdrachten/{referral.id}"
+        )
+        if referral.status == "returned":
+            click.echo(
+                "  The debt coach returned it: offer it to welfare as sanne@corporatie.example"
             )
 
 
