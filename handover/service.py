@@ -314,6 +314,38 @@ def accept(
     return referral
 
 
+def _close_with_reason(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    reason: str,
+    *,
+    version: int | None,
+    now: datetime | None,
+    kind: str,
+    to_status: str,
+    open_in: tuple[str, ...],
+    refusal: str,
+    notice: str,
+) -> Referral:
+    """Decline, return or withdraw: always with a reason, kept in the history; the other side
+    is told."""
+    cleaned = _clean_reason(reason, True)
+    now = now or utcnow()
+    referral = _lock(session, referral, version)
+    if referral.status not in open_in:
+        raise Conflict(refusal)
+    referral.closed_at = now
+    _move(session, actor, referral, kind, to_status, reason=cleaned, now=now)
+    other = (
+        referral.recipient_org_id
+        if actor.organisation_id == referral.sender_org_id
+        else referral.sender_org_id
+    )
+    _notify(session, other, referral, notice)
+    return referral
+
+
 def decline(
     session: Session,
     actor: Actor,
@@ -324,15 +356,19 @@ def decline(
     now: datetime | None = None,
 ) -> Referral:
     _as_recipient(actor, referral)
-    cleaned = _clean_reason(reason, True)
-    now = now or utcnow()
-    referral = _lock(session, referral, version)
-    if referral.status != "sent":
-        raise Conflict(_l("Deze overdracht wacht niet meer op acceptatie."))
-    referral.closed_at = now
-    _move(session, actor, referral, "decline", "declined", reason=cleaned, now=now)
-    _notify(session, referral.sender_org_id, referral, "Overdracht afgewezen")
-    return referral
+    return _close_with_reason(
+        session,
+        actor,
+        referral,
+        reason,
+        version=version,
+        now=now,
+        kind="decline",
+        to_status="declined",
+        open_in=("sent",),
+        refusal=_l("Deze overdracht wacht niet meer op acceptatie."),
+        notice="Overdracht afgewezen",
+    )
 
 
 def return_to_sender(
@@ -346,15 +382,19 @@ def return_to_sender(
 ) -> Referral:
     """The receiver gives the case back, e.g. because the tenant could not be reached."""
     _as_recipient(actor, referral)
-    cleaned = _clean_reason(reason, True)
-    now = now or utcnow()
-    referral = _lock(session, referral, version)
-    if referral.status not in ("accepted", "in_progress"):
-        raise Conflict(_l("Alleen een geaccepteerde overdracht kan worden teruggegeven."))
-    referral.closed_at = now
-    _move(session, actor, referral, "return", "returned", reason=cleaned, now=now)
-    _notify(session, referral.sender_org_id, referral, "Overdracht teruggegeven")
-    return referral
+    return _close_with_reason(
+        session,
+        actor,
+        referral,
+        reason,
+        version=version,
+        now=now,
+        kind="return",
+        to_status="returned",
+        open_in=("accepted", "in_progress"),
+        refusal=_l("Alleen een geaccepteerde overdracht kan worden teruggegeven."),
+        notice="Overdracht teruggegeven",
+    )
 
 
 def report(
@@ -414,23 +454,19 @@ def withdraw(
 ) -> Referral:
     """Take back a referral sent by mistake; it stays in the history with the reason."""
     _as_sender(actor, referral)
-    cleaned = _clean_reason(reason, True)
-    now = now or utcnow()
-    referral = _lock(session, referral, version)
-    if referral.status not in ("sent", "accepted"):
-        raise Conflict(_l("Deze overdracht kan niet meer worden ingetrokken."))
-    referral.closed_at = now
-    _move(
+    return _close_with_reason(
         session,
         actor,
         referral,
-        "withdraw",
-        "withdrawn",
-        reason=cleaned,
+        reason,
+        version=version,
         now=now,
+        kind="withdraw",
+        to_status="withdrawn",
+        open_in=("sent", "accepted"),
+        refusal=_l("Deze overdracht kan niet meer worden ingetrokken."),
+        notice="Overdracht ingetrokken",
     )
-    _notify(session, referral.recipient_org_id, referral, "Overdracht ingetrokken")
-    return referral
 
 
 def reopen(

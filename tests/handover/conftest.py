@@ -7,6 +7,20 @@ import pytest
 from portal.actor import Actor
 
 
+def refer(session, people, case, note: str | None = None):
+    """The corporation refers ``case`` to the debt coach (the first rung of debt help)."""
+    from handover import service
+
+    return service.send(
+        session,
+        people["corporatie"][1],
+        case,
+        purpose="debt_help",
+        recipient_org_id=people["schuldhulp"][0].organisation_id,
+        note=note,
+    )
+
+
 def actor_for(user) -> Actor:
     return Actor(
         kind="staff", user_id=user.id, organisation_id=user.organisation_id, roles=user.roles

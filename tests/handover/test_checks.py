@@ -24,17 +24,11 @@ from portal.cases.groundwork import (
 )
 from portal.errors import Conflict, DomainError, NotFound
 from portal.sharing import Withheld, reveal
+from tests.handover.conftest import refer
 
 
 def _accepted(session, people, case) -> Referral:
-    referral = service.send(
-        session,
-        people["corporatie"][1],
-        case,
-        purpose="debt_help",
-        recipient_org_id=people["schuldhulp"][0].organisation_id,
-        note=None,
-    )
+    referral = refer(session, people, case)
     return service.accept(session, people["schuldhulp"][1], referral, version=referral.version)
 
 
@@ -108,14 +102,7 @@ def test_a_dispute_needs_a_note_and_the_verdict_must_be_known(
 
 def test_only_the_receiver_checks_and_only_items_of_its_package(session, people, case, make_case):
     coach = people["schuldhulp"][1]
-    referral = service.send(
-        session,
-        people["corporatie"][1],
-        case,
-        purpose="debt_help",
-        recipient_org_id=people["schuldhulp"][0].organisation_id,
-        note=None,
-    )
+    referral = refer(session, people, case)
     with pytest.raises(Conflict):  # not accepted yet
         service.check_item(session, coach, referral, "arrears", case.id, "verified")
     service.accept(session, coach, referral, version=referral.version)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from handover import service
 from handover.models import Referral
-from tests.handover.conftest import actor_for
+from tests.handover.conftest import actor_for, refer
 
 
 @pytest.fixture
@@ -86,14 +86,7 @@ def test_coach_accepts_reports_and_sender_sees_help_started(
 def test_decline_without_reason_shows_the_error_and_changes_nothing(
     coach_client, people, case, session
 ):
-    referral = service.send(
-        session,
-        people["corporatie"][1],
-        case,
-        purpose="debt_help",
-        recipient_org_id=people["schuldhulp"][0].organisation_id,
-        note=None,
-    )
+    referral = refer(session, people, case)
     page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
     response = coach_client.post(
         f"/overdrachten/{referral.id}/decline",
@@ -110,14 +103,7 @@ def test_decline_without_reason_shows_the_error_and_changes_nothing(
 
 
 def test_stale_click_is_refused_with_a_message(coach_client, people, case, session):
-    referral = service.send(
-        session,
-        people["corporatie"][1],
-        case,
-        purpose="debt_help",
-        recipient_org_id=people["schuldhulp"][0].organisation_id,
-        note=None,
-    )
+    referral = refer(session, people, case)
     page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
     service.accept(session, actor_for(people["schuldhulp"][0]), referral, version=referral.version)
     response = coach_client.post(
@@ -132,14 +118,7 @@ def test_stale_click_is_refused_with_a_message(coach_client, people, case, sessi
 
 @pytest.mark.parametrize("org", ["welzijn", "zorg"])
 def test_other_organisations_get_404_on_every_referral_url(app, people, case, session, login, org):
-    referral = service.send(
-        session,
-        people["corporatie"][1],
-        case,
-        purpose="debt_help",
-        recipient_org_id=people["schuldhulp"][0].organisation_id,
-        note=None,
-    )
+    referral = refer(session, people, case)
     client = login(app.test_client(), people[org][0])
     assert client.get(f"/overdrachten/{referral.id}").status_code == 404
     assert client.get(f"/casussen/{case.id}/overdragen").status_code == 404
