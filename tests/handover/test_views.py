@@ -167,5 +167,5 @@ def test_intake_carries_the_groundwork_of_the_package(coach_client, people, case
         note=None,
     )
     page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
-    assert "125,00 euro" in page and "Regeling A" in page
+    assert "125,00" in page and "Voorgesteld" in page and "Regeling A" in page
     assert "Geheime levenskaartnotitie" not in page
