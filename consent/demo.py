@@ -48,7 +48,7 @@ def _demo_case(session: Session) -> Case | None:
     return session.scalar(
         select(Case)
         .join(Organisation, Organisation.id == Case.organisation_id)
-        .where(Organisation.slug == OWNER, Case.status == "open")
+        .where(Organisation.slug == OWNER, Case.status != "closed")
         .order_by(Case.id)
     )
 

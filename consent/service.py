@@ -385,7 +385,7 @@ def request_consent(
     """Ask for consent; returns the request and the token of each channel's link."""
     _require_owner(actor, case)
     now = now or utcnow()
-    if case.status != "open":
+    if case.status == "closed":
         raise DomainError(str(_l("Deze casus is gesloten.")))
     person = _adult_person(case, person_id)
     covenant, version_id = _covenant_now(session)

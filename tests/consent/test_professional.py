@@ -275,3 +275,15 @@ def test_notices_page_lists_what_to_acknowledge(session, world, new_client, logi
     welfare = staff(new_client, login, world.welfare)
     page = welfare.get("/toestemming/meldingen")
     assert page.status_code == 200 and "Er is niets te bevestigen." in page.get_data(as_text=True)
+
+
+def test_consent_can_be_asked_while_the_case_is_in_progress_not_once_closed(session, world):
+    """Scenario A: the caseworker reached the tenant (the case is in progress), then asks."""
+    from portal.errors import DomainError
+
+    world.case.status = "in_progress"
+    request, tokens = ask(session, world)
+    assert request.status == "pending" and tokens["sms"]
+    world.case.status = "closed"
+    with pytest.raises(DomainError, match="gesloten"):
+        ask(session, world)
