@@ -151,8 +151,7 @@ def _detail_context(
             fields[item] = tuple(type(item).__categories__)
     checks = service.item_checks(db.session, case)
     for found in checks.values():
-        for check in found:
-            fields[check] = ("note",)
+        fields.update((check, ("note",)) for check in found if check.note is not None)
     shown = reveal(db.session, actor, case, fields, purpose=referral.purpose)
     is_sender = actor.organisation_id == referral.sender_org_id
     is_recipient = actor.organisation_id == referral.recipient_org_id

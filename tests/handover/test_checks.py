@@ -316,3 +316,16 @@ def test_receiver_is_told_what_consent_no_longer_covers(
     page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
     assert "Niet (meer) zichtbaar voor u" in page
     assert "Toestemming ingetrokken voor" in page
+
+
+def test_a_closed_referral_no_longer_shows_the_receiver_the_intake(
+    coach_client, session, people, case
+):
+    referral = _accepted(session, people, case)
+    service.check_item(session, people["schuldhulp"][1], referral, "arrears", case.id, "verified")
+    service.return_to_sender(
+        session, people["schuldhulp"][1], referral, "Geen contact.", version=referral.version
+    )
+    page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+    assert "niet meer met uw organisatie gedeeld" in page
+    assert "Testpersoon" not in page and "Controleren" not in page
