@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consent import service, sms
+from consent import service
 from consent.models import ConsentRecord, ConsentRequest
 from portal.accounts.models import Organisation, User
 from portal.actor import Actor, staff_actor
@@ -85,43 +85,33 @@ def load_demo_consent(session: Session) -> DemoConsent | None:
         or session.scalar(select(ConsentRequest.id).where(ConsentRequest.case_id == case.id))
     ):
         return DemoConsent(case.id, case.reference, None, None, True)
-    channels = ["sms", "email"] if sms.available() else ["email"]
-    for channel in channels:
-        try:
-            with session.begin_nested():
-                if pending is None:
-                    _request, tokens = service.request_consent(
-                        session,
-                        actor,
-                        case,
-                        person_id=service.first_adult(case).id,
-                        purpose=PURPOSE,
-                        items=[
-                            {
-                                "role": RECIPIENT[1],
-                                "organisation_id": recipient.id,
-                                "categories": list(categories),
-                            }
-                        ],
-                        channels=[channel],
-                        language="nl",
-                        valid_days=365,
-                        link_for=link_for,
-                    )
-                    token = tokens[channel]
-                else:
-                    token = service.send_again(session, actor, pending, channel, link_for=link_for)
-        except DomainError:
-            continue  # no phone on file (or no SMS here): try e-mail
-        person = service.first_adult(case)
-        shown = reveal(session, Actor.system("demo"), case, {person: ["birth_date"]})
-        birth = shown.get(person, "birth_date")
-        return DemoConsent(
-            case.id,
-            case.reference,
-            link_for(token),
-            channel,
-            False,
-            birth if isinstance(birth, date) else None,
-        )
-    return None
+    try:
+        if pending is None:
+            _request, channel, token = service.ask_missing(
+                session,
+                actor,
+                case,
+                purpose=PURPOSE,
+                role=RECIPIENT[1],
+                organisation_id=recipient.id,
+                categories=categories,
+                link_for=link_for,
+            )
+        else:
+            channel = pending.channels[0]
+            token = service.send_again(session, actor, pending, channel, link_for=link_for)
+    except DomainError:
+        return None
+    if channel == "letter":
+        return None
+    person = service.first_adult(case)
+    shown = reveal(session, Actor.system("demo"), case, {person: ["birth_date"]})
+    birth = shown.get(person, "birth_date")
+    return DemoConsent(
+        case.id,
+        case.reference,
+        link_for(token),
+        channel,
+        False,
+        birth if isinstance(birth, date) else None,
+    )

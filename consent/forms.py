@@ -17,6 +17,9 @@ from consent.models import MANDATES
 from consent.service import LANGUAGES, MANDATE_LABELS, VALIDITY_DAYS
 from portal.i18n import LANGUAGE_NAMES
 
+#: How an invitation reaches the tenant.
+CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("Sms"), "letter": _l("Brief")}
+
 
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""

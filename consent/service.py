@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel.dates import format_date
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -223,6 +223,11 @@ def _covenant_now(session: Session) -> tuple[Covenant, int]:
 
 def public_url(path: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def tenant_link(token: str) -> str:
+    """The link in an invitation: where the tenant opens the request."""
+    return public_url(url_for("consent_tenant.open_link", token=token))
 
 
 def case_consent_url(case_id: int) -> str:
@@ -444,6 +449,75 @@ def request_consent(
         },
     )
     return request, tokens
+
+
+#: One-click requests reach the tenant by the first channel that works: a text message, an
+#: e-mail, or else a letter for the caseworker to print.
+QUICK_CHANNELS = ("sms", "email", "letter")
+
+
+def pending_request(
+    session: Session, case: Case, purpose: str, organisation_id: int
+) -> ConsentRequest | None:
+    """The open request of ``case`` that asks consent for ``organisation_id`` and ``purpose``."""
+    pending = session.scalars(
+        select(ConsentRequest)
+        .where(
+            ConsentRequest.case_id == case.id,
+            ConsentRequest.purpose == purpose,
+            ConsentRequest.status == "pending",
+        )
+        .order_by(ConsentRequest.id.desc())
+    )
+    return next(
+        (r for r in pending if any(i["organisation_id"] == organisation_id for i in r.items)),
+        None,
+    )
+
+
+def ask_missing(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    *,
+    purpose: str,
+    role: str,
+    organisation_id: int,
+    categories: Iterable[str],
+    link_for: Callable[[str], str],
+    now: datetime | None = None,
+) -> tuple[ConsentRequest, str, str]:
+    """Ask the tenant, in one click, for the categories a handover package still misses.
+
+    The sensible defaults of the full form: the main tenant, in Dutch (the tenant can switch
+    language on the page), valid for a year, by the first channel that can reach them.
+    Returns the request, the channel used and that channel's token.
+    """
+    if pending_request(session, case, purpose, organisation_id) is not None:
+        raise Conflict(str(_l("Er loopt al een verzoek om toestemming voor deze partner.")))
+    items = [{"role": role, "organisation_id": organisation_id, "categories": list(categories)}]
+    for channel in QUICK_CHANNELS:
+        try:
+            with session.begin_nested():
+                request, tokens = request_consent(
+                    session,
+                    actor,
+                    case,
+                    person_id=first_adult(case).id,
+                    purpose=purpose,
+                    items=items,
+                    channels=[channel],
+                    language="nl",
+                    valid_days=365,
+                    link_for=link_for,
+                    now=now,
+                )
+        except DomainError as exc:
+            if exc.params.get("field") != "channels":
+                raise
+            continue  # no phone (or no SMS here), no e-mail address: try the next channel
+        return request, channel, tokens.get(channel, "")
+    raise DomainError(str(_l("De huurder is op geen enkele manier te bereiken.")))
 
 
 def _require_open(request: ConsentRequest) -> None:

@@ -22,11 +22,10 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from consent import policy, service, sms
-from consent.forms import ActionForm, OfflineForm, RequestForm, WithdrawForm
+from consent.forms import CHANNEL_LABELS, ActionForm, OfflineForm, RequestForm, WithdrawForm
 from consent.models import CHANNELS, ConsentRecord, ConsentRequest
 from consent.pdf import qr_data_uri, render_pdf
 from portal.access import staff
@@ -41,7 +40,6 @@ from portal.sharing import Withheld, decide, reveal
 bp = Blueprint("consent", __name__)
 
 CASEWORK = ("caseworker", "team_manager")
-CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("Sms"), "letter": _l("Brief")}
 
 
 def _is_htmx() -> bool:
@@ -66,10 +64,6 @@ def _covenant() -> Covenant | None:
 
 def _lang() -> str:
     return str(get_locale())
-
-
-def _tenant_link(token: str) -> str:
-    return service.public_url(url_for("consent_tenant.open_link", token=token))
 
 
 def _recipient(covenant: Covenant, record: ConsentRecord) -> str:
@@ -265,7 +259,7 @@ def ask(case_id: int):
                 language=form.language.data,
                 valid_days=form.valid_days.data,
                 representative=_representative(form),
-                link_for=_tenant_link,
+                link_for=service.tenant_link,
             )
         except DomainError as exc:
             db.session.rollback()
@@ -371,7 +365,7 @@ def send_again(case_id: int, request_id: int):
     if channel not in ("email", "sms"):
         raise NotFound()
     try:
-        service.send_again(db.session, current_actor(), req, channel, link_for=_tenant_link)
+        service.send_again(db.session, current_actor(), req, channel, link_for=service.tenant_link)
     except DomainError as exc:
         return _fail(case, exc)
     db.session.commit()
@@ -386,11 +380,11 @@ def letter(case_id: int, request_id: int):
     case, req = _owned_request(case_id, request_id)
     try:
         token = service.send_again(
-            db.session, current_actor(), req, "letter", link_for=_tenant_link
+            db.session, current_actor(), req, "letter", link_for=service.tenant_link
         )
     except DomainError as exc:
         return _fail(case, exc)
-    link = _tenant_link(token)
+    link = service.tenant_link(token)
     invitation = req.invitations[-1]
     covenant = active_covenant(db.session)
     lang = req.language

@@ -10,7 +10,7 @@ a link only).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consent import service as consent_service
 from handover.models import (
     ACTIVE,
     ARREARS_ITEM,
@@ -42,7 +43,7 @@ from portal.outbox.service import enqueue
 from portal.sharing import Grant, consent_status, decide
 
 if TYPE_CHECKING:
-    from consent.models import ConsentEvent, ConsentRecord
+    from consent.models import ConsentEvent, ConsentRecord, ConsentRequest
 
 #: Portal roles that work referrals (send, accept, report).
 WORKING_ROLES = frozenset({"caseworker", "team_manager"})
@@ -215,6 +216,38 @@ def propose(
                 break
         items.append(PackageItem(category, basis.code, True, status == "valid", status))
     return Proposal(purpose, rung, role, recipients, items)
+
+
+def ask_consent(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    *,
+    purpose: str,
+    recipient_org_id: int,
+    link_for: Callable[[str], str],
+) -> tuple[ConsentRequest, str]:
+    """One click from the send page: ask the tenant for what the package still misses.
+
+    Returns the request and the channel it went out by.
+    """
+    _require_staff(actor)
+    proposal = propose(session, case, purpose, recipient_org_id=recipient_org_id)
+    if recipient_org_id not in {o.id for o in proposal.recipients}:
+        raise DomainError(_l("Deze organisatie staat niet op deze stap van de ladder."))
+    if not proposal.missing_consent:
+        raise DomainError(_l("Er ontbreekt geen toestemming voor dit pakket."))
+    request, channel, _token = consent_service.ask_missing(
+        session,
+        actor,
+        case,
+        purpose=purpose,
+        role=proposal.recipient_role,
+        organisation_id=recipient_org_id,
+        categories=proposal.missing_consent,
+        link_for=link_for,
+    )
+    return request, channel
 
 
 def send(

@@ -11,6 +11,8 @@ from htmx_flask import request as htmx_request
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from consent import service as consent_service
+from consent.forms import CHANNEL_LABELS
 from handover import service
 from handover.forms import (
     CheckForm,
@@ -325,7 +327,32 @@ def send(case_id: int):
     form.purpose.data = purpose
     proposal = service.propose(db.session, case, purpose)
     form.recipient.choices = [SelectChoice(o.id, o.name) for o in proposal.recipients]
-    if request.method == "POST" and request.form.get("action") == "send" and form.validate():
+    action = request.form.get("action") if request.method == "POST" else None
+    if action == "ask_consent" and form.validate():
+        try:
+            _req, channel = service.ask_consent(
+                db.session,
+                actor,
+                case,
+                purpose=purpose,
+                recipient_org_id=form.recipient.data,
+                link_for=consent_service.tenant_link,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Toestemming gevraagd (%(channel)s). Zodra de huurder toestemt, gaan die "
+                    "gegevens mee.",
+                    channel=CHANNEL_LABELS[channel],
+                ),
+                "ok",
+            )
+        return redirect(url_for("handover.send", case_id=case.id, purpose=purpose))
+    if action == "send" and form.validate():
         try:
             referral = service.send(
                 db.session,
@@ -342,9 +369,20 @@ def send(case_id: int):
             db.session.commit()
             flash(_("De casus is overgedragen."), "ok")
             return redirect(url_for("handover.detail", referral_id=referral.id))
-    status = 400 if request.method == "POST" and request.form.get("action") == "send" else 200
+    status = 400 if action == "send" else 200
+    recipient = form.recipient.data or (proposal.recipients[0].id if proposal.recipients else None)
+    pending = (
+        consent_service.pending_request(db.session, case, purpose, recipient)
+        if recipient is not None and proposal.missing_consent
+        else None
+    )
     return render_template(
-        "handover/send.html", case=case, form=form, proposal=proposal, covenant=covenant
+        "handover/send.html",
+        case=case,
+        form=form,
+        proposal=proposal,
+        covenant=covenant,
+        pending=pending,
     ), status
 
 

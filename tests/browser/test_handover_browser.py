@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from handover.models import Referral
 from portal.accounts.models import Organisation
 from portal.cases.service import create_case
 from portal.extensions import db
@@ -50,11 +51,18 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     corp = new_page()
     _reset_throttle(live_app)
     sign_in(corp, corp_email, corp_secret)
-    corp.goto(f"/casussen/{case_id}/overdragen?purpose=debt_help")
+    # From the open case: "Overdragen", pick the purpose, "Versturen" (three clicks).
+    corp.goto(f"/casussen/{case_id}")
+    corp.get_by_role("link", name="Overdragen").click()
+    corp.get_by_label("Doel").select_option(label="Schuldhulpverlening")
+    corp.wait_for_load_state("networkidle")
     assert axe_violations(corp) == []
     corp.get_by_label("Overdrachtsnotitie").fill("Huisbezoek gelukt, wil schuldhulp.")
     corp.get_by_role("button", name="Versturen").click()
     assert "De casus is overgedragen." in corp.locator("main").inner_text()
+    with live_app.app_context():
+        sent = db.session.scalar(select(Referral).where(Referral.case_id == case_id))
+        assert sent.purpose == "debt_help"
 
     coach = new_page()
     _reset_throttle(live_app)

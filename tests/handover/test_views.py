@@ -169,3 +169,49 @@ def test_intake_carries_the_groundwork_of_the_package(coach_client, people, case
     page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
     assert "125,00" in page and "Voorgesteld" in page and "Regeling A" in page
     assert "Geheime levenskaartnotitie" not in page
+
+
+def test_missing_consent_is_asked_in_one_click_from_the_send_page(
+    corp_client, people, case, session, make_case
+):
+    from consent.models import ConsentRequest
+    from consent.sms import sent_messages
+
+    url = f"/casussen/{case.id}/overdragen?purpose=debt_help"
+    page = corp_client.get(url).get_data(as_text=True)
+    assert "Toestemming vragen aan de huurder" in page
+    coach_org = str(people["schuldhulp"][0].organisation_id)
+    box = sent_messages(corp_client.application)
+    box.clear()
+    asked = corp_client.post_form(
+        f"/casussen/{case.id}/overdragen",
+        {"purpose": "debt_help", "recipient": coach_org, "action": "ask_consent"},
+        follow_redirects=True,
+    )
+    html = asked.get_data(as_text=True)
+    assert "Toestemming gevraagd (Sms)" in html
+    assert "de huurder heeft nog niet geantwoord" in html
+    (request,) = session.scalars(select(ConsentRequest)).all()
+    assert request.channels == ["sms"] and request.purpose == "debt_help"
+    (item,) = request.items
+    assert item["organisation_id"] == int(coach_org) and item["role"] == "debt_coach"
+    assert sorted(item["categories"]) == ["contact_history", "household", "life_map"]
+    assert len(box) == 1 and "Jansen" not in box[0][1] and "Testpersoon" not in box[0][1]
+
+    # A second click does not ask twice.
+    again = corp_client.post_form(
+        f"/casussen/{case.id}/overdragen",
+        {"purpose": "debt_help", "recipient": coach_org, "action": "ask_consent"},
+        follow_redirects=True,
+    )
+    assert "Er loopt al een verzoek" in again.get_data(as_text=True)
+    assert len(session.scalars(select(ConsentRequest)).all()) == 1
+
+    # Without a phone or an e-mail address the request becomes a letter to print.
+    quiet = make_case("corporatie", surname="Zonderpost", phone=None, email=None, bsn="123456782")
+    corp_client.post_form(
+        f"/casussen/{quiet.id}/overdragen",
+        {"purpose": "debt_help", "recipient": coach_org, "action": "ask_consent"},
+    )
+    letter = session.scalar(select(ConsentRequest).where(ConsentRequest.case_id == quiet.id))
+    assert letter.channels == ["letter"]
