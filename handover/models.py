@@ -45,6 +45,9 @@ class Referral(EncryptedRow, Base):
     __table_args__ = (
         Index("ix_referral_recipient_status", "recipient_org_id", "status"),
         Index("ix_referral_case_status", "case_id", "status"),
+        # ``sla check`` looks for the few referrals of one status past a deadline.
+        Index("ix_referral_status_response_due", "status", "response_due_at"),
+        Index("ix_referral_status_contact_due", "status", "first_contact_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,9 +68,9 @@ class Referral(EncryptedRow, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    first_contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    first_contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     help_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,254 @@
+"""Referrals at scale: the receiving partner's inbox and the SLA check at a million referrals.
+
+``python -m bench.referrals`` prints the latency of whole HTTP requests (signed in) for each
+inbox view of a debt coach that received a million referrals over three years, a page deep in
+the history, one referral's page, and the time of ``sla check``, plus the query plans.
+
+The referrals are bulk-inserted (they point at 20,000 bulk-inserted cases of
+``bench.cases``); ``--keep`` reuses the database on the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import func, insert, select, text
+
+from bench.cases import _config, populate
+from handover.models import Referral
+from handover.service import check_sla
+from handover.views import _inbox_query
+from portal import create_app
+from portal.accounts.mfa import new_secret
+from portal.accounts.models import Organisation, User, UserRole
+from portal.accounts.service import set_totp_secret
+from portal.accounts.sessions import signed_in_values
+from portal.actor import Actor
+from portal.covenant.models import CovenantVersion
+from portal.covenant.service import activate_version, load_version
+from portal.db import utcnow
+from portal.demo import DEMO_COVENANT, ORGANISATIONS
+from portal.extensions import db
+from portal.migrate import alembic_config
+
+CASES = 20_000
+NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
+#: Share of closed referrals per status (the rest are completed).
+CLOSED_ODDS = (
+    ("declined", 0.05),
+    ("returned", 0.05),
+    ("expired", 0.01),
+    ("withdrawn", 0.01),
+    ("escalated", 0.02),
+)
+
+
+def _orgs_and_covenant(session) -> tuple[dict[str, int], int]:
+    orgs = {o.slug: o for o in session.scalars(select(Organisation))}
+    for slug, name in ORGANISATIONS:
+        if slug not in orgs:
+            orgs[slug] = Organisation(slug=slug, name=name)
+            session.add(orgs[slug])
+    session.flush()
+    version = session.scalar(select(CovenantVersion).order_by(CovenantVersion.id.desc()))
+    if version is None or version.status != "active":
+        system = Actor.system("bench")
+        version = load_version(session, system, DEMO_COVENANT.read_bytes()).version
+        admin = Actor(kind="staff", roles=frozenset({"covenant_admin"}), label="bench")
+        activate_version(session, admin, version, "Activated for the referral benchmark.")
+    session.commit()
+    return {slug: org.id for slug, org in orgs.items()}, version.id
+
+
+def _status(rnd: random.Random, age_days: float) -> str:
+    """A status that fits the referral's age, as if ``sla check`` had run all along: nothing
+    waits past its deadline, so a check at ``NOW`` finds nothing due and measures the scan."""
+    draw = rnd.random()
+    if age_days < 3 and draw < 0.3:
+        return "sent"
+    if age_days < 10 and draw < 0.6:
+        return "accepted"
+    if draw < (0.9 if age_days < 60 else 0.65):
+        return "in_progress" if age_days < 60 or draw < 0.05 else _closed(rnd)
+    return _closed(rnd)
+
+
+def _closed(rnd: random.Random) -> str:
+    draw = rnd.random()
+    for status, odds in CLOSED_ODDS:
+        if draw < odds:
+            return status
+        draw -= odds
+    return "completed"
+
+
+def populate_referrals(app, referrals: int, batch: int = 50_000) -> None:
+    """Bulk-insert ``referrals`` from the corporation to the debt coach over three years."""
+    with app.app_context():
+        session = db.session
+        orgs, version_id = _orgs_and_covenant(session)
+        if session.scalar(select(func.count(Referral.id))) >= referrals:
+            return
+        rnd = random.Random(11)
+        span = timedelta(days=3 * 365).total_seconds()
+        for first in range(1, referrals + 1, batch):
+            rows = []
+            for number in range(first, min(first + batch, referrals + 1)):
+                # Older referrals first, so ids grow with time as they do in real use.
+                sent = NOW - timedelta(seconds=span * (1 - number / referrals))
+                status = _status(rnd, (NOW - sent).total_seconds() / 86400)
+                closed = status not in ("sent", "accepted", "in_progress")
+                rows.append(
+                    {
+                        "id": number,
+                        "case_id": 1 + number % CASES,
+                        "covenant_version_id": version_id,
+                        "purpose": "debt_help",
+                        "sender_org_id": orgs["corporatie"],
+                        "recipient_org_id": orgs["schuldhulp"],
+                        "recipient_role": "debt_coach",
+                        "rung": 0,
+                        "status": status,
+                        "categories": ["contact", "finances", "identity"],
+                        "created_at": sent,
+                        "sent_at": sent,
+                        "response_due_at": sent + timedelta(days=3),
+                        "accepted_at": None if status == "sent" else sent + timedelta(days=1),
+                        "first_contact_due_at": sent + timedelta(days=11),
+                        "first_contact_at": None if status in ("sent", "accepted") else sent,
+                        "closed_at": sent + timedelta(days=rnd.randint(2, 50)) if closed else None,
+                        "version": 3,
+                        "row_uid": uuid.uuid4(),
+                    }
+                )
+            session.execute(insert(Referral), rows)
+            session.commit()
+
+
+def _client(app, email: str, slug: str):
+    with app.app_context():
+        session = db.session
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+            user = User(organisation=org, email=email, display_name="Bench", password_hash=None)
+            user.role_rows = [UserRole(role="caseworker")]
+            session.add(user)
+            session.flush()
+            set_totp_secret(user, new_secret(), utcnow())
+            session.commit()
+        client = app.test_client()
+        with app.test_request_context(environ_base=client.environ_base):
+            values = signed_in_values(user, now=utcnow(), method="bench")
+    with client.session_transaction() as sess:
+        sess.update(values)
+    return client
+
+
+def _timed(call, repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def bench_pages(app, referrals: int, repeat: int = 15) -> list[tuple[str, float, float]]:
+    coach = _client(app, "bench@schuldhulp.example", "schuldhulp")
+    corporation = _client(app, "bench@corporatie.example", "corporatie")
+    middle = referrals // 2
+    requests = [
+        ("awaiting acceptance", coach, "/overdrachten?weergave=wachtend"),
+        ("in progress", coach, "/overdrachten?weergave=lopend"),
+        ("in progress, htmx refresh", coach, "/overdrachten?weergave=lopend"),
+        ("recently closed", coach, "/overdrachten?weergave=afgerond"),
+        ("sent by us (corporation)", corporation, "/overdrachten?weergave=verstuurd"),
+        ("sent by us, deep page", corporation, f"/overdrachten?weergave=verstuurd&na={middle}"),
+        ("one referral (sender)", corporation, f"/overdrachten/{referrals}"),
+    ]
+    results = []
+    for label, client, url in requests:
+        headers = {"HX-Request": "true"} if "htmx" in label else {}
+
+        def call(client=client, url=url, headers=headers, label=label):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200, (label, response.status_code)
+
+        results.append((label, *_timed(call, repeat)))
+    return results
+
+
+def bench_sla(app, repeat: int = 5) -> tuple[float, float]:
+    def call():
+        with app.app_context():
+            result = check_sla(db.session, now=NOW)
+            assert not (result.expired or result.first_contact_overdue)  # the scan only
+            db.session.rollback()
+
+    return _timed(call, repeat)
+
+
+def explain(app) -> list[tuple[str, str]]:
+    """The plan of each inbox view's query on SQLite."""
+    plans = []
+    with app.app_context():
+        session = db.session
+        coach = session.scalar(select(Organisation.id).where(Organisation.slug == "schuldhulp"))
+        for view in ("wachtend", "lopend", "afgerond", "verstuurd"):
+            query = _inbox_query(view, coach).order_by(Referral.id.desc()).limit(26)
+            sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+            rows = session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+            plans.append((view, "; ".join(row[-1] for row in rows)))
+    return plans
+
+
+def run(referrals: int = 1_000_000, keep: bool = False) -> None:
+    print(f"Referrals benchmark ({platform.python_version()}, {platform.machine()})")
+    base = Path(tempfile.gettempdir()) / "kp-bench-referrals"
+    if not keep and base.exists():
+        shutil.rmtree(base)
+    base.mkdir(exist_ok=True)
+    url = f"sqlite:///{base / 'referrals.sqlite'}"
+    command.upgrade(alembic_config(url), "head")
+    app = create_app(_config(url, base / "instance"))
+    try:
+        print(f"\nPopulating {CASES:,} cases and {referrals:,} referrals (bulk) ...")
+        started = time.perf_counter()
+        populate(app, CASES)
+        populate_referrals(app, referrals)
+        print(f"  ready in {time.perf_counter() - started:.0f} s")
+        print("\nQuery plans:")
+        for view, plan in explain(app):
+            print(f"  {view:<10} {plan}")
+        print(f"\nReferral pages at {referrals:,} referrals, SQLite, whole requests (ms):")
+        print(f"  {'request':<32} {'median':>8} {'p95':>8}")
+        for label, median, p95 in bench_pages(app, referrals):
+            print(f"  {label:<32} {median:8.1f} {p95:8.1f}")
+        median, p95 = bench_sla(app)
+        print(f"  {'sla check (nothing due)':<32} {median:8.1f} {p95:8.1f}")
+    finally:
+        app.extensions["kp_db"].engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.referrals", description=__doc__)
+    parser.add_argument("--referrals", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="reuse the populated database")
+    args = parser.parse_args()
+    run(args.referrals, args.keep)
+
+
+if __name__ == "__main__":
+    main()
