@@ -7,7 +7,7 @@ import threading
 from sqlalchemy import select
 
 from handover import service
-from handover.models import Referral, ReferralEvent
+from handover.models import ItemCheck, Referral, ReferralEvent
 from portal import create_app
 from portal.accounts.models import Organisation, User, UserRole
 from portal.actor import Actor
@@ -131,5 +131,32 @@ if PG_URL:  # row locks are a PostgreSQL matter; SQLite serialises every writer 
                 [lambda s, r, a=a: service.accept(s, a, r, version=version) for a in coaches],
             )
             assert outcomes == ["conflict", "ok"]
+        finally:
+            app.extensions["kp_db"].engine.dispose()
+
+    def test_two_coaches_checking_one_item_at_once_leave_one_verdict(databases, tmp_path):
+        url = databases.fresh("postgresql", "refrace3")
+        migrate(url)
+        app = create_app(make_test_config(url, tmp_path))
+        try:
+            referral_id, version, coaches = _seed(app)
+            with app.app_context():
+                referral = db.session.get(Referral, referral_id)
+                service.accept(db.session, coaches[0], referral, version=version)
+                db.session.commit()
+                case_id = referral.case_id
+            verdicts = [("verified", None), ("disputed", "Bedrag klopt niet.")]
+            outcomes = _race(
+                app,
+                referral_id,
+                [
+                    lambda s, r, a=a, v=v: service.check_item(s, a, r, "arrears", case_id, *v)
+                    for a, v in zip(coaches, verdicts, strict=True)
+                ],
+            )
+            assert outcomes == ["ok", "ok"]  # the row lock queues the second behind the first
+            with app.app_context():
+                (check,) = db.session.scalars(select(ItemCheck)).all()
+                assert check.status in ("verified", "disputed")
         finally:
             app.extensions["kp_db"].engine.dispose()
