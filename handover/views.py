@@ -107,6 +107,7 @@ def inbox():
         "view": view,
         "views": VIEWS,
         "rows": rows,
+        "after": after,
         "next_after": rows[-1].id if more else None,
         "now": utcnow(),
         "covenant": active_covenant(db.session),

@@ -215,3 +215,10 @@ def test_missing_consent_is_asked_in_one_click_from_the_send_page(
     )
     letter = session.scalar(select(ConsentRequest).where(ConsentRequest.case_id == quiet.id))
     assert letter.channels == ["letter"]
+
+
+def test_the_live_refresh_keeps_the_page_the_user_is_on(coach_client):
+    first = coach_client.get("/overdrachten?weergave=afgerond").get_data(as_text=True)
+    assert 'hx-get="/overdrachten?weergave=afgerond"' in first
+    later = coach_client.get("/overdrachten?weergave=afgerond&na=40").get_data(as_text=True)
+    assert 'hx-get="/overdrachten?weergave=afgerond&amp;na=40"' in later
