@@ -5,7 +5,8 @@ inbox view of a debt coach that received a million referrals over three years, a
 the history, one referral's page, and the time of ``sla check``, plus the query plans.
 
 The referrals are bulk-inserted (they point at 20,000 bulk-inserted cases of
-``bench.cases``); ``--keep`` reuses the database on the next run.
+``bench.cases``); ``--keep`` reuses the database on the next run. ``--database-url`` runs it
+on another database (an empty one, e.g. PostgreSQL).
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ def populate_referrals(app, referrals: int, batch: int = 50_000) -> None:
                 )
             session.execute(insert(Referral), rows)
             session.commit()
+        session.execute(text("ANALYZE"))
+        session.commit()
 
 
 def _client(app, email: str, slug: str):
@@ -201,26 +204,33 @@ def bench_sla(app, repeat: int = 5) -> tuple[float, float]:
 
 
 def explain(app) -> list[tuple[str, str]]:
-    """The plan of each inbox view's query on SQLite."""
+    """The plan of each inbox view's query (its first line on PostgreSQL)."""
     plans = []
     with app.app_context():
         session = db.session
+        sqlite = session.get_bind().dialect.name == "sqlite"
         coach = session.scalar(select(Organisation.id).where(Organisation.slug == "schuldhulp"))
         for view in ("wachtend", "lopend", "afgerond", "verstuurd"):
             query = _inbox_query(view, coach).order_by(Referral.id.desc()).limit(26)
             sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
-            rows = session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
-            plans.append((view, "; ".join(row[-1] for row in rows)))
+            if sqlite:
+                rows = session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+                plans.append((view, "; ".join(row[-1] for row in rows)))
+            else:
+                rows = session.execute(text(f"EXPLAIN {sql}")).scalars().all()
+                plans.append((view, " / ".join(r.strip() for r in rows[:3])))
     return plans
 
 
-def run(referrals: int = 1_000_000, keep: bool = False) -> None:
+def run(referrals: int = 1_000_000, keep: bool = False, database_url: str | None = None) -> None:
+    """On SQLite in a temporary folder, or on the (empty, or kept) database at
+    ``database_url``."""
     print(f"Referrals benchmark ({platform.python_version()}, {platform.machine()})")
     base = Path(tempfile.gettempdir()) / "kp-bench-referrals"
     if not keep and base.exists():
         shutil.rmtree(base)
     base.mkdir(exist_ok=True)
-    url = f"sqlite:///{base / 'referrals.sqlite'}"
+    url = database_url or f"sqlite:///{base / 'referrals.sqlite'}"
     command.upgrade(alembic_config(url), "head")
     app = create_app(_config(url, base / "instance"))
     try:
@@ -232,7 +242,8 @@ def run(referrals: int = 1_000_000, keep: bool = False) -> None:
         print("\nQuery plans:")
         for view, plan in explain(app):
             print(f"  {view:<10} {plan}")
-        print(f"\nReferral pages at {referrals:,} referrals, SQLite, whole requests (ms):")
+        name = url.split(":")[0]
+        print(f"\nReferral pages at {referrals:,} referrals, {name}, whole requests (ms):")
         print(f"  {'request':<32} {'median':>8} {'p95':>8}")
         for label, median, p95 in bench_pages(app, referrals):
             print(f"  {label:<32} {median:8.1f} {p95:8.1f}")
@@ -246,8 +257,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.referrals", description=__doc__)
     parser.add_argument("--referrals", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="reuse the populated database")
+    parser.add_argument("--database-url", help="an empty PostgreSQL database, for example")
     args = parser.parse_args()
-    run(args.referrals, args.keep)
+    run(args.referrals, args.keep, args.database_url)
 
 
 if __name__ == "__main__":
