@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 from sqlalchemy import func, select
@@ -10,15 +9,11 @@ from sqlalchemy import func, select
 from handover.decisions import service
 from handover.decisions.models import Decision, DecisionVote
 from portal import create_app
-from portal.accounts.models import Organisation, User, UserRole
-from portal.actor import Actor
 from portal.audit.models import AuditEvent
 from portal.cases.service import create_case
-from portal.covenant.service import activate_version, load_version
-from portal.demo import DEMO_COVENANT, ORGANISATIONS
-from portal.errors import Conflict
 from portal.extensions import db
 from tests.conftest import PG_URL, SYSTEM, main_tenant, make_test_config, migrate
+from tests.race import race, seed_partners
 
 WHY = "Onze motivering, in het casusoverleg besproken."
 
@@ -26,31 +21,7 @@ WHY = "Onze motivering, in het casusoverleg besproken."
 def _seed(app):
     """Five partners with two caseworkers each, a family case, an eviction decision open."""
     with app.app_context():
-        orgs, actors = {}, {}
-        for slug, name in ORGANISATIONS:
-            orgs[slug] = Organisation(slug=slug, name=name)
-            for n in (1, 2):
-                user = User(
-                    organisation=orgs[slug], email=f"w{n}@{slug}.example", display_name=slug
-                )
-                user.role_rows = [UserRole(role="caseworker")]
-                db.session.add(user)
-                actors[(slug, n)] = user
-        db.session.flush()
-        actors = {
-            key: Actor(
-                kind="staff", user_id=u.id, organisation_id=u.organisation_id,
-                roles=frozenset({"caseworker"}),
-            )
-            for key, u in actors.items()
-        }  # fmt: skip
-        version = load_version(db.session, SYSTEM, DEMO_COVENANT.read_bytes()).version
-        activate_version(
-            db.session,
-            Actor(kind="staff", roles=frozenset({"covenant_admin"})),
-            version,
-            "Race test covenant.",
-        )
+        orgs, actors = seed_partners(db.session)
         case = create_case(
             db.session,
             SYSTEM,
@@ -74,29 +45,17 @@ def _seed(app):
         return decision.id, versions, actors
 
 
+def _load(decision_id):
+    def load(session):
+        decision = session.get(Decision, decision_id)
+        decision.voters  # noqa: B018 - loaded before the race, as a page would have
+        return decision
+
+    return load
+
+
 def _race(app, decision_id, calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-
-    def run(call):
-        with app.app_context():
-            decision = db.session.get(Decision, decision_id)
-            decision.voters  # noqa: B018 - loaded before the race, as a page would have
-            barrier.wait()
-            try:
-                call(db.session, decision)
-                db.session.commit()
-                outcomes.append("ok")
-            except Conflict:
-                db.session.rollback()
-                outcomes.append("conflict")
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
+    return race(app, _load(decision_id), calls)
 
 
 def _vote(actor, position, version):

@@ -2,94 +2,38 @@
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import select
 
 from handover import service
 from handover.models import ItemCheck, Referral, ReferralEvent
 from portal import create_app
-from portal.accounts.models import Organisation, User, UserRole
-from portal.actor import Actor
 from portal.cases.service import create_case
-from portal.covenant.service import activate_version, load_version
-from portal.demo import DEMO_COVENANT, ORGANISATIONS
-from portal.errors import Conflict
 from portal.extensions import db
 from tests.conftest import PG_URL, SYSTEM, main_tenant, make_test_config, migrate
+from tests.race import race, seed_partners
 
 
 def _seed(app):
+    """The region, a corporation case referred to the debt coach, and the coach's two
+    caseworkers."""
     with app.app_context():
-        orgs = {}
-        users = {}
-        for slug, name in ORGANISATIONS:
-            orgs[slug] = Organisation(slug=slug, name=name)
-            for n in (1, 2):
-                user = User(
-                    organisation=orgs[slug], email=f"w{n}@{slug}.example", display_name=slug
-                )
-                user.role_rows = [UserRole(role="caseworker")]
-                db.session.add(user)
-                users[(slug, n)] = user
-        db.session.flush()
-        version = load_version(db.session, SYSTEM, DEMO_COVENANT.read_bytes()).version
-        activate_version(
-            db.session,
-            Actor(kind="staff", roles=frozenset({"covenant_admin"})),
-            version,
-            "Race test covenant.",
-        )
+        orgs, actors = seed_partners(db.session)
         case = create_case(db.session, SYSTEM, orgs["corporatie"], [main_tenant()])
-        sender = users[("corporatie", 1)]
         referral = service.send(
             db.session,
-            Actor(
-                kind="staff",
-                user_id=sender.id,
-                organisation_id=sender.organisation_id,
-                roles=frozenset({"caseworker"}),
-            ),
+            actors[("corporatie", 1)],
             case,
             purpose="debt_help",
             recipient_org_id=orgs["schuldhulp"].id,
             note=None,
         )
         db.session.commit()
-        coaches = [
-            Actor(
-                kind="staff",
-                user_id=users[("schuldhulp", n)].id,
-                organisation_id=orgs["schuldhulp"].id,
-                roles=frozenset({"caseworker"}),
-            )
-            for n in (1, 2)
-        ]
+        coaches = [actors[("schuldhulp", n)] for n in (1, 2)]
         return referral.id, referral.version, coaches
 
 
 def _race(app, referral_id, actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
-
-    def run(action):
-        with app.app_context():
-            referral = db.session.get(Referral, referral_id)
-            barrier.wait()
-            try:
-                action(db.session, referral)
-                db.session.commit()
-                outcomes.append("ok")
-            except Conflict:
-                db.session.rollback()
-                outcomes.append("conflict")
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
+    return race(app, lambda session: session.get(Referral, referral_id), actions)
 
 
 if PG_URL:  # row locks are a PostgreSQL matter; SQLite serialises every writer anyway
