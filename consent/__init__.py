@@ -12,16 +12,19 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from consent import sms
+    from consent.audit_labels import ACTION_LABELS
     from consent.cli import consent_cli
     from consent.policy import consent_grants, consent_lookup, consent_visibility
     from consent.tenant_views import bp as tenant_bp
     from consent.views import bp as professional_bp
     from portal import sharing
+    from portal.audit.describe import register_action_labels
     from portal.cases import register_case_page
 
     register_case_page("consent.case_consents", _l("Toestemming"), order=20)
     sharing.register_consent_lookup(consent_lookup)
     sharing.register_grant_source(consent_grants, consent_visibility)
+    register_action_labels(ACTION_LABELS)
     sms.init_app(app)
     app.register_blueprint(professional_bp)
     app.register_blueprint(tenant_bp)

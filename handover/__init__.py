@@ -9,12 +9,15 @@ def init_app(app: Flask) -> None:
     """Plug referrals into the policy point and consent, register the blueprint and commands."""
     from consent.hooks import on_consent_withdrawn
     from handover import policy, service
+    from handover.audit_labels import ACTION_LABELS
     from handover.cli import sla_cli
     from handover.views import bp
     from portal import sharing
+    from portal.audit.describe import register_action_labels
 
     sharing.register_grant_source(service.grants, policy.cases_shared_with)
     on_consent_withdrawn(service.consent_ended)
+    register_action_labels(ACTION_LABELS)
     app.register_blueprint(bp)
     app.cli.add_command(sla_cli)
 

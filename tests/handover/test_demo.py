@@ -48,3 +48,30 @@ def test_demo_returned_referral_escalates_to_welfare_carrying_everything(app, se
     assert "Niemand thuis; kaartje achtergelaten." in notes  # the coach's attempts came along
     checks = service.item_checks(session, case)
     assert checks[("arrears", case.id)][0].status == "verified"  # and what it verified
+
+
+def test_every_action_in_the_demo_log_has_plain_words(app, session):
+    """Auditors read words, not codes: each action the demo and a step of Scenario B wrote
+    to the audit log has a label, translated into each of the other languages."""
+    from flask_babel import force_locale
+
+    from portal.audit.describe import action_label
+    from portal.audit.models import AuditEvent
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    returned = session.scalar(select(Referral).where(Referral.status == "returned"))
+    sanne = _actor(session, "sanne@corporatie.example")
+    welfare_org = session.scalar(select(Organisation).where(Organisation.slug == "welzijn"))
+    service.escalate(
+        session, sanne, returned, recipient_org_id=welfare_org.id, note=None,
+        version=returned.version,
+    )  # fmt: skip
+    actions = set(session.scalars(select(AuditEvent.action).distinct()))
+    assert {"referral.send", "referral.item_check", "consent.requested"} <= actions
+    with app.test_request_context(), force_locale("nl"):
+        dutch = {a: action_label(a) for a in actions}
+    assert sorted(a for a, label in dutch.items() if label == a) == []
+    for language in ("en", "tr", "ar"):
+        with app.test_request_context(), force_locale(language):
+            untranslated = sorted(a for a in actions if action_label(a) == dutch[a])
+        assert untranslated == [], language
