@@ -105,6 +105,14 @@ def axe_violations(page) -> list[dict]:
     ]
 
 
+def reset_throttle(app) -> None:
+    """Every browser test signs in from 127.0.0.1: start from a clean sign-in throttle."""
+    from portal.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+
+
 def new_staff(app, org_slug: str, roles: tuple[str, ...] = ("caseworker",)) -> tuple[str, str]:
     """A fresh professional with TOTP enrolled in the live database: (e-mail, TOTP secret).
 

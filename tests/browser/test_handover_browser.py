@@ -10,7 +10,7 @@ from handover.models import Referral
 from portal.accounts.models import Organisation
 from portal.cases.service import create_case
 from portal.extensions import db
-from tests.browser.conftest import axe_violations, new_staff, sign_in
+from tests.browser.conftest import axe_violations, new_staff, reset_throttle, sign_in
 from tests.conftest import SYSTEM, main_tenant
 
 
@@ -28,14 +28,6 @@ def _case(app) -> tuple[int, str]:
         return case.id, case.reference
 
 
-def _reset_throttle(app) -> None:
-    """Every browser test signs in from 127.0.0.1: start from a clean sign-in throttle."""
-    from portal.extensions import limiter
-
-    with app.app_context():
-        limiter.reset()
-
-
 def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     case_id, reference = _case(live_app)
     corp_email, corp_secret = new_staff(live_app, "corporatie")
@@ -49,7 +41,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
         return page
 
     corp = new_page()
-    _reset_throttle(live_app)
+    reset_throttle(live_app)
     sign_in(corp, corp_email, corp_secret)
     # From the open case: "Overdragen", pick the purpose, "Versturen" (three clicks).
     corp.goto(f"/casussen/{case_id}")
@@ -65,7 +57,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
         assert sent.purpose == "debt_help"
 
     coach = new_page()
-    _reset_throttle(live_app)
+    reset_throttle(live_app)
     sign_in(coach, coach_email, coach_secret)
     coach.goto("/overdrachten")
     assert axe_violations(coach) == []

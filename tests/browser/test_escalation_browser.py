@@ -1,0 +1,51 @@
+"""Scenario B end to end in Chromium, on the demo: the debt coach returned the Visser household
+after three failed attempts; the corporation offers it to welfare, which accepts and finds
+everything gathered so far, the coach's attempts and its check of the arrears included."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handover.models import Referral
+from portal.extensions import db
+from tests.browser.conftest import axe_violations, new_staff, reset_throttle, sign_in
+
+
+def test_returned_referral_goes_to_welfare_with_everything(browser, live_server, live_app):
+    with live_app.app_context():
+        returned = db.session.scalar(select(Referral).where(Referral.status == "returned"))
+        referral_id, reference = returned.id, returned.case.reference
+    corp_email, corp_secret = new_staff(live_app, "corporatie")
+    welfare_email, welfare_secret = new_staff(live_app, "welzijn")
+
+    def new_page():
+        return browser.new_context(base_url=live_server.url, locale="nl-NL").new_page()
+
+    corp = new_page()
+    reset_throttle(live_app)
+    sign_in(corp, corp_email, corp_secret)
+    corp.goto("/overdrachten?weergave=verstuurd")
+    corp.get_by_role("link", name=reference).click()
+    main = corp.locator("main")
+    assert "Drie keer geprobeerd, geen contact." in main.inner_text()  # the coach's reason
+    assert "Volgende stap op de ladder" in main.inner_text()
+    assert axe_violations(corp) == []
+    corp.get_by_label("Notitie voor de volgende partner").fill("Samen op huisbezoek?")
+    corp.get_by_role("button", name="Aanbieden aan de volgende partner").click()
+    assert "Welzijn Demostad" in corp.locator("main").inner_text()
+
+    welfare = new_page()
+    reset_throttle(live_app)
+    sign_in(welfare, welfare_email, welfare_secret)
+    welfare.goto("/overdrachten")
+    welfare.get_by_role("link", name=reference).click()
+    welfare.get_by_role("button", name="Accepteren").click()
+    intake = welfare.locator("main").inner_text()
+    assert "Samen op huisbezoek?" in intake
+    assert "Niemand thuis; kaartje achtergelaten." in intake  # the coach's attempt came along
+    assert "Klopt volgens" in welfare.locator("section", has_text="Intake").inner_text()
+    assert axe_violations(welfare) == []
+    with live_app.app_context():
+        assert db.session.get(Referral, referral_id).status == "escalated"
+    for page in (corp, welfare):
+        page.context.close()
