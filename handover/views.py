@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request as htmx_request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from consent import service as consent_service
@@ -27,6 +28,7 @@ from handover.policy import load_referral, visible_referrals
 from portal.access import staff
 from portal.actor import current_actor
 from portal.cases.groundwork import groundwork_items
+from portal.cases.models import Case
 from portal.cases.policy import load_case
 from portal.covenant.rules import NoActiveCovenant, active_covenant, active_version
 from portal.db import utcnow
@@ -100,7 +102,10 @@ def inbox():
     query = _inbox_query(view, actor.organisation_id)
     if after:
         query = query.where(Referral.id < after)
-    rows = db.session.scalars(query.order_by(Referral.id.desc()).limit(PAGE_SIZE + 1)).all()
+    # The rows show each case's reference: load those in one query, not one per row.
+    with_cases = selectinload(Referral.case).load_only(Case.id, Case.reference)
+    query = query.options(with_cases).order_by(Referral.id.desc()).limit(PAGE_SIZE + 1)
+    rows = db.session.scalars(query).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     context = {

@@ -222,3 +222,33 @@ def test_the_live_refresh_keeps_the_page_the_user_is_on(coach_client):
     assert 'hx-get="/overdrachten?weergave=afgerond"' in first
     later = coach_client.get("/overdrachten?weergave=afgerond&na=40").get_data(as_text=True)
     assert 'hx-get="/overdrachten?weergave=afgerond&amp;na=40"' in later
+
+
+def test_inbox_queries_do_not_grow_with_its_rows(coach_client, people, session, make_case):
+    """One query for the rows and one for their cases' references, however many rows."""
+    from sqlalchemy import event
+
+    def referred(n):
+        for i in range(n):
+            case = make_case("corporatie", surname=f"Rij{i}", bsn=None)
+            refer(session, people, case)
+        session.commit()
+
+    def queries() -> int:
+        seen: list[str] = []
+        engine = session.get_bind().engine
+
+        def count(*_args):
+            seen.append("q")
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert coach_client.get("/overdrachten").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    referred(2)
+    few = queries()
+    referred(10)
+    assert queries() == few
