@@ -1249,18 +1249,34 @@ def answer_request(
         valid_until=valid_until_for(request, now),
         now=now,
     )
+    return _given(
+        session,
+        actor,
+        request.person,
+        records,
+        receipt_id,
+        method="online",
+        request=request.reference,
+    )
+
+
+def _given(
+    session: Session,
+    actor: Actor,
+    person: Person,
+    records: list[ConsentRecord],
+    receipt_id: str,
+    **detail: Any,
+) -> Answer:
+    """One audit event for the records of one answer, however it was given."""
     audit(
         session,
         actor,
         "consent.given",
-        case_id=request.case_id,
+        case_id=person.case_id,
+        person_id=person.id,
         categories=sorted({c for r in records for c in r.categories}),
-        detail={
-            "request": request.reference,
-            "receipt": receipt_id,
-            "records": [r.id for r in records],
-            "method": "online",
-        },
+        detail={"receipt": receipt_id, "records": [r.id for r in records], **detail},
     )
     return Answer(receipt_id, records)
 
@@ -1392,21 +1408,7 @@ def record_offline(
         scan.content = base64.b64encode(evidence.content).decode("ascii")
         session.add(scan)
     session.flush()
-    audit(
-        session,
-        actor,
-        "consent.given",
-        case_id=case.id,
-        person_id=person.id,
-        categories=sorted({c for r in records for c in r.categories}),
-        detail={
-            "receipt": receipt_id,
-            "records": [r.id for r in records],
-            "method": "paper",
-            "scan_sha256": digest,
-        },
-    )
-    return Answer(receipt_id, records)
+    return _given(session, actor, person, records, receipt_id, method="paper", scan_sha256=digest)
 
 
 def confirm_verbal(
@@ -1472,21 +1474,15 @@ def confirm_verbal(
         valid_until=valid_until,
         now=now,
     )
-    audit(
+    return _given(
         session,
         actor,
-        "consent.given",
-        case_id=request.case_id,
-        person_id=request.person_id,
-        categories=sorted({c for r in records for c in r.categories}),
-        detail={
-            "request": request.reference,
-            "receipt": receipt_id,
-            "records": [r.id for r in records],
-            "method": "verbal",
-        },
+        request.person,
+        records,
+        receipt_id,
+        method="verbal",
+        request=request.reference,
     )
-    return Answer(receipt_id, records)
 
 
 # --- withdrawal and expiry ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ Cases load through ``portal.cases.policy.load_case`` (another organisation's cas
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -357,20 +358,32 @@ def _fail(case: Case, exc: DomainError):
     return _back(case)
 
 
-@bp.post("/casussen/<int:case_id>/toestemming/verzoeken/<int:request_id>/opnieuw")
-@staff(*CASEWORK)
-def send_again(case_id: int, request_id: int):
+def _on_request(case_id: int, request_id: int, act: Callable[..., object], done: str):
+    """One action on a request of the user's organisation, then back to the case."""
     case, req = _owned_request(case_id, request_id)
-    channel = request.form.get("channel", "")
-    if channel not in ("email", "sms"):
-        raise NotFound()
     try:
-        service.send_again(db.session, current_actor(), req, channel, link_for=service.tenant_link)
+        act(db.session, current_actor(), req)
     except DomainError as exc:
         return _fail(case, exc)
     db.session.commit()
-    flash(_("Er is een nieuwe link verstuurd. De vorige link werkt niet meer."), "ok")
+    flash(done, "ok")
     return _back(case)
+
+
+@bp.post("/casussen/<int:case_id>/toestemming/verzoeken/<int:request_id>/opnieuw")
+@staff(*CASEWORK)
+def send_again(case_id: int, request_id: int):
+    channel = request.form.get("channel", "")
+    if channel not in ("email", "sms"):
+        raise NotFound()
+    return _on_request(
+        case_id,
+        request_id,
+        lambda session, actor, req: service.send_again(
+            session, actor, req, channel, link_for=service.tenant_link
+        ),
+        _("Er is een nieuwe link verstuurd. De vorige link werkt niet meer."),
+    )
 
 
 @bp.post("/casussen/<int:case_id>/toestemming/verzoeken/<int:request_id>/brief")
@@ -416,27 +429,23 @@ def letter(case_id: int, request_id: int):
 @bp.post("/casussen/<int:case_id>/toestemming/verzoeken/<int:request_id>/annuleren")
 @staff(*CASEWORK)
 def cancel(case_id: int, request_id: int):
-    case, req = _owned_request(case_id, request_id)
-    try:
-        service.cancel_request(db.session, current_actor(), req)
-    except DomainError as exc:
-        return _fail(case, exc)
-    db.session.commit()
-    flash(_("Het verzoek is ingetrokken. De links werken niet meer."), "ok")
-    return _back(case)
+    return _on_request(
+        case_id,
+        request_id,
+        service.cancel_request,
+        _("Het verzoek is ingetrokken. De links werken niet meer."),
+    )
 
 
 @bp.post("/casussen/<int:case_id>/toestemming/verzoeken/<int:request_id>/bevestigen")
 @staff(*CASEWORK)
 def confirm(case_id: int, request_id: int):
-    case, req = _owned_request(case_id, request_id)
-    try:
-        service.confirm_verbal(db.session, current_actor(), req)
-    except DomainError as exc:
-        return _fail(case, exc)
-    db.session.commit()
-    flash(_("De mondelinge toestemming is bevestigd en geldt nu."), "ok")
-    return _back(case)
+    return _on_request(
+        case_id,
+        request_id,
+        service.confirm_verbal,
+        _("De mondelinge toestemming is bevestigd en geldt nu."),
+    )
 
 
 @bp.post("/casussen/<int:case_id>/toestemming/<int:record_id>/intrekken")

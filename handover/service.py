@@ -347,35 +347,65 @@ def accept(
     return referral
 
 
+@dataclass(frozen=True)
+class _Closing:
+    """One way a referral closes with a reason: from which statuses, and what each side sees."""
+
+    kind: str
+    to_status: str
+    open_in: tuple[str, ...]
+    refusal: str
+    notice: str
+
+
+DECLINE = _Closing(
+    "decline",
+    "declined",
+    ("sent",),
+    _l("Deze overdracht wacht niet meer op acceptatie."),
+    "Overdracht afgewezen",
+)
+RETURN = _Closing(
+    "return",
+    "returned",
+    ("accepted", "in_progress"),
+    _l("Alleen een geaccepteerde overdracht kan worden teruggegeven."),
+    "Overdracht teruggegeven",
+)
+WITHDRAW = _Closing(
+    "withdraw",
+    "withdrawn",
+    ("sent", "accepted"),
+    _l("Deze overdracht kan niet meer worden ingetrokken."),
+    "Overdracht ingetrokken",
+)
+
+
 def _close_with_reason(
     session: Session,
     actor: Actor,
     referral: Referral,
     reason: str,
+    closing: _Closing,
     *,
     version: int | None,
     now: datetime | None,
-    kind: str,
-    to_status: str,
-    open_in: tuple[str, ...],
-    refusal: str,
-    notice: str,
 ) -> Referral:
     """Decline, return or withdraw: always with a reason, kept in the history; the other side
     is told."""
     cleaned = _clean_reason(reason, True)
     now = now or utcnow()
     referral = _lock(session, referral, version)
-    if referral.status not in open_in:
-        raise Conflict(refusal)
+    if referral.status not in closing.open_in:
+        raise Conflict(closing.refusal)
     referral.closed_at = now
-    _move(session, actor, referral, kind, to_status, reason=cleaned, now=now)
+    _move(session, actor, referral, closing.kind, closing.to_status, reason=cleaned, now=now)
     other = (
         referral.recipient_org_id
         if actor.organisation_id == referral.sender_org_id
         else referral.sender_org_id
     )
-    _notify(session, other, referral, notice)
+    _notify(session, other, referral, closing.notice)
     return referral
 
 
@@ -389,19 +419,7 @@ def decline(
     now: datetime | None = None,
 ) -> Referral:
     _as_recipient(actor, referral)
-    return _close_with_reason(
-        session,
-        actor,
-        referral,
-        reason,
-        version=version,
-        now=now,
-        kind="decline",
-        to_status="declined",
-        open_in=("sent",),
-        refusal=_l("Deze overdracht wacht niet meer op acceptatie."),
-        notice="Overdracht afgewezen",
-    )
+    return _close_with_reason(session, actor, referral, reason, DECLINE, version=version, now=now)
 
 
 def return_to_sender(
@@ -415,19 +433,7 @@ def return_to_sender(
 ) -> Referral:
     """The receiver gives the case back, e.g. because the tenant could not be reached."""
     _as_recipient(actor, referral)
-    return _close_with_reason(
-        session,
-        actor,
-        referral,
-        reason,
-        version=version,
-        now=now,
-        kind="return",
-        to_status="returned",
-        open_in=("accepted", "in_progress"),
-        refusal=_l("Alleen een geaccepteerde overdracht kan worden teruggegeven."),
-        notice="Overdracht teruggegeven",
-    )
+    return _close_with_reason(session, actor, referral, reason, RETURN, version=version, now=now)
 
 
 def report(
@@ -487,19 +493,7 @@ def withdraw(
 ) -> Referral:
     """Take back a referral sent by mistake; it stays in the history with the reason."""
     _as_sender(actor, referral)
-    return _close_with_reason(
-        session,
-        actor,
-        referral,
-        reason,
-        version=version,
-        now=now,
-        kind="withdraw",
-        to_status="withdrawn",
-        open_in=("sent", "accepted"),
-        refusal=_l("Deze overdracht kan niet meer worden ingetrokken."),
-        notice="Overdracht ingetrokken",
-    )
+    return _close_with_reason(session, actor, referral, reason, WITHDRAW, version=version, now=now)
 
 
 def reopen(
