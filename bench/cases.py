@@ -324,30 +324,38 @@ def sample_bsn(cases: int) -> str:
     return next(bsns)
 
 
-def bench_inbox(app, cases: int, repeat: int = 15) -> list[tuple[str, float, float]]:
-    """Median and 95th-percentile milliseconds of whole inbox requests (signed in)."""
-
+def signed_in(app, email: str, slug: str):
+    """A test client signed in (MFA done) as a caseworker of ``slug``, made on first use;
+    with the caseworker as an actor, for calling services directly."""
     with app.app_context():
         session = db.session
-        user = session.scalar(select(User).where(User.email == "bench@corporatie.example"))
+        user = session.scalar(select(User).where(User.email == email))
         if user is None:
-            org = session.scalar(select(Organisation).where(Organisation.slug == "corporatie"))
-            user = User(
-                organisation=org,
-                email="bench@corporatie.example",
-                display_name="Bench",
-                password_hash=None,
-            )
+            org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+            user = User(organisation=org, email=email, display_name="Bench", password_hash=None)
             user.role_rows = [UserRole(role="caseworker")]
             session.add(user)
             session.flush()
             set_totp_secret(user, new_secret(), utcnow())
             session.commit()
+        actor = Actor(
+            kind="staff",
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            roles=frozenset({"caseworker"}),
+        )
         client = app.test_client()
         with app.test_request_context(environ_base=client.environ_base):
             values = signed_in_values(user, now=utcnow(), method="bench")
     with client.session_transaction() as sess:
         sess.update(values)
+    return client, actor
+
+
+def bench_inbox(app, cases: int, repeat: int = 15) -> list[tuple[str, float, float]]:
+    """Median and 95th-percentile milliseconds of whole inbox requests (signed in)."""
+
+    client, actor = signed_in(app, "bench@corporatie.example", "corporatie")
 
     page = client.get("/casussen").get_data(as_text=True)
     token = page.split('"X-CSRFToken": "')[1].split('"')[0]
@@ -375,12 +383,6 @@ def bench_inbox(app, cases: int, repeat: int = 15) -> list[tuple[str, float, flo
         ("case page", "GET", f"/casussen/{middle}", None),
     ]
     results = []
-    actor = Actor(
-        kind="staff",
-        user_id=user.id,
-        organisation_id=user.organisation_id,
-        roles=frozenset({"caseworker"}),
-    )
     for label, filters in (
         ("query alone: first page", InboxFilters()),
         ("query alone: overdue", InboxFilters(overdue=True)),

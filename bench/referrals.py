@@ -25,19 +25,15 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import func, insert, select, text
 
-from bench.cases import _config, populate
+from bench.cases import _config, populate, signed_in
 from handover.models import Referral
 from handover.service import check_sla
 from handover.views import _inbox_query
 from portal import create_app
-from portal.accounts.mfa import new_secret
-from portal.accounts.models import Organisation, User, UserRole
-from portal.accounts.service import set_totp_secret
-from portal.accounts.sessions import signed_in_values
+from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.covenant.models import CovenantVersion
 from portal.covenant.service import activate_version, load_version
-from portal.db import utcnow
 from portal.demo import DEMO_COVENANT, ORGANISATIONS
 from portal.extensions import db
 from portal.migrate import alembic_config
@@ -138,26 +134,6 @@ def populate_referrals(app, referrals: int, batch: int = 50_000) -> None:
         session.commit()
 
 
-def _client(app, email: str, slug: str):
-    with app.app_context():
-        session = db.session
-        user = session.scalar(select(User).where(User.email == email))
-        if user is None:
-            org = session.scalar(select(Organisation).where(Organisation.slug == slug))
-            user = User(organisation=org, email=email, display_name="Bench", password_hash=None)
-            user.role_rows = [UserRole(role="caseworker")]
-            session.add(user)
-            session.flush()
-            set_totp_secret(user, new_secret(), utcnow())
-            session.commit()
-        client = app.test_client()
-        with app.test_request_context(environ_base=client.environ_base):
-            values = signed_in_values(user, now=utcnow(), method="bench")
-    with client.session_transaction() as sess:
-        sess.update(values)
-    return client
-
-
 def _timed(call, repeat: int) -> tuple[float, float]:
     times = []
     for _ in range(repeat):
@@ -169,8 +145,8 @@ def _timed(call, repeat: int) -> tuple[float, float]:
 
 
 def bench_pages(app, referrals: int, repeat: int = 15) -> list[tuple[str, float, float]]:
-    coach = _client(app, "bench@schuldhulp.example", "schuldhulp")
-    corporation = _client(app, "bench@corporatie.example", "corporatie")
+    coach, _ = signed_in(app, "bench@schuldhulp.example", "schuldhulp")
+    corporation, _ = signed_in(app, "bench@corporatie.example", "corporatie")
     middle = referrals // 2
     requests = [
         ("awaiting acceptance", coach, "/overdrachten?weergave=wachtend"),
