@@ -274,7 +274,6 @@ def populate(app, cases: int, batch: int = 20_000) -> None:
                             number_text,
                         ),
                         "is_main_tenant": True,
-                        "is_minor": False,
                         "created_at": now,
                     }
                 )

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation, User
 from portal.cases.models import Case, Person
-from portal.crypto.fields import EncryptedRow, EncryptedType, Sealed
+from portal.crypto.fields import EncryptedRow, Sealed, personal
 from portal.db import Base, UTCDateTime, utcnow
 
 #: How consent was given (ISO/IEC TS 27560 "collection method").
@@ -93,11 +93,11 @@ class ConsentRequest(EncryptedRow, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    representative_name: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    representative_mandate: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    representative_email: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    representative_phone: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    notes: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    representative_name: Mapped[Sealed | None] = personal("str", "identity")
+    representative_mandate: Mapped[Sealed | None] = personal("str", "identity")
+    representative_email: Mapped[Sealed | None] = personal("str", "contact")
+    representative_phone: Mapped[Sealed | None] = personal("str", "contact")
+    notes: Mapped[Sealed | None] = personal("str", "contact_history")
 
     case: Mapped[Case] = relationship()
     person: Mapped[Person] = relationship()
@@ -106,14 +106,6 @@ class ConsentRequest(EncryptedRow, Base):
     invitations: Mapped[list[ConsentInvitation]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="ConsentInvitation.id"
     )
-
-    __categories__: ClassVar[dict[str, str]] = {
-        "representative_name": "identity",
-        "representative_mandate": "identity",
-        "representative_email": "contact",
-        "representative_phone": "contact",
-        "notes": "contact_history",
-    }
 
     def encryption_key_id(self) -> int | None:
         return self.case.data_key_id if self.case is not None else None
@@ -199,9 +191,9 @@ class ConsentRecord(EncryptedRow, Base):
     given_at: Mapped[datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     covenant_version_id: Mapped[int] = mapped_column(ForeignKey("covenant_version.id"))
-    representative_name: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    representative_mandate: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    notes: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    representative_name: Mapped[Sealed | None] = personal("str", "identity")
+    representative_mandate: Mapped[Sealed | None] = personal("str", "identity")
+    notes: Mapped[Sealed | None] = personal("str", "contact_history")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()
@@ -220,11 +212,6 @@ class ConsentRecord(EncryptedRow, Base):
         back_populates="record", order_by="ConsentEvidence.id", passive_deletes=True
     )
 
-    __categories__: ClassVar[dict[str, str]] = {
-        "representative_name": "identity",
-        "representative_mandate": "identity",
-        "notes": "contact_history",
-    }
     #: Consent records are immutable evidence: retention keeps them whole until the case's
     #: data key is shredded (after the longest retention period).
     __retention__: ClassVar[str] = "with_case_key"
@@ -316,12 +303,11 @@ class ConsentEvidence(EncryptedRow, Base):
     media_type: Mapped[str] = mapped_column(String(60))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    content: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    content: Mapped[Sealed | None] = personal("str", "identity")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     record: Mapped[ConsentRecord] = relationship(back_populates="evidence")
 
-    __categories__: ClassVar[dict[str, str]] = {"content": "identity"}
     #: Consent records are immutable evidence: retention keeps them whole until the case's
     #: data key is shredded (after the longest retention period).
     __retention__: ClassVar[str] = "with_case_key"

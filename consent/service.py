@@ -59,7 +59,12 @@ from portal.actor import Actor
 from portal.audit.models import AuditEvent
 from portal.audit.service import record as audit
 from portal.cases.models import Case, Person
-from portal.cases.service import find_cases_by_bsn, find_cases_by_email, find_cases_by_phone
+from portal.cases.service import (
+    find_cases_by_bsn,
+    find_cases_by_email,
+    find_cases_by_phone,
+    is_minor,
+)
 from portal.covenant.rules import Covenant, active_covenant
 from portal.crypto import blind_index
 from portal.db import utcnow
@@ -210,7 +215,7 @@ def _code_hash(code: str, salt: str) -> str:
 
 def _adult_person(case: Case, person_id: int) -> Person:
     person = next((p for p in case.persons if p.id == person_id), None)
-    if person is None or person.is_minor:
+    if person is None or is_minor(person):
         raise DomainError(str(_l("Kies een volwassen lid van het huishouden.")), field="person")
     return person
 
@@ -725,7 +730,7 @@ def _persons_by_index(
         p
         for case in cases
         for p in case.persons
-        if not p.is_minor
+        if not is_minor(p)
         and any(b.field == index_field and b.digest == value_digest for b in p.blind_indexes)
     ]
 
@@ -1726,9 +1731,9 @@ def acknowledge(
 
 def first_adult(case: Case) -> Person:
     main = next((p for p in case.persons if p.is_main_tenant), None)
-    if main is not None and not main.is_minor:
+    if main is not None and not is_minor(main):
         return main
-    adult = next((p for p in case.persons if not p.is_minor), None)
+    adult = next((p for p in case.persons if not is_minor(p)), None)
     if adult is None:
         raise NotFound()
     return adult

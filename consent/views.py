@@ -33,6 +33,7 @@ from portal.access import staff
 from portal.actor import current_actor
 from portal.cases.models import Case
 from portal.cases.policy import load_case
+from portal.cases.service import is_minor
 from portal.covenant.rules import Covenant, NoActiveCovenant, active_covenant
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
@@ -174,7 +175,7 @@ def _items_from_form() -> list[dict[str, Any]]:
 
 
 def _person_choices(case: Case) -> list[SelectChoice]:
-    adults = [p for p in case.persons if not p.is_minor]
+    adults = [p for p in case.persons if not is_minor(p)]
     shown = reveal(
         db.session,
         current_actor(),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation
 from portal.cases.models import Case
-from portal.crypto.fields import EncryptedRow, EncryptedType, Sealed
+from portal.crypto.fields import EncryptedRow, Sealed, personal
 from portal.db import Base, UTCDateTime, utcnow
 
 #: The life cycle. "sent", "accepted" and "in_progress" are active: the recipient sees the
@@ -62,8 +62,10 @@ class Referral(EncryptedRow, Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     #: The package: data categories the recipient may see while the referral is active.
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
-    #: The sender's short handover note (may mention the household: encrypted).
-    note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    #: The sender's short handover note (may mention the household: encrypted). It travels
+    #: with the identity category: whoever may know who the household is may read what the
+    #: sender wrote for them (the form asks to keep it short and factual).
+    note: Mapped[Sealed | None] = personal("str", "identity")
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -89,9 +91,6 @@ class Referral(EncryptedRow, Base):
     )
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
-    #: The note travels with the identity category: whoever may know who the household is
-    #: may read what the sender wrote for them (the form asks to keep it short and factual).
-    __categories__: ClassVar[dict[str, str]] = {"note": "identity"}
 
     def encryption_key_id(self) -> int | None:
         return self.case.data_key_id if self.case is not None else None
@@ -122,14 +121,12 @@ class ReferralEvent(EncryptedRow, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     #: Why (a decline, a return, a withdrawal): free text about the household, encrypted.
-    reason: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    reason: Mapped[Sealed | None] = personal("str", "identity")
     #: The data categories an event concerns (a consent that stopped counting names them).
     categories: Mapped[list[str] | None] = mapped_column(JSON)
 
     referral: Mapped[Referral] = relationship(back_populates="events")
     organisation: Mapped[Organisation | None] = relationship()
-
-    __categories__: ClassVar[dict[str, str]] = {"reason": "identity"}
 
     def encryption_key_id(self) -> int | None:
         return self.referral.encryption_key_id() if self.referral is not None else None
@@ -157,13 +154,12 @@ class ItemCheck(EncryptedRow, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: What does not hold (free text about the household, encrypted).
-    note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    note: Mapped[Sealed | None] = personal("str", "identity")
 
     referral: Mapped[Referral] = relationship()
     organisation: Mapped[Organisation] = relationship()
 
     #: Like the referral's own note: readable by whoever may know who the household is.
-    __categories__: ClassVar[dict[str, str]] = {"note": "identity"}
 
     def encryption_key_id(self) -> int | None:
         return self.referral.encryption_key_id() if self.referral is not None else None

@@ -69,6 +69,7 @@ PERSON_FIELDS = (
     "house_number",
     "postcode",
     "city",
+    "minor",
 )
 
 

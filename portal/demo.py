@@ -268,7 +268,7 @@ def _demo_households(today: date) -> list[dict]:
 
     def child(surname, initials, born):
         return PersonData(
-            surname=surname, initials=initials, birth_date=born, relation="child", is_minor=True
+            surname=surname, initials=initials, birth_date=born, relation="child", minor=True
         )
 
     days = timedelta

@@ -195,8 +195,8 @@ def _decide_shared(
 
 
 def category_of(obj: EncryptedRow, field_name: str) -> str:
-    """The data category a model declares for one of its fields (``__categories__``)."""
-    return type(obj).__categories__[field_name]  # type: ignore[attr-defined]
+    """The data category of one field of one row, as its model declares it (``personal``)."""
+    return obj.category_of(field_name)
 
 
 @dataclass

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.accounts.models import Organisation, User
 from portal.cases.models import Case
-from portal.crypto.fields import EncryptedRow, EncryptedType, Sealed
+from portal.crypto.fields import EncryptedRow, Sealed, personal
 from portal.db import Base, UTCDateTime, utcnow
 
 #: preparing: the checklist is being confirmed (voters can already read the record);
@@ -94,14 +94,14 @@ class Decision(_OfCase, EncryptedRow, Base):
     #: Minors in the household when the voters were fixed (care must vote then).
     minors_present: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The owner's case for the decision (about the household: encrypted).
-    motivation: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    motivation: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
     rule: Mapped[str] = mapped_column(String(20))
     voting_days: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     voting_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    withdrawn_reason: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    withdrawn_reason: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
     outcome: Mapped[str | None] = mapped_column(String(20))
     #: Why, as codes: e.g. ["veto", "not_unanimous"] (see ``outcome.py``).
     outcome_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -141,10 +141,6 @@ class Decision(_OfCase, EncryptedRow, Base):
     )
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
-    __categories__: ClassVar[dict[str, str]] = {
-        "motivation": TEXT_CATEGORY,
-        "withdrawn_reason": TEXT_CATEGORY,
-    }
     #: A sealed decision is a legal record: retention keeps it whole until the case's data key
     #: is shredded (after the longest retention period), instead of erasing field by field.
     __retention__: ClassVar[str] = "with_case_key"
@@ -210,7 +206,7 @@ class DecisionVote(_OfCase, EncryptedRow, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     position: Mapped[str] = mapped_column(String(20))
     conflict_of_interest: Mapped[bool] = mapped_column(Boolean, default=False)
-    motivation: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    motivation: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     decision: Mapped[Decision] = relationship(back_populates="votes")
@@ -218,7 +214,6 @@ class DecisionVote(_OfCase, EncryptedRow, Base):
     organisation: Mapped[Organisation] = relationship()
     user: Mapped[User | None] = relationship()
 
-    __categories__: ClassVar[dict[str, str]] = {"motivation": TEXT_CATEGORY}
     #: A sealed decision is a legal record: retention keeps it whole until the case's data key
     #: is shredded (after the longest retention period), instead of erasing field by field.
     __retention__: ClassVar[str] = "with_case_key"
@@ -241,13 +236,12 @@ class PreventionConfirmation(_OfCase, EncryptedRow, Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    motivation: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    motivation: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     decision: Mapped[Decision] = relationship(back_populates="confirmations")
     user: Mapped[User | None] = relationship()
 
-    __categories__: ClassVar[dict[str, str]] = {"motivation": TEXT_CATEGORY}
     #: A sealed decision is a legal record: retention keeps it whole until the case's data key
     #: is shredded (after the longest retention period), instead of erasing field by field.
     __retention__: ClassVar[str] = "with_case_key"
@@ -268,13 +262,12 @@ class DecisionDissent(_OfCase, EncryptedRow, Base):
     )
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    text: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    text: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     decision: Mapped[Decision] = relationship(back_populates="dissents")
     organisation: Mapped[Organisation] = relationship()
 
-    __categories__: ClassVar[dict[str, str]] = {"text": TEXT_CATEGORY}
     #: A sealed decision is a legal record: retention keeps it whole until the case's data key
     #: is shredded (after the longest retention period), instead of erasing field by field.
     __retention__: ClassVar[str] = "with_case_key"
@@ -297,15 +290,13 @@ class DecisionTimelineEntry(_OfCase, EncryptedRow, Base):
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(30))
     happens_on: Mapped[date] = mapped_column(Date)
-    note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    note: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
-
-    __categories__: ClassVar[dict[str, str]] = {"note": TEXT_CATEGORY}
 
 
 class Trajectory(_OfCase, EncryptedRow, Base):
@@ -327,13 +318,13 @@ class Trajectory(_OfCase, EncryptedRow, Base):
     #: The covenant's decision code of the trajectory (its own decision, or an alternative).
     kind: Mapped[str] = mapped_column(String(60))
     months: Mapped[int] = mapped_column(Integer)
-    conditions: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    support_agreement: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    conditions: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
+    support_agreement: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     tenancy_signed_on: Mapped[date | None] = mapped_column(Date)
-    tenancy_note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    tenancy_note: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
     tenancy_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     tenancy_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -341,11 +332,6 @@ class Trajectory(_OfCase, EncryptedRow, Base):
     decision: Mapped[Decision] = relationship(back_populates="trajectory")
     case: Mapped[Case] = relationship()
 
-    __categories__: ClassVar[dict[str, str]] = {
-        "conditions": TEXT_CATEGORY,
-        "support_agreement": TEXT_CATEGORY,
-        "tenancy_note": TEXT_CATEGORY,
-    }
     #: A sealed decision is a legal record: retention keeps it whole until the case's data key
     #: is shredded (after the longest retention period), instead of erasing field by field.
     __retention__: ClassVar[str] = "with_case_key"

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from handover.models import Referral
 from portal.accounts.models import Organisation
 from portal.cases.models import Case
+from portal.cases.service import is_minor
 from portal.covenant.document import EVIDENCE_KINDS
 from portal.covenant.rules import Covenant, UnknownCode
 
@@ -201,7 +202,7 @@ def household(
 ) -> list[Evidence]:
     """Minors in the household, and whether the care or youth partners the covenant names for
     minors (the decision's ``voters_if_minors``) are involved."""
-    minors = sum(1 for p in case.persons if p.is_minor)
+    minors = sum(1 for p in case.persons if is_minor(p))
     found = [Evidence("household", "minors", {"minors": minors, "members": len(case.persons)})]
     if decision is None or not minors:
         return found

@@ -62,6 +62,7 @@ from portal.accounts.models import Organisation, User
 from portal.actor import Actor
 from portal.audit.service import canonical_json, record
 from portal.cases.models import Case
+from portal.cases.service import is_minor
 from portal.covenant.models import CovenantVersion
 from portal.covenant.rules import (
     Covenant,
@@ -116,7 +117,7 @@ def covenant_for(session: Session, decision: Decision) -> Covenant:
 
 
 def minors_present(case: Case) -> bool:
-    return any(p.is_minor for p in case.persons)
+    return any(is_minor(p) for p in case.persons)
 
 
 def add_months(start: date, months: int) -> date:

@@ -48,7 +48,7 @@ from portal.sharing import Withheld, decide, reveal
 bp = Blueprint("decisions", __name__)
 
 WORKING = ("caseworker", "team_manager")
-PERSON_FIELDS = ("initials", "surname", "street", "house_number", "postcode", "city")
+PERSON_FIELDS = ("initials", "surname", "street", "house_number", "postcode", "city", "minor")
 
 
 def _lang() -> str:

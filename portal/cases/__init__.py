@@ -61,4 +61,4 @@ def init_app(app: Flask) -> None:
         postcode=display.postcode,
         phone=display.phone,
     )
-    app.jinja_env.tests.update(withheld=display.is_withheld)
+    app.jinja_env.tests.update(withheld=display.is_withheld, minor=display.is_minor_member)

@@ -32,6 +32,7 @@ from portal.cases.models import (
     Person,
     Signal,
 )
+from portal.cases.service import minor_from
 from portal.crypto.fields import Erased, preload_keys
 from portal.sharing import Decision, Revealed, Withheld, decide, reveal
 
@@ -44,6 +45,21 @@ PAGE_CATEGORIES = (
     "contact_history",
     "life_map",
 )
+
+
+def revealed_minor(revealed: Revealed, person: Person) -> Any:
+    """Under 18 or not, from the revealed birth date and flag; their ``Withheld`` marker when
+    the viewer may not see the household (the flag is household data, never shown outside)."""
+    flagged = revealed.get(person, "minor")
+    if isinstance(flagged, Withheld):
+        return flagged
+    return minor_from(revealed.get(person, "birth_date"), flagged)
+
+
+def is_minor_member(values: Any) -> bool:
+    """Jinja test ``p is minor`` on a member's revealed values (a dict): false when the
+    household is withheld, so the word "minderjarig" says nothing the viewer may not know."""
+    return minor_from(values.get("birth_date"), values.get("minor"))
 
 
 def is_withheld(value: Any) -> bool:
@@ -126,6 +142,10 @@ class CaseView:
     def v(self, obj: Any, name: str) -> Any:
         """The revealed value of one field (or its Withheld marker)."""
         return self.revealed.get(obj, name)
+
+    def minor(self, person: Person) -> Any:
+        """Whether a member is under 18, from what was revealed (withheld with the household)."""
+        return revealed_minor(self.revealed, person)
 
     def allowed(self, category: str) -> bool:
         decision = self.decisions.get(category)

@@ -137,7 +137,7 @@ class PersonForm(PersonFields, FlaskForm):
         choices=choices("relation", blank=_l("Kies")),
         default="",
     )
-    is_minor = BooleanField(_l("Minderjarig (jonger dan 18 jaar)"))
+    minor = BooleanField(_l("Minderjarig (jonger dan 18 jaar)"))
 
 
 class ContactAttemptForm(FlaskForm):

@@ -389,7 +389,6 @@ class _Writer:
                 {
                     "case_id": case_id,
                     "is_main_tenant": True,
-                    "is_minor": item.person["is_minor"],
                     "created_at": now,
                     "row_uid": uid,
                     **sealed_values(session, Person, key_id, uid, personal),

@@ -46,7 +46,6 @@ CATEGORIES = {
     **Person.__categories__,
     **Case.__categories__,
     "is_main_tenant": "household",
-    "is_minor": "household",
 }
 
 _INVALID = {
@@ -85,7 +84,7 @@ class PersonData:
     city: str | None = None
     relation: str | None = None
     is_main_tenant: bool = False
-    is_minor: bool = False
+    minor: bool = False
 
     def __repr__(self) -> str:
         return "<PersonData>"
@@ -104,8 +103,10 @@ _NORMALISE = {
 
 def _clean(name: str, value: Any) -> Any:
     """Trimmed and normalised (``None`` for empty); DomainError naming the field if invalid."""
-    if name in {"is_main_tenant", "is_minor"}:
+    if name == "is_main_tenant":
         return bool(value)
+    if name == "minor":  # only a set flag is stored: "not flagged" is no data about anyone
+        return True if value else None
     if name == "birth_date":
         if value is not None and (not isinstance(value, date) or value > utcnow().date()):
             raise DomainError(str(_INVALID["birth_date"]), field=name)
@@ -142,13 +143,28 @@ def clean_person(data: PersonData, today: date | None = None) -> dict[str, Any]:
         raise DomainError(str(_l("Vul een achternaam in.")), field="surname")
     born = cleaned["birth_date"]
     if born is not None and is_minor_on(born, today or utcnow().date()):
-        cleaned["is_minor"] = True
+        cleaned["minor"] = True
     return cleaned
 
 
 def is_minor_on(born: date, day: date) -> bool:
     """Younger than 18 on ``day``."""
     return (day.year - born.year) - ((day.month, day.day) < (born.month, born.day)) < 18
+
+
+def minor_from(born: Any, flagged: Any, today: date | None = None) -> bool:
+    """Whether a person is under 18: from the birth date when known (a child grows up), else
+    from the hand-set flag. Takes values already decrypted, so a page can pass what the
+    policy point revealed (withheld values count as unknown)."""
+    if isinstance(born, date):
+        return is_minor_on(born, today or utcnow().date())
+    return flagged is True
+
+
+def is_minor(person: Person, today: date | None = None) -> bool:
+    """For the portal's own rules (who may consent, who votes), never for display: decrypts
+    the birth date and the flag without asking the policy point."""
+    return minor_from(decrypt_field(person, "birth_date"), decrypt_field(person, "minor"), today)
 
 
 def _may_act_for(actor: Actor, organisation: Organisation) -> bool:

@@ -258,7 +258,7 @@ def _person_data(form: Any, *, main: bool) -> PersonData:
         city=form.city.data,
         relation=None if main else (form.relation.data or None),
         is_main_tenant=main,
-        is_minor=False if main else bool(form.is_minor.data),
+        minor=False if main else bool(form.minor.data),
     )
 
 
@@ -540,13 +540,13 @@ def edit_member(case_id: int, person_id: int):
         if view is None:
             return PersonForm()
         values = {name: view.v(person, name) for name in Person.__categories__}
-        return _filled(PersonForm, {**values, "is_minor": person.is_minor})
+        return _filled(PersonForm, {**values, "minor": values["minor"] is True})
 
     def save(form: Any) -> None:
         data = _person_data(form, main=person.is_main_tenant)
         # The form shows the address for the main tenant only, relation and minor for others.
         skip = (
-            {"is_main_tenant", "relation", "is_minor"}
+            {"is_main_tenant", "relation", "minor"}
             if person.is_main_tenant
             else {"is_main_tenant", "street", "house_number", "postcode", "city"}
         )

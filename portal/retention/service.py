@@ -57,8 +57,8 @@ class PersonalModel:
     """A mapped class with personal fields, and how its rows belong to a case."""
 
     cls: type
-    #: category -> the fields of that category
-    fields_by_category: dict[str, tuple[str, ...]]
+    #: The categories its fields belong to.
+    categories: frozenset[str]
 
     @property
     def case_column(self) -> Any:
@@ -67,6 +67,10 @@ class PersonalModel:
     @property
     def name(self) -> str:
         return self.cls.__name__
+
+    def parts(self, category: str) -> list[tuple[tuple[str, ...], Any]]:
+        """(fields, row condition) pairs holding ``category`` (``EncryptedRow.category_parts``)."""
+        return self.cls.category_parts(category)  # type: ignore[attr-defined]
 
 
 def personal_models(registry: Any = None) -> list[PersonalModel]:
@@ -93,15 +97,12 @@ def personal_models(registry: Any = None) -> list[PersonalModel]:
                 f"{cls.__name__} declares __categories__ but has no case_id column: "
                 "retention cannot tell which case its rows belong to"
             )
-        grouped: dict[str, list[str]] = {}
-        for name, category in categories.items():
-            grouped.setdefault(category, []).append(name)
-        found.append(PersonalModel(cls, {c: tuple(sorted(f)) for c, f in grouped.items()}))
+        found.append(PersonalModel(cls, frozenset(categories.values())))
     return sorted(found, key=lambda m: m.name)
 
 
 def declared_categories(models: Iterable[PersonalModel]) -> set[str]:
-    return {category for model in models for category in model.fields_by_category}
+    return {category for model in models for category in model.categories}
 
 
 # --- the plan for one case ---------------------------------------------------------------
@@ -180,12 +181,12 @@ def count_candidates(session: Session, schedule: Schedule, now: datetime) -> int
     return session.scalar(select(func.count(Case.id)).where(*_candidates(schedule, now))) or 0
 
 
-def _with_data(model: PersonalModel, category: str, case_id: int) -> Any:
-    names = model.fields_by_category[category]
-    return select(model.cls).where(
+def _with_data(model: PersonalModel, names: tuple[str, ...], condition: Any, case_id: int) -> Any:
+    query = select(model.cls).where(
         model.case_column == case_id,
         or_(*[getattr(model.cls, name).is_not(None) for name in names]),
     )
+    return query if condition is None else query.where(condition)
 
 
 def plan_case(session: Session, schedule: Schedule, case: Case, now: datetime) -> CasePlan:
@@ -196,8 +197,8 @@ def plan_case(session: Session, schedule: Schedule, case: Case, now: datetime) -
     for category in due:
         rows = 0
         for model in schedule.models:
-            if category in model.fields_by_category:
-                query = _with_data(model, category, case.id).subquery()
+            for names, condition in model.parts(category):
+                query = _with_data(model, names, condition, case.id).subquery()
                 rows += session.scalar(select(func.count()).select_from(query)) or 0
         if rows:
             plan.erase[category] = rows
@@ -213,11 +214,10 @@ def apply_plan(
 
     for category in plan.erase:
         for model in schedule.models:
-            if category not in model.fields_by_category:
-                continue
-            for row in session.scalars(_with_data(model, category, case.id)):
-                for name in model.fields_by_category[category]:
-                    setattr(row, name, None)
+            for names, condition in model.parts(category):
+                for row in session.scalars(_with_data(model, names, condition, case.id)):
+                    for name in names:
+                        setattr(row, name, None)
     session.flush()
     if plan.shred:
         shred_case(session, actor, case)

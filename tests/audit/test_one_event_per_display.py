@@ -94,8 +94,11 @@ def test_n_views_of_a_case_page_write_n_events(
         .where(AuditEvent.case_id == case.id, AuditEvent.action == "case.view")
         .order_by(AuditEvent.seq)
     ).all()[-VIEWS:]
-    # One event per display, for the whole page: both household members and the case.
-    assert all(e.category_list == ["contact", "finances", "identity"] for e in events)
+    # One event per display, for the whole page: the main tenant (identity, contact), the
+    # other member (household) and the case (finances).
+    assert all(
+        e.category_list == ["contact", "finances", "household", "identity"] for e in events
+    )
     assert all(e.user_id == user.id and e.basis == "owner" for e in events)
     assert len({e.request_id for e in events}) == VIEWS  # one per request
 
@@ -131,4 +134,4 @@ def main_tenant_member():
 
     from portal.cases.service import PersonData
 
-    return PersonData(surname="Kind", initials="B.", birth_date=date(2015, 3, 1), is_minor=True)
+    return PersonData(surname="Kind", initials="B.", birth_date=date(2015, 3, 1), minor=True)

@@ -37,7 +37,7 @@ def _case(app) -> int:
             [
                 PersonData(surname="Browser", initials="B.", is_main_tenant=True),
                 PersonData(surname="Browser", initials="C.", birth_date=date(2015, 1, 1),
-                           is_minor=True),
+                           minor=True),
             ],
             signal_kinds=("arrears", "nuisance"),
             arrears_cents=250_000,

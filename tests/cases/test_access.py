@@ -28,7 +28,7 @@ def case_rules(app):
 
 def with_groundwork(session, case, actor=SYSTEM):
     """A case with a member, an attempt, an agreement, finances and a life map."""
-    add_person(session, actor, case, PersonData(surname="Kind", relation="child", is_minor=True))
+    add_person(session, actor, case, PersonData(surname="Kind", relation="child", minor=True))
     day = utcnow().date() - timedelta(days=1)
     attempt = groundwork.add_contact_attempt(
         session, actor, case, groundwork.ContactAttemptData(day, "phone", "not_reached")

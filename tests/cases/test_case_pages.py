@@ -17,6 +17,7 @@ from portal.cases.models import (
     LifeMapEntry,
     Person,
 )
+from portal.cases.service import is_minor
 from portal.crypto.fields import decrypt_field
 from portal.db import utcnow
 
@@ -266,7 +267,7 @@ def test_household_add_edit_and_remove(session, signed_in, make_case):
     assert good.status_code == 303
     session.refresh(case)
     child = case.persons[1]
-    assert child.is_minor and decrypt_field(child, "relation") == "child"
+    assert is_minor(child) and decrypt_field(child, "relation") == "child"
     edit = f"/casussen/{case.id}/huishouden/{child.id}"
     form = signed_in.get(edit).get_data(as_text=True)
     assert f'value="{born}"' in form and "checked" in form
@@ -275,11 +276,11 @@ def test_household_add_edit_and_remove(session, signed_in, make_case):
         "initials": "K.",
         "birth_date": born,
         "relation": "child",
-        "is_minor": "y",
+        "minor": "y",
     }
     assert post(signed_in, edit, changed).status_code == 303
     session.refresh(child)
-    assert decrypt_field(child, "surname") == "Kindnaam" and child.is_minor
+    assert decrypt_field(child, "surname") == "Kindnaam" and is_minor(child)
     tenant = case.persons[0]
     main = post(signed_in, f"/casussen/{case.id}/huishouden/{tenant.id}/verwijderen", {})
     assert main.status_code == 400

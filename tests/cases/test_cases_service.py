@@ -15,6 +15,7 @@ from portal.cases.policy import load_case, load_case_by_reference
 from portal.cases.service import (
     PersonData,
     create_case,
+    is_minor,
     shred_case,
     update_person,
 )
@@ -48,10 +49,10 @@ def test_a_case_gets_a_reference_a_data_key_and_an_audit_event(session, make_cas
 
 
 def test_household_members_share_the_case_key(session, make_case):
-    child = PersonData(surname="Jansen", initials="B.", birth_date=date(2015, 1, 2), is_minor=True)
+    child = PersonData(surname="Jansen", initials="B.", birth_date=date(2015, 1, 2), minor=True)
     case = make_case(members=(child,))
     tenant, kid = case.persons
-    assert tenant.is_main_tenant and not kid.is_main_tenant and kid.is_minor
+    assert tenant.is_main_tenant and not kid.is_main_tenant and is_minor(kid)
     assert tenant.encryption_key_id() == kid.encryption_key_id() == case.data_key_id
     assert decrypt_field(kid, "birth_date") == date(2015, 1, 2)
     assert decrypt_field(kid, "bsn") is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.cases.models import Case, ContactAttempt, LifeMapEntry
-from portal.cases.service import find_cases_by_bsn
+from portal.cases.service import find_cases_by_bsn, is_minor
 from portal.crypto.fields import decrypt_field
 from portal.demo import SCENARIO_A_BSN
 from tests.conftest import SYSTEM
@@ -23,7 +23,7 @@ def test_demo_creates_scenario_a_once(app, session):
     assert case.organisation.slug == "corporatie" and case.signal_kinds == ["arrears"]
     mother, *children = case.persons
     assert mother.is_main_tenant and decrypt_field(mother, "email") is None
-    assert len(children) == 2 and all(child.is_minor for child in children)
+    assert len(children) == 2 and all(is_minor(child) for child in children)
     assert decrypt_field(case, "arrears_months") == 2
     attempts = session.scalars(
         select(ContactAttempt).where(ContactAttempt.case_id == case.id).order_by(ContactAttempt.id)

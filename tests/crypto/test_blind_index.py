@@ -130,7 +130,7 @@ def test_index_follows_changes(session, make_case):
 
 
 def test_household_members_are_found_too(session, make_case):
-    child = PersonData(surname="Jansen", bsn="123456782", is_minor=True)
+    child = PersonData(surname="Jansen", bsn="123456782", minor=True)
     case = make_case(members=(child,))
     assert find_cases_by_bsn(session, SYSTEM, "123456782") == [case]
 

@@ -176,7 +176,7 @@ def test_ciphertext_moved_within_one_case_fails(session, make_case):
     """Same data key, other row: the row uid in the AAD still tells them apart."""
     from portal.cases.service import PersonData
 
-    case = make_case(members=(PersonData(surname="Kind", is_minor=True),))
+    case = make_case(members=(PersonData(surname="Kind", minor=True),))
     tenant, child = case.persons
     session.execute(update(Person).where(Person.id == child.id).values(surname=tenant.surname))
     with pytest.raises(DecryptionError):
@@ -239,7 +239,7 @@ def test_a_destroyed_key_reads_as_erased_and_refuses_writes(session, make_case):
 def test_decrypt_field_only_knows_encrypted_fields(session, make_case):
     person = make_case().persons[0]
     with pytest.raises(AttributeError):
-        decrypt_field(person, "is_minor")
+        decrypt_field(person, "is_main_tenant")
     assert decrypt_field(person, "phone") == "+31612345678"
 
 

@@ -34,11 +34,11 @@ def family_case(people, make_case):
         members=(
             main_tenant(
                 surname="Demir", initials="E.", bsn=None, phone=None, email=None,
-                birth_date=date(2014, 3, 1), is_main_tenant=False, is_minor=True,
+                birth_date=date(2014, 3, 1), is_main_tenant=False, minor=True,
             ),
             main_tenant(
                 surname="Demir", initials="K.", bsn=None, phone=None, email=None,
-                birth_date=date(2017, 9, 9), is_main_tenant=False, is_minor=True,
+                birth_date=date(2017, 9, 9), is_main_tenant=False, minor=True,
             ),
         ),
     )  # fmt: skip

@@ -27,7 +27,7 @@ def _seed(app):
             SYSTEM,
             orgs["corporatie"],
             [main_tenant(), main_tenant(surname="Kind", bsn=None, phone=None, email=None,
-                                        is_main_tenant=False, is_minor=True)],
+                                        is_main_tenant=False, minor=True)],
         )  # fmt: skip
         owner = actors[("corporatie", 1)]
         decision = service.open_decision(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from portal.actor import Actor
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, Person
-from portal.cases.service import find_cases_by_bsn, find_cases_by_phone
+from portal.cases.service import find_cases_by_bsn, find_cases_by_phone, is_minor
 from portal.crypto.context import clear_data_key_cache
 from portal.crypto.fields import ERASED, EncryptedRow, EncryptedType, Sealed, decrypt_field
 from portal.crypto.models import DataKey
@@ -77,15 +77,16 @@ def read(session, obj, field):
 def test_every_model_with_personal_fields_is_found_and_linked_to_its_case():
     models = {m.cls: m for m in personal_models()}
     assert Case in models and Person in models
-    assert models[Person].fields_by_category["contact"] == (
-        "city",
-        "email",
-        "house_number",
-        "phone",
-        "postcode",
-        "street",
-    )
-    assert models[Case].fields_by_category["finances"][0] == "arrears_cents"
+    contact = ("city", "email", "house_number", "phone", "postcode", "street")
+    [(names, _main_only)] = models[Person].parts("contact")
+    assert names == contact
+    # Every field of a member other than the main tenant is household data.
+    household = models[Person].parts("household")
+    assert [names for names, _ in household] == [
+        ("minor", "relation"),
+        tuple(sorted(Person.__categories__)),
+    ]
+    assert models[Case].parts("finances")[0][0][0] == "arrears_cents"
     # The contract for every model that declares categories (groundwork, consent, ...):
     # a case_id column (or being Case), and each categorised field a nullable column.
     for mapper in Base.registry.mappers:
@@ -176,12 +177,13 @@ def test_after_the_longest_period_the_key_is_shredded_and_the_skeleton_stays(
 ):
     from portal.cases.service import PersonData
 
-    child = PersonData(surname="Kind", bsn="123456782", is_minor=True)
+    child = PersonData(surname="Kind", bsn="123456782", minor=True)
     case = close(session, make_case(members=(child,)), LONGEST_DAYS + 1)
     reference, organisation_id, closed_at = case.reference, case.organisation_id, case.closed_at
     [plan] = run(session)
-    assert plan.shred and set(plan.erase) == {"contact", "finances", "identity"}
-    assert plan.erase["identity"] == 2  # both household members
+    assert plan.shred and set(plan.erase) == {"contact", "finances", "household", "identity"}
+    # The main tenant's identity; everything about the child is household data.
+    assert plan.erase["identity"] == 1 and plan.erase["household"] == 1
     session.expire_all()
     clear_data_key_cache(session)
     case = session.get(Case, case.id)
@@ -198,7 +200,8 @@ def test_after_the_longest_period_the_key_is_shredded_and_the_skeleton_stays(
         "closed",
     )
     assert case.closed_at == closed_at and case.signal_kinds == ["arrears"]
-    assert len(case.persons) == 2 and [p.is_minor for p in case.persons] == [False, True]
+    # Even that a member was a minor is personal (household) data: gone with the rest.
+    assert len(case.persons) == 2 and [is_minor(p) for p in case.persons] == [False, False]
     [erase] = events(session, "retention.erase", case.id)
     # Shredding erases every category the portal declares (for this case: all of them).
     assert erase.category_list == sorted(declared_categories(personal_models()))

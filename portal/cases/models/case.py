@@ -9,7 +9,7 @@ signal kinds, the signal date and the first-contact deadline.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation
-from portal.crypto.fields import EncryptedRow, EncryptedType, Sealed
+from portal.crypto.fields import EncryptedRow, Sealed, personal
 from portal.crypto.models import DataKey
 from portal.db import Base, UTCDateTime, utcnow
 
@@ -38,6 +38,8 @@ CASE_STATUSES = ("open", "in_progress", "closed")
 ACTIVE_STATUSES = ("open", "in_progress")
 #: A household member's place in the household (stored encrypted, as a code).
 RELATIONS = ("partner", "child", "parent", "other")
+#: The category of everything about household members other than the main tenant.
+HOUSEHOLD = "household"
 #: Where a signal came from.
 SIGNAL_SOURCES = ("form", "import")
 
@@ -69,13 +71,13 @@ class Case(EncryptedRow, Base):
     signal_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     data_key_id: Mapped[int] = mapped_column(ForeignKey("data_key.id"), unique=True)
     #: Rent arrears in whole cents (encrypted money).
-    arrears_cents: Mapped[Sealed | None] = mapped_column(EncryptedType("money"))
+    arrears_cents: Mapped[Sealed | None] = personal("money", "finances")
     #: How many months of rent are unpaid (an int, encrypted).
-    arrears_months: Mapped[Sealed | None] = mapped_column(EncryptedType("json"))
+    arrears_months: Mapped[Sealed | None] = personal("json", "finances")
     #: Since when the arrears run (encrypted date).
-    arrears_since: Mapped[Sealed | None] = mapped_column(EncryptedType("date"))
+    arrears_since: Mapped[Sealed | None] = personal("date", "finances")
     #: The tenant number in the corporation's rent administration (encrypted).
-    tenant_number: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    tenant_number: Mapped[Sealed | None] = personal("str", "identity")
     #: The date of the first signal: when the case came in (not personal on its own).
     signal_date: Mapped[date | None] = mapped_column(Date)
     #: The day by which a first contact attempt is due; cleared by the first attempt.
@@ -99,14 +101,6 @@ class Case(EncryptedRow, Base):
         passive_deletes=True,
         order_by="Signal.id",
     )
-
-    #: The data category of each personal field, for the policy point (``portal.sharing``).
-    __categories__: ClassVar[dict[str, str]] = {
-        "arrears_cents": "finances",
-        "arrears_months": "finances",
-        "arrears_since": "finances",
-        "tenant_number": "identity",
-    }
 
     def encryption_key_id(self) -> int | None:
         return self.data_key_id
@@ -144,46 +138,39 @@ class CaseSignal(Base):
 
 
 class Person(EncryptedRow, Base):
-    """A member of a case's household. Every field about the person is encrypted."""
+    """A member of a case's household. Every field about the person is encrypted.
+
+    The categories declared below are the main tenant's. Every other member's data (name,
+    birth date, BSN, contact details, relation, minor) is ``household``: knowing who the
+    tenant is does not mean knowing who lives with them (``category_of``).
+    """
 
     __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
-    surname: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    initials: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    birth_date: Mapped[Sealed | None] = mapped_column(EncryptedType("date"))
-    bsn: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    phone: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    email: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    street: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    house_number: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    postcode: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    city: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    surname: Mapped[Sealed | None] = personal("str", "identity")
+    initials: Mapped[Sealed | None] = personal("str", "identity")
+    birth_date: Mapped[Sealed | None] = personal("date", "identity")
+    bsn: Mapped[Sealed | None] = personal("str", "identity")
+    phone: Mapped[Sealed | None] = personal("str", "contact")
+    email: Mapped[Sealed | None] = personal("str", "contact")
+    street: Mapped[Sealed | None] = personal("str", "contact")
+    house_number: Mapped[Sealed | None] = personal("str", "contact")
+    postcode: Mapped[Sealed | None] = personal("str", "contact")
+    city: Mapped[Sealed | None] = personal("str", "contact")
     #: Place in the household (a code from ``RELATIONS``), encrypted.
-    relation: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
+    relation: Mapped[Sealed | None] = personal("str", "household")
+    #: Flagged by hand as under 18 (a JSON bool, encrypted): for a member whose birth date is
+    #: unknown. Read it through ``portal.cases.service.is_minor``, which prefers the birth date.
+    minor: Mapped[Sealed | None] = personal("json", "household")
     is_main_tenant: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_minor: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="persons")
     blind_indexes: Mapped[list[BlindIndex]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
-
-    __categories__: ClassVar[dict[str, str]] = {
-        "surname": "identity",
-        "initials": "identity",
-        "birth_date": "identity",
-        "bsn": "identity",
-        "phone": "contact",
-        "email": "contact",
-        "street": "contact",
-        "house_number": "contact",
-        "postcode": "contact",
-        "city": "contact",
-        "relation": "household",
-    }
 
     __blind_indexes__: ClassVar[dict[str, tuple[str, ...]]] = {
         "bsn": ("bsn",),
@@ -194,6 +181,20 @@ class Person(EncryptedRow, Base):
 
     def encryption_key_id(self) -> int | None:
         return self.case.data_key_id if self.case is not None else None
+
+    def category_of(self, field: str) -> str:
+        return type(self).__categories__[field] if self.is_main_tenant else HOUSEHOLD
+
+    @classmethod
+    def category_parts(cls, category: str) -> list[tuple[tuple[str, ...], Any]]:
+        """The main tenant's fields by their declared category; every other member's fields
+        all under ``household`` (the same split as ``category_of``)."""
+        main = cls.is_main_tenant.is_(True)
+        declared = tuple(sorted(f for f, c in cls.__categories__.items() if c == category))
+        parts = [(declared, main)] if declared else []
+        if category == HOUSEHOLD:
+            parts.append((tuple(sorted(cls.__categories__)), cls.is_main_tenant.is_(False)))
+        return parts
 
     def set_blind_index(self, index_field: str, digest: str | None) -> None:
         entry = next((e for e in self.blind_indexes if e.field == index_field), None)
@@ -241,16 +242,11 @@ class Signal(EncryptedRow, Base):
     signal_date: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(10))
     import_job_id: Mapped[int | None] = mapped_column(Integer)
-    arrears_cents: Mapped[Sealed | None] = mapped_column(EncryptedType("money"))
-    arrears_months: Mapped[Sealed | None] = mapped_column(EncryptedType("json"))
+    arrears_cents: Mapped[Sealed | None] = personal("money", "finances")
+    arrears_months: Mapped[Sealed | None] = personal("json", "finances")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="signals")
-
-    __categories__: ClassVar[dict[str, str]] = {
-        "arrears_cents": "finances",
-        "arrears_months": "finances",
-    }
 
     def encryption_key_id(self) -> int | None:
         return self.case.data_key_id if self.case is not None else None

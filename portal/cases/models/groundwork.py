@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from portal.crypto.fields import EncryptedRow, EncryptedType, Sealed
+from portal.crypto.fields import EncryptedRow, Sealed, personal
 from portal.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -82,17 +82,10 @@ class ContactAttempt(GroundworkItem, Base):
     __item_type__ = "contact_attempt"
     __category__ = "contact_history"
 
-    attempted_on: Mapped[Sealed | None] = mapped_column(EncryptedType("date"))
-    channel: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    outcome: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-
-    __categories__: ClassVar[dict[str, str]] = {
-        "attempted_on": "contact_history",
-        "channel": "contact_history",
-        "outcome": "contact_history",
-        "note": "contact_history",
-    }
+    attempted_on: Mapped[Sealed | None] = personal("date")
+    channel: Mapped[Sealed | None] = personal("str")
+    outcome: Mapped[Sealed | None] = personal("str")
+    note: Mapped[Sealed | None] = personal("str")
 
 
 class Agreement(GroundworkItem, Base):
@@ -102,17 +95,10 @@ class Agreement(GroundworkItem, Base):
     __item_type__ = "agreement"
     __category__ = "finances"
 
-    amount_cents: Mapped[Sealed | None] = mapped_column(EncryptedType("money"))
-    starts_on: Mapped[Sealed | None] = mapped_column(EncryptedType("date"))
-    status: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-
-    __categories__: ClassVar[dict[str, str]] = {
-        "amount_cents": "finances",
-        "starts_on": "finances",
-        "status": "finances",
-        "note": "finances",
-    }
+    amount_cents: Mapped[Sealed | None] = personal("money")
+    starts_on: Mapped[Sealed | None] = personal("date")
+    status: Mapped[Sealed | None] = personal("str")
+    note: Mapped[Sealed | None] = personal("str")
 
 
 class Finances(GroundworkItem, Base):
@@ -123,19 +109,11 @@ class Finances(GroundworkItem, Base):
     __item_type__ = "finances"
     __category__ = "finances"
 
-    income_source: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    income_cents: Mapped[Sealed | None] = mapped_column(EncryptedType("money"))
-    debts_cents: Mapped[Sealed | None] = mapped_column(EncryptedType("money"))
-    debts_note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    debt_support: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-
-    __categories__: ClassVar[dict[str, str]] = {
-        "income_source": "finances",
-        "income_cents": "finances",
-        "debts_cents": "finances",
-        "debts_note": "finances",
-        "debt_support": "finances",
-    }
+    income_source: Mapped[Sealed | None] = personal("str")
+    income_cents: Mapped[Sealed | None] = personal("money")
+    debts_cents: Mapped[Sealed | None] = personal("money")
+    debts_note: Mapped[Sealed | None] = personal("str")
+    debt_support: Mapped[Sealed | None] = personal("str")
 
 
 class LifeMapEntry(GroundworkItem, Base):
@@ -148,13 +126,8 @@ class LifeMapEntry(GroundworkItem, Base):
 
     #: A code from ``LIFE_DOMAINS``; that a domain was looked at says nothing on its own.
     domain: Mapped[str] = mapped_column(String(20))
-    status: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-    note: Mapped[Sealed | None] = mapped_column(EncryptedType("str"))
-
-    __categories__: ClassVar[dict[str, str]] = {
-        "status": "life_map",
-        "note": "life_map",
-    }
+    status: Mapped[Sealed | None] = personal("str")
+    note: Mapped[Sealed | None] = personal("str")
 
 
 #: Every kind of groundwork item, for handover packages and verification.
