@@ -1,5 +1,6 @@
 """Consent records and requests, the tenant's consent pages, receipts, and consent's part of
-the sharing policy (its look-up and its grants, plugged into ``portal.sharing``)."""
+the sharing policy (its look-up, plugged into ``portal.sharing``; consent grants nothing by
+itself, see ``consent.policy``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ def init_app(app: Flask) -> None:
     from consent import sms
     from consent.audit_labels import ACTION_LABELS
     from consent.cli import consent_cli
-    from consent.policy import consent_grants, consent_lookup, consent_visibility
+    from consent.policy import consent_lookup
     from consent.tenant_views import bp as tenant_bp
     from consent.views import bp as professional_bp
     from portal import sharing
@@ -23,7 +24,6 @@ def init_app(app: Flask) -> None:
 
     register_case_page("consent.case_consents", _l("Toestemming"), order=20)
     sharing.register_consent_lookup(consent_lookup)
-    sharing.register_grant_source(consent_grants, consent_visibility)
     register_action_labels(ACTION_LABELS)
     sms.init_app(app)
     app.register_blueprint(professional_bp)

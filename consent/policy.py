@@ -6,20 +6,20 @@ is consent: is there a record of this case, for this purpose, covering this reci
 neither withdrawn nor expired? Records and events are queried on every call (nothing is
 cached), so a withdrawal counts from the next request.
 
-``consent_grants`` makes a consent record a (small) grant of its own: an organisation the
-tenant named as a recipient may see the case, for that purpose and those categories, while
-the consent counts or while a withdrawal still awaits its acknowledgement. Referrals (the
-handover package) add their own grants beside it.
+Consent is never a grant of its own: it permits sharing for a purpose, but only a referral
+(or another grant the covenant defines, such as a vote in a joint decision) makes a case
+visible to an organisation. A recipient that must acknowledge a withdrawal does so from its
+notices, by the acknowledgement's id, without being let into the case.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from consent.models import (
@@ -86,65 +86,6 @@ def consent_lookup(session: Session, case: Case, grant: Grant, category: str) ->
     return ConsentAnswer("missing")
 
 
-def _pending_acknowledgement(organisation_id: int) -> ColumnElement[bool]:
-    return exists().where(
-        ConsentAcknowledgement.case_id == Case.id,
-        ConsentAcknowledgement.organisation_id == organisation_id,
-        ConsentAcknowledgement.acknowledged_at.is_(None),
-    )
-
-
-def consent_grants(session: Session, case: Case, organisation_id: int) -> Iterable[Grant]:
-    """Grants from records that name ``organisation_id`` as recipient (see module doc)."""
-    records = list(
-        session.scalars(
-            select(ConsentRecord).where(
-                ConsentRecord.case_id == case.id,
-                ConsentRecord.recipient_organisation_id == organisation_id,
-            )
-        )
-    )
-    if not records:
-        return []
-    found = states(session, records)
-    waiting = {
-        a.record_id
-        for a in session.scalars(
-            select(ConsentAcknowledgement).where(
-                ConsentAcknowledgement.case_id == case.id,
-                ConsentAcknowledgement.organisation_id == organisation_id,
-                ConsentAcknowledgement.acknowledged_at.is_(None),
-            )
-        )
-    }
-    return [
-        Grant(
-            organisation_id,
-            r.recipient_role,
-            r.purpose,
-            frozenset(r.categories),
-            f"consent:{r.id}",
-        )
-        for r in records
-        if found[r.id].status == "valid" or r.id in waiting
-    ]
-
-
-def consent_visibility(actor: Actor) -> ColumnElement[bool]:
-    """The SQL twin of ``consent_grants``: cases a consent record makes visible to ``actor``."""
-    if actor.kind != "staff" or actor.organisation_id is None:
-        return false()
-    org = actor.organisation_id
-    ended = exists().where(ConsentEvent.record_id == ConsentRecord.id, ConsentEvent.ends_record)
-    live = exists().where(
-        ConsentRecord.case_id == Case.id,
-        ConsentRecord.recipient_organisation_id == org,
-        ConsentRecord.valid_until > utcnow(),
-        not_(ended),
-    )
-    return or_(live, _pending_acknowledgement(org))
-
-
 # --- loaders ---------------------------------------------------------------------------------
 
 
@@ -163,10 +104,16 @@ def load_record(session: Session, actor: Actor, case: Case, record_id: int) -> C
 
 
 def load_acknowledgement(
-    session: Session, actor: Actor, case: Case, ack_id: int
+    session: Session, actor: Actor, case_id: int, ack_id: int
 ) -> ConsentAcknowledgement:
+    """An acknowledgement asked of the actor's organisation; it needs no view of the case."""
     found = session.get(ConsentAcknowledgement, ack_id)
-    if found is None or found.case_id != case.id or found.organisation_id != actor.organisation_id:
+    if (
+        found is None
+        or found.case_id != case_id
+        or actor.kind != "staff"
+        or found.organisation_id != actor.organisation_id
+    ):
         raise NotFound()
     return found
 

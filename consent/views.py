@@ -220,7 +220,9 @@ def _form_context(case: Case, purpose: str | None) -> dict[str, Any]:
             )
             for o in orgs.values()
         },
-        "checked": set(request.form.getlist("item")) if request.method == "POST" else None,
+        # Nothing is ticked for the sender: a consent request names only the recipients the
+        # sender chose (a link may preselect one with ``?item=``).
+        "checked": set(request.values.getlist("item")),
     }
 
 
@@ -475,18 +477,20 @@ def withdraw(case_id: int, record_id: int):
 @bp.post("/casussen/<int:case_id>/toestemming/bevestigingen/<int:ack_id>")
 @staff(*CASEWORK)
 def acknowledge(case_id: int, ack_id: int):
-    case = _case(case_id)
     actor = current_actor()
-    ack = policy.load_acknowledgement(db.session, actor, case, ack_id)
+    ack = policy.load_acknowledgement(db.session, actor, case_id, ack_id)
+    case = ack.record.case
     form = ActionForm()
     if form.validate_on_submit():
         try:
             service.acknowledge(db.session, actor, ack)
         except DomainError as exc:
-            return _fail(case, exc)
-        db.session.commit()
-        flash(_("Bevestigd: uw organisatie heeft de intrekking gezien."), "ok")
-    if not _can_see(case):  # the consent was this organisation's only way into the case
+            db.session.rollback()
+            flash(exc.message or _("Dat lukte niet."), "error")
+        else:
+            db.session.commit()
+            flash(_("Bevestigd: uw organisatie heeft de intrekking gezien."), "ok")
+    if not _can_see(case):  # the referral that let this organisation in has ended
         if _is_htmx():
             return Response(status=204, headers={"HX-Redirect": url_for(".notices")})
         return redirect(url_for(".notices"))

@@ -41,6 +41,23 @@ class World:
     def actor(self, user) -> Actor:
         return staff_actor(user)
 
+    def refer(self, session, slug: str):
+        """The owner refers the case to ``slug`` on its rung of the debt-help ladder: consent
+        alone lets nobody into a case, a referral does."""
+        from handover import service as handover
+
+        referral = handover.send(
+            session,
+            self.actor(self.owner),
+            self.case,
+            purpose=PURPOSE,
+            recipient_org_id=self.orgs[slug].id,
+            note=None,
+            rung={"schuldhulp": 0, "welzijn": 1}[slug],
+        )
+        session.commit()
+        return referral
+
     def items(self, **overrides) -> list[dict[str, Any]]:
         """Debt help: the coach (household, contact history, life map on consent) and
         welfare (identity, contact, household, finances ... on consent)."""

@@ -9,6 +9,8 @@ from datetime import date
 from sqlalchemy import select
 
 from consent.models import ConsentRecord
+from handover import service as handover
+from portal.actor import staff_actor
 from portal.accounts.service import find_user_by_email
 from tests.consent.conftest import answer, last_code
 
@@ -48,10 +50,23 @@ def test_demo_story(app, session, make_case, client, new_client, login, sms_box)
     assert record.categories == ["household", "contact_history"]
     assert client.get(f"/toestemming/bewijs/{record.receipt_id}.pdf").status_code == 200
 
-    # The debt coach now sees the household on the basis of that consent ...
+    # Consent alone lets the coach into nothing (Scenario A, step 4: the caseworker refers) ...
     coach = new_client()
-    login(coach, find_user_by_email(session, "ahmet@schuldhulp.example"))
+    coach_user = find_user_by_email(session, "ahmet@schuldhulp.example")
+    login(coach, coach_user)
     url = f"/casussen/{record.case_id}/toestemming"
+    assert coach.get(url).status_code == 404
+    sanne = find_user_by_email(session, "sanne@corporatie.example")
+    handover.send(
+        session,
+        staff_actor(sanne),
+        record.case,
+        purpose="debt_help",
+        recipient_org_id=coach_user.organisation_id,
+        note=None,
+    )
+    session.commit()
+    # ... then the debt coach sees the household on the basis of that consent ...
     page = coach.get(url).get_data(as_text=True)
     assert f"consent:{record.id}" in page
     # ... until the tenant withdraws it: the very next request shows it withheld.

@@ -90,17 +90,25 @@ def test_request_of_another_case_is_not_found(owner, session, world, make_case, 
     assert request.status == "pending"
 
 
-def test_ask_form_is_prefilled_from_the_covenant(owner, session, world):
+def test_ask_form_offers_the_covenant_recipients_and_ticks_none(owner, session, world):
     choose = owner.get(f"/casussen/{world.case.id}/toestemming/vragen").get_data(as_text=True)
     assert 'name="doel"' in choose and "Schuldhulpverlening" in choose
     assert "Vroegsignalering" not in choose  # statutory only: no consent to ask
     form = owner.get(f"/casussen/{world.case.id}/toestemming/vragen?doel=debt_help")
     html = form.get_data(as_text=True)
     coach = world.orgs["schuldhulp"].id
-    values = set(re.findall(r'name="item" value="([^"]+)" checked', html))
-    assert f"debt_coach|{coach}|household" in values
-    assert f"debt_coach|{coach}|identity" not in values  # statutory for the coach
-    assert not any(v.split("|")[1] == str(world.orgs["corporatie"].id) for v in values)
+    offered = set(re.findall(r'name="item" value="([^"]+)"', html))
+    assert f"debt_coach|{coach}|household" in offered
+    assert f"debt_coach|{coach}|identity" not in offered  # statutory for the coach
+    assert not any(v.split("|")[1] == str(world.orgs["corporatie"].id) for v in offered)
+    # The sender chooses: no recipient (no next rung either) is ticked in advance.
+    assert not re.findall(r'name="item" value="[^"]+" checked', html)
+    chosen = owner.get(
+        f"/casussen/{world.case.id}/toestemming/vragen?doel=debt_help"
+        f"&item=debt_coach|{coach}|household"
+    ).get_data(as_text=True)
+    ticked = re.findall(r'name="item" value="([^"]+)" checked', chosen)
+    assert ticked == [f"debt_coach|{coach}|household"]
 
 
 def test_ask_sends_by_sms_and_email_with_a_link_only(owner, session, world, sms_box):
@@ -151,6 +159,7 @@ def test_recipient_cannot_ask_or_record(session, world, sms_box, new_client, log
     _request, tokens = ask(session, world)
     prove(client, tokens["sms"], sms_box)
     answer(client, [["household"], []])
+    world.refer(session, "schuldhulp")
     coach = staff(new_client, login, world.coach)
     assert coach.get(f"/casussen/{world.case.id}/toestemming").status_code == 200
     assert coach.get(f"/casussen/{world.case.id}/toestemming/vragen").status_code == 404
@@ -161,6 +170,7 @@ def test_recipient_sees_only_its_own_consents(session, world, sms_box, new_clien
     _request, tokens = ask(session, world)
     prove(client, tokens["sms"], sms_box)
     answer(client, [["household"], ["finances"]])
+    world.refer(session, "schuldhulp")
     coach = staff(new_client, login, world.coach)
     html = coach.get(f"/casussen/{world.case.id}/toestemming").get_data(as_text=True)
     assert "Welzijn" not in html.split('id="records-heading"')[1]

@@ -19,11 +19,13 @@ from portal.sharing import Grant, Withheld
 from tests.consent.conftest import PURPOSE, answer, ask, events, outbox, prove
 
 
-def _grant_online(client, session, world, sms_box, choices):
+def _grant_online(client, session, world, sms_box, choices, *, refer=True):
     _request, tokens = ask(session, world)
     prove(client, tokens["sms"], sms_box)
     done = answer(client, choices)
     assert done.status_code == 302
+    if refer:
+        world.refer(session, "welzijn")
     return {r.recipient_organisation_id: r for r in session.scalars(select(ConsentRecord))}
 
 
@@ -49,7 +51,7 @@ def test_withdrawal_removes_access_for_the_recipient_on_the_next_request(
     welfare = world.actor(world.welfare)
     person = world.case.persons[0]
 
-    # The consent lets welfare in: the case is visible and the finances can be read.
+    # The referral lets welfare in; the consent lets it read the finances.
     assert load_case(session, welfare, world.case.id) is world.case
     shown = sharing.reveal(session, welfare, world.case, {world.case: ["arrears_cents"]})
     assert shown.get(world.case, "arrears_cents") == 12_345
@@ -116,18 +118,50 @@ def test_notices_carry_a_reference_only(client, session, world, sms_box):
             assert secret not in message.body and secret not in message.subject
 
 
-def test_full_withdrawal_ends_the_consent_grant_once_acknowledged(client, session, world, sms_box):
-    records = _grant_online(client, session, world, sms_box, [[], ["finances"]])
+def test_visibility_follows_the_referral_never_the_consent(
+    client, session, world, sms_box, new_client, login
+):
+    """Consent permits sharing for a purpose; only a referral lets an organisation in."""
+    records = _grant_online(client, session, world, sms_box, [[], ["finances"]], refer=False)
     record = records[world.orgs["welzijn"].id]
     welfare = world.actor(world.welfare)
-    sharing.reveal(session, welfare, world.case, {world.case: ["arrears_cents"]})
-    client.post_form(f"/toestemming/mijn/{record.id}/intrekken", {"categories": ["finances"]})
-    # Still visible: welfare has a withdrawal to acknowledge on this case.
-    assert load_case(session, welfare, world.case.id) is world.case
-    ack = session.scalar(select(ConsentAcknowledgement))
-    service.acknowledge(session, welfare, ack)
+    # The tenant said yes to welfare, but nobody referred the case: welfare finds nothing.
     with pytest.raises(NotFound):
         load_case(session, welfare, world.case.id)
+    browser = _staff_client(new_client, login, world.welfare)
+    assert browser.get(f"/casussen/{world.case.id}").status_code == 404
+    assert world.case.reference not in browser.get("/casussen").get_data(as_text=True)
+
+    referral = world.refer(session, "welzijn")
+    assert load_case(session, welfare, world.case.id) is world.case
+    shown = sharing.reveal(session, welfare, world.case, {world.case: ["arrears_cents"]})
+    assert shown.get(world.case, "arrears_cents") == 12_345
+
+    # A withdrawal withholds the finances; the referral still holds the case open, and the
+    # acknowledgement is asked of welfare, which read the finances under the consent.
+    client.post_form(f"/toestemming/mijn/{record.id}/intrekken", {"categories": ["finances"]})
+    assert load_case(session, welfare, world.case.id) is world.case
+    after = sharing.reveal(session, welfare, world.case, {world.case: ["arrears_cents"]})
+    assert isinstance(after.get(world.case, "arrears_cents"), Withheld)
+    ack = session.scalar(select(ConsentAcknowledgement))
+    assert ack.organisation_id == world.orgs["welzijn"].id
+
+    # Once the referral ends, so does the view of the case; the acknowledgement can still be
+    # given from the notices, by its own id, without entering the case.
+    from handover import service as handover
+
+    handover.withdraw(
+        session, world.actor(world.owner), referral, "Verkeerd verstuurd", version=None
+    )
+    session.commit()
+    with pytest.raises(NotFound):
+        load_case(session, welfare, world.case.id)
+    notices = browser.get("/toestemming/meldingen").get_data(as_text=True)
+    assert world.case.reference in notices
+    done = browser.post_form(f"/casussen/{world.case.id}/toestemming/bevestigingen/{ack.id}")
+    assert done.status_code == 302 and done.headers["Location"].endswith("/toestemming/meldingen")
+    session.refresh(ack)
+    assert ack.acknowledged_at is not None
 
 
 def test_withdrawal_is_as_easy_as_granting(client, session, world, sms_box):
@@ -255,6 +289,7 @@ def test_expiry_job_records_events_and_asks_recipients_to_acknowledge(app, sessi
         evidence=service.Evidence(b"%PDF-1.4 form", "application/pdf"),
         now=utcnow() - timedelta(days=89),
     ).records
+    world.refer(session, "welzijn")
     sharing.reveal(session, world.actor(world.welfare), world.case, {world.case: ["arrears_cents"]})
     # Past its period the consent stops counting at once, job or not.
     later = utcnow() + timedelta(days=2)
