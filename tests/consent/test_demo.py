@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from consent.models import ConsentRecord
 from handover import service as handover
-from portal.actor import staff_actor
 from portal.accounts.service import find_user_by_email
+from portal.actor import staff_actor
 from tests.consent.conftest import answer, last_code
 
 
