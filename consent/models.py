@@ -94,7 +94,7 @@ class ConsentRequest(EncryptedRow, Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     representative_name: Mapped[Sealed | None] = personal("str", "identity")
-    representative_mandate: Mapped[Sealed | None] = personal("str", "identity")
+    representative_mandate: Mapped[Sealed | None] = personal("str", "identity", choices=MANDATES)
     representative_email: Mapped[Sealed | None] = personal("str", "contact")
     representative_phone: Mapped[Sealed | None] = personal("str", "contact")
     notes: Mapped[Sealed | None] = personal("str", "contact_history")
@@ -192,7 +192,7 @@ class ConsentRecord(EncryptedRow, Base):
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     covenant_version_id: Mapped[int] = mapped_column(ForeignKey("covenant_version.id"))
     representative_name: Mapped[Sealed | None] = personal("str", "identity")
-    representative_mandate: Mapped[Sealed | None] = personal("str", "identity")
+    representative_mandate: Mapped[Sealed | None] = personal("str", "identity", choices=MANDATES)
     notes: Mapped[Sealed | None] = personal("str", "contact_history")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -112,7 +112,9 @@ class EncryptedType(TypeDecorator[Sealed]):
         return None if value is None else Sealed(bytes(value))
 
 
-def personal(kind: Kind, category: str | None = None) -> Any:
+def personal(
+    kind: Kind, category: str | None = None, *, choices: tuple[str, ...] | None = None
+) -> Any:
     """An encrypted personal column, declared together with its data category.
 
     The category is the covenant's (``identity``, ``contact``, ``household``, ...): it decides
@@ -120,8 +122,13 @@ def personal(kind: Kind, category: str | None = None) -> Any:
     category the column belongs to the category of its whole row (``__category__``, e.g. a
     groundwork item). Declaring both in one place is what keeps every personal field in
     exactly one category; ``tests/test_categories.py`` fails on a column without one.
+
+    ``choices`` marks a coded field (a channel, a status): it holds one of those codes, shown
+    as its label, never free text (the privacy sweep leaves such fields their real code).
     """
-    info = {"category": category} if category else {}
+    info: dict[str, Any] = {"category": category} if category else {}
+    if choices:
+        info["choices"] = choices
     return mapped_column(EncryptedType(kind), info=info)
 
 

@@ -160,7 +160,7 @@ class Person(EncryptedRow, Base):
     postcode: Mapped[Sealed | None] = personal("str", "contact")
     city: Mapped[Sealed | None] = personal("str", "contact")
     #: Place in the household (a code from ``RELATIONS``), encrypted.
-    relation: Mapped[Sealed | None] = personal("str", "household")
+    relation: Mapped[Sealed | None] = personal("str", "household", choices=RELATIONS)
     #: Flagged by hand as under 18 (a JSON bool, encrypted): for a member whose birth date is
     #: unknown. Read it through ``portal.cases.service.is_minor``, which prefers the birth date.
     minor: Mapped[Sealed | None] = personal("json", "household")

@@ -83,8 +83,8 @@ class ContactAttempt(GroundworkItem, Base):
     __category__ = "contact_history"
 
     attempted_on: Mapped[Sealed | None] = personal("date")
-    channel: Mapped[Sealed | None] = personal("str")
-    outcome: Mapped[Sealed | None] = personal("str")
+    channel: Mapped[Sealed | None] = personal("str", choices=CHANNELS)
+    outcome: Mapped[Sealed | None] = personal("str", choices=OUTCOMES)
     note: Mapped[Sealed | None] = personal("str")
 
 
@@ -97,7 +97,7 @@ class Agreement(GroundworkItem, Base):
 
     amount_cents: Mapped[Sealed | None] = personal("money")
     starts_on: Mapped[Sealed | None] = personal("date")
-    status: Mapped[Sealed | None] = personal("str")
+    status: Mapped[Sealed | None] = personal("str", choices=AGREEMENT_STATUSES)
     note: Mapped[Sealed | None] = personal("str")
 
 
@@ -109,11 +109,11 @@ class Finances(GroundworkItem, Base):
     __item_type__ = "finances"
     __category__ = "finances"
 
-    income_source: Mapped[Sealed | None] = personal("str")
+    income_source: Mapped[Sealed | None] = personal("str", choices=INCOME_SOURCES)
     income_cents: Mapped[Sealed | None] = personal("money")
     debts_cents: Mapped[Sealed | None] = personal("money")
     debts_note: Mapped[Sealed | None] = personal("str")
-    debt_support: Mapped[Sealed | None] = personal("str")
+    debt_support: Mapped[Sealed | None] = personal("str", choices=DEBT_SUPPORT)
 
 
 class LifeMapEntry(GroundworkItem, Base):
@@ -126,7 +126,7 @@ class LifeMapEntry(GroundworkItem, Base):
 
     #: A code from ``LIFE_DOMAINS``; that a domain was looked at says nothing on its own.
     domain: Mapped[str] = mapped_column(String(20))
-    status: Mapped[Sealed | None] = personal("str")
+    status: Mapped[Sealed | None] = personal("str", choices=LIFE_STATUSES)
     note: Mapped[Sealed | None] = personal("str")
 
 
