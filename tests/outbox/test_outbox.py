@@ -10,13 +10,15 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from alembic import command
 from sqlalchemy import func, select, text
 
 from portal import create_app
 from portal.crypto.models import DataKey
 from portal.crypto.service import destroy_data_key
-from portal.db import utcnow
+from portal.db import make_engine, utcnow
 from portal.extensions import db
+from portal.migrate import alembic_config
 from portal.outbox.models import OutboxMessage
 from portal.outbox.service import (
     backoff,
@@ -304,3 +306,33 @@ def test_several_workers_send_each_message_exactly_once(backend, databases, tmp_
         statuses = set(db.session.scalars(select(OutboxMessage.status)))
     assert statuses == {"sent"}
     app.extensions["kp_db"].engine.dispose()
+
+
+def test_the_migration_drops_plain_recipients_and_waits_for_unsent_mail(backend, databases):
+    """0016 cannot encrypt (no master key in migrations): sent mail loses its plain recipient
+    and body; while mail still waits, it stops instead of dropping or keeping it in the clear."""
+    url = databases.fresh(backend, "outbox_0016")
+    migrate(url, "0014")
+    engine = make_engine(url)
+    insert = text(
+        "INSERT INTO outbox_message (kind, to_addr, subject, body, status, attempts,"
+        " next_attempt_at, created_at) VALUES ('test', :to, 'Bericht', :body, :status, 1,"
+        " :now, :now)"
+    )
+    with engine.begin() as conn:
+        for status in ("sent", "failed", "pending"):
+            to, body = f"{status}@huurder.example", f"https://portal.example/t/{status}"
+            conn.execute(insert, {"to": to, "body": body, "status": status, "now": utcnow()})
+    with pytest.raises(RuntimeError, match="1 e-mail"):
+        migrate(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE outbox_message SET status = 'sent' WHERE status = 'pending'"))
+    migrate(url)
+    with engine.connect() as conn:
+        rows = [tuple(row) for row in conn.execute(text("SELECT * FROM outbox_message"))]
+    assert len(rows) == 3
+    assert not _holds(rows, "huurder.example") and not _holds(rows, "portal.example/t/")
+    command.downgrade(alembic_config(url), "0014")
+    with engine.connect() as conn:
+        assert set(conn.execute(text("SELECT to_addr, body FROM outbox_message"))) == {("", "")}
+    engine.dispose()
