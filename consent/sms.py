@@ -1,9 +1,9 @@
 """Text messages (SMS) for consent invitations and one-time codes: a small adapter interface.
 
 ``SMS_BACKEND`` chooses the sender: ``file`` writes each message to ``instance/sms`` (the
-development default, so a newcomer can read the code), ``memory`` keeps them in
-``app.extensions["kp_sms"]`` (tests), and ``module:factory`` loads a real gateway's adapter
-(``factory(config) -> SmsSender``). Empty means no SMS in this installation.
+development default, so a newcomer can read the code; the number is masked), ``memory`` keeps
+them in ``app.extensions["kp_sms"]`` (tests), and ``module:factory`` loads a real gateway's
+adapter (``factory(config) -> SmsSender``). Empty means no SMS in this installation.
 
 Messages are queued on the database session (``queue``) and sent only after it commits:
 a rolled-back request sends nothing. Message bodies hold a link or a code, never personal data.
@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
+from portal.masking import mask_phone
 
 log = logging.getLogger("consent.sms")
 QUEUE_KEY = "kp_sms_queue"
@@ -38,7 +39,11 @@ class SmsSender(Protocol):
 
 
 class FileSender:
-    """Development: one text file per message in ``instance/sms``."""
+    """Development: one text file per message in ``instance/sms``.
+
+    The number is masked: the files stay on disk, outside the encrypted database and beyond
+    any erasing. The body (a link or a code) is what a developer needs to read.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -46,7 +51,8 @@ class FileSender:
     def send(self, to: str, body: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.txt"
-        (self.directory / name).write_text(f"To: {to}\n\n{body}\n", encoding="utf-8")
+        text = f"To: {mask_phone(to)}\n\n{body}\n"
+        (self.directory / name).write_text(text, encoding="utf-8")
 
 
 class MemorySender:

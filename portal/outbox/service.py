@@ -7,10 +7,15 @@ it claims a batch (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, an atomi
 the result; a failure is retried with exponential back-off until ``OUTBOX_MAX_ATTEMPTS``.
 Delivery is at least once: a worker that dies after sending but before recording lets the
 message be claimed again once its claim is stale.
+
+The recipient and the body are encrypted (``OutboxMessage``); ``recipient`` is the one place
+that reads the address. A message that is sent, or given up on, is erased: both fields are
+cleared and its data key destroyed in the transaction that records the outcome.
 """
 
 from __future__ import annotations
 
+import copy
 import smtplib
 import ssl
 import uuid
@@ -25,7 +30,10 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from portal.crypto.fields import decrypt_field, preload_keys
+from portal.crypto.service import create_data_key, destroy_data_key
 from portal.db import utcnow
+from portal.masking import mask_email
 from portal.outbox.models import OutboxMessage
 
 #: A claim older than this belongs to a worker that died; the message may be claimed again.
@@ -35,11 +43,20 @@ MAX_BACKOFF = timedelta(hours=6)
 Sender = Callable[[EmailMessage], None]
 
 
+class Undeliverable(Exception):
+    """The message has no recipient any more (its key was destroyed): it can never be sent."""
+
+
 def enqueue(session: Session, *, to: str, subject: str, body: str, kind: str) -> OutboxMessage:
-    """Add an e-mail to the outbox in the caller's transaction (the caller commits)."""
+    """Add an e-mail to the outbox in the caller's transaction (the caller commits).
+
+    The message gets a data key of its own, so that erasing it after delivery can destroy
+    the key without touching any case; the flush seals the recipient and the body.
+    """
     message = OutboxMessage(
         kind=kind,
-        to_addr=to,
+        data_key_id=create_data_key(session).id,
+        to_address=to,
         subject=subject,
         body=body,
         status="pending",
@@ -82,18 +99,54 @@ def claim(session: Session, *, now: datetime, batch: int) -> list[OutboxMessage]
             .execution_options(populate_existing=True)
         )
     )
+    # Their data keys too, in this transaction: decrypting them later then needs no read,
+    # so each outcome's transaction starts with its write.
+    preload_keys(session, claimed, "to_address")
     session.commit()
     return claimed
 
 
-def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
+def recipient(session: Session, message: OutboxMessage) -> str | None:
+    """The address to send ``message`` to; ``None`` once the message was erased.
+
+    The one place the outbox decrypts the recipient: only to hand it to the mail server.
+    """
+    value = decrypt_field(message, "to_address", session=session)
+    return value if isinstance(value, str) and value else None
+
+
+def body_of(session: Session, message: OutboxMessage) -> str | None:
+    """The text of ``message``; ``None`` once the message was erased."""
+    value = decrypt_field(message, "body", session=session)
+    return value if isinstance(value, str) else None
+
+
+def erase(session: Session, message: OutboxMessage) -> None:
+    """Clear the recipient and the body and destroy the message's data key.
+
+    A sent or failed message needs neither again. Destroying the key as well (as retention
+    does for a case) leaves any stray copy of the ciphertexts unreadable for good.
+    """
+    message.to_address = None
+    message.body = None
+    # The row's UPDATE first: on SQLite the transaction then holds the write lock before
+    # it reads the key row.
+    session.flush()
+    if message.data_key_id is not None:
+        destroy_data_key(session, message.data_key_id)
+
+
+def build_email(session: Session, message: OutboxMessage, mail_from: str) -> EmailMessage:
+    to = recipient(session, message)
+    if to is None:
+        raise Undeliverable()
     email = EmailMessage()
     email["From"] = mail_from
-    email["To"] = message.to_addr
+    email["To"] = to
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"kp{message.id}")
     email["Auto-Submitted"] = "auto-generated"
-    email.set_content(message.body)
+    email.set_content(body_of(session, message) or "")
     return email
 
 
@@ -124,13 +177,14 @@ def deliver_pending(
     report = DeliveryReport()
     for message in claim(session, now=now, batch=batch):
         try:
-            send(build_email(message, mail_from))
-        except (OSError, smtplib.SMTPException) as exc:
+            send(build_email(session, message, mail_from))
+        except (OSError, smtplib.SMTPException, Undeliverable) as exc:
             message.attempts += 1
             message.last_error = type(exc).__name__[:200]
             message.claim_token = None
-            if message.attempts >= max_attempts:
+            if message.attempts >= max_attempts or isinstance(exc, Undeliverable):
                 message.status = "failed"
+                erase(session, message)  # never tried again: nothing to keep it for
                 report.failed += 1
             else:
                 message.status = "pending"
@@ -142,7 +196,7 @@ def deliver_pending(
             message.sent_at = now
             message.claim_token = None
             message.last_error = None
-            message.body = ""  # the link in it was a secret; it has done its job
+            erase(session, message)
             report.sent += 1
         session.commit()
     return report
@@ -164,10 +218,18 @@ def smtp_sender(config: dict[str, Any]) -> Sender:
 
 
 def file_sender(directory: Path) -> Sender:
+    """Development: one ``.eml`` file per message, addressed to a masked recipient.
+
+    The files stay on disk, outside the encrypted database and beyond any erasing, so the
+    recipient in them is masked; the body stays readable (its link is what a developer needs).
+    """
+
     def send(email: EmailMessage) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-        (directory / name).write_bytes(bytes(email))
+        masked = copy.deepcopy(email)
+        masked.replace_header("To", mask_email(str(email["To"])))
+        (directory / name).write_bytes(bytes(masked))
 
     return send
 

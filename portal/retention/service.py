@@ -41,6 +41,10 @@ from portal.db import Base, utcnow
 from portal.errors import DomainError, Forbidden
 
 CLOSED = "closed"
+#: ``__retention__`` values of models this module leaves alone: ``with_case_key``, kept whole
+#: (e.g. a sealed decision record) until the case key is shredded; ``on_delivery``, erased by
+#: the outbox once a message is sent (it belongs to no case).
+SELF_ERASED = ("with_case_key", "on_delivery")
 
 
 class RetentionError(DomainError):
@@ -89,8 +93,7 @@ def personal_models(registry: Any = None) -> list[PersonalModel]:
         categories = getattr(cls, "__categories__", None)
         if not issubclass(cls, EncryptedRow) or not categories:
             continue
-        if getattr(cls, "__retention__", None) == "with_case_key":
-            # Kept whole (e.g. a sealed decision record) until the case key is shredded.
+        if getattr(cls, "__retention__", None) in SELF_ERASED:
             continue
         if cls is not Case and "case_id" not in mapper.columns:
             raise RetentionError(

@@ -77,11 +77,15 @@ def test_personal_fields_are_ciphertext_at_rest(session, world):
         assert b"Canary" not in bytes(value) and b"curator" not in bytes(value)
 
 
-def test_file_backend_writes_text_messages_to_the_instance(tmp_path):
+def test_file_backend_writes_text_messages_to_the_instance_with_the_number_masked(tmp_path):
     sender = sms.FileSender(tmp_path / "sms")
     sender.send("+31612345678", "Uw code is 123456")
-    (written,) = (tmp_path / "sms").iterdir()
-    assert "123456" in written.read_text() and "+31612345678" in written.read_text()
+    sender.send("06 87654321", "Uw code is 654321")
+    first, second = sorted((tmp_path / "sms").iterdir(), key=lambda p: p.read_text())
+    assert first.read_text().startswith("To: +31*******78\n") and "123456" in first.read_text()
+    assert second.read_text().startswith("To: 06******21\n") and "654321" in second.read_text()
+    for written, digits in ((first, "61234567"), (second, "876543")):
+        assert digits not in written.read_text()
 
 
 def test_text_messages_wait_for_the_commit(app, session, sms_box):

@@ -10,11 +10,15 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import func, select, text
 
 from portal import create_app
-from portal.db import utcnow
+from portal.crypto.models import DataKey
+from portal.crypto.service import destroy_data_key
+from portal.db import make_engine, utcnow
 from portal.extensions import db
+from portal.migrate import alembic_config
 from portal.outbox.models import OutboxMessage
 from portal.outbox.service import (
     backoff,
@@ -22,6 +26,7 @@ from portal.outbox.service import (
     deliver_pending,
     enqueue,
     file_sender,
+    recipient,
     smtp_sender,
 )
 from tests.conftest import make_test_config, migrate
@@ -77,24 +82,109 @@ def test_rolled_back_transaction_leaves_no_mail(session):
     assert session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
-def test_memory_backend_delivers_and_blanks_the_body(app, session):
+def test_memory_backend_delivers_and_erases_the_message(app, session):
     box = app.extensions.setdefault("kp_mail", [])
     box.clear()
     (message,) = _enqueue(session)
     report = deliver_for_app(app, session)
     assert (report.sent, report.retrying, report.failed) == (1, 0, 0)
     assert box[0]["Subject"] == "Bericht KP-0000" and box[0]["From"] == app.config["MAIL_FROM"]
+    assert box[0]["To"] == "ontvanger0@partner.example"
     session.refresh(message)
-    assert message.status == "sent" and message.attempts == 1 and message.body == ""
+    assert message.status == "sent" and message.attempts == 1
+    assert message.to_address is None and message.body is None
+    assert recipient(session, message) is None
     assert deliver_for_app(app, session).sent == 0  # nothing twice
 
 
-def test_file_backend_writes_eml(tmp_path, session, app):
+def test_file_backend_writes_eml_with_the_recipient_masked(tmp_path, session, app):
     _enqueue(session)
     deliver_pending(session, file_sender(tmp_path / "mail"), mail_from=app.config["MAIL_FROM"])
     (path,) = (tmp_path / "mail").glob("*.eml")
-    parsed = email.message_from_bytes(path.read_bytes())
-    assert parsed["To"] == "ontvanger0@partner.example"
+    raw = path.read_bytes()
+    parsed = email.message_from_bytes(raw)
+    assert parsed["To"] == "o***@p***.example"
+    assert b"ontvanger0" not in raw and b"partner.example" not in raw
+    assert "https://portal.example/link/0" in parsed.get_payload()  # the link is what is read
+
+
+def _raw_rows(session) -> list[tuple]:
+    """The outbox as stored, read with plain SQL (what a dump or the database file holds)."""
+    return [tuple(row) for row in session.execute(text("SELECT * FROM outbox_message"))]
+
+
+def _holds(rows: list[tuple], secret: str) -> bool:
+    for row in rows:
+        for value in row:
+            if isinstance(value, bytes | bytearray | memoryview):
+                value = bytes(value).decode("latin-1")
+            if secret in str(value):
+                return True
+    return False
+
+
+def test_the_recipient_and_body_are_never_stored_in_the_clear(app, session, smtp_config):
+    address = "t.yilmaz@voorbeeld.nl"
+    message = enqueue(
+        session,
+        to=address,
+        subject="Uw code voor het Ketenportaal",
+        body="Uw code is: 482913",
+        kind="consent_code",
+    )
+    session.flush()
+    queued = _raw_rows(session)
+    assert len(queued) == 1
+    assert message.to_address is not None and message.body is not None  # sealed, not empty
+    for secret in (address, "t.yilmaz", "voorbeeld.nl", "482913"):
+        assert not _holds(queued, secret), secret
+    assert recipient(session, message) == address
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_config["SMTP_PORT"])
+    controller.start()
+    try:
+        send = smtp_sender(smtp_config)
+        assert deliver_pending(session, send, mail_from="portal@example.org").sent == 1
+    finally:
+        controller.stop()
+    (received,) = inbox.messages
+    assert received["To"] == address and "482913" in received.get_payload()
+
+    delivered = _raw_rows(session)
+    for secret in (address, "t.yilmaz", "voorbeeld.nl", "482913"):
+        assert not _holds(delivered, secret), secret
+    to_address, body, key_id = session.execute(
+        text("SELECT to_address, body, data_key_id FROM outbox_message")
+    ).one()
+    assert to_address is None and body is None
+    wrapped, destroyed_at = session.execute(
+        text("SELECT wrapped_key, destroyed_at FROM data_key WHERE id = :id"), {"id": key_id}
+    ).one()
+    assert wrapped is None and destroyed_at is not None
+
+
+def test_a_message_given_up_on_is_erased_too(session):
+    (message,) = _enqueue(session)
+
+    def broken(_email):
+        raise OSError("down")
+
+    deliver_pending(session, broken, mail_from="x@example.org", max_attempts=1)
+    session.refresh(message)
+    assert message.status == "failed" and message.last_error == "OSError"
+    assert message.to_address is None and message.body is None
+    assert session.get(DataKey, message.data_key_id).destroyed_at is not None
+
+
+def test_a_message_whose_key_is_gone_fails_without_sending(session):
+    (message,) = _enqueue(session)
+    destroy_data_key(session, message.data_key_id)
+    sent = []
+    report = deliver_pending(session, sent.append, mail_from="x@example.org")
+    assert (report.sent, report.failed, sent) == (0, 1, [])
+    session.refresh(message)
+    assert message.status == "failed" and message.last_error == "Undeliverable"
 
 
 def test_smtp_delivery_and_retry_after_the_server_was_down(app, session, smtp_config):
@@ -216,3 +306,33 @@ def test_several_workers_send_each_message_exactly_once(backend, databases, tmp_
         statuses = set(db.session.scalars(select(OutboxMessage.status)))
     assert statuses == {"sent"}
     app.extensions["kp_db"].engine.dispose()
+
+
+def test_the_migration_drops_plain_recipients_and_waits_for_unsent_mail(backend, databases):
+    """0016 cannot encrypt (no master key in migrations): sent mail loses its plain recipient
+    and body; while mail still waits, it stops instead of dropping or keeping it in the clear."""
+    url = databases.fresh(backend, "outbox_0016")
+    migrate(url, "0014")
+    engine = make_engine(url)
+    insert = text(
+        "INSERT INTO outbox_message (kind, to_addr, subject, body, status, attempts,"
+        " next_attempt_at, created_at) VALUES ('test', :to, 'Bericht', :body, :status, 1,"
+        " :now, :now)"
+    )
+    with engine.begin() as conn:
+        for status in ("sent", "failed", "pending"):
+            to, body = f"{status}@huurder.example", f"https://portal.example/t/{status}"
+            conn.execute(insert, {"to": to, "body": body, "status": status, "now": utcnow()})
+    with pytest.raises(RuntimeError, match="1 e-mail"):
+        migrate(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE outbox_message SET status = 'sent' WHERE status = 'pending'"))
+    migrate(url)
+    with engine.connect() as conn:
+        rows = [tuple(row) for row in conn.execute(text("SELECT * FROM outbox_message"))]
+    assert len(rows) == 3
+    assert not _holds(rows, "huurder.example") and not _holds(rows, "portal.example/t/")
+    command.downgrade(alembic_config(url), "0014")
+    with engine.connect() as conn:
+        assert set(conn.execute(text("SELECT to_addr, body FROM outbox_message"))) == {("", "")}
+    engine.dispose()
