@@ -25,8 +25,8 @@ from tests.consent.test_professional import pdf_text
 
 COACH = "Gemeente Demostad — Schuldhulpverlening (Schuldhulpcoach)"
 BY_LAW = (
-    "Gemeente Demostad — Schuldhulpverlening krijgt deze gegevens altijd: Identiteit, "
-    "Contactgegevens, Geldzaken en huurachterstand."
+    "Gemeente Demostad — Schuldhulpverlening krijgt altijd: Identiteit, Contactgegevens, "
+    "Geldzaken en huurachterstand."
 )
 
 
@@ -95,7 +95,7 @@ def test_the_pages_say_what_goes_by_law_before_she_answers(client, session, worl
         assert "Uw ja of nee gaat alleen over de andere gegevens." in text, url
     # On a question the notice comes before the boxes she ticks.
     page = client.get("/toestemming/vraag/2").get_data(as_text=True)
-    assert page.index("krijgt deze gegevens altijd") < page.index('type="checkbox"')
+    assert page.index("krijgt altijd:") < page.index('type="checkbox"')
     # And on the overview of her answers, before she confirms.
     client.post_form("/toestemming/vraag/1", {"categories": ["household"]})
     client.post_form("/toestemming/vraag/2", {})
@@ -106,7 +106,7 @@ def test_the_pages_say_what_goes_by_law_before_she_answers(client, session, worl
     client.get("/taal/en")
     english = _text(client.get("/toestemming/vraag/1"))
     assert "This always happens, even if you say no" in english
-    assert "gets this information in any case: Identity, Contact details" in english
+    assert "always gets: Identity, Contact details" in english
 
 
 # --- 2. the consent receipt after a withdrawal ----------------------------------------------------
@@ -231,10 +231,11 @@ def test_only_her_own_session_reaches_a_withdrawal_receipt(
 
 
 def test_an_expiry_is_not_a_withdrawal_receipt(client, session, world, sms_box):
-    records = _given(client, session, world, sms_box, [["household"], []])
-    (expired,) = service.expire_due(session, Actor.system("test"), now=records[0].valid_until)
+    record, withdrawal = _withdraw_life_map(client, session, world, sms_box)
+    (expiry,) = service.expire_due(session, Actor.system("test"), now=record.valid_until)
     session.commit()
-    assert client.get(f"/toestemming/intrekking/{expired.id}.json").status_code == 404
+    assert client.get(f"/toestemming/intrekking/{withdrawal.id}.json").status_code == 200
+    assert client.get(f"/toestemming/intrekking/{expiry.id}.json").status_code == 404
 
 
 # --- 4. a refused category is not asked again in one click ---------------------------------------
