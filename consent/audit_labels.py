@@ -25,4 +25,5 @@ ACTION_LABELS = {
     "consent.acknowledged": _l("Intrekking gezien door de partner"),
     "consent.view": _l("Toestemmingen bekeken"),
     "consent.receipt": _l("Bewijs van toestemming gedownload"),
+    "consent.withdrawal_receipt": _l("Bewijs van intrekking gedownload"),
 }

@@ -18,7 +18,7 @@ through the policy point (``portal.sharing.reveal``), never decrypted here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -225,6 +225,15 @@ class ConsentRecord(EncryptedRow, Base):
 
 
 @dataclass(frozen=True)
+class Withdrawal:
+    """One withdrawal event as receipts show it: which categories stopped, and when."""
+
+    event_id: int
+    at: datetime
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RecordState:
     """What a record means at one moment, from the record and its events."""
 
@@ -232,6 +241,12 @@ class RecordState:
     withdrawn: frozenset[str]
     expired: bool
     ended_at: datetime | None
+    #: Every withdrawal, oldest first: receipts say what was withdrawn *when*, not only what.
+    withdrawals: tuple[Withdrawal, ...] = field(default=())
+
+    def withdrawn_at(self, category: str) -> datetime | None:
+        """When ``category`` was withdrawn (the first withdrawal naming it), or ``None``."""
+        return next((w.at for w in self.withdrawals if category in w.categories), None)
 
     def status_of(self, category: str) -> str:
         """ "valid", "withdrawn", "expired" or "missing" (not in this record)."""
@@ -255,16 +270,20 @@ class RecordState:
 
 def state_of(record: ConsentRecord, events: Iterable[ConsentEvent], now: datetime) -> RecordState:
     withdrawn: set[str] = set()
+    withdrawals: list[Withdrawal] = []
     expired = record.valid_until <= now
     ended_at = None
     for e in sorted(events, key=lambda e: e.id):
         if e.kind == "withdrawn":
             withdrawn |= set(e.categories)
+            withdrawals.append(Withdrawal(e.id, e.occurred_at, tuple(e.categories)))
         else:
             expired = True
         if e.ends_record and ended_at is None:
             ended_at = e.occurred_at
-    return RecordState(tuple(record.categories), frozenset(withdrawn), expired, ended_at)
+    return RecordState(
+        tuple(record.categories), frozenset(withdrawn), expired, ended_at, tuple(withdrawals)
+    )
 
 
 class ConsentEvent(Base):

@@ -128,6 +128,17 @@ def load_tenant_record(
     return found
 
 
+def load_tenant_withdrawal(
+    session: Session, person_ids: Sequence[int], event_id: int
+) -> ConsentEvent:
+    """A withdrawal of one of the signed-in tenant's own records (her receipt of it); any
+    other event, or someone else's, looks missing."""
+    found = session.get(ConsentEvent, event_id)
+    if found is None or found.kind != "withdrawn" or found.record.person_id not in person_ids:
+        raise NotFound()
+    return found
+
+
 def tenant_records(session: Session, person_ids: Sequence[int]) -> list[ConsentRecord]:
     if not person_ids:
         return []

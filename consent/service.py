@@ -65,7 +65,7 @@ from portal.cases.service import (
     find_cases_by_phone,
     is_minor,
 )
-from portal.covenant.rules import Covenant, active_covenant
+from portal.covenant.rules import Covenant, LegalBasis, active_covenant
 from portal.crypto import blind_index
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
@@ -133,6 +133,49 @@ def consent_purposes(covenant: Covenant) -> list[str]:
         for p in covenant.purposes
         if any(consent_categories(covenant, p, role) for role in covenant.recipients(p))
     ]
+
+
+@dataclass(frozen=True)
+class LawNotice:
+    """Categories that go to one recipient role for a purpose by law, whatever the tenant
+    answers: the partners playing the role, the statutory basis and the categories."""
+
+    role: str
+    partners: tuple[str, ...]
+    basis: LegalBasis
+    categories: tuple[str, ...]
+
+
+def law_notices(covenant: Covenant, purpose: str) -> list[LawNotice]:
+    """What goes to whom by law for ``purpose``, regardless of consent.
+
+    A tenant asked for consent easily reads her "no" as "nobody gets anything"; the pages
+    must say first what a statutory basis (such as the Wgs for debt help) passes on anyway.
+    Derived from the covenant's sharing rules (every category whose basis is not consent),
+    so the notice changes with the covenant and is never written into a template. One
+    notice per recipient role and basis, categories in covenant order; none for a purpose
+    the covenant does not know.
+    """
+    if purpose not in covenant.purposes:
+        return []
+    notices = []
+    for role in covenant.recipients(purpose):
+        package = covenant.sharing_package(purpose, role)
+        by_basis: dict[str, list[str]] = {}
+        for category in covenant.categories:
+            basis = package.get(category)
+            if basis is not None and not basis.is_consent:
+                by_basis.setdefault(basis.code, []).append(category)
+        for code, categories in by_basis.items():
+            notices.append(
+                LawNotice(
+                    role,
+                    covenant.partners_with_role(role),
+                    covenant.legal_bases[code],
+                    tuple(categories),
+                )
+            )
+    return notices
 
 
 def recipient_options(
@@ -390,9 +433,14 @@ def request_consent(
     valid_days: int,
     link_for: Callable[[str], str],
     representative: Representative | None = None,
+    reask_reason: str | None = None,
     now: datetime | None = None,
 ) -> tuple[ConsentRequest, dict[str, str]]:
-    """Ask for consent; returns the request and the token of each channel's link."""
+    """Ask for consent; returns the request and the token of each channel's link.
+
+    Asking again for a category the tenant declined or withdrew (``refusals``) needs a
+    ``reask_reason``: her no deserves a deliberate step, not a reflex. The reason is kept
+    encrypted with the request."""
     _require_owner(actor, case)
     now = now or utcnow()
     if case.status == "closed":
@@ -400,6 +448,18 @@ def request_consent(
     person = _adult_person(case, person_id)
     covenant, version_id = _covenant_now(session)
     cleaned = clean_items(session, covenant, purpose, items, case.organisation_id)
+    asked_again = _refused_in(session, case, purpose, cleaned)
+    reason = " ".join((reask_reason or "").split())[:2000] or None
+    if asked_again and (reason is None or len(reason) < 3):
+        raise DomainError(
+            str(
+                _l(
+                    "U vraagt iets opnieuw dat de huurder eerder weigerde of introk. "
+                    "Geef een reden."
+                )
+            ),
+            field="reask_reason",
+        )
     channel_list = [c for c in CHANNELS if c in set(channels)]
     if not channel_list or set(channels) - set(CHANNELS):
         raise DomainError(str(_l("Kies hoe de uitnodiging verstuurd wordt.")), field="channels")
@@ -428,6 +488,8 @@ def request_consent(
         request.representative_mandate = rep.mandate
         request.representative_email = rep.email
         request.representative_phone = rep.phone
+    if asked_again:
+        request.notes = reason
     session.add(request)
     session.flush()
     contact = None
@@ -451,6 +513,7 @@ def request_consent(
             "channels": channel_list,
             "recipients": len(cleaned),
             "representative": rep is not None,
+            **({"asked_again": asked_again} if asked_again else {}),
         },
     )
     return request, tokens
@@ -480,6 +543,102 @@ def pending_request(
     )
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """The tenant's last word on a category for a recipient was no: she declined it when
+    asked ("declined") or withdrew it later ("withdrawn"), at ``at``."""
+
+    kind: str
+    at: datetime
+
+
+def refusals(
+    session: Session, case: Case, purpose: str, role: str, organisation_id: int | None
+) -> dict[str, Refusal]:
+    """Per category, the tenant's refusal for this recipient and purpose, if her last answer
+    was no.
+
+    A professional must not ask again as if nothing happened: asking again needs a reason
+    (``request_consent``), and the one-click request skips these categories (``ask_missing``).
+    Read from what the portal already holds: records given (yes), withdrawal events (no),
+    and answered requests whose items a record does not cover (declined). A record or
+    request naming no organisation counts for every organisation in its role. The latest
+    answer per category wins, so consent given again clears an earlier refusal; an expiry
+    is not a refusal.
+    """
+
+    def concerns(item_role: str, item_org: int | None) -> bool:
+        return item_role == role and (item_org is None or item_org == organisation_id)
+
+    timeline: dict[str, list[tuple[datetime, int, str]]] = {}
+
+    def note(category: str, at: datetime | None, kind: str) -> None:
+        if at is not None:
+            order = {"given": 0, "declined": 1, "withdrawn": 2}[kind]
+            timeline.setdefault(category, []).append((at, order, kind))
+
+    records = list(
+        session.scalars(
+            select(ConsentRecord).where(
+                ConsentRecord.case_id == case.id, ConsentRecord.purpose == purpose
+            )
+        )
+    )
+    covered: dict[int, set[tuple[str, int | None, str]]] = {}
+    mine: list[int] = []
+    for r in records:
+        if r.request_id is not None:
+            covered.setdefault(r.request_id, set()).update(
+                (r.recipient_role, r.recipient_organisation_id, c) for c in r.categories
+            )
+        if not concerns(r.recipient_role, r.recipient_organisation_id):
+            continue
+        for c in r.categories:
+            note(c, r.given_at, "given")
+        mine.append(r.id)
+    if mine:  # queried afresh: a withdrawal in this session counts at once
+        for e in session.scalars(
+            select(ConsentEvent).where(
+                ConsentEvent.record_id.in_(mine), ConsentEvent.kind == "withdrawn"
+            )
+        ):
+            for c in e.categories:
+                note(c, e.occurred_at, "withdrawn")
+    answered = session.scalars(
+        select(ConsentRequest).where(
+            ConsentRequest.case_id == case.id,
+            ConsentRequest.purpose == purpose,
+            ConsentRequest.status == "answered",
+        )
+    )
+    for req in answered:
+        got = covered.get(req.id, set())
+        for item in req.items:
+            org = item.get("organisation_id")
+            if not concerns(item["role"], org):
+                continue
+            for c in item["categories"]:
+                if (item["role"], org, c) not in got:
+                    note(c, req.answered_at, "declined")
+    found = {}
+    for category, answers in timeline.items():
+        at, _order, kind = max(answers)
+        if kind != "given":
+            found[category] = Refusal(kind, at)
+    return found
+
+
+def _refused_in(
+    session: Session, case: Case, purpose: str, items: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """The categories of ``items`` the tenant refused for that recipient, in item order."""
+    found: list[str] = []
+    for item in items:
+        refused = refusals(session, case, purpose, item["role"], item.get("organisation_id"))
+        found += [c for c in item["categories"] if c in refused and c not in found]
+    return found
+
+
 def ask_missing(
     session: Session,
     actor: Actor,
@@ -494,13 +653,26 @@ def ask_missing(
 ) -> tuple[ConsentRequest, str, str]:
     """Ask the tenant, in one click, for the categories a handover package still misses.
 
-    The sensible defaults of the full form: the main tenant, in Dutch (the tenant can switch
-    language on the page), valid for a year, by the first channel that can reach them.
+    Categories she declined or withdrew (``refusals``) are left out: one click must not
+    overrule her no; asking again takes the full form and a reason. The sensible defaults
+    of the full form: the main tenant, in Dutch (the tenant can switch language on the
+    page), valid for a year, by the first channel that can reach them.
     Returns the request, the channel used and that channel's token.
     """
     if pending_request(session, case, purpose, organisation_id) is not None:
         raise Conflict(str(_l("Er loopt al een verzoek om toestemming voor deze partner.")))
-    items = [{"role": role, "organisation_id": organisation_id, "categories": list(categories)}]
+    refused = refusals(session, case, purpose, role, organisation_id)
+    askable = [c for c in categories if c not in refused]
+    if not askable:
+        raise DomainError(
+            str(
+                _l(
+                    "De huurder zei hier eerder nee tegen. Opnieuw vragen kan alleen met een "
+                    "reden, op de pagina Toestemming vragen."
+                )
+            )
+        )
+    items = [{"role": role, "organisation_id": organisation_id, "categories": askable}]
     for channel in QUICK_CHANNELS:
         try:
             with session.begin_nested():

@@ -105,6 +105,7 @@ def _request_view(request_: ConsentRequest) -> dict[str, Any]:
         "owner_name": owner_name,
         "questions": questions,
         "valid_until": service.valid_until_for(request_, utcnow()).date(),
+        "law_notices": service.law_notices(covenant, request_.purpose),
     }
 
 
@@ -496,7 +497,7 @@ def done(receipt_id: str):
     return render_template("consent/tenant/done.html", **_receipt_context(state, receipt_id))
 
 
-def _principal(record) -> str:
+def _principal(record, action: str = "consent.receipt") -> str:
     """The tenant's name for their own receipt, shown through the policy point (audited)."""
     person = db.session.get(Person, record.person_id)
     shown = reveal(
@@ -504,7 +505,7 @@ def _principal(record) -> str:
         tenant.actor(record.person_id),
         record.case,
         {person: ["initials", "surname"]},
-        action="consent.receipt",
+        action=action,
     )
     parts = [shown.get(person, "initials"), shown.get(person, "surname")]
     return " ".join(str(p) for p in parts if p)
@@ -599,10 +600,10 @@ def withdraw(record_id: int):
         if not chosen:
             error = _("Kies wat u wilt intrekken.")
         else:
-            service.withdraw(db.session, tenant.actor(record.person_id), record, chosen)
+            event = service.withdraw(db.session, tenant.actor(record.person_id), record, chosen)
             db.session.commit()
             flash(_("U heeft uw toestemming ingetrokken. Dit geldt vanaf nu."), "ok")
-            return redirect(url_for(".my_consents"))
+            return redirect(url_for(".withdrawn", event_id=event.id))
     return (
         render_template(
             "consent/tenant/withdraw.html",
@@ -614,6 +615,59 @@ def withdraw(record_id: int):
         ),
         400 if error else 200,
     )
+
+
+def _withdrawal(event_id: int) -> receipt.WithdrawalReceipt:
+    """One of the signed-in tenant's own withdrawals, loaded through the consent policy."""
+    state = _require_tenant()
+    event = policy.load_tenant_withdrawal(db.session, state["pids"], event_id)
+    return receipt.withdrawal(db.session, event, _lang())
+
+
+@bp.get("/toestemming/intrekking/<int:event_id>")
+@tenant_access
+def withdrawn(event_id: int):
+    """After a withdrawal: what stopped, for whom, from when, and her receipt of it."""
+    return render_template("consent/tenant/withdrawn.html", receipt=_withdrawal(event_id))
+
+
+def _withdrawal_download(body: bytes | str, event_id: int, extension: str, mimetype: str):
+    """No personal data in the file name: only the event's number."""
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="intrekking-{event_id}.{extension}"'
+        },
+    )
+
+
+@bp.get("/toestemming/intrekking/<int:event_id>.json")
+@tenant_access
+def withdrawal_json(event_id: int):
+    found = _withdrawal(event_id)
+    principal = _principal(found.record, action="consent.withdrawal_receipt")
+    data = receipt.withdrawal_json(found, lang=_lang(), principal=principal)
+    db.session.commit()
+    return _withdrawal_download(
+        json.dumps(data, ensure_ascii=False, indent=2), event_id, "json", "application/json"
+    )
+
+
+@bp.get("/toestemming/intrekking/<int:event_id>.pdf")
+@tenant_access
+def withdrawal_pdf(event_id: int):
+    found = _withdrawal(event_id)
+    principal = _principal(found.record, action="consent.withdrawal_receipt")
+    pdf = render_pdf(
+        "consent/pdf/withdrawal.html",
+        receipt=found,
+        principal=principal,
+        lang=_lang(),
+        return_url=service.public_url(url_for(".come_back")),
+    )
+    db.session.commit()
+    return _withdrawal_download(pdf, event_id, "pdf", "application/pdf")
 
 
 @bp.get("/toestemming/inzage")

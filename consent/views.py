@@ -245,11 +245,20 @@ def ask(case_id: int):
         raise NotFound()
     purpose = request.values.get("doel")
     context = _form_context(case, purpose)
+    # What the tenant declined or withdrew is shown as her answer with its date, not ticked:
+    # asking again is a deliberate choice, with a reason (``service.request_consent``).
+    refused = {
+        option.key: service.refusals(
+            db.session, case, context["purpose"], option.role, option.organisation_id
+        )
+        for option in context["options"]
+    }
     form = RequestForm()
     form.person.choices = _person_choices(case)
     if request.method == "GET":
         form.person.data = service.first_adult(case).id
     error = None
+    reason_error = None
     if context["purpose"] and form.validate_on_submit():
         try:
             req, _tokens = service.request_consent(
@@ -263,11 +272,14 @@ def ask(case_id: int):
                 language=form.language.data,
                 valid_days=form.valid_days.data,
                 representative=_representative(form),
+                reask_reason=request.form.get("reask_reason"),
                 link_for=service.tenant_link,
             )
         except DomainError as exc:
             db.session.rollback()
             error = exc.message
+            if exc.params.get("field") == "reask_reason":
+                reason_error = exc.message
         else:
             db.session.commit()
             flash(_("Het verzoek %(ref)s is verstuurd.", ref=req.reference), "ok")
@@ -286,6 +298,10 @@ def ask(case_id: int):
             channel_labels=CHANNEL_LABELS,
             chosen_channels=set(request.form.getlist("channels")) or {"sms"},
             sms_available=sms.available(),
+            refused=refused,
+            any_refused=any(refused.values()),
+            reask_reason=request.form.get("reask_reason", ""),
+            reason_error=reason_error,
             **context,
         ),
         status,

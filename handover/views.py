@@ -383,6 +383,14 @@ def send(case_id: int):
         if recipient is not None and proposal.missing_consent
         else None
     )
+    # What the tenant declined or withdrew is shown as her answer, with its date, and is not
+    # asked again in one click (asking again takes the consent form and a reason).
+    found = (
+        consent_service.refusals(db.session, case, purpose, proposal.recipient_role, recipient)
+        if recipient is not None and proposal.missing_consent
+        else {}
+    )
+    refused = {c: found[c] for c in proposal.missing_consent if c in found}
     return render_template(
         "handover/send.html",
         case=case,
@@ -390,6 +398,8 @@ def send(case_id: int):
         proposal=proposal,
         covenant=covenant,
         pending=pending,
+        refused=refused,
+        askable=[c for c in proposal.missing_consent if c not in refused],
     ), status
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from consent import service, sms
 from consent.models import ConsentRecord
+from portal import ROOT
 from portal.accounts import mfa
 from portal.accounts.models import Organisation, User, UserRole
 from portal.accounts.passwords import hash_password
@@ -25,6 +26,18 @@ from tests.browser.conftest import PHONE, axe_violations
 from tests.conftest import main_tenant
 
 BIRTH = date(1984, 11, 3)
+DESKTOP = {"width": 1280, "height": 900}
+#: Screenshots for a person to look at (git ignores the folder).
+SCREENS = ROOT / "test-results" / "consent"
+
+
+def _screens(page, name: str) -> None:
+    """The page as a phone (390 px) and a desktop (1280 px) show it; the phone stays on."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SCREENS / f"{name}-{size['width']}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
 
 
 def _fits_the_screen(page) -> bool:
@@ -97,6 +110,8 @@ TEXTS = {
         "withdraw": "Intrekken",
         "withdraw_button": "Toestemming intrekken",
         "withdrawn": "U heeft uw toestemming ingetrokken",
+        "by_law": "Dit gaat altijd door, ook als u nee zegt",
+        "withdrawn_title": "Uw toestemming is ingetrokken",
     },
     "ar": {
         "identify": "أولاً نتحقق من هويتك",
@@ -116,6 +131,8 @@ TEXTS = {
         "withdraw": "سحب",
         "withdraw_button": "سحب الموافقة",
         "withdrawn": "لقد سحبت موافقتك",
+        "by_law": "هذا يحدث دائماً، حتى لو قلت لا",
+        "withdrawn_title": "تم سحب موافقتك",
     },
 }
 
@@ -140,21 +157,28 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     page.get_by_role("button", name=text["go"]).click()
 
     assert page.locator("h1").inner_text() == text["intro"]
+    # Before she answers: what goes to the debt coach by law, whatever she says.
+    assert text["by_law"] in page.locator(".kp-law-notice").inner_text()
     _checked(page)
+    _screens(page, f"intro-{lang}")
     page.get_by_role("link", name=text["start"]).click()
 
     # Question 1: the debt coach gets the household and the contact history, not the life map.
     assert page.locator("h1").count() == 1
+    assert text["by_law"] in page.locator(".kp-law-notice").inner_text()
     page.get_by_label(text["household"]).check()
     page.get_by_label(text["contact_history"]).check()
     _checked(page)
+    _screens(page, f"question-{lang}")
     page.get_by_role("button", name=text["next"]).click()
     # Question 2: welfare gets nothing.
     _checked(page)
     page.get_by_role("button", name=text["next"]).click()
 
     assert page.locator("h1").inner_text() == text["check"]
+    assert text["by_law"] in page.locator(".kp-law-notice").inner_text()
     _checked(page)
+    _screens(page, f"check-{lang}")
     page.get_by_role("button", name=text["yes"]).click()
 
     assert page.locator("h1").inner_text() == text["done"]
@@ -170,7 +194,15 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     _checked(page)
     page.get_by_role("button", name=text["withdraw_button"]).click()
     assert text["withdrawn"] in page.get_by_role("status").first.inner_text()
+    # The page after a withdrawal is its receipt: what, for whom, when, and the download.
+    assert page.locator("h1").inner_text() == text["withdrawn_title"]
     _checked(page)
+    _screens(page, f"withdrawn-{lang}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=text["pdf"]).click()
+    assert "intrekking-" in download.value.suggested_filename
+    with open(download.value.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
 
     with live_app.app_context():
