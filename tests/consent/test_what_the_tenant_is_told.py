@@ -273,9 +273,10 @@ def test_ask_page_shows_what_she_declined_and_withdrew_unticked(
     # Withdrawn later: the life map for the coach.
     assert "checked" not in _box(html, f"debt_coach|{coach}|life_map")
     assert f"ingetrokken op {withdrawn_on}" in html
-    # What she agreed to, or was never asked, stays ticked.
-    assert "checked" in _box(html, f"debt_coach|{coach}|household")
-    assert "checked" in _box(html, f"welfare|{welfare}|contact_history")
+    # What she agreed to, or was never asked, is offered without a note (and, like every
+    # item, not ticked: the sender chooses).
+    assert "checked" not in _box(html, f"debt_coach|{coach}|household")
+    assert f"item-1-{coach}-household-refused" not in html
     assert 'name="reask_reason"' in html
 
 
