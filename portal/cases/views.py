@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from portal.access import staff
+from portal.access import casework
 from portal.actor import Actor, current_actor
 from portal.cases import groundwork, intake, jobs, service, signal_csv
 from portal.cases.display import CaseView, case_view, inbox_rows
@@ -68,8 +68,6 @@ from portal.extensions import db
 
 bp = Blueprint("cases", __name__, url_prefix="/casussen")
 
-#: Portal roles that work cases (organisation admins and auditors do not read case files).
-CASE_ROLES = ("caseworker", "team_manager")
 #: Section code (template `cases/_section_<code>.html`) -> its anchor on the case page.
 SECTIONS = {
     "household": "huishouden",
@@ -155,7 +153,7 @@ def _int_arg(name: str) -> int | None:
 
 
 @bp.get("")
-@staff(*CASE_ROLES)
+@casework
 def inbox():
     """My organisation's cases and those referred to it, filtered, newest first."""
     actor = current_actor()
@@ -210,7 +208,7 @@ def _search(actor: Actor, term: str) -> list[Case]:
 
 
 @bp.post("/zoeken")
-@staff(*CASE_ROLES)
+@casework
 def search():
     """Search by reference, BSN or postcode + house number (POST: the term is no URL)."""
     actor = current_actor()
@@ -263,7 +261,7 @@ def _person_data(form: Any, *, main: bool) -> PersonData:
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def new_case():
     """A signal by hand: opens a case, or adds to the household's open case."""
     actor = current_actor()
@@ -320,7 +318,7 @@ def actor_organisation(actor: Actor):
 
 
 @bp.get("/<int:case_id>")
-@staff(*CASE_ROLES)
+@casework
 def show(case_id: int):
     actor, case = _load(case_id)
     view = case_view(db.session, actor, case)
@@ -382,7 +380,7 @@ def _done(case: Case, section: str, message: str) -> Response:
 
 
 @bp.get("/<int:case_id>/onderdelen/<section>")
-@staff(*CASE_ROLES)
+@casework
 def section(case_id: int, section: str):
     """One section of the case page (htmx), e.g. to cancel an inline edit."""
     _actor, case = _load(case_id)
@@ -459,7 +457,7 @@ def _euros(cents: Any) -> str | None:
 
 
 @bp.route("/<int:case_id>/gegevens", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_case(case_id: int):
     actor, case = _load(case_id)
     _require_owner(actor, case)
@@ -507,7 +505,7 @@ def edit_case(case_id: int):
 
 
 @bp.route("/<int:case_id>/huishouden/nieuw", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def add_member(case_id: int):
     actor, case = _load(case_id)
     _require_owner(actor, case)
@@ -530,7 +528,7 @@ def add_member(case_id: int):
 
 
 @bp.route("/<int:case_id>/huishouden/<int:person_id>", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_member(case_id: int, person_id: int):
     actor, case = _load(case_id)
     person = _person(case, person_id)
@@ -565,7 +563,7 @@ def edit_member(case_id: int, person_id: int):
 
 
 @bp.post("/<int:case_id>/huishouden/<int:person_id>/verwijderen")
-@staff(*CASE_ROLES)
+@casework
 def remove_member(case_id: int, person_id: int):
     actor, case = _load(case_id)
     person = _person(case, person_id)
@@ -596,7 +594,7 @@ def _attempt_data(form: Any) -> groundwork.ContactAttemptData:
 
 
 @bp.route("/<int:case_id>/contactpogingen/nieuw", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def add_attempt(case_id: int):
     actor, case = _load(case_id)
     _require_record(actor, case, ContactAttempt.__category__)
@@ -622,7 +620,7 @@ def add_attempt(case_id: int):
 
 
 @bp.route("/<int:case_id>/contactpogingen/<int:item_id>", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_attempt(case_id: int, item_id: int):
     actor, case = _load(case_id)
     attempt = _item(case, ContactAttempt, item_id)
@@ -663,7 +661,7 @@ def _agreement_data(form: Any) -> groundwork.AgreementData:
 
 
 @bp.route("/<int:case_id>/afspraken/nieuw", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def add_agreement(case_id: int):
     actor, case = _load(case_id)
     _require_record(actor, case, Agreement.__category__)
@@ -689,7 +687,7 @@ def add_agreement(case_id: int):
 
 
 @bp.route("/<int:case_id>/afspraken/<int:item_id>", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_agreement(case_id: int, item_id: int):
     actor, case = _load(case_id)
     agreement = _item(case, Agreement, item_id)
@@ -726,7 +724,7 @@ def edit_agreement(case_id: int, item_id: int):
 
 
 @bp.route("/<int:case_id>/financien", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_finances(case_id: int):
     actor, case = _load(case_id)
     _require_record(actor, case, Finances.__category__)
@@ -774,7 +772,7 @@ def edit_finances(case_id: int):
 
 
 @bp.route("/<int:case_id>/levenskaart", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_life_map(case_id: int):
     actor, case = _load(case_id)
     _require_record(actor, case, LifeMapEntry.__category__)
@@ -825,7 +823,7 @@ def _own_job(job_id: int) -> ImportJob:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def import_upload():
     """Upload the arrears file; the import runs in the background, the page shows progress."""
     actor = current_actor()
@@ -872,7 +870,7 @@ def _import_page(form: ImportForm, status: int) -> tuple[str, int]:
 
 
 @bp.get("/import/<int:job_id>")
-@staff(*CASE_ROLES)
+@casework
 def import_job(job_id: int):
     job = _own_job(job_id)
     db.session.commit()
@@ -889,7 +887,7 @@ def import_job(job_id: int):
 
 
 @bp.get("/import/<int:job_id>/voortgang")
-@staff(*CASE_ROLES)
+@casework
 def import_progress(job_id: int):
     """The progress fragment htmx polls every second; a finished job reloads the page."""
     job = _own_job(job_id)
