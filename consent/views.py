@@ -37,6 +37,7 @@ from portal.cases.service import is_minor
 from portal.covenant.rules import Covenant, NoActiveCovenant, active_covenant
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
+from portal.numbers import parse_int
 from portal.sharing import Withheld, decide, reveal
 
 bp = Blueprint("consent", __name__)
@@ -164,7 +165,7 @@ def _items_from_form() -> list[dict[str, Any]]:
         if len(parts) != 3:
             continue
         role, org, category = parts
-        org_id = None if org == "*" else int(org) if org.isdigit() else -1
+        org_id = None if org == "*" else (parse_int(org) or -1)
         items.setdefault((role, org_id), []).append(category)
     return [
         {"role": role, "organisation_id": org_id, "categories": cats}

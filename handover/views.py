@@ -34,6 +34,7 @@ from portal.covenant.rules import NoActiveCovenant, active_covenant, active_vers
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.numbers import query_int
 from portal.sharing import decide, reveal
 
 bp = Blueprint("handover", __name__)
@@ -99,7 +100,7 @@ def inbox():
     view = request.args.get("weergave", "wachtend")
     if view not in VIEWS:
         abort(404)
-    after = request.args.get("na", type=int)
+    after = query_int(request.args, "na")
     query = _inbox_query(view, actor.organisation_id)
     if after:
         query = query.where(Referral.id < after)

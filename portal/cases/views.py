@@ -65,6 +65,7 @@ from portal.cases.service import PersonData
 from portal.db import utcnow
 from portal.errors import DomainError, Forbidden, NotFound
 from portal.extensions import db
+from portal.numbers import query_int
 
 bp = Blueprint("cases", __name__, url_prefix="/casussen")
 
@@ -147,11 +148,6 @@ def _apply_error(form: FlaskForm, exc: DomainError) -> None:
 # --- inbox and search --------------------------------------------------------------------------
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
-
-
 @bp.get("")
 @casework
 def inbox():
@@ -165,8 +161,8 @@ def inbox():
         actor,
         filters,
         today=_today(),
-        after=_int_arg("na"),
-        before=_int_arg("voor"),
+        after=query_int(request.args, "na"),
+        before=query_int(request.args, "voor"),
     )
     rows = inbox_rows(db.session, actor, page.cases)
     db.session.commit()  # the audit events of the names shown
@@ -874,7 +870,7 @@ def _import_page(form: ImportForm, status: int) -> tuple[str, int]:
 def import_job(job_id: int):
     job = _own_job(job_id)
     db.session.commit()
-    page = max(1, _int_arg("pagina") or 1)
+    page = query_int(request.args, "pagina", default=1)
     report = job.report[(page - 1) * REPORT_PAGE : page * REPORT_PAGE]
     return render_template(
         "cases/import_job.html",
