@@ -13,7 +13,6 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -24,7 +23,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
@@ -60,6 +58,24 @@ class AmountField(StringField):
             raise ValidationError(numbers.too_high_message()) from exc
         except numbers.AmountError as exc:
             raise ValidationError(_l("Dit bedrag klopt niet. Schrijf het als 1250,00.")) from exc
+
+
+class MonthsField(StringField):
+    """A number of months, 0..999, in ASCII digits (``int()`` would also take "١٢" or "1_0");
+    ``number`` holds it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.number: int | None = None
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        text = (self.data or "").strip()
+        self.number = None
+        if not text:
+            return
+        self.number = numbers.parse_int(text, low=0, high=999)
+        if self.number is None:
+            raise ValidationError(_l("Vul een aantal maanden in (0 of meer)."))
 
 
 def _date(label: Any, required: bool = False) -> DateField:
@@ -112,13 +128,7 @@ class NewCaseForm(PersonFields, Form):
     signal_date = _date(_l("Datum van het signaal"), required=True)
     tenant_number = _text(_l("Huurdernummer"), limit=40)
     arrears_amount = AmountField(_l("Huurachterstand (euro)"))
-    arrears_months = IntegerField(
-        _l("Aantal maanden achterstand"),
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=999, message=_l("Vul een aantal maanden in (0 of meer).")),
-        ],
-    )
+    arrears_months = MonthsField(_l("Aantal maanden achterstand"))
     arrears_since = _date(_l("Achterstand sinds"))
 
 
@@ -131,13 +141,7 @@ class CaseForm(Form):
     )
     tenant_number = _text(_l("Huurdernummer"), limit=40)
     arrears_amount = AmountField(_l("Huurachterstand (euro)"))
-    arrears_months = IntegerField(
-        _l("Aantal maanden achterstand"),
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=999, message=_l("Vul een aantal maanden in (0 of meer).")),
-        ],
-    )
+    arrears_months = MonthsField(_l("Aantal maanden achterstand"))
     arrears_since = _date(_l("Achterstand sinds"))
 
 

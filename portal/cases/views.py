@@ -272,7 +272,7 @@ def new_case():
             tenant=_person_data(form, main=True),
             tenant_number=form.tenant_number.data,
             arrears_cents=form.arrears_amount.cents,
-            arrears_months=form.arrears_months.data,
+            arrears_months=form.arrears_months.number,
             arrears_since=form.arrears_since.data,
         )
         organisation = actor_organisation(actor)
@@ -482,7 +482,7 @@ def edit_case(case_id: int):
             signal_kinds=form.signal_kinds.data,
             tenant_number=form.tenant_number.data,
             arrears_cents=form.arrears_amount.cents,
-            arrears_months=form.arrears_months.data,
+            arrears_months=form.arrears_months.number,
             arrears_since=form.arrears_since.data,
         )
 
