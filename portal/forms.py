@@ -57,10 +57,20 @@ def _checks(field: Field) -> list[Any]:
 
 class Form(FlaskForm):
     """A ``FlaskForm`` that checks every text field for control characters and every date
-    field for a year between ``FIRST_YEAR`` and ``LAST_YEAR``."""
+    field for a year between ``FIRST_YEAR`` and ``LAST_YEAR``.
+
+    The checks run after the fields' own validators, not among them: ``Optional()`` stops a
+    field's chain for "blank" input, and Python counts some control characters (``\x1f``)
+    as blank.
+    """
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
-        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
-        for name, field in self._fields.items():  # type: ignore[attr-defined]
-            extra.setdefault(name, []).extend(_checks(field))
-        return super().validate(extra_validators=extra)
+        ok = super().validate(extra_validators=extra_validators)
+        for field in self._fields.values():  # type: ignore[attr-defined]
+            for check in _checks(field):
+                try:
+                    check(self, field)
+                except ValidationError as exc:
+                    field.errors.append(exc.args[0])
+                    ok = False
+        return ok

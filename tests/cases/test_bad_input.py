@@ -141,6 +141,7 @@ def test_an_absurd_amount_is_a_form_error_in_the_users_language(session, signed_
     [
         ({"surname": "Jan\x00sen"}, "onzichtbaar stuurteken"),
         ({"city": "Demo\x1bstad"}, "onzichtbaar stuurteken"),
+        ({"initials": "\x1f"}, "onzichtbaar stuurteken"),  # blank to str.strip()
         ({"street": "Laan\nvan"}, "onzichtbaar stuurteken"),
         ({"birth_date": "1899-12-31"}, "tussen 1900 en 2100"),
         ({"birth_date": "2099-01-01"}, "Een geboortedatum ligt niet in de toekomst."),
