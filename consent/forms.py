@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,17 +14,18 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from consent.models import MANDATES
 from consent.service import LANGUAGES, MANDATE_LABELS, VALIDITY_DAYS
+from portal.forms import Form
 from portal.i18n import LANGUAGE_NAMES
 
 #: How an invitation reaches the tenant.
 CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("Sms"), "letter": _l("Brief")}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: only the CSRF token."""
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """The one-time code and the birth date (day, month, year: easy on any phone)."""
 
     code = StringField(
@@ -68,7 +68,7 @@ class CodeForm(FlaskForm):
         return list(dict.fromkeys(str(e) for e in errors))
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     contact = StringField(
         _l("Uw mobiele nummer of e-mailadres"),
         validators=[
@@ -98,7 +98,7 @@ def _mandate_choices() -> list[SelectChoice]:
     ]
 
 
-class _Common(FlaskForm):
+class _Common(Form):
     """Fields a professional fills in for every consent: who, language, period, representative."""
 
     person = SelectField(_l("Wie geeft toestemming?"), coerce=int)
@@ -136,7 +136,7 @@ class OfflineForm(_Common):
     scan = FileField(_l("Scan van het getekende formulier"))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     method = RadioField(
         _l("Hoe trok de huurder de toestemming in?"),
         choices=[SelectChoice("verbal", _l("Mondeling")), SelectChoice("paper", _l("Op papier"))],

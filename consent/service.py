@@ -54,7 +54,7 @@ from consent.models import (
     IdentityChallenge,
     IdentityLock,
 )
-from portal.accounts.models import Organisation, User, UserRole
+from portal.accounts.models import CASEWORK_ROLES, Organisation, User, UserRole
 from portal.actor import Actor
 from portal.audit.models import AuditEvent
 from portal.audit.service import record as audit
@@ -81,8 +81,6 @@ VALIDITY_DAYS = (90, 180, 365, 730)
 LANGUAGES = ("nl", "en", "tr", "ar")
 EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-#: Staff who hear about a case's consents.
-NOTIFIED_ROLES = ("caseworker", "team_manager")
 
 IDENTITY_ACTOR = Actor.system("consent:identity-check")
 INVITATION_ACTOR = Actor.system("consent:invitation")
@@ -1688,7 +1686,7 @@ def _staff_addresses(session: Session, organisation_id: int) -> list[str]:
         .where(
             User.organisation_id == organisation_id,
             User.active.is_(True),
-            UserRole.role.in_(NOTIFIED_ROLES),
+            UserRole.role.in_(sorted(CASEWORK_ROLES)),
         )
         .distinct()
     )

@@ -41,6 +41,7 @@ from portal.covenant.rules import active_covenant
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, NotFound
 from portal.extensions import db, limiter
+from portal.numbers import MAX_SEQ, query_int
 from portal.sharing import reveal
 
 bp = Blueprint("consent_tenant", __name__)
@@ -676,7 +677,7 @@ def who_looked():
     """Scenario D: the tenant sees which organisations used their data, when and why."""
     state = _require_tenant()
     person_id = state["pids"][0]
-    after = request.args.get("na", type=int)
+    after = query_int(request.args, "na", high=MAX_SEQ)
     page = accesses_for_person(
         db.session, tenant.actor(person_id), person_id, after_seq=after, lang=_lang()
     )

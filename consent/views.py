@@ -29,7 +29,7 @@ from consent import policy, service, sms
 from consent.forms import CHANNEL_LABELS, ActionForm, OfflineForm, RequestForm, WithdrawForm
 from consent.models import CHANNELS, ConsentRecord, ConsentRequest
 from consent.pdf import qr_data_uri, render_pdf
-from portal.access import staff
+from portal.access import casework
 from portal.actor import current_actor
 from portal.cases.models import Case
 from portal.cases.policy import load_case
@@ -37,11 +37,10 @@ from portal.cases.service import is_minor
 from portal.covenant.rules import Covenant, NoActiveCovenant, active_covenant
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
+from portal.numbers import parse_int
 from portal.sharing import Withheld, decide, reveal
 
 bp = Blueprint("consent", __name__)
-
-CASEWORK = ("caseworker", "team_manager")
 
 
 def _is_htmx() -> bool:
@@ -116,14 +115,14 @@ def _render_panel(case: Case) -> Response:
 
 
 @bp.get("/casussen/<int:case_id>/toestemming/paneel")
-@staff(*CASEWORK)
+@casework
 def panel(case_id: int):
     """The live status panel: an htmx fragment (the case page polls it), or a page."""
     return _render_panel(_case(case_id))
 
 
 @bp.get("/casussen/<int:case_id>/toestemming")
-@staff(*CASEWORK)
+@casework
 def case_consents(case_id: int):
     case = _case(case_id)
     context = _panel_context(case)
@@ -166,7 +165,7 @@ def _items_from_form() -> list[dict[str, Any]]:
         if len(parts) != 3:
             continue
         role, org, category = parts
-        org_id = None if org == "*" else int(org) if org.isdigit() else -1
+        org_id = None if org == "*" else (parse_int(org) or -1)
         items.setdefault((role, org_id), []).append(category)
     return [
         {"role": role, "organisation_id": org_id, "categories": cats}
@@ -238,7 +237,7 @@ def _representative(form: Any) -> service.Representative | None:
 
 
 @bp.route("/casussen/<int:case_id>/toestemming/vragen", methods=["GET", "POST"])
-@staff(*CASEWORK)
+@casework
 def ask(case_id: int):
     case = _case(case_id)
     if case.organisation_id != current_actor().organisation_id:
@@ -309,7 +308,7 @@ def ask(case_id: int):
 
 
 @bp.route("/casussen/<int:case_id>/toestemming/vastleggen", methods=["GET", "POST"])
-@staff(*CASEWORK)
+@casework
 def record_offline(case_id: int):
     case = _case(case_id)
     if case.organisation_id != current_actor().organisation_id:
@@ -390,7 +389,7 @@ def _on_request(case_id: int, request_id: int, act: Callable[..., object], done:
 
 
 @bp.post("/casussen/<int:case_id>/toestemming/verzoeken/<int:request_id>/opnieuw")
-@staff(*CASEWORK)
+@casework
 def send_again(case_id: int, request_id: int):
     channel = request.form.get("channel", "")
     if channel not in ("email", "sms"):
@@ -406,7 +405,7 @@ def send_again(case_id: int, request_id: int):
 
 
 @bp.post("/casussen/<int:case_id>/toestemming/verzoeken/<int:request_id>/brief")
-@staff(*CASEWORK)
+@casework
 def letter(case_id: int, request_id: int):
     """A printable letter with a fresh link and its QR code (earlier letters stop working)."""
     case, req = _owned_request(case_id, request_id)
@@ -446,7 +445,7 @@ def letter(case_id: int, request_id: int):
 
 
 @bp.post("/casussen/<int:case_id>/toestemming/verzoeken/<int:request_id>/annuleren")
-@staff(*CASEWORK)
+@casework
 def cancel(case_id: int, request_id: int):
     return _on_request(
         case_id,
@@ -457,7 +456,7 @@ def cancel(case_id: int, request_id: int):
 
 
 @bp.post("/casussen/<int:case_id>/toestemming/verzoeken/<int:request_id>/bevestigen")
-@staff(*CASEWORK)
+@casework
 def confirm(case_id: int, request_id: int):
     return _on_request(
         case_id,
@@ -468,7 +467,7 @@ def confirm(case_id: int, request_id: int):
 
 
 @bp.post("/casussen/<int:case_id>/toestemming/<int:record_id>/intrekken")
-@staff(*CASEWORK)
+@casework
 def withdraw(case_id: int, record_id: int):
     """Record a withdrawal the tenant gave by phone, in person or in writing."""
     case = _case(case_id)
@@ -491,7 +490,7 @@ def withdraw(case_id: int, record_id: int):
 
 
 @bp.post("/casussen/<int:case_id>/toestemming/bevestigingen/<int:ack_id>")
-@staff(*CASEWORK)
+@casework
 def acknowledge(case_id: int, ack_id: int):
     actor = current_actor()
     ack = policy.load_acknowledgement(db.session, actor, case_id, ack_id)
@@ -524,7 +523,7 @@ def _can_see(case: Case) -> bool:
 
 
 @bp.get("/casussen/<int:case_id>/toestemming/<int:record_id>/scan")
-@staff(*CASEWORK)
+@casework
 def scan(case_id: int, record_id: int):
     case = _case(case_id)
     actor = current_actor()
@@ -551,7 +550,7 @@ def scan(case_id: int, record_id: int):
 
 
 @bp.get("/toestemming/meldingen")
-@staff(*CASEWORK)
+@casework
 def notices():
     """Withdrawals and expiries this organisation still has to acknowledge."""
     pending = policy.pending_acknowledgements(db.session, current_actor())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from handover.models import OUTCOMES
 from handover.service import REASON_MAX
+from portal.forms import Form
 
 OUTCOME_LABELS = {
     "solved": _l("Opgelost: de achterstand is weg"),
@@ -28,7 +28,7 @@ OUTCOME_LABELS = {
 }
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """A button on a referral: the version the user saw, so a stale click is refused."""
 
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
@@ -46,7 +46,7 @@ class OutcomeForm(VersionedForm):
     )
 
 
-class SendForm(FlaskForm):
+class SendForm(Form):
     purpose = SelectField(_l("Doel"), validators=[DataRequired()])
     recipient = SelectField(_l("Naar"), coerce=int, validators=[DataRequired()])
     note = TextAreaField(
@@ -63,7 +63,7 @@ class EscalateForm(VersionedForm):
     )
 
 
-class CheckForm(FlaskForm):
+class CheckForm(Form):
     """The receiver's word on one groundwork item: it holds, or it does not and why."""
 
     status = RadioField(

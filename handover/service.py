@@ -32,7 +32,7 @@ from handover.models import (
     Referral,
     ReferralEvent,
 )
-from portal.accounts.models import Organisation, User
+from portal.accounts.models import CASEWORK_ROLES, Organisation, User
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import GROUNDWORK_MODELS, Case
@@ -45,8 +45,6 @@ from portal.sharing import Grant, consent_status, decide
 if TYPE_CHECKING:
     from consent.models import ConsentEvent, ConsentRecord, ConsentRequest
 
-#: Portal roles that work referrals (send, accept, report).
-WORKING_ROLES = frozenset({"caseworker", "team_manager"})
 REASON_MAX = 2000
 
 
@@ -82,7 +80,7 @@ class Proposal:
 
 
 def _require_staff(actor: Actor) -> None:
-    if actor.kind != "staff" or not (actor.roles & WORKING_ROLES):
+    if actor.kind != "staff" or not (actor.roles & CASEWORK_ROLES):
         raise Forbidden()
 
 
@@ -161,7 +159,7 @@ def _notify(session: Session, organisation_id: int, referral: Referral, what: st
     link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/overdrachten/{referral.id}"
     reference = referral.case.reference
     for user in users:
-        if not (user.roles & WORKING_ROLES):
+        if not (user.roles & CASEWORK_ROLES):
             continue
         enqueue(
             session,

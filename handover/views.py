@@ -25,7 +25,7 @@ from handover.forms import (
 )
 from handover.models import ACTIVE, ARREARS_ITEM, CLOSED, Referral
 from handover.policy import load_referral, visible_referrals
-from portal.access import staff
+from portal.access import casework
 from portal.actor import current_actor
 from portal.cases.groundwork import groundwork_items
 from portal.cases.models import Case
@@ -34,6 +34,7 @@ from portal.covenant.rules import NoActiveCovenant, active_covenant, active_vers
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.numbers import query_int
 from portal.sharing import decide, reveal
 
 bp = Blueprint("handover", __name__)
@@ -93,13 +94,13 @@ def _inbox_query(view: str, organisation_id: int):
 
 
 @bp.get("/overdrachten")
-@staff()
+@casework
 def inbox():
     actor = current_actor()
     view = request.args.get("weergave", "wachtend")
     if view not in VIEWS:
         abort(404)
-    after = request.args.get("na", type=int)
+    after = query_int(request.args, "na")
     query = _inbox_query(view, actor.organisation_id)
     if after:
         query = query.where(Referral.id < after)
@@ -200,7 +201,7 @@ def _detail_context(
 
 
 @bp.get("/overdrachten/<int:referral_id>")
-@staff()
+@casework
 def detail(referral_id: int):
     referral = load_referral(db.session, current_actor(), referral_id)
     response = render_template("handover/detail.html", **_detail_context(referral))
@@ -265,13 +266,13 @@ def _act(referral_id: int, action: str):
 
 
 @bp.post(f"/overdrachten/<int:referral_id>/<any({ACTIONS}):action>")
-@staff("caseworker", "team_manager")
+@casework
 def act(referral_id: int, action: str):
     return _act(referral_id, action)
 
 
 @bp.post("/overdrachten/<int:referral_id>/controle/<item_type>/<int:item_id>")
-@staff("caseworker", "team_manager")
+@casework
 def check(referral_id: int, item_type: str, item_id: int):
     """The receiver marks one groundwork item of the package as verified or disputed."""
     actor = current_actor()
@@ -312,7 +313,7 @@ def _purposes(covenant) -> list[tuple[str, str]]:
 
 
 @bp.route("/casussen/<int:case_id>/overdragen", methods=["GET", "POST"])
-@staff("caseworker", "team_manager")
+@casework
 def send(case_id: int):
     """From an open case to a sent referral: the portal proposes, the sender confirms."""
     actor = current_actor()
@@ -404,7 +405,7 @@ def send(case_id: int):
 
 
 @bp.get("/casussen/<int:case_id>/overdrachten")
-@staff()
+@casework
 def for_case(case_id: int):
     """The referrals of one case that the user's organisation is party to (a case-page panel)."""
     actor = current_actor()

@@ -29,7 +29,7 @@ MODEL_MODULES = (
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    from portal import access, cli, crypto, errors, headers, i18n, logs
+    from portal import access, cli, crypto, errors, headers, i18n, logs, numbers
     from portal import config as config_module
     from portal.accounts import login
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager
@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder="static",
     )
     app.config.update(config_module.from_env(Path(app.instance_path), preset=config))
+    numbers.init_app(app)  # before any blueprint adds an <int:...> rule
 
     logs.configure_logging(app)
     db.init_app(app)

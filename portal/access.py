@@ -15,6 +15,8 @@ from typing import Any, Literal, TypeVar
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from portal.accounts.models import CASEWORK_ROLES
+
 F = TypeVar("F", bound=Callable[..., Any])
 Kind = Literal["public", "tenant", "staff"]
 log = logging.getLogger("portal.access")
@@ -47,6 +49,17 @@ def tenant(view: F) -> F:
 def staff(*roles: str) -> Callable[[F], F]:
     """A signed-in professional (MFA done); with roles, one of those portal roles."""
     return _declare(AccessRule("staff", frozenset(roles)))
+
+
+def casework(view: F) -> F:
+    """Staff with a casework role (``CASEWORK_ROLES``): every page that shows or changes a case,
+    a referral, a decision or a consent request.
+
+    One declaration, so that no case page can be opened to an organisation admin or an
+    auditor by forgetting a role list; ``tests/test_access_declared.py`` checks that every
+    case-data endpoint uses it.
+    """
+    return _declare(AccessRule("staff", CASEWORK_ROLES))(view)
 
 
 def rule_for(app: Flask, endpoint: str | None) -> AccessRule | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from portal.access import rule_for
+from werkzeug.routing import IntegerConverter
+
+from portal.access import AccessRule, rule_for
+from portal.accounts.models import CASEWORK_ROLES
 
 #: Endpoints anyone may reach without signing in. Adding one is a security decision.
 PUBLIC_ENDPOINTS = {
@@ -55,6 +58,37 @@ TENANT_ENDPOINTS = {
 }
 
 
+#: Blueprints whose every page shows or changes a case, a referral, a decision or a consent
+#: request (the tenant's consent pages are ``consent_tenant``, not in this set).
+CASE_DATA_BLUEPRINTS = {"cases", "handover", "decisions", "consent"}
+#: URL arguments that name a case or something of one.
+CASE_DATA_ARGUMENTS = {"case_id", "referral_id", "decision_id"}
+#: Pages on a case that are not casework: the access history is an audit page (who looked,
+#: when, on which basis; never the case's data), for auditors and organisation admins too.
+#: Adding one is a security decision.
+CASE_AUDIT_ENDPOINTS = {"audit.case_accesses"}
+
+
+def case_data_endpoints(app) -> set[str]:
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.partition(".")[0] in CASE_DATA_BLUEPRINTS
+        or rule.arguments & CASE_DATA_ARGUMENTS
+    }
+
+
+def test_case_data_endpoints_are_casework_only(app):
+    """The covenant's roles decide who sees personal data, so every case page is casework:
+    a new route that forgets ``@casework`` (or lists roles of its own) fails here."""
+    endpoints = case_data_endpoints(app)
+    assert endpoints >= CASE_AUDIT_ENDPOINTS, "an exemption no longer exists"
+    casework = AccessRule("staff", CASEWORK_ROLES)
+    wrong = sorted(e for e in endpoints - CASE_AUDIT_ENDPOINTS if rule_for(app, e) != casework)
+    assert wrong == []
+    assert len(endpoints) >= 50, "the walk must actually have walked"
+
+
 def test_every_endpoint_declares_an_access_rule(app):
     missing = [r.endpoint for r in app.url_map.iter_rules() if rule_for(app, r.endpoint) is None]
     assert missing == []
@@ -77,10 +111,9 @@ def tenant_endpoints(app) -> set[str]:
 def _example_url(rule) -> str:
     values = {}
     for arg, converter in rule._converters.items():
-        kind = type(converter).__name__
-        if kind == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):
             values[arg] = 1
-        elif kind == "AnyConverter":
+        elif type(converter).__name__ == "AnyConverter":
             values[arg] = sorted(converter.items)[0]
         else:
             values[arg] = "x"

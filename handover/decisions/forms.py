@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from handover.decisions import texts
 from handover.decisions.models import COURT_STATUSES, GROUNDS, POSITIONS, TIMELINE_KINDS
 from handover.decisions.service import MAX_MONTHS, TEXT_MAX, TEXT_MIN
+from portal.forms import Form
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -37,13 +37,13 @@ def _text(label, *, required: bool = True, description=None) -> TextAreaField:
     return TextAreaField(label, validators=validators, description=description)
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """The version the user saw, so a stale button is refused."""
 
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
 
 
-class OpenDecisionForm(FlaskForm):
+class OpenDecisionForm(Form):
     kind = SelectField(_l("Soort besluit"), validators=[DataRequired()])
     grounds = MultiCheckboxField(
         _l("Gronden"),
@@ -92,7 +92,7 @@ class TrajectoryForm(VersionedForm):
     )
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     #: The version of the organisation's vote the user saw: a colleague's vote is not
     #: overwritten by accident.
     voter_version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
@@ -107,11 +107,11 @@ class VoteForm(FlaskForm):
     motivation = _text(_l("Motivering"))
 
 
-class DissentForm(FlaskForm):
+class DissentForm(Form):
     text = _text(_l("Uw afwijkend standpunt"))
 
 
-class TimelineForm(FlaskForm):
+class TimelineForm(Form):
     kind = SelectField(
         _l("Wat"),
         choices=[SelectChoice(code, texts.TIMELINE_KINDS[code]) for code in TIMELINE_KINDS],
@@ -121,7 +121,7 @@ class TimelineForm(FlaskForm):
     note = _text(_l("Toelichting (niet verplicht)"), required=False)
 
 
-class TenancyForm(FlaskForm):
+class TenancyForm(Form):
     signed_on = DateField(_l("Ondertekend op"), validators=[InputRequired()])
     note = _text(_l("Toelichting (niet verplicht)"), required=False)
 

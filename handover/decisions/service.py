@@ -58,7 +58,7 @@ from handover.decisions.models import (
     PreventionConfirmation,
     Trajectory,
 )
-from portal.accounts.models import Organisation, User
+from portal.accounts.models import CASEWORK_ROLES, Organisation, User
 from portal.actor import Actor
 from portal.audit.service import canonical_json, record
 from portal.cases.models import Case
@@ -78,8 +78,6 @@ from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.outbox.service import enqueue
 from portal.sharing import Grant
 
-#: Portal roles that take part in decisions (open, confirm, vote).
-WORKING_ROLES = frozenset({"caseworker", "team_manager"})
 TEXT_MIN = 10
 TEXT_MAX = 4000
 #: The longest trajectory the form accepts (ten years).
@@ -92,7 +90,7 @@ RECORD_FORMAT = 1
 
 
 def _require_staff(actor: Actor) -> None:
-    if actor.kind != "staff" or not (actor.roles & WORKING_ROLES):
+    if actor.kind != "staff" or not (actor.roles & CASEWORK_ROLES):
         raise Forbidden()
 
 
@@ -210,7 +208,7 @@ def _notify(
     )
     reference = decision.case.reference
     for user in users:
-        if not (user.roles & WORKING_ROLES):
+        if not (user.roles & CASEWORK_ROLES):
             continue
         enqueue(
             session,

@@ -33,8 +33,8 @@ from handover.decisions.forms import (
 )
 from handover.decisions.models import Decision, DecisionTimelineEntry, DecisionVoter
 from handover.decisions.policy import decisions_of_case, load_decision, visible_decisions
-from portal.access import staff
-from portal.accounts.models import Organisation
+from portal.access import casework
+from portal.accounts.models import CASEWORK_ROLES, Organisation
 from portal.actor import Actor, current_actor
 from portal.audit.service import record
 from portal.cases.models import Case
@@ -47,7 +47,6 @@ from portal.sharing import Withheld, decide, reveal
 
 bp = Blueprint("decisions", __name__)
 
-WORKING = ("caseworker", "team_manager")
 PERSON_FIELDS = ("initials", "surname", "street", "house_number", "postcode", "city", "minor")
 
 
@@ -215,7 +214,7 @@ def _context(
         )
     voter = decision.voter_for(actor.organisation_id)
     is_owner = actor.organisation_id == decision.organisation_id
-    working = bool(actor.roles & service.WORKING_ROLES)
+    working = bool(actor.roles & CASEWORK_ROLES)
     now = utcnow()
     seal_check = service.verify_seal(db.session, decision) if decision.is_sealed else None
     return {
@@ -272,7 +271,7 @@ def _context(
 
 
 @bp.get("/besluiten")
-@staff()
+@casework
 def index():
     """The decisions of the user's organisation: open ones that need our vote first."""
     actor = current_actor()
@@ -317,7 +316,7 @@ def index():
 
 
 @bp.get("/casussen/<int:case_id>/besluiten")
-@staff()
+@casework
 def for_case(case_id: int):
     """The decisions of one case (a case-page panel), with their PDFs once sealed."""
     actor = current_actor()
@@ -330,7 +329,7 @@ def for_case(case_id: int):
             covenant=active_version(db.session) and active_covenant(db.session),
             texts=texts,
             can_open=case.organisation_id == actor.organisation_id
-            and bool(actor.roles & service.WORKING_ROLES),
+            and bool(actor.roles & CASEWORK_ROLES),
         ),
         200,
         {"Vary": "HX-Request"},
@@ -338,7 +337,7 @@ def for_case(case_id: int):
 
 
 @bp.route("/casussen/<int:case_id>/besluiten/nieuw", methods=["GET", "POST"])
-@staff(*WORKING)
+@casework
 def new(case_id: int):
     """The owning organisation opens a decision on its case."""
     actor = current_actor()
@@ -382,7 +381,7 @@ def new(case_id: int):
 
 
 @bp.get("/besluiten/<int:decision_id>")
-@staff()
+@casework
 def detail(decision_id: int):
     decision = load_decision(db.session, current_actor(), decision_id)
     page = render_template("decisions/detail.html", **_context(decision))
@@ -391,7 +390,7 @@ def detail(decision_id: int):
 
 
 @bp.get("/besluiten/<int:decision_id>/besluit.pdf")
-@staff()
+@casework
 def document(decision_id: int):
     """The sealed decision record as a PDF, for the case file and the court dossier.
 
@@ -468,7 +467,7 @@ def _act(
 
 
 @bp.post("/besluiten/<int:decision_id>/preventie/<step>")
-@staff(*WORKING)
+@casework
 def confirm(decision_id: int, step: str):
     key = f"step-{step}"
 
@@ -488,7 +487,7 @@ def confirm(decision_id: int, step: str):
 
 
 @bp.post("/besluiten/<int:decision_id>/traject")
-@staff(*WORKING)
+@casework
 def trajectory(decision_id: int):
     def make(decision):
         form = TrajectoryForm(prefix="trajectory")
@@ -516,7 +515,7 @@ def trajectory(decision_id: int):
 
 
 @bp.post("/besluiten/<int:decision_id>/stemming-openen")
-@staff(*WORKING)
+@casework
 def open_voting(decision_id: int):
     def run(decision, form, actor):
         service.open_voting(db.session, actor, decision, version=form.version.data)
@@ -532,7 +531,7 @@ def open_voting(decision_id: int):
 
 
 @bp.post("/besluiten/<int:decision_id>/stem")
-@staff(*WORKING)
+@casework
 def vote(decision_id: int):
     def run(decision, form, actor):
         service.cast_vote(
@@ -556,7 +555,7 @@ def vote(decision_id: int):
 
 
 @bp.post("/besluiten/<int:decision_id>/afwijkend-standpunt")
-@staff(*WORKING)
+@casework
 def dissent(decision_id: int):
     def run(decision, form, actor):
         service.add_dissent(db.session, actor, decision, form.text.data)
@@ -572,7 +571,7 @@ def dissent(decision_id: int):
 
 
 @bp.post("/besluiten/<int:decision_id>/tijdlijn")
-@staff(*WORKING)
+@casework
 def timeline(decision_id: int):
     def run(decision, form, actor):
         service.add_timeline_entry(
@@ -595,7 +594,7 @@ def timeline(decision_id: int):
 
 
 @bp.post("/besluiten/<int:decision_id>/huurovereenkomst")
-@staff(*WORKING)
+@casework
 def tenancy(decision_id: int):
     def run(decision, form, actor):
         service.record_tenancy_agreement(
@@ -613,7 +612,7 @@ def tenancy(decision_id: int):
 
 
 @bp.post("/besluiten/<int:decision_id>/intrekken")
-@staff(*WORKING)
+@casework
 def withdraw(decision_id: int):
     def run(decision, form, actor):
         service.withdraw(db.session, actor, decision, form.reason.data, version=form.version.data)

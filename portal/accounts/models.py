@@ -11,6 +11,10 @@ from portal.db import Base, UTCDateTime, utcnow
 #: Portal roles (what a person may do in the portal), not covenant roles (what an
 #: organisation does in the chain; those come from the covenant).
 PORTAL_ROLES = ("caseworker", "team_manager", "org_admin", "covenant_admin", "auditor")
+#: The portal roles that work cases and so may see a household's personal data (what exactly
+#: the covenant decides). Organisation admins, covenant admins and auditors do other work
+#: (accounts, the covenant, the audit log) and get no case data for it.
+CASEWORK_ROLES = frozenset({"caseworker", "team_manager"})
 
 
 class Organisation(Base):
@@ -75,6 +79,11 @@ class User(UserMixin, Base):
 
     def has_any_role(self, roles: frozenset[str] | set[str]) -> bool:
         return bool(self.roles & set(roles))
+
+    @property
+    def works_cases(self) -> bool:
+        """Whether the case menus apply: the same roles as ``portal.access.casework``."""
+        return self.has_any_role(CASEWORK_ROLES)
 
 
 class UserRole(Base):

@@ -24,6 +24,7 @@ from portal.audit.describe import (
 from portal.audit.forms import AuditFilterForm
 from portal.db import utcnow
 from portal.extensions import db
+from portal.numbers import MAX_SEQ, query_int
 
 bp = Blueprint("audit", __name__)
 
@@ -33,8 +34,7 @@ def _is_htmx() -> bool:
 
 
 def _before() -> int | None:
-    value = request.args.get("voor", type=int)
-    return value if value is not None and value > 0 else None
+    return query_int(request.args, "voor", high=MAX_SEQ)
 
 
 # --- a case's access history ----------------------------------------------------------------

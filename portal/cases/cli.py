@@ -18,6 +18,7 @@ from portal.actor import Actor
 from portal.cases import signal_csv
 from portal.cases.intake import import_signals, signal_from_row
 from portal.cases.service import DEFAULT_CONTACT_DAYS
+from portal.errors import DomainError
 from portal.extensions import db
 
 signals_cli = AppGroup("signals", help="Signals from the rent administration.")
@@ -46,15 +47,23 @@ def import_file(file: Path, org_slug: str) -> None:
         def progress(done: int) -> None:
             bar.update(done - bar.pos)
 
-        result = import_signals(
-            db.session,
-            actor,
-            organisation,
-            signals,
-            contact_days=int(current_app.config.get("CASE_CONTACT_DAYS") or DEFAULT_CONTACT_DAYS),
-            source="import",
-            progress=progress,
-        )
+        try:
+            result = import_signals(
+                db.session,
+                actor,
+                organisation,
+                signals,
+                contact_days=int(
+                    current_app.config.get("CASE_CONTACT_DAYS") or DEFAULT_CONTACT_DAYS
+                ),
+                source="import",
+                progress=progress,
+            )
+        except DomainError as exc:  # a rule of the service, not of the file's shape
+            db.session.rollback()
+            click.echo(f"\n{exc.message}", err=True)
+            click.echo(f"{file.name}: nothing was imported.", err=True)
+            raise SystemExit(1) from None
     db.session.commit()
     click.echo(
         f"Imported {len(signals)} signal(s) for {organisation.slug}: "

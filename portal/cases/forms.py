@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,7 +13,6 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -23,14 +23,15 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
+from portal import numbers
 from portal.cases.labels import choices
 from portal.cases.models import LIFE_DOMAINS
-from portal.cases.signal_csv import FieldError, parse_amount_cents
+from portal.db import utcnow
+from portal.forms import Form
 
 TEXT = 200
 NOTE = 500
@@ -52,9 +53,29 @@ class AmountField(StringField):
                 raise ValidationError(_l("Vul een bedrag in."))
             return
         try:
-            self.cents = parse_amount_cents(text)
-        except FieldError as exc:
+            self.cents = numbers.parse_cents(text)
+        except numbers.AmountTooHigh as exc:
+            raise ValidationError(numbers.too_high_message()) from exc
+        except numbers.AmountError as exc:
             raise ValidationError(_l("Dit bedrag klopt niet. Schrijf het als 1250,00.")) from exc
+
+
+class MonthsField(StringField):
+    """A number of months, 0..999, in ASCII digits (``int()`` would also take "١٢" or "1_0");
+    ``number`` holds it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.number: int | None = None
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        text = (self.data or "").strip()
+        self.number = None
+        if not text:
+            return
+        self.number = numbers.parse_int(text, low=0, high=999)
+        if self.number is None:
+            raise ValidationError(_l("Vul een aantal maanden in (0 of meer)."))
 
 
 def _date(label: Any, required: bool = False) -> DateField:
@@ -64,6 +85,11 @@ def _date(label: Any, required: bool = False) -> DateField:
             InputRequired(message=_l("Vul een datum in.")) if required else Optional(),
         ],
     )
+
+
+def not_in_future(form: Any, field: Field) -> None:
+    if isinstance(field.data, date) and field.data > utcnow().date():
+        raise ValidationError(_l("Een geboortedatum ligt niet in de toekomst."))
 
 
 def _text(label: Any, required: bool = False, limit: int = TEXT) -> StringField:
@@ -83,7 +109,7 @@ class PersonFields:
         ],
     )
     initials = _text(_l("Voorletters"), limit=20)
-    birth_date = _date(_l("Geboortedatum"))
+    birth_date = DateField(_l("Geboortedatum"), validators=[Optional(), not_in_future])
     bsn = _text(_l("BSN"), limit=20)
     phone = _text(_l("Telefoonnummer"), limit=30)
     email = _text(_l("E-mailadres"), limit=254)
@@ -93,7 +119,7 @@ class PersonFields:
     city = _text(_l("Woonplaats"), limit=80)
 
 
-class NewCaseForm(PersonFields, FlaskForm):
+class NewCaseForm(PersonFields, Form):
     signal_kinds = SelectMultipleField(
         _l("Signaal"),
         choices=choices("signal_kind"),
@@ -102,17 +128,11 @@ class NewCaseForm(PersonFields, FlaskForm):
     signal_date = _date(_l("Datum van het signaal"), required=True)
     tenant_number = _text(_l("Huurdernummer"), limit=40)
     arrears_amount = AmountField(_l("Huurachterstand (euro)"))
-    arrears_months = IntegerField(
-        _l("Aantal maanden achterstand"),
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=999, message=_l("Vul een aantal maanden in (0 of meer).")),
-        ],
-    )
+    arrears_months = MonthsField(_l("Aantal maanden achterstand"))
     arrears_since = _date(_l("Achterstand sinds"))
 
 
-class CaseForm(FlaskForm):
+class CaseForm(Form):
     status = SelectField(_l("Status"), choices=choices("status"))
     signal_kinds = SelectMultipleField(
         _l("Signaal"),
@@ -121,17 +141,11 @@ class CaseForm(FlaskForm):
     )
     tenant_number = _text(_l("Huurdernummer"), limit=40)
     arrears_amount = AmountField(_l("Huurachterstand (euro)"))
-    arrears_months = IntegerField(
-        _l("Aantal maanden achterstand"),
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=999, message=_l("Vul een aantal maanden in (0 of meer).")),
-        ],
-    )
+    arrears_months = MonthsField(_l("Aantal maanden achterstand"))
     arrears_since = _date(_l("Achterstand sinds"))
 
 
-class PersonForm(PersonFields, FlaskForm):
+class PersonForm(PersonFields, Form):
     relation = SelectField(
         _l("Wie is dit in het huishouden?"),
         choices=choices("relation", blank=_l("Kies")),
@@ -140,7 +154,7 @@ class PersonForm(PersonFields, FlaskForm):
     minor = BooleanField(_l("Minderjarig (jonger dan 18 jaar)"))
 
 
-class ContactAttemptForm(FlaskForm):
+class ContactAttemptForm(Form):
     attempted_on = _date(_l("Datum"), required=True)
     channel = RadioField(
         _l("Hoe"),
@@ -161,7 +175,7 @@ class ContactAttemptForm(FlaskForm):
     )
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(Form):
     amount = AmountField(_l("Bedrag per maand (euro)"), required=True)
     starts_on = _date(_l("Ingangsdatum"), required=True)
     status = SelectField(_l("Status"), choices=choices("agreement_status"))
@@ -174,7 +188,7 @@ class AgreementForm(FlaskForm):
     )
 
 
-class FinancesForm(FlaskForm):
+class FinancesForm(Form):
     income_source = SelectField(
         _l("Bron van inkomen"),
         choices=choices("income_source", blank=_l("Niet bekend")),
@@ -199,7 +213,7 @@ class FinancesForm(FlaskForm):
 def life_map_form_class() -> type[FlaskForm]:
     """A form with a status and a note per life domain (``<domain>-status``, ``-note``)."""
 
-    class LifeMapForm(FlaskForm):
+    class LifeMapForm(Form):
         pass
 
     for domain in LIFE_DOMAINS:
@@ -229,7 +243,7 @@ def life_map_form_class() -> type[FlaskForm]:
 LifeMapForm = life_map_form_class()
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     term = StringField(
         _l("Zoek op casusnummer, BSN of postcode met huisnummer"),
         validators=[
@@ -239,14 +253,14 @@ class SearchForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Bestand met signalen (CSV)"),
         validators=[FileRequired(message=_l("Kies een bestand."))],
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs the CSRF token (remove a household member)."""
 
 

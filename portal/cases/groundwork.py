@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import numbers
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import (
@@ -137,8 +138,8 @@ def _cents(value: int | None, field: str, required: bool = False, positive: bool
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < (1 if positive else 0):
         raise DomainError(str(_l("Dit bedrag klopt niet.")), field=field)
-    if value > 100_000_000_00:
-        raise DomainError(str(_l("Dit bedrag is te hoog.")), field=field)
+    if value > numbers.MAX_CENTS:
+        raise DomainError(str(numbers.too_high_message()), field=field)
     return value
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal import numbers
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.service import record
@@ -219,6 +220,8 @@ def check_kinds(signal_kinds: Iterable[str]) -> list[str]:
 def check_cents(value: Any, field: str = "arrears") -> int | None:
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
         raise DomainError(str(_l("Dit bedrag klopt niet.")), field=field)
+    if value is not None and value > numbers.MAX_CENTS:
+        raise DomainError(str(numbers.too_high_message()), field=field)
     return value
 
 

@@ -23,6 +23,9 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn as stdnum_bsn
 from stdnum.nl import postcode as stdnum_postcode
 
+from portal import numbers
+from portal.forms import FIRST_YEAR, has_control_characters
+
 REQUIRED = (
     "tenant_number",
     "bsn",
@@ -41,12 +44,6 @@ OPTIONAL = ("phone", "email")
 COLUMNS = REQUIRED + OPTIONAL
 MAX_ROWS = 100_000
 
-_AMOUNT = re.compile(
-    r"^(?:(?P<plain>\d+)(?:[.,](?P<plain_cents>\d{1,2}))?"
-    r"|(?P<dotted>\d{1,3}(?:\.\d{3})+)(?:,(?P<dotted_cents>\d{1,2}))?"
-    r"|(?P<commaed>\d{1,3}(?:,\d{3})+)(?:\.(?P<commaed_cents>\d{1,2}))?)$",
-    re.ASCII,
-)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _NL_DATE = re.compile(r"^(\d{2})-(\d{2})-(\d{4})$", re.ASCII)
 _HOUSE_NUMBER = re.compile(r"^[1-9]\d{0,4}(?:[ -]?[A-Za-z0-9]{1,6})?$", re.ASCII)
@@ -103,21 +100,10 @@ class ParseResult:
 
 
 def parse_amount_cents(text: str) -> int:
-    value = text.strip().replace("€", "").replace(" ", "")
-    match = _AMOUNT.match(value)
-    if not match:
-        raise FieldError(_l("geen geldig bedrag (bijvoorbeeld 1250,00)"))
-    groups = match.groupdict()
-    for whole, cents in (
-        ("plain", "plain_cents"),
-        ("dotted", "dotted_cents"),
-        ("commaed", "commaed_cents"),
-    ):
-        if groups[whole] is not None:
-            euros = int(re.sub(r"\D", "", groups[whole]))
-            fraction = (groups[cents] or "0").ljust(2, "0")
-            return euros * 100 + int(fraction)
-    raise FieldError(_l("geen geldig bedrag (bijvoorbeeld 1250,00)"))  # pragma: no cover
+    try:
+        return numbers.parse_cents(text)
+    except numbers.AmountError as exc:
+        raise FieldError(exc.args[0]) from exc
 
 
 def parse_date(text: str) -> date:
@@ -129,9 +115,12 @@ def parse_date(text: str) -> date:
     else:
         raise FieldError(_l("geen datum in de vorm JJJJ-MM-DD of DD-MM-JJJJ"))
     try:
-        return date(year, month, day)
+        value = date(year, month, day)
     except ValueError as exc:
         raise FieldError(_l("deze datum bestaat niet")) from exc
+    if year < FIRST_YEAR:
+        raise FieldError(_l("deze datum ligt voor %(year)s", year=FIRST_YEAR))
+    return value
 
 
 def parse_bsn(text: str) -> str:
@@ -172,7 +161,7 @@ def parse_email(text: str) -> str | None:
     value = text.strip()
     if not value:
         return None
-    if not _EMAIL.match(value) or len(value) > 254:
+    if not _EMAIL.match(value) or len(value) > 254 or has_control_characters(value):
         raise FieldError(_l("geen geldig e-mailadres"))
     return value.lower()
 
@@ -182,6 +171,8 @@ def _text(limit: int) -> Callable[[str], str]:
         value = " ".join(text.split())
         if not value:
             raise FieldError(_l("verplicht veld is leeg"))
+        if has_control_characters(value):
+            raise FieldError(_l("bevat een onzichtbaar stuurteken"))
         if len(value) > limit:
             raise FieldError(_l("te lang"))
         return value

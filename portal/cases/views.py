@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from portal.access import staff
+from portal.access import casework
 from portal.actor import Actor, current_actor
 from portal.cases import groundwork, intake, jobs, service, signal_csv
 from portal.cases.display import CaseView, case_view, inbox_rows
@@ -65,11 +65,10 @@ from portal.cases.service import PersonData
 from portal.db import utcnow
 from portal.errors import DomainError, Forbidden, NotFound
 from portal.extensions import db
+from portal.numbers import query_int
 
 bp = Blueprint("cases", __name__, url_prefix="/casussen")
 
-#: Portal roles that work cases (organisation admins and auditors do not read case files).
-CASE_ROLES = ("caseworker", "team_manager")
 #: Section code (template `cases/_section_<code>.html`) -> its anchor on the case page.
 SECTIONS = {
     "household": "huishouden",
@@ -149,13 +148,8 @@ def _apply_error(form: FlaskForm, exc: DomainError) -> None:
 # --- inbox and search --------------------------------------------------------------------------
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
-
-
 @bp.get("")
-@staff(*CASE_ROLES)
+@casework
 def inbox():
     """My organisation's cases and those referred to it, filtered, newest first."""
     actor = current_actor()
@@ -167,8 +161,8 @@ def inbox():
         actor,
         filters,
         today=_today(),
-        after=_int_arg("na"),
-        before=_int_arg("voor"),
+        after=query_int(request.args, "na"),
+        before=query_int(request.args, "voor"),
     )
     rows = inbox_rows(db.session, actor, page.cases)
     db.session.commit()  # the audit events of the names shown
@@ -210,7 +204,7 @@ def _search(actor: Actor, term: str) -> list[Case]:
 
 
 @bp.post("/zoeken")
-@staff(*CASE_ROLES)
+@casework
 def search():
     """Search by reference, BSN or postcode + house number (POST: the term is no URL)."""
     actor = current_actor()
@@ -263,7 +257,7 @@ def _person_data(form: Any, *, main: bool) -> PersonData:
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def new_case():
     """A signal by hand: opens a case, or adds to the household's open case."""
     actor = current_actor()
@@ -278,7 +272,7 @@ def new_case():
             tenant=_person_data(form, main=True),
             tenant_number=form.tenant_number.data,
             arrears_cents=form.arrears_amount.cents,
-            arrears_months=form.arrears_months.data,
+            arrears_months=form.arrears_months.number,
             arrears_since=form.arrears_since.data,
         )
         organisation = actor_organisation(actor)
@@ -320,7 +314,7 @@ def actor_organisation(actor: Actor):
 
 
 @bp.get("/<int:case_id>")
-@staff(*CASE_ROLES)
+@casework
 def show(case_id: int):
     actor, case = _load(case_id)
     view = case_view(db.session, actor, case)
@@ -382,7 +376,7 @@ def _done(case: Case, section: str, message: str) -> Response:
 
 
 @bp.get("/<int:case_id>/onderdelen/<section>")
-@staff(*CASE_ROLES)
+@casework
 def section(case_id: int, section: str):
     """One section of the case page (htmx), e.g. to cancel an inline edit."""
     _actor, case = _load(case_id)
@@ -459,7 +453,7 @@ def _euros(cents: Any) -> str | None:
 
 
 @bp.route("/<int:case_id>/gegevens", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_case(case_id: int):
     actor, case = _load(case_id)
     _require_owner(actor, case)
@@ -488,7 +482,7 @@ def edit_case(case_id: int):
             signal_kinds=form.signal_kinds.data,
             tenant_number=form.tenant_number.data,
             arrears_cents=form.arrears_amount.cents,
-            arrears_months=form.arrears_months.data,
+            arrears_months=form.arrears_months.number,
             arrears_since=form.arrears_since.data,
         )
 
@@ -507,7 +501,7 @@ def edit_case(case_id: int):
 
 
 @bp.route("/<int:case_id>/huishouden/nieuw", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def add_member(case_id: int):
     actor, case = _load(case_id)
     _require_owner(actor, case)
@@ -530,7 +524,7 @@ def add_member(case_id: int):
 
 
 @bp.route("/<int:case_id>/huishouden/<int:person_id>", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_member(case_id: int, person_id: int):
     actor, case = _load(case_id)
     person = _person(case, person_id)
@@ -565,7 +559,7 @@ def edit_member(case_id: int, person_id: int):
 
 
 @bp.post("/<int:case_id>/huishouden/<int:person_id>/verwijderen")
-@staff(*CASE_ROLES)
+@casework
 def remove_member(case_id: int, person_id: int):
     actor, case = _load(case_id)
     person = _person(case, person_id)
@@ -596,7 +590,7 @@ def _attempt_data(form: Any) -> groundwork.ContactAttemptData:
 
 
 @bp.route("/<int:case_id>/contactpogingen/nieuw", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def add_attempt(case_id: int):
     actor, case = _load(case_id)
     _require_record(actor, case, ContactAttempt.__category__)
@@ -622,7 +616,7 @@ def add_attempt(case_id: int):
 
 
 @bp.route("/<int:case_id>/contactpogingen/<int:item_id>", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_attempt(case_id: int, item_id: int):
     actor, case = _load(case_id)
     attempt = _item(case, ContactAttempt, item_id)
@@ -663,7 +657,7 @@ def _agreement_data(form: Any) -> groundwork.AgreementData:
 
 
 @bp.route("/<int:case_id>/afspraken/nieuw", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def add_agreement(case_id: int):
     actor, case = _load(case_id)
     _require_record(actor, case, Agreement.__category__)
@@ -689,7 +683,7 @@ def add_agreement(case_id: int):
 
 
 @bp.route("/<int:case_id>/afspraken/<int:item_id>", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_agreement(case_id: int, item_id: int):
     actor, case = _load(case_id)
     agreement = _item(case, Agreement, item_id)
@@ -726,7 +720,7 @@ def edit_agreement(case_id: int, item_id: int):
 
 
 @bp.route("/<int:case_id>/financien", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_finances(case_id: int):
     actor, case = _load(case_id)
     _require_record(actor, case, Finances.__category__)
@@ -774,7 +768,7 @@ def edit_finances(case_id: int):
 
 
 @bp.route("/<int:case_id>/levenskaart", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def edit_life_map(case_id: int):
     actor, case = _load(case_id)
     _require_record(actor, case, LifeMapEntry.__category__)
@@ -825,7 +819,7 @@ def _own_job(job_id: int) -> ImportJob:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@staff(*CASE_ROLES)
+@casework
 def import_upload():
     """Upload the arrears file; the import runs in the background, the page shows progress."""
     actor = current_actor()
@@ -872,11 +866,11 @@ def _import_page(form: ImportForm, status: int) -> tuple[str, int]:
 
 
 @bp.get("/import/<int:job_id>")
-@staff(*CASE_ROLES)
+@casework
 def import_job(job_id: int):
     job = _own_job(job_id)
     db.session.commit()
-    page = max(1, _int_arg("pagina") or 1)
+    page = query_int(request.args, "pagina", default=1)
     report = job.report[(page - 1) * REPORT_PAGE : page * REPORT_PAGE]
     return render_template(
         "cases/import_job.html",
@@ -889,7 +883,7 @@ def import_job(job_id: int):
 
 
 @bp.get("/import/<int:job_id>/voortgang")
-@staff(*CASE_ROLES)
+@casework
 def import_progress(job_id: int):
     """The progress fragment htmx polls every second; a finished job reloads the page."""
     job = _own_job(job_id)

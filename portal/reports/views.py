@@ -13,6 +13,7 @@ from portal.access import staff
 from portal.accounts.models import Organisation
 from portal.actor import current_actor
 from portal.extensions import db
+from portal.numbers import query_int
 from portal.reports import service
 from portal.reports.chart import PALETTE, Series, stacked_bars
 
@@ -49,7 +50,7 @@ def month_label(month: str, pattern: str = "MMMM yyyy") -> str:
 def statistics():
     """Cases per month by status and signal; erased cases still count."""
     actor = current_actor()
-    months = request.args.get("maanden", default=12, type=int)
+    months = query_int(request.args, "maanden", default=12)
     months = months if months in (6, 12, 24) else 12
     figures = service.case_statistics(db.session, actor, months=months)
     fills = [c for c in PALETTE if c != ERASED_FILL]

@@ -314,13 +314,26 @@ def test_a_voter_cannot_do_what_only_the_owner_does(clients, people, family_case
     assert decision.confirmation("contact_attempts") is None
 
 
-def test_an_auditor_reads_but_does_not_act(app, people, family_case, session, make_user, login):
+@pytest.mark.parametrize("roles", [("org_admin",), ("auditor",), ("covenant_admin",)])
+def test_roles_without_case_work_get_no_decision(
+    app, people, family_case, session, make_user, login, roles
+):
+    """An admin or auditor of the owning organisation sees neither the page nor the PDF:
+    both show names and BSNs, which the covenant's roles decide on, not the portal's."""
     decision = ready_to_vote(session, people, family_case)
+    for slug in ("corporatie", "crisisteam", "zorg"):
+        service.cast_vote(
+            session, people[slug][1], decision, position="agree", motivation=WHY[slug]
+        )
+    assert decision.is_sealed  # so the PDF exists for whoever may read it
     app.test_client_class = Client
-    auditor = login(app.test_client(), make_user("crisisteam", roles=("auditor",)))
-    html = auditor.get(f"/besluiten/{decision.id}").get_data(as_text=True)
-    assert "Stem uitbrengen" not in html
-    assert auditor.post_form(f"/besluiten/{decision.id}/stem", {}).status_code == 403
+    other = login(app.test_client(), make_user("corporatie", roles=roles))
+    assert other.get(f"/besluiten/{decision.id}").status_code == 403
+    assert other.get(f"/besluiten/{decision.id}/besluit.pdf").status_code == 403
+    assert other.get(f"/casussen/{family_case.id}/besluiten").status_code == 403
+    assert other.get("/besluiten").status_code == 403
+    assert other.post_form(f"/besluiten/{decision.id}/afwijkend-standpunt", {}).status_code == 403
+    assert "Besluiten" not in other.get("/mijn-werk").get_data(as_text=True)
 
 
 def test_the_decision_page_in_english(clients, people, family_case, session):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from handover import service
 from handover.models import Referral
+from tests.conftest import Client
 from tests.handover.conftest import actor_for, refer
 
 
@@ -118,6 +119,7 @@ def test_stale_click_is_refused_with_a_message(coach_client, people, case, sessi
 
 @pytest.mark.parametrize("org", ["welzijn", "zorg"])
 def test_other_organisations_get_404_on_every_referral_url(app, people, case, session, login, org):
+    app.test_client_class = Client
     referral = refer(session, people, case)
     client = login(app.test_client(), people[org][0])
     assert client.get(f"/overdrachten/{referral.id}").status_code == 404
@@ -129,6 +131,22 @@ def test_other_organisations_get_404_on_every_referral_url(app, people, case, se
             f"/overdrachten/{referral.id}/{action}", data={f"{action}-csrf_token": token}
         )
         assert response.status_code == 404, action
+
+
+@pytest.mark.parametrize("roles", [("org_admin",), ("auditor",), ("covenant_admin",)])
+def test_roles_without_case_work_get_no_referral(
+    app, people, case, session, login, make_user, roles
+):
+    """Even at the sending organisation: a referral shows the household's personal data."""
+    app.test_client_class = Client
+    referral = refer(session, people, case)
+    client = login(app.test_client(), make_user("corporatie", roles=roles))
+    assert client.get(f"/overdrachten/{referral.id}").status_code == 403
+    assert client.get(f"/casussen/{case.id}/overdrachten").status_code == 403
+    assert client.get("/overdrachten").status_code == 403
+    assert "Overdrachten" not in client.get("/mijn-werk").get_data(as_text=True)
+    caseworker = login(app.test_client(), people["corporatie"][0])
+    assert "Overdrachten" in caseworker.get("/mijn-werk").get_data(as_text=True)
 
 
 def test_inbox_fragment_for_htmx(coach_client):
