@@ -27,7 +27,7 @@ def _seed(app):
             SYSTEM,
             orgs["corporatie"],
             [main_tenant(), main_tenant(surname="Kind", bsn=None, phone=None, email=None,
-                                        is_main_tenant=False, minor=True)],
+                                        birth_date=date(2015, 3, 1), is_main_tenant=False)],
         )  # fmt: skip
         owner = actors[("corporatie", 1)]
         decision = service.open_decision(
