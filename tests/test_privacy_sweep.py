@@ -1,0 +1,619 @@
+"""The generated privacy sweep: nobody sees more than the covenant and the tenant allow.
+
+For every purpose and recipient role on a ladder of the demo covenant, and for every state a
+case can be in for that recipient (referred without consent, with consent, consent withdrawn,
+consent expired, referral declined / returned / taken back, consent but no referral at all),
+and for the voters of a joint decision, the sweep
+
+1. builds the case through the services, with groundwork, consent, referral and decision;
+2. writes a distinctive canary into every personal field of every row (found by walking the
+   mapped models, so a new model or column is covered without being listed): a text such as
+   ``knHH007q`` (the letters name the field's data category), a date in a year that belongs
+   to the category, an amount that only finances use;
+3. signs in as each account of the recipient (a caseworker; an administrator and auditor)
+   and of an organisation without any grant, and fetches every GET route of the URL map
+   (again, not a hand-written list) with the ids of this case filled in, as a page, as an
+   htmx fragment, PDFs as text;
+4. fails when a canary of a category the covenant does not allow this account shows up.
+
+What is allowed comes from the covenant document itself (statutory bases always, consent
+bases only with valid consent, nothing without an active grant), not from the code under
+test. The organisation without a grant also searches for the case and opens its own intake
+for the same tenant: it must learn nothing, not even that the case exists.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from sqlalchemy import select
+
+from consent import service as consent
+from handover import service as handover
+from portal.actor import staff_actor
+from portal.cases import groundwork
+from portal.cases.service import PersonData
+from portal.crypto.fields import EncryptedRow, encrypted_columns
+from portal.db import Base, utcnow
+from portal.demo import DEMO_COVENANT
+from tests.conftest import Client
+
+COVENANT = tomllib.loads(DEMO_COVENANT.read_text())
+OWNER = "corporatie"
+CASEWORK = ("caseworker",)
+NO_CASEWORK = ("org_admin", "auditor")
+
+# --- canaries -----------------------------------------------------------------------------------
+
+CODES = {
+    "identity": "id",
+    "contact": "ct",
+    "household": "hh",
+    "finances": "fi",
+    "contact_history": "ch",
+    "life_map": "lm",
+    "health": "he",
+    "nuisance": "nu",
+    "justice": "ju",
+}
+assert set(CODES) == set(COVENANT["categories"]), "a covenant category has no canary code"
+TEXT = re.compile(r"kn(" + "|".join(CODES.values()) + r")\d{3}q", re.IGNORECASE)
+#: One year per category for date fields: found as "1913" next to a day and month.
+YEARS = {"identity": 1913, "household": 1911, "finances": 1917, "contact_history": 1915}
+DATE = re.compile(r"(?<![\w/+=-])(19(?:11|13|15|17))(?![\w/+=-])")
+#: Amounts only finances hold: €87.654,31 however it is written.
+MONEY_CENTS = 8_765_431
+MONEY = re.compile(r"87[.,\s\u00a0\u202f]?654")
+#: A real-looking BSN that passes the elfproef, found with or without separators.
+BSN = "739148217"
+BSN_SEEN = re.compile(r"739\D?148\D?217")
+#: How pages show the (encrypted) minor flag of a household member.
+MINOR_WORD = re.compile(r"Ja, minderjarig|Minderjarig gezinslid", re.IGNORECASE)
+
+
+#: What each personal field *means*, written down apart from the models: the sweep labels a
+#: canary with the category from here, so a field whose model declaration drifts to another
+#: category (and is then shown by that category's rules) is caught. Every other household
+#: member's fields are household, whatever this says (``expected_category``).
+REGISTER: dict[str, dict[str, str]] = {
+    "Agreement": {
+        "amount_cents": "finances",
+        "starts_on": "finances",
+        "status": "finances",
+        "note": "finances",
+    },
+    "Case": {
+        "arrears_cents": "finances",
+        "arrears_months": "finances",
+        "arrears_since": "finances",
+        "tenant_number": "identity",
+    },
+    "ConsentEvidence": {"content": "identity"},
+    "ConsentRecord": {
+        "representative_name": "identity",
+        "representative_mandate": "identity",
+        "notes": "contact_history",
+    },
+    "ConsentRequest": {
+        "representative_name": "identity",
+        "representative_mandate": "identity",
+        "representative_email": "contact",
+        "representative_phone": "contact",
+        "notes": "contact_history",
+    },
+    "ContactAttempt": {
+        "attempted_on": "contact_history",
+        "channel": "contact_history",
+        "outcome": "contact_history",
+        "note": "contact_history",
+    },
+    "Decision": {"motivation": "identity", "withdrawn_reason": "identity"},
+    "DecisionDissent": {"text": "identity"},
+    "DecisionTimelineEntry": {"note": "identity"},
+    "DecisionVote": {"motivation": "identity"},
+    "Finances": {
+        "income_source": "finances",
+        "income_cents": "finances",
+        "debts_cents": "finances",
+        "debts_note": "finances",
+        "debt_support": "finances",
+    },
+    "ItemCheck": {"note": "identity"},
+    "LifeMapEntry": {"status": "life_map", "note": "life_map"},
+    "OutboxMessage": {"to_address": "contact", "body": "contact"},
+    "Person": {
+        "surname": "identity",
+        "initials": "identity",
+        "birth_date": "identity",
+        "bsn": "identity",
+        "phone": "contact",
+        "email": "contact",
+        "street": "contact",
+        "house_number": "contact",
+        "postcode": "contact",
+        "city": "contact",
+        "relation": "household",
+        "minor": "household",
+    },
+    "PreventionConfirmation": {"motivation": "identity"},
+    "Referral": {"note": "identity"},
+    "ReferralEvent": {"reason": "identity"},
+    "Signal": {"arrears_cents": "finances", "arrears_months": "finances"},
+    "Trajectory": {
+        "conditions": "identity",
+        "support_agreement": "identity",
+        "tenancy_note": "identity",
+    },
+}
+
+
+def expected_category(row: Any, name: str) -> str:
+    model = type(row).__name__
+    assert name in REGISTER.get(model, {}), f"write what {model}.{name} means in REGISTER"
+    if model == "Person" and not row.is_main_tenant:
+        return "household"
+    return REGISTER[model][name]
+
+
+def _models() -> list[type]:
+    return sorted(
+        (m.class_ for m in Base.registry.mappers if encrypted_columns(m.class_)),
+        key=lambda cls: cls.__name__,
+    )
+
+
+def fill_with_canaries(session) -> set[str]:
+    """Overwrite every personal field of every row; returns the categories written.
+
+    Consent rows are evidence and refuse any update (also in the database): they get their
+    canaries when they are written (``give_consent``).
+    """
+    from consent.models import IMMUTABLE
+
+    written: set[str] = set()
+    counter = itertools.count(1)
+    for model in _models():
+        assert issubclass(model, EncryptedRow)
+        if model in IMMUTABLE:
+            continue
+        for row in session.scalars(select(model)):
+            for name, (column, kind) in encrypted_columns(model).items():
+                category = expected_category(row, name)
+                if model.__table__.c[column].info.get("choices"):
+                    continue  # a code shown as its label: the row's free fields carry canaries
+                value = _canary(model, name, kind, category, row, next(counter))
+                if value is not _KEEP:
+                    setattr(row, name, value)
+                    written.add(category)
+    session.flush()
+    return written
+
+
+_KEEP = object()
+
+
+def canary(category: str, n: int) -> str:
+    return f"kn{CODES[category]}{n % 1000:03d}q"
+
+
+def _canary(model: type, name: str, kind: str, category: str, row: Any, n: int) -> Any:
+    text = canary(category, n)
+    if name == "bsn":
+        return BSN
+    if kind == "str":
+        return text
+    if kind == "date":
+        return date(YEARS[category], 11, 27) if category in YEARS else _KEEP
+    if kind == "money":
+        return MONEY_CENTS
+    if name == "minor":
+        return True if not getattr(row, "is_main_tenant", True) else None
+    return _KEEP  # other JSON values (counts of months): covered by the row's other fields
+
+
+def seen_categories(text: str) -> dict[str, str]:
+    """Category -> the first trace of it found in ``text``."""
+    found: dict[str, str] = {}
+    by_code = {code: category for category, code in CODES.items()}
+    for match in TEXT.finditer(text):
+        found.setdefault(by_code[match.group(1).lower()], match.group(0))
+    by_year = {str(year): category for category, year in YEARS.items()}
+    for match in DATE.finditer(text):
+        found.setdefault(by_year[match.group(1)], match.group(0))
+    if MONEY.search(text):
+        found.setdefault("finances", MONEY.search(text).group(0))  # type: ignore[union-attr]
+    if BSN_SEEN.search(text):
+        found.setdefault("identity", "BSN")
+    if MINOR_WORD.search(text):
+        found.setdefault("household", "minderjarig")
+    return found
+
+
+# --- what the covenant allows -------------------------------------------------------------------
+
+
+def package(purpose: str, role: str) -> dict[str, str]:
+    return COVENANT["purposes"][purpose]["sharing"].get(role, {})
+
+
+def allowed(purpose: str, role: str, *, consent_valid: bool) -> frozenset[str]:
+    return frozenset(
+        category
+        for category, basis in package(purpose, role).items()
+        if basis != "consent" or consent_valid
+    )
+
+
+def partner_with(role: str) -> str:
+    return next(slug for slug, p in COVENANT["partners"].items() if role in p["roles"])
+
+
+LADDER_STEPS = [
+    (purpose, rung, step["role"])
+    for purpose, rules in COVENANT["purposes"].items()
+    for rung, step in enumerate(rules.get("ladder", []))
+]
+STATES = ("referred", "consented", "withdrawn", "expired", "declined", "returned", "taken_back")
+
+
+# --- walking the URL map ------------------------------------------------------------------------
+
+
+@dataclass
+class Ids:
+    """The values the sweep substitutes for each URL argument."""
+
+    values: dict[str, list[Any]] = field(default_factory=dict)
+
+    def urls(self, app: Flask) -> list[str]:
+        found = []
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+            if "GET" not in rule.methods or rule.endpoint == "static":
+                continue
+            unknown = set(rule.arguments) - set(self.values)
+            assert not unknown, f"teach the sweep the URL argument(s) {unknown} of {rule.rule}"
+            names = sorted(rule.arguments)
+            for combo in itertools.product(*(self.values[n] for n in names)):
+                with app.test_request_context():
+                    found.append(url_for(rule.endpoint, **dict(zip(names, combo, strict=True))))
+        return found
+
+
+def ids_of(session, case) -> Ids:
+    from consent.models import (
+        ConsentAcknowledgement,
+        ConsentEvent,
+        ConsentRecord,
+        ConsentRequest,
+    )
+    from handover.decisions.models import Decision
+    from handover.models import Referral
+    from portal.cases.models.groundwork import Agreement, ContactAttempt
+    from portal.cases.views import SECTIONS
+
+    def all_ids(model) -> list[int]:
+        return list(session.scalars(select(model.id))) or [1]
+
+    records = list(session.scalars(select(ConsentRecord)))
+    return Ids(
+        {
+            "case_id": [case.id],
+            "person_id": [p.id for p in case.persons],
+            "item_id": all_ids(ContactAttempt) + all_ids(Agreement),
+            "section": list(SECTIONS),
+            "referral_id": all_ids(Referral),
+            "decision_id": all_ids(Decision),
+            "record_id": [r.id for r in records] or [1],
+            "receipt_id": [r.receipt_id for r in records if r.receipt_id] or ["x"],
+            "request_id": all_ids(ConsentRequest),
+            "ack_id": all_ids(ConsentAcknowledgement),
+            "event_id": all_ids(ConsentEvent),
+            "job_id": [1],
+            "number": [1],
+            "token": ["x"],
+            "lang": ["nl"],
+            "slug": [OWNER],
+        }
+    )
+
+
+def body_text(response) -> str:
+    """The response as text: a PDF through pdftotext, and always the raw bytes too (an
+    uploaded scan is served as it came)."""
+    raw = response.get_data().decode("utf-8", "replace")
+    if response.mimetype == "application/pdf":
+        done = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True)
+        return raw + done.stdout.decode("utf-8", "replace")
+    return raw
+
+
+def sweep(signed_in: Callable[[], Any], urls: list[str]) -> dict[str, dict[str, str]]:
+    """Every URL as a page and as an htmx fragment: url -> categories seen (with a trace).
+
+    Each URL gets a freshly signed-in browser (``signed_in``): a page that ends the session
+    (the sign-in page starts a new one) must not hide the pages after it.
+    """
+    leaks: dict[str, dict[str, str]] = {}
+    for url in urls:
+        client = signed_in()
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            assert response.status_code < 500, f"{url} {headers}: {response.status_code}"
+            if response.status_code in (401, 403, 404, 410):
+                break  # refused: the fragment is refused the same way
+            seen = seen_categories(body_text(response)) if response.status_code == 200 else {}
+            if seen:
+                leaks.setdefault(url, {}).update(seen)
+    return leaks
+
+
+def assert_only(found: dict[str, dict[str, str]], may_see: frozenset[str], who: str) -> None:
+    wrong = {
+        url: {c: trace for c, trace in seen.items() if c not in may_see}
+        for url, seen in found.items()
+    }
+    wrong = {url: seen for url, seen in wrong.items() if seen}
+    assert not wrong, f"{who} saw categories the covenant does not allow: {wrong}"
+
+
+@pytest.fixture
+def new_client(app, session):
+    """Another browser, with the test client that reads CSRF tokens like a browser."""
+    app.test_client_class = Client
+    return app.test_client
+
+
+# --- the world ----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    case: Any
+    owner: Any
+    accounts: dict[str, Any]
+
+
+@pytest.fixture
+def build(session, demo_covenant, make_case, make_user):
+    owner = make_user(OWNER)
+    owner_actor = staff_actor(owner)
+
+    def make(child: bool = True) -> Any:
+        members = [
+            PersonData(
+                surname="Partner",
+                initials="B.",
+                birth_date=date(1982, 1, 2),
+                relation="partner",
+            ),
+        ]
+        if child:
+            members.append(
+                PersonData(
+                    surname="Kind", initials="C.", birth_date=date(2016, 4, 5),
+                    relation="child", minor=True,
+                )
+            )  # fmt: skip
+        case = make_case(OWNER, bsn=BSN, members=tuple(members))
+        groundwork.add_contact_attempt(
+            session,
+            owner_actor,
+            case,
+            groundwork.ContactAttemptData(utcnow().date(), "phone", "not_reached", "Gebeld."),
+        )
+        groundwork.add_agreement(
+            session,
+            owner_actor,
+            case,
+            groundwork.AgreementData(5_000, utcnow().date(), "proposed", "Regeling."),
+        )
+        groundwork.save_finances(
+            session,
+            owner_actor,
+            case,
+            groundwork.FinancesData("wages", 150_000, 300_000, "Schulden.", "none"),
+        )
+        groundwork.save_life_map(
+            session,
+            owner_actor,
+            case,
+            {"finances": groundwork.LifeDomainData("worried", "Zorgen.")},
+        )
+        return case
+
+    return owner, owner_actor, make
+
+
+def give_consent(session, owner_actor, case, purpose, role, org_id, *, days_ago=0):
+    categories = [c for c, basis in package(purpose, role).items() if basis == "consent"]
+    if not categories:
+        return None
+    (record,) = consent.record_offline(
+        session,
+        owner_actor,
+        case,
+        person_id=case.persons[0].id,
+        purpose=purpose,
+        items=[{"role": role, "organisation_id": org_id, "categories": categories}],
+        method="paper",
+        language="nl",
+        valid_days=90,
+        representative=consent.Representative(
+            name=canary("identity", 901),
+            mandate="mentor",
+            email=f"{canary('contact', 902)}@example.org",
+            phone="0612345678",
+        ),
+        notes=canary("contact_history", 903),
+        evidence=consent.Evidence(
+            f"%PDF-1.4 {canary('identity', 904)}".encode(), "application/pdf"
+        ),
+        now=utcnow() - timedelta(days=days_ago),
+    ).records
+    return record
+
+
+def as_user(new_client, login, user) -> Callable[[], Any]:
+    return lambda: login(new_client(), user)
+
+
+def accounts_of(make_user, slug: str) -> dict[str, Any]:
+    return {"caseworker": make_user(slug, CASEWORK), "admin+auditor": make_user(slug, NO_CASEWORK)}
+
+
+def outsider_slug(*involved: str) -> str:
+    return next(slug for slug in COVENANT["partners"] if slug not in {OWNER, *involved})
+
+
+# --- the sweep ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize(
+    ("purpose", "rung", "role"), LADDER_STEPS, ids=[f"{p}-{r}" for p, _n, r in LADDER_STEPS]
+)
+def test_a_recipient_sees_only_what_the_covenant_allows(
+    app, session, build, make_user, new_client, login, purpose, rung, role, state
+):
+    _owner, owner_actor, make = build
+    case = make()
+    slug = partner_with(role)
+    recipient = accounts_of(make_user, slug)
+    org_id = recipient["caseworker"].organisation_id
+    recipient_actor = staff_actor(recipient["caseworker"])
+
+    record = None
+    if state in ("consented", "withdrawn", "declined", "returned", "taken_back"):
+        record = give_consent(session, owner_actor, case, purpose, role, org_id)
+    if state == "expired":
+        record = give_consent(session, owner_actor, case, purpose, role, org_id, days_ago=91)
+        consent.expire_due(session, consent.IDENTITY_ACTOR)
+    referral = handover.send(
+        session, owner_actor, case, purpose=purpose, recipient_org_id=org_id, note="Graag.",
+        rung=rung,
+    )  # fmt: skip
+    if state == "withdrawn" and record is not None:
+        consent.withdraw(session, owner_actor, record, method="paper")
+    if state == "declined":
+        handover.decline(session, recipient_actor, referral, "Past niet.", version=None)
+    if state == "returned":
+        handover.accept(session, recipient_actor, referral, version=None)
+        handover.return_to_sender(session, recipient_actor, referral, "Geen contact.", version=None)
+    if state == "taken_back":
+        handover.withdraw(session, owner_actor, referral, "Verkeerd.", version=None)
+    fill_with_canaries(session)
+    session.commit()
+
+    active = state in ("referred", "consented", "withdrawn", "expired")
+    may_see = allowed(purpose, role, consent_valid=state == "consented") if active else frozenset()
+    urls = ids_of(session, case).urls(app)
+    for name, user in recipient.items():
+        who = f"{slug} {name} ({purpose}, {role}, {state})"
+        found = sweep(as_user(new_client, login, user), urls)
+        assert_only(found, may_see if name == "caseworker" else frozenset(), who)
+    outsider = make_user(outsider_slug(slug), CASEWORK)
+    found = sweep(as_user(new_client, login, outsider), urls)
+    assert_only(found, frozenset(), f"an organisation without a grant ({state})")
+    assert_only(sweep(new_client, urls), frozenset(), f"someone not signed in ({state})")
+
+
+def test_consent_without_a_referral_lets_nobody_in(
+    app, session, build, make_user, new_client, login
+):
+    """The tenant said yes to every recipient, but nobody referred the case."""
+    _owner, owner_actor, make = build
+    case = make()
+    for purpose, _rung, role in LADDER_STEPS:
+        give_consent(
+            session, owner_actor, case, purpose, role,
+            make_user(partner_with(role)).organisation_id,
+        )  # fmt: skip
+    fill_with_canaries(session)
+    session.commit()
+    urls = ids_of(session, case).urls(app)
+    for slug in sorted({partner_with(role) for _p, _n, role in LADDER_STEPS}):
+        signed_in = as_user(new_client, login, make_user(slug, CASEWORK))
+        assert_only(sweep(signed_in, urls), frozenset(), f"{slug} with consent but no referral")
+        for url in urls:
+            assert case.reference not in signed_in().get(url).get_data(as_text=True), url
+
+
+def test_a_voter_sees_only_its_role_package_of_the_decision(
+    app, session, build, make_user, new_client, login
+):
+    """A joint eviction decision opens the case to each required voter, for its role."""
+    from tests.decisions.conftest import ready_to_vote
+
+    owner, owner_actor, make = build
+    case = make(child=True)
+    people = {OWNER: (owner, owner_actor)}
+    for slug in COVENANT["partners"]:
+        if slug != OWNER:
+            user = make_user(slug, CASEWORK)
+            people[slug] = (user, staff_actor(user))
+    decision = ready_to_vote(session, people, case)
+    fill_with_canaries(session)
+    session.commit()
+    urls = ids_of(session, case).urls(app)
+    voters = {v.organisation_id: v.roles for v in decision.voters}
+    for slug, (user, _actor) in people.items():
+        if slug == OWNER:
+            continue
+        roles = voters.get(user.organisation_id, [])
+        may_see = frozenset().union(
+            *(allowed(decision.purpose, role, consent_valid=False) for role in roles)
+        )
+        assert_only(sweep(as_user(new_client, login, user), urls), may_see, f"{slug} ({roles})")
+    assert len(voters) >= 2, "the decision has no other voters: the sweep proves nothing"
+
+
+def test_the_owner_sees_every_canary(app, session, build, make_user, new_client, login):
+    """The sweep's own check: every category written is found on the owner's pages (so a
+    canary that no page can show, or a pattern that finds nothing, fails here)."""
+    owner, _owner_actor, make = build
+    case = make()
+    written = fill_with_canaries(session)
+    session.commit()
+    found = sweep(as_user(new_client, login, owner), ids_of(session, case).urls(app))
+    seen = set().union(*(set(s) for s in found.values()))
+    assert written <= seen, f"never shown to the owner: {written - seen}"
+
+
+def test_an_organisation_without_a_grant_cannot_find_the_case(
+    app, session, build, make_user, new_client, login
+):
+    """Search by reference, BSN and address, and its own intake for the same tenant."""
+    _owner, _owner_actor, make = build
+    case = make()
+    session.commit()
+    outsider = login(new_client(), make_user("zorg", CASEWORK))
+    person = case.persons[0]
+    for term in (case.reference, BSN, "1234 AB 12"):
+        page = outsider.post_form("/casussen/zoeken", {"term": term}).get_data(as_text=True)
+        page = re.sub(r'value="[^"]*"', "", page)  # the term typed, shown back in its field
+        assert case.reference not in page, term
+        assert not seen_categories(page), term
+    assert person.id  # the main tenant exists; the outsider's intake must not reveal it
+    intake = outsider.post_form(
+        "/casussen/nieuw",
+        {
+            "surname": "Jansen",
+            "initials": "A.",
+            "birth_date": "17-05-1980",
+            "bsn": BSN,
+            "arrears_amount": "100",
+            "arrears_months": "2",
+        },
+    )
+    assert case.reference not in intake.get_data(as_text=True)
+    if intake.status_code in (301, 302, 303):
+        assert case.reference not in outsider.get(intake.headers["Location"]).get_data(as_text=True)
