@@ -6,7 +6,9 @@ and when it was last used. It ends after ``TENANT_SESSION_IDLE_MINUTES`` without
 two hours in any case, or when the tenant signs out. Professionals' sign-in is separate
 (``portal.accounts.sessions``): a tenant session never opens a staff page.
 
-Keys in Flask's signed session cookie (ids and timestamps, never personal data):
+The session is kept on the server (``portal.accounts.session_store``), so signing out or
+timing out ends it for every copy of the cookie; beginning and ending it move the browser to a
+fresh session id. Keys in the session (ids and timestamps, never personal data):
 
 * ``kp_tenant``: ``{"pids": [...], "at": ts, "seen": ts, "via": "code"|"digid", "rid": id}``
 * ``kp_consent_link``: the invitation a link opened, before the identity check.
@@ -22,6 +24,7 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request, session
 
+from portal.accounts import session_store
 from portal.actor import Actor, truncate_address
 from portal.db import utcnow
 
@@ -41,6 +44,7 @@ def begin(person_ids: list[int], *, via: str, request_id: int | None, now: datet
     """Start a tenant session (the identity check passed); earlier consent steps are gone."""
     for key in (TENANT_KEY, LINK_KEY, CHALLENGE_KEY, ANSWERS_KEY):
         session.pop(key, None)
+    session_store.regenerate()
     session[TENANT_KEY] = {
         "pids": sorted(set(person_ids)),
         "at": _ts(now),
@@ -52,8 +56,10 @@ def begin(person_ids: list[int], *, via: str, request_id: int | None, now: datet
 
 
 def end() -> None:
+    """Sign out (or time out): the server forgets the session, so a copied cookie is refused."""
     for key in (TENANT_KEY, LINK_KEY, CHALLENGE_KEY, ANSWERS_KEY, RETURN_KEY):
         session.pop(key, None)
+    session_store.regenerate()
 
 
 def current(now: datetime | None = None) -> dict[str, Any] | None:
@@ -69,8 +75,9 @@ def current(now: datetime | None = None) -> dict[str, Any] | None:
         end()
         g.tenant_session_ended = True
         return None
-    data["seen"] = _ts(now)
-    session.modified = True
+    if _ts(now) - int(data.get("seen", 0)) >= session_store.TOUCH_SECONDS:
+        data["seen"] = _ts(now)  # once a minute: a write to the session store
+        session.modified = True
     return data
 
 

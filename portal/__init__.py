@@ -31,7 +31,7 @@ MODEL_MODULES = (
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal import access, cli, crypto, errors, headers, i18n, logs, numbers
     from portal import config as config_module
-    from portal.accounts import login
+    from portal.accounts import login, session_store
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager
 
     config = config or {}
@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     logs.configure_logging(app)
     db.init_app(app)
+    app.session_interface = session_store.ServerSessionInterface()
     crypto.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)

@@ -1,4 +1,4 @@
-"""Command-line interface: ``flask --app wsgi db|demo|keys|...``."""
+"""Command-line interface: ``flask --app wsgi db|demo|keys|sessions|...``."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ def db_revision(message: str, autogenerate: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.accounts.cli import sessions_cli
     from portal.audit.cli import audit_cli
     from portal.covenant.cli import covenant_cli
     from portal.crypto.cli import keys_cli
@@ -61,3 +62,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(stats_command)
+    app.cli.add_command(sessions_cli)

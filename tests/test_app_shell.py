@@ -36,15 +36,16 @@ def test_security_headers(client):
     assert response.headers["X-Request-ID"]
 
 
-def test_hsts_and_secure_cookie_over_https(tmp_path):
+def test_hsts_and_secure_cookie_over_https(database_url, tmp_path):
     app = create_app(
-        make_test_config("sqlite://", tmp_path, KP_HTTPS=True, SESSION_COOKIE_SECURE=True)
+        make_test_config(database_url, tmp_path, KP_HTTPS=True, SESSION_COOKIE_SECURE=True)
     )
     client = app.test_client()
     response = client.get("/taal/en?next=/", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    app.extensions["kp_db"].engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -93,11 +94,9 @@ def test_healthz_reports_unreachable_database(tmp_path):
 
 
 @pytest.fixture
-def error_app(tmp_path):
+def error_app(database_url, tmp_path):
     """A fresh app with routes that fail on purpose (routes cannot be added after serving)."""
-    app = create_app(
-        make_test_config(f"sqlite:///{tmp_path}/e.sqlite", tmp_path, MAX_CONTENT_LENGTH=1024)
-    )
+    app = create_app(make_test_config(database_url, tmp_path, MAX_CONTENT_LENGTH=1024))
 
     @app.post("/_test/form")
     @public
@@ -117,7 +116,8 @@ def error_app(tmp_path):
         abort(code)
 
     app.add_url_rule("/_test/undeclared", "undeclared", lambda: "open")
-    return app
+    yield app
+    app.extensions["kp_db"].engine.dispose()
 
 
 @pytest.mark.parametrize("code", [400, 403, 404, 429])

@@ -3,7 +3,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -181,3 +190,21 @@ class OrganisationOidc(Base):
     @property
     def acr_values(self) -> frozenset[str]:
         return frozenset(self.mfa_acr_values.split())
+
+
+class WebSession(Base):
+    """One browser's session, kept on the server (``portal/accounts/session_store.py``).
+
+    The cookie holds only a random id; the row is found by that id's SHA-256, so a copy of
+    this table cannot be turned back into working cookies. Deleting the row ends the session
+    for every copy of the cookie (sign-out).
+    """
+
+    __tablename__ = "web_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: Flask's session as tagged JSON: ids, timestamps and flags, never personal data.
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When the session was last used, recorded at most once a minute (idle timeout, purge).
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -1,13 +1,17 @@
 """The life of a professional's session: half-signed-in, fully signed in, and its end.
 
-The session is Flask's signed cookie. After the password step it only holds a *pending*
-marker (no Flask-Login user), so a half-signed-in browser is anonymous to every staff page.
+The session lives on the server (``session_store``; the cookie holds only a random id), so
+ending it here ends it for every copy of the cookie. After the password step it only holds a
+*pending* marker (no Flask-Login user), so a half-signed-in browser is anonymous to every staff
+page.
 Only after the second factor (TOTP, a recovery code, or the partner's provider vouching for
 MFA) does ``complete_sign_in`` clear the session (nothing from before sign-in survives: a new
 session) and sign the user in with an ``auth`` record: when it began, when it was last used,
 and the user's ``session_epoch``. Every request checks that record (``enforce``): idle and
 absolute timeouts, and the epoch, which the server raises to end all of a user's sessions at
-once (sign out everywhere, deactivation, password change).
+once (sign out everywhere, deactivation, password change). Each change of who the browser is
+(password step, sign-in, sign-out) moves the session to a fresh id: an id planted before or
+copied before no longer works.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import Session as DbSession
 
+from portal.accounts import session_store
 from portal.accounts.models import User
 from portal.db import utcnow
 
@@ -41,6 +46,7 @@ def reset_session() -> None:
     kept = {k: session[k] for k in KEEP_KEYS if k in session}
     session.clear()
     session.update(kept)
+    session_store.regenerate()
 
 
 def auth_record(user: User, *, now: datetime, method: str) -> dict[str, Any]:
@@ -191,5 +197,6 @@ def enforce(now: datetime | None = None) -> None:
         g.session_end_reason = reason
         flash(str(_ENDED[reason]), "warning")
         return
-    session[AUTH_KEY]["seen"] = _ts(now)
-    session.modified = True
+    if _ts(now) - int(session[AUTH_KEY].get("seen", 0)) >= session_store.TOUCH_SECONDS:
+        session[AUTH_KEY]["seen"] = _ts(now)  # once a minute: a write to the session store
+        session.modified = True
