@@ -34,7 +34,7 @@ from handover.decisions.forms import (
 from handover.decisions.models import Decision, DecisionTimelineEntry, DecisionVoter
 from handover.decisions.policy import decisions_of_case, load_decision, visible_decisions
 from portal.access import casework
-from portal.accounts.models import CASEWORK_ROLES, Organisation
+from portal.accounts.models import Organisation
 from portal.actor import Actor, current_actor
 from portal.audit.service import record
 from portal.cases.models import Case
@@ -214,7 +214,6 @@ def _context(
         )
     voter = decision.voter_for(actor.organisation_id)
     is_owner = actor.organisation_id == decision.organisation_id
-    working = bool(actor.roles & CASEWORK_ROLES)
     now = utcnow()
     seal_check = service.verify_seal(db.session, decision) if decision.is_sealed else None
     return {
@@ -234,21 +233,16 @@ def _context(
         "texts": texts,
         "voter": voter,
         "is_owner": is_owner,
-        "can_work": working,
-        "can_vote": working
-        and voter is not None
+        "can_vote": voter is not None
         and decision.status == "voting"
         and (decision.deadline_at is None or now < decision.deadline_at),
-        "can_dissent": working
-        and decision.status == "decided"
+        "can_dissent": decision.status == "decided"
         and service.outvoted(decision, actor.organisation_id),
-        "can_prepare": working and is_owner and decision.status == "preparing",
+        "can_prepare": is_owner and decision.status == "preparing",
         "trajectory_kinds": service.trajectory_kinds(covenant, decision),
-        "can_timeline": working
-        and decision.status != "withdrawn"
+        "can_timeline": decision.status != "withdrawn"
         and service.may_use_timeline(actor, decision),
-        "can_tenancy": working
-        and is_owner
+        "can_tenancy": is_owner
         and decision.trajectory is not None
         and decision.trajectory.status == "active"
         and decision.trajectory.tenancy_signed_on is None,
@@ -328,8 +322,7 @@ def for_case(case_id: int):
             rows=decisions_of_case(db.session, actor, case),
             covenant=active_version(db.session) and active_covenant(db.session),
             texts=texts,
-            can_open=case.organisation_id == actor.organisation_id
-            and bool(actor.roles & CASEWORK_ROLES),
+            can_open=case.organisation_id == actor.organisation_id,
         ),
         200,
         {"Vary": "HX-Request"},
