@@ -14,12 +14,16 @@ and for the voters of a joint decision, the sweep
    and of an organisation without any grant, and fetches every GET route of the URL map
    (again, not a hand-written list) with the ids of this case filled in, as a page, as an
    htmx fragment, PDFs as text;
-4. fails when a canary of a category the covenant does not allow this account shows up.
+4. fails when a canary of a category the covenant does not allow this account shows up, and
+   when a text canary of an allowed category that the owner's pages show is missing from the
+   recipient's (the package must travel whole).
 
 What is allowed comes from the covenant document itself (statutory bases always, consent
-bases only with valid consent, nothing without an active grant), not from the code under
-test. The organisation without a grant also searches for the case and opens its own intake
-for the same tenant: it must learn nothing, not even that the case exists.
+bases only with valid consent, nothing without an active grant), and what a field means from
+``REGISTER`` below, not from the code under test: a field whose model declares a wider
+category than it means leaks (check 4, first half), a stricter one goes missing (second half).
+The organisation without a grant also searches for the case and opens its own intake for the
+same tenant: it must learn nothing, not even that the case exists.
 """
 
 from __future__ import annotations
@@ -336,13 +340,24 @@ def body_text(response) -> str:
     return raw
 
 
-def sweep(signed_in: Callable[[], Any], urls: list[str]) -> dict[str, dict[str, str]]:
-    """Every URL as a page and as an htmx fragment: url -> categories seen (with a trace).
+@dataclass
+class Seen:
+    """What one account found: per URL the categories (with a trace), and every text canary."""
+
+    by_url: dict[str, dict[str, str]] = field(default_factory=dict)
+    canaries: set[str] = field(default_factory=set)
+
+    def categories(self) -> set[str]:
+        return set().union(*(set(found) for found in self.by_url.values()))
+
+
+def sweep(signed_in: Callable[[], Any], urls: list[str]) -> Seen:
+    """Every URL as a page and as an htmx fragment.
 
     Each URL gets a freshly signed-in browser (``signed_in``): a page that ends the session
     (the sign-in page starts a new one) must not hide the pages after it.
     """
-    leaks: dict[str, dict[str, str]] = {}
+    seen = Seen()
     for url in urls:
         client = signed_in()
         for headers in ({}, {"HX-Request": "true"}):
@@ -350,19 +365,33 @@ def sweep(signed_in: Callable[[], Any], urls: list[str]) -> dict[str, dict[str, 
             assert response.status_code < 500, f"{url} {headers}: {response.status_code}"
             if response.status_code in (401, 403, 404, 410):
                 break  # refused: the fragment is refused the same way
-            seen = seen_categories(body_text(response)) if response.status_code == 200 else {}
-            if seen:
-                leaks.setdefault(url, {}).update(seen)
-    return leaks
+            if response.status_code != 200:
+                continue
+            text = body_text(response)
+            if found := seen_categories(text):
+                seen.by_url.setdefault(url, {}).update(found)
+            seen.canaries.update(m.group(0).lower() for m in TEXT.finditer(text))
+    return seen
 
 
-def assert_only(found: dict[str, dict[str, str]], may_see: frozenset[str], who: str) -> None:
+def assert_only(seen: Seen, may_see: frozenset[str], who: str) -> None:
+    """Nothing of a category the account may not see, anywhere."""
     wrong = {
-        url: {c: trace for c, trace in seen.items() if c not in may_see}
-        for url, seen in found.items()
+        url: {c: trace for c, trace in found.items() if c not in may_see}
+        for url, found in seen.by_url.items()
     }
-    wrong = {url: seen for url, seen in wrong.items() if seen}
+    wrong = {url: found for url, found in wrong.items() if found}
     assert not wrong, f"{who} saw categories the covenant does not allow: {wrong}"
+
+
+def assert_complete(seen: Seen, owner: Seen, may_see: frozenset[str], who: str) -> None:
+    """Everything of an allowed category that the owner's pages show, the recipient's pages
+    show too: the package travels whole, so nobody redoes the work (and a field moved to a
+    stricter category than it means is caught here)."""
+    by_code = {code: category for category, code in CODES.items()}
+    expected = {c for c in owner.canaries if by_code[c[2:4]] in may_see}
+    missing = sorted(expected - seen.canaries)
+    assert not missing, f"{who} misses what the covenant allows: {missing}"
 
 
 @pytest.fixture
@@ -484,7 +513,7 @@ def outsider_slug(*involved: str) -> str:
 def test_a_recipient_sees_only_what_the_covenant_allows(
     app, session, build, make_user, new_client, login, purpose, rung, role, state
 ):
-    _owner, owner_actor, make = build
+    owner_user, owner_actor, make = build
     case = make()
     slug = partner_with(role)
     recipient = accounts_of(make_user, slug)
@@ -516,10 +545,13 @@ def test_a_recipient_sees_only_what_the_covenant_allows(
     active = state in ("referred", "consented", "withdrawn", "expired")
     may_see = allowed(purpose, role, consent_valid=state == "consented") if active else frozenset()
     urls = ids_of(session, case).urls(app)
+    owner = sweep(as_user(new_client, login, owner_user), urls) if active else Seen()
     for name, user in recipient.items():
         who = f"{slug} {name} ({purpose}, {role}, {state})"
         found = sweep(as_user(new_client, login, user), urls)
         assert_only(found, may_see if name == "caseworker" else frozenset(), who)
+        if name == "caseworker":
+            assert_complete(found, owner, may_see, who)
     outsider = make_user(outsider_slug(slug), CASEWORK)
     found = sweep(as_user(new_client, login, outsider), urls)
     assert_only(found, frozenset(), f"an organisation without a grant ({state})")
@@ -583,9 +615,8 @@ def test_the_owner_sees_every_canary(app, session, build, make_user, new_client,
     case = make()
     written = fill_with_canaries(session)
     session.commit()
-    found = sweep(as_user(new_client, login, owner), ids_of(session, case).urls(app))
-    seen = set().union(*(set(s) for s in found.values()))
-    assert written <= seen, f"never shown to the owner: {written - seen}"
+    seen = sweep(as_user(new_client, login, owner), ids_of(session, case).urls(app))
+    assert written <= seen.categories(), f"never shown to the owner: {written - seen.categories()}"
 
 
 def test_an_organisation_without_a_grant_cannot_find_the_case(
