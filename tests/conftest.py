@@ -18,6 +18,7 @@ from alembic import command
 from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -31,6 +32,16 @@ from portal.migrate import alembic_config
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+#: For tests of row locks under real concurrency: a PostgreSQL matter (SQLite serialises every
+#: writer anyway). Without TEST_DATABASE_URL they show as skipped, with this reason.
+NEEDS_POSTGRESQL = pytest.mark.skipif(
+    not PG_URL, reason="needs PostgreSQL: set TEST_DATABASE_URL (.ci/run does)"
+)
+
+# Hypothesis without deadlines: a loaded CI machine must not turn a slow example into a
+# failure (timings belong in bench/).
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 def worker_suffix() -> str:

@@ -12,7 +12,7 @@ from portal import create_app
 from portal.audit.models import AuditEvent
 from portal.cases.service import create_case
 from portal.extensions import db
-from tests.conftest import PG_URL, SYSTEM, main_tenant, make_test_config, migrate
+from tests.conftest import NEEDS_POSTGRESQL, SYSTEM, main_tenant, make_test_config, migrate
 from tests.race import race, seed_partners
 
 WHY = "Onze motivering, in het casusoverleg besproken."
@@ -67,74 +67,73 @@ def _vote(actor, position, version):
     return call
 
 
-if PG_URL:  # row locks are a PostgreSQL matter; SQLite serialises every writer anyway
+@NEEDS_POSTGRESQL
+def test_colleagues_and_partners_voting_at_once(databases, tmp_path):
+    url = databases.fresh("postgresql", "voterace")
+    migrate(url)
+    app = create_app(make_test_config(url, tmp_path))
+    try:
+        decision_id, versions, actors = _seed(app)
+        # Two colleagues of the corporation vote at the same moment: one vote counts,
+        # the other is told a colleague just voted.
+        outcomes = _race(
+            app,
+            decision_id,
+            [
+                _vote(actors[("corporatie", 1)], "abstain", versions["corporatie"]),
+                _vote(actors[("corporatie", 2)], "agree", versions["corporatie"]),
+            ],
+        )
+        assert outcomes == ["conflict", "ok"]
+        # The two remaining partners vote at the same moment: both votes count, and
+        # whoever comes second closes the vote — exactly once.
+        outcomes = _race(
+            app,
+            decision_id,
+            [
+                _vote(actors[("crisisteam", 1)], "disagree", versions["crisisteam"]),
+                _vote(actors[("zorg", 2)], "disagree", versions["zorg"]),
+            ],
+        )
+        assert outcomes == ["ok", "ok"]
+        with app.app_context():
+            decision = db.session.get(Decision, decision_id)
+            assert decision.status == "decided" and decision.outcome == "refused"
+            votes = db.session.scalar(
+                select(func.count(DecisionVote.id)).where(DecisionVote.decision_id == decision_id)
+            )
+            assert votes == 3
+            sealed = db.session.scalar(
+                select(func.count(AuditEvent.id)).where(AuditEvent.action == "decision.sealed")
+            )
+            assert sealed == 1
+            assert service.verify_seal(db.session, decision).intact
+    finally:
+        app.extensions["kp_db"].engine.dispose()
 
-    def test_colleagues_and_partners_voting_at_once(databases, tmp_path):
-        url = databases.fresh("postgresql", "voterace")
-        migrate(url)
-        app = create_app(make_test_config(url, tmp_path))
-        try:
-            decision_id, versions, actors = _seed(app)
-            # Two colleagues of the corporation vote at the same moment: one vote counts,
-            # the other is told a colleague just voted.
-            outcomes = _race(
-                app,
-                decision_id,
-                [
-                    _vote(actors[("corporatie", 1)], "abstain", versions["corporatie"]),
-                    _vote(actors[("corporatie", 2)], "agree", versions["corporatie"]),
-                ],
-            )
-            assert outcomes == ["conflict", "ok"]
-            # The two remaining partners vote at the same moment: both votes count, and
-            # whoever comes second closes the vote — exactly once.
-            outcomes = _race(
-                app,
-                decision_id,
-                [
-                    _vote(actors[("crisisteam", 1)], "disagree", versions["crisisteam"]),
-                    _vote(actors[("zorg", 2)], "disagree", versions["zorg"]),
-                ],
-            )
-            assert outcomes == ["ok", "ok"]
-            with app.app_context():
-                decision = db.session.get(Decision, decision_id)
-                assert decision.status == "decided" and decision.outcome == "refused"
-                votes = db.session.scalar(
-                    select(func.count(DecisionVote.id)).where(
-                        DecisionVote.decision_id == decision_id
-                    )
-                )
-                assert votes == 3
-                sealed = db.session.scalar(
-                    select(func.count(AuditEvent.id)).where(AuditEvent.action == "decision.sealed")
-                )
-                assert sealed == 1
-                assert service.verify_seal(db.session, decision).intact
-        finally:
-            app.extensions["kp_db"].engine.dispose()
 
-    def test_every_partner_at_once_closes_once(databases, tmp_path):
-        url = databases.fresh("postgresql", "voterace2")
-        migrate(url)
-        app = create_app(make_test_config(url, tmp_path))
-        try:
-            decision_id, versions, actors = _seed(app)
-            outcomes = _race(
-                app,
-                decision_id,
-                [
-                    _vote(actors[(slug, 1)], "agree", versions[slug])
-                    for slug in ("corporatie", "crisisteam", "zorg")
-                ],
-            )
-            assert outcomes == ["ok", "ok", "ok"]
-            with app.app_context():
-                decision = db.session.get(Decision, decision_id)
-                assert decision.outcome == "approved" and decision.assignment is not None
-                sealed = db.session.scalars(
-                    select(AuditEvent).where(AuditEvent.action == "decision.sealed")
-                ).all()
-                assert len(sealed) == 1 and sealed[0].detail_dict["hash"] == decision.seal_hash
-        finally:
-            app.extensions["kp_db"].engine.dispose()
+@NEEDS_POSTGRESQL
+def test_every_partner_at_once_closes_once(databases, tmp_path):
+    url = databases.fresh("postgresql", "voterace2")
+    migrate(url)
+    app = create_app(make_test_config(url, tmp_path))
+    try:
+        decision_id, versions, actors = _seed(app)
+        outcomes = _race(
+            app,
+            decision_id,
+            [
+                _vote(actors[(slug, 1)], "agree", versions[slug])
+                for slug in ("corporatie", "crisisteam", "zorg")
+            ],
+        )
+        assert outcomes == ["ok", "ok", "ok"]
+        with app.app_context():
+            decision = db.session.get(Decision, decision_id)
+            assert decision.outcome == "approved" and decision.assignment is not None
+            sealed = db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "decision.sealed")
+            ).all()
+            assert len(sealed) == 1 and sealed[0].detail_dict["hash"] == decision.seal_hash
+    finally:
+        app.extensions["kp_db"].engine.dispose()
