@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import sharing
-from portal.actor import Actor
+from portal.actor import Actor, staff_actor
 from portal.audit.models import AuditEvent
 from portal.cases.policy import load_case
 from portal.errors import NotFound
@@ -19,12 +19,6 @@ def registry(monkeypatch):
     fresh = sharing._Registry()
     monkeypatch.setattr(sharing, "_registry", fresh)
     return fresh
-
-
-def staff(user) -> Actor:
-    return Actor(
-        kind="staff", user_id=user.id, organisation_id=user.organisation_id, roles=user.roles
-    )
 
 
 def events(session) -> int:
@@ -46,7 +40,7 @@ def grant_to(org_id: int, *categories: str, purpose: str = "debt_help", role: st
 
 def test_owner_sees_everything_and_one_event_is_written(session, registry, make_case, make_user):
     case = make_case("corporatie", surname="Testpersoon")
-    actor = staff(make_user("corporatie"))
+    actor = staff_actor(make_user("corporatie"))
     person = case.persons[0]
     before = events(session)
     shown = sharing.reveal(
@@ -68,7 +62,7 @@ def test_other_organisation_without_grant_cannot_know_the_case(
     session, registry, make_case, make_user
 ):
     case = make_case("corporatie")
-    outsider = staff(make_user("schuldhulp"))
+    outsider = staff_actor(make_user("schuldhulp"))
     with pytest.raises(NotFound):
         load_case(session, outsider, case.id)
     decisions = sharing.decide(session, outsider, case, ["identity"])
@@ -81,7 +75,7 @@ def test_grant_with_statutory_basis_allows_only_its_package(
     case = make_case("corporatie")
     coach_user = make_user("schuldhulp")
     sharing.register_grant_source(*grant_to(coach_user.organisation_id, "identity", "contact"))
-    coach = staff(coach_user)
+    coach = staff_actor(coach_user)
     assert load_case(session, coach, case.id) is case
     person = case.persons[0]
     shown = sharing.reveal(
@@ -107,7 +101,7 @@ def test_consent_basis_needs_a_valid_record(session, registry, demo_covenant, ma
     case = make_case("corporatie")
     coach_user = make_user("schuldhulp")
     sharing.register_grant_source(*grant_to(coach_user.organisation_id, category))
-    coach = staff(coach_user)
+    coach = staff_actor(coach_user)
 
     assert sharing.decide(session, coach, case, [category])[category].reason == "consent_missing"
     answers = {"status": "valid"}
@@ -121,7 +115,7 @@ def test_consent_basis_needs_a_valid_record(session, registry, demo_covenant, ma
 
 def test_nothing_shown_means_no_audit_event(session, registry, make_case, make_user):
     case = make_case("corporatie")
-    outsider = staff(make_user("welzijn"))
+    outsider = staff_actor(make_user("welzijn"))
     before = events(session)
     shown = sharing.reveal(session, outsider, case, {case.persons[0]: ["surname"]})
     assert isinstance(shown.get(case.persons[0], "surname"), Withheld)

@@ -6,21 +6,10 @@ from datetime import date
 
 import pytest
 
-from portal.actor import Actor
-
 HEADER = (
     "tenant_number;bsn;surname;initials;birth_date;street;house_number;postcode;city;"
     "phone;email;arrears_amount;arrears_months;signal_date"
 )
-
-
-def staff(user) -> Actor:
-    return Actor(
-        kind="staff",
-        user_id=user.id,
-        organisation_id=user.organisation_id,
-        roles=frozenset(user.roles),
-    )
 
 
 def row(

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal.actor import staff_actor
 from portal.audit.models import AuditEvent
 from portal.cases import groundwork
 from portal.cases.models import Agreement, ContactAttempt, ImportJob
 from portal.cases.service import PersonData, add_person
 from portal.db import utcnow
-from tests.cases.conftest import staff
 from tests.conftest import SYSTEM
 
 
@@ -203,7 +203,7 @@ def test_a_partner_with_contact_history_records_attempts_on_the_shared_case(
     assert response.status_code == 303
     attempt = session.scalars(select(ContactAttempt).where(ContactAttempt.case_id == case.id)).one()
     assert attempt.organisation_id == coach.organisation_id
-    assert groundwork.may_change(staff(coach), attempt)
+    assert groundwork.may_change(staff_actor(coach), attempt)
     # The corporation sees the coach's attempt on its own case page.
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal.actor import Actor
+from portal.actor import Actor, staff_actor
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case
 from portal.cases.policy import load_case, load_case_by_reference
@@ -22,15 +22,6 @@ from portal.cases.service import (
 from portal.crypto.fields import ERASED, decrypt_field
 from portal.errors import DomainError, Forbidden, NotFound
 from tests.conftest import SYSTEM, main_tenant
-
-
-def staff(user) -> Actor:
-    return Actor(
-        kind="staff",
-        user_id=user.id,
-        organisation_id=user.organisation_id,
-        roles=frozenset(user.roles),
-    )
 
 
 def test_a_case_gets_a_reference_a_data_key_and_an_audit_event(session, make_case):
@@ -60,10 +51,10 @@ def test_household_members_share_the_case_key(session, make_case):
 
 def test_staff_create_cases_for_their_own_organisation_only(session, make_case, make_user):
     caseworker = make_user("corporatie")
-    case = make_case("corporatie", actor=staff(caseworker))
+    case = make_case("corporatie", actor=staff_actor(caseworker))
     assert case.organisation.slug == "corporatie"
     with pytest.raises(Forbidden):
-        make_case("schuldhulp", actor=staff(caseworker))
+        make_case("schuldhulp", actor=staff_actor(caseworker))
 
 
 @pytest.mark.parametrize(
@@ -97,12 +88,12 @@ def test_two_main_tenants_are_refused(session, make_org):
 def test_update_person_checks_the_organisation_and_fields(session, make_case, make_user):
     person = make_case("corporatie").persons[0]
     with pytest.raises(Forbidden):
-        update_person(session, staff(make_user("welzijn")), person, surname="X")
+        update_person(session, staff_actor(make_user("welzijn")), person, surname="X")
     with pytest.raises(TypeError):
         update_person(session, SYSTEM, person, shoe_size="44")
     with pytest.raises(DomainError):
         update_person(session, SYSTEM, person, surname=" ")
-    update_person(session, staff(make_user("corporatie")), person, city="Anderstad")
+    update_person(session, staff_actor(make_user("corporatie")), person, city="Anderstad")
     assert decrypt_field(person, "city") == "Anderstad"
     event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
     assert event.action == "person.update" and event.detail_dict == {"fields": ["city"]}
@@ -111,7 +102,7 @@ def test_update_person_checks_the_organisation_and_fields(session, make_case, ma
 
 def test_cases_of_other_organisations_look_missing(session, make_case, make_user):
     case = make_case("corporatie")
-    own, other = staff(make_user("corporatie")), staff(make_user("schuldhulp"))
+    own, other = staff_actor(make_user("corporatie")), staff_actor(make_user("schuldhulp"))
     assert load_case(session, own, case.id) is case
     assert load_case_by_reference(session, own, case.reference.lower()) is case
     assert load_case(session, SYSTEM, case.id) is case
@@ -136,7 +127,7 @@ def test_a_tenant_sees_only_their_own_case(session, make_case):
 def test_only_a_system_command_shreds(session, make_case, make_user):
     case = make_case()
     with pytest.raises(Forbidden):
-        shred_case(session, staff(make_user("corporatie", roles=("org_admin",))), case)
+        shred_case(session, staff_actor(make_user("corporatie", roles=("org_admin",))), case)
     assert shred_case(session, SYSTEM, case) is True
     assert decrypt_field(case.persons[0], "surname") is ERASED
     assert shred_case(session, SYSTEM, case) is False

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal.actor import staff_actor
 from portal.audit.models import AuditEvent
 from portal.cases import groundwork
 from portal.cases.inbox import InboxFilters, inbox_page
 from portal.cases.service import update_case
 from portal.db import utcnow
-from tests.cases.conftest import staff
 from tests.conftest import SYSTEM
 
 
@@ -27,7 +27,7 @@ def many_cases(make_case):
 
 
 def test_keyset_pages_walk_forward_and_back(session, many_cases, caseworker):
-    actor = staff(caseworker)
+    actor = staff_actor(caseworker)
     today = utcnow().date()
     first = inbox_page(session, actor, InboxFilters(), today=today)
     assert [c.id for c in first.cases] == [c.id for c in reversed(many_cases)][:25]
@@ -41,7 +41,7 @@ def test_keyset_pages_walk_forward_and_back(session, many_cases, caseworker):
 
 
 def test_filters_status_kind_and_overdue(session, make_case, caseworker):
-    actor = staff(caseworker)
+    actor = staff_actor(caseworker)
     today = utcnow().date()
     from portal.cases.intake import SignalInput, receive_signal
     from tests.conftest import main_tenant

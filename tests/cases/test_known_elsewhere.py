@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.actor import Actor
+from portal.actor import Actor, staff_actor
 from portal.audit.models import AuditEvent
 from portal.cases.service import known_elsewhere, update_case
 from portal.covenant.service import activate_version, load_version
 from portal.demo import DEMO_COVENANT
-from tests.cases.conftest import staff
 from tests.conftest import SYSTEM
 
 BSN = "231456712"
@@ -37,7 +36,7 @@ def test_visible_partners_are_named_and_hidden_ones_are_not(
 ):
     ours, _crisis, _care, closed, _coach, _other = households(make_case)
     update_case(session, SYSTEM, closed, status="closed")
-    actor = staff(make_user("corporatie"))
+    actor = staff_actor(make_user("corporatie"))
     found = known_elsewhere(session, actor, ours)
     # Crisis team by BSN, debt help by address; care's involvement stays hidden (covenant);
     # a closed case does not count.
@@ -54,7 +53,7 @@ def test_visible_partners_are_named_and_hidden_ones_are_not(
 
 def test_involvement_visibility_follows_the_covenant(session, demo_covenant, make_case, make_user):
     ours, *_rest = households(make_case)
-    actor = staff(make_user("corporatie"))
+    actor = staff_actor(make_user("corporatie"))
     assert "Gemeente Demostad — Crisisteam" in names(known_elsewhere(session, actor, ours))
 
     text = DEMO_COVENANT.read_text(encoding="utf-8")
@@ -71,7 +70,7 @@ def test_involvement_visibility_follows_the_covenant(session, demo_covenant, mak
 
 def test_nothing_without_a_covenant(session, make_case, make_user):
     ours, *_rest = households(make_case)
-    assert known_elsewhere(session, staff(make_user("corporatie")), ours) == []
+    assert known_elsewhere(session, staff_actor(make_user("corporatie")), ours) == []
 
 
 def test_the_case_page_tells_and_reveals_nothing_of_the_other_cases(
@@ -100,4 +99,4 @@ def test_a_partner_not_allowed_to_see_who_it_is_learns_nothing(
     ours, *_rest = households(make_case)
     coach = make_user("welzijn")
     refer(ours, coach.organisation_id, "finances", purpose="debt_help", role="welfare")
-    assert known_elsewhere(session, staff(coach), ours) == []
+    assert known_elsewhere(session, staff_actor(coach), ours) == []

@@ -13,12 +13,6 @@ from portal.demo import DEMO_COVENANT, ORGANISATIONS
 DEMO_SLUGS = tuple(slug for slug, _name in ORGANISATIONS)
 
 
-def staff_actor(user) -> Actor:
-    return Actor(
-        kind="staff", user_id=user.id, organisation_id=user.organisation_id, roles=user.roles
-    )
-
-
 @pytest.fixture
 def demo_text() -> str:
     return DEMO_COVENANT.read_text(encoding="utf-8")

@@ -7,22 +7,16 @@ from datetime import date
 import pytest
 
 from handover.decisions import service
-from portal.actor import Actor
+from portal.actor import staff_actor
 from tests.conftest import main_tenant
 
 PARTNERS = ("corporatie", "schuldhulp", "crisisteam", "welzijn", "zorg")
 
 
-def actor_for(user) -> Actor:
-    return Actor(
-        kind="staff", user_id=user.id, organisation_id=user.organisation_id, roles=user.roles
-    )
-
-
 @pytest.fixture
 def people(demo_covenant, make_user):
     """One caseworker per demo partner, as (user, actor)."""
-    return {slug: (u := make_user(slug), actor_for(u)) for slug in PARTNERS}
+    return {slug: (u := make_user(slug), staff_actor(u)) for slug in PARTNERS}
 
 
 @pytest.fixture

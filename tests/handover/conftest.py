@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.actor import Actor
+from portal.actor import staff_actor
 
 
 def refer(session, people, case, note: str | None = None):
@@ -21,17 +21,11 @@ def refer(session, people, case, note: str | None = None):
     )
 
 
-def actor_for(user) -> Actor:
-    return Actor(
-        kind="staff", user_id=user.id, organisation_id=user.organisation_id, roles=user.roles
-    )
-
-
 @pytest.fixture
 def people(demo_covenant, make_user):
     """One caseworker per demo partner, as users and as actors."""
     users = {slug: make_user(slug) for slug in ("corporatie", "schuldhulp", "welzijn", "zorg")}
-    return {slug: (user, actor_for(user)) for slug, user in users.items()}
+    return {slug: (user, staff_actor(user)) for slug, user in users.items()}
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from handover import service
 from handover.models import Referral
+from portal.actor import staff_actor
 from tests.conftest import Client
-from tests.handover.conftest import actor_for, refer
+from tests.handover.conftest import refer
 
 
 @pytest.fixture
@@ -106,7 +107,9 @@ def test_decline_without_reason_shows_the_error_and_changes_nothing(
 def test_stale_click_is_refused_with_a_message(coach_client, people, case, session):
     referral = refer(session, people, case)
     page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
-    service.accept(session, actor_for(people["schuldhulp"][0]), referral, version=referral.version)
+    service.accept(
+        session, staff_actor(people["schuldhulp"][0]), referral, version=referral.version
+    )
     response = coach_client.post(
         f"/overdrachten/{referral.id}/accept",
         data={"accept-version": _version(page, "accept"), "accept-csrf_token": _token(page)},
