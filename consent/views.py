@@ -39,17 +39,9 @@ from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.numbers import parse_int
 from portal.sharing import Withheld, decide, reveal
+from portal.web import is_htmx, page_or_fragment, vary_on_htmx
 
 bp = Blueprint("consent", __name__)
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _vary(response: Response) -> Response:
-    response.headers.add("Vary", "HX-Request")
-    return response
 
 
 def _case(case_id: int) -> Case:
@@ -109,9 +101,7 @@ def _panel_context(case: Case) -> dict[str, Any]:
 
 def _render_panel(case: Case) -> Response:
     context = _panel_context(case)
-    if _is_htmx():
-        return _vary(Response(render_template("consent/_panel.html", **context)))
-    return _vary(Response(render_template("consent/panel_page.html", **context)))
+    return page_or_fragment("consent/panel_page.html", "consent/_panel.html", **context)
 
 
 @bp.get("/casussen/<int:case_id>/toestemming/paneel")
@@ -140,7 +130,7 @@ def case_consents(case_id: int):
             fields += [(p, ["initials", "surname"]) for p in case.persons]
         shown = reveal(db.session, actor, case, fields, action="consent.view")
         db.session.commit()
-    return _vary(
+    return vary_on_htmx(
         Response(
             render_template(
                 "consent/case.html",
@@ -506,10 +496,10 @@ def acknowledge(case_id: int, ack_id: int):
             db.session.commit()
             flash(_("Bevestigd: uw organisatie heeft de intrekking gezien."), "ok")
     if not _can_see(case):  # the referral that let this organisation in has ended
-        if _is_htmx():
+        if is_htmx():
             return Response(status=204, headers={"HX-Redirect": url_for(".notices")})
         return redirect(url_for(".notices"))
-    if _is_htmx():
+    if is_htmx():
         return _render_panel(case)
     return _back(case)
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from htmx_flask import request as htmx_request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
@@ -36,6 +35,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.numbers import query_int
 from portal.sharing import decide, reveal
+from portal.web import page_or_fragment
 
 bp = Blueprint("handover", __name__)
 
@@ -119,9 +119,7 @@ def inbox():
         "now": utcnow(),
         "covenant": active_covenant(db.session),
     }
-    template = "handover/_rows.html" if htmx_request.htmx else "handover/inbox.html"
-    response = render_template(template, **context)
-    return response, 200, {"Vary": "HX-Request"}
+    return page_or_fragment("handover/inbox.html", "handover/_rows.html", **context)
 
 
 def _forms(referral: Referral, failed: tuple[str, object] | None = None) -> dict:

@@ -14,7 +14,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
-from htmx_flask import request as htmx_request
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -44,6 +43,7 @@ from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.sharing import Withheld, decide, reveal
+from portal.web import is_htmx
 
 bp = Blueprint("decisions", __name__)
 
@@ -439,7 +439,7 @@ def _act(
             error = str(exc.message or _("Dit kan niet."))
         else:
             db.session.commit()
-            if not (htmx_request.htmx and section):
+            if not (is_htmx() and section):
                 flash(_("Opgeslagen."), "ok")
                 return redirect(url_for("decisions.detail", decision_id=decision_id) + anchor)
             notice = _("Opgeslagen.")
@@ -449,7 +449,7 @@ def _act(
     decision = load_decision(db.session, actor, decision_id)
     failed = {key: form} if error is None and status == 400 else {}
     context = _context(decision, failed=failed, error=error, error_section=key, notice=notice)
-    if htmx_request.htmx and section:
+    if is_htmx() and section:
         # htmx swaps only successful answers: the fragment carries its own message.
         page = render_template(SECTIONS[section], partial=True, **context)
         status = 200

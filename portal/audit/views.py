@@ -25,12 +25,9 @@ from portal.audit.forms import AuditFilterForm
 from portal.db import utcnow
 from portal.extensions import db
 from portal.numbers import MAX_SEQ, query_int
+from portal.web import page_or_fragment
 
 bp = Blueprint("audit", __name__)
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _before() -> int | None:
@@ -57,10 +54,7 @@ def case_accesses(case_id: int):
         ),
         "first_url": url_for(".case_accesses", case_id=case.id) if _before() else None,
     }
-    template = "audit/_case_accesses.html" if _is_htmx() else "audit/case_accesses.html"
-    response = Response(render_template(template, **context))
-    response.headers.add("Vary", "HX-Request")
-    return response
+    return page_or_fragment("audit/case_accesses.html", "audit/_case_accesses.html", **context)
 
 
 # --- the auditor's view ---------------------------------------------------------------------

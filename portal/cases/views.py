@@ -66,6 +66,7 @@ from portal.db import utcnow
 from portal.errors import DomainError, Forbidden, NotFound
 from portal.extensions import db
 from portal.numbers import query_int
+from portal.web import is_htmx, page_or_fragment, vary_on_htmx
 
 bp = Blueprint("cases", __name__, url_prefix="/casussen")
 
@@ -80,15 +81,6 @@ SECTIONS = {
     "timeline": "tijdlijn",
 }
 REPORT_PAGE = 500
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _vary(response: Response) -> Response:
-    response.vary.add("HX-Request")
-    return response
 
 
 def _today() -> date:
@@ -174,9 +166,7 @@ def inbox():
         "search_form": SearchForm(),
         "searched": False,
     }
-    if _is_htmx():
-        return _vary(Response(render_template("cases/_inbox_results.html", **context)))
-    return _vary(Response(render_template("cases/inbox.html", **context)))
+    return page_or_fragment("cases/inbox.html", "cases/_inbox_results.html", **context)
 
 
 REFERENCE = re.compile(r"^KP-\d{4}-\d{6}$", re.IGNORECASE)
@@ -230,9 +220,9 @@ def search():
         "search_form": form,
         "searched": status == 200,
     }
-    if _is_htmx():
-        return _vary(Response(render_template("cases/_inbox_results.html", **context)))
-    return _vary(Response(render_template("cases/inbox.html", **context), status=status))
+    if is_htmx():
+        return vary_on_htmx(Response(render_template("cases/_inbox_results.html", **context)))
+    return vary_on_htmx(Response(render_template("cases/inbox.html", **context), status=status))
 
 
 # --- a new case -------------------------------------------------------------------------------
@@ -320,7 +310,9 @@ def show(case_id: int):
     view = case_view(db.session, actor, case)
     known = service.known_elsewhere(db.session, actor, case)
     db.session.commit()  # the audit events of this view
-    return _vary(Response(render_template("cases/case.html", **_page_context(view), known=known)))
+    return vary_on_htmx(
+        Response(render_template("cases/case.html", **_page_context(view), known=known))
+    )
 
 
 def _page_context(view: CaseView, **extra: Any) -> dict[str, Any]:
@@ -351,13 +343,13 @@ def _render(
     """The section as a fragment (htmx: with the timeline out of band) or as a full page."""
     context = _page_context(view, edit=edit, notice=notice, **(overrides or {}))
     context["section"] = section
-    if _is_htmx():
+    if is_htmx():
         html = render_template(f"cases/_section_{section}.html", **context)
         if section != "timeline":
             html += render_template("cases/_section_timeline.html", oob=True, **context)
-        return _vary(Response(html, status=200))
+        return vary_on_htmx(Response(html, status=200))
     context["title"] = title or _("Casus %(ref)s", ref=view.case.reference)
-    return _vary(Response(render_template("cases/edit.html", **context), status=status))
+    return vary_on_htmx(Response(render_template("cases/edit.html", **context), status=status))
 
 
 def _view(case: Case) -> CaseView:
@@ -369,7 +361,7 @@ def _view(case: Case) -> CaseView:
 
 def _done(case: Case, section: str, message: str) -> Response:
     """After a change: htmx gets the fresh section, a plain browser the case page."""
-    if _is_htmx():
+    if is_htmx():
         return _render(_view(case), section, notice=message)
     flash(message, "ok")
     return redirect(url_for(".show", case_id=case.id, _anchor=SECTIONS[section]), code=303)
@@ -382,7 +374,7 @@ def section(case_id: int, section: str):
     _actor, case = _load(case_id)
     if section not in SECTIONS:
         raise NotFound()
-    if not _is_htmx():
+    if not is_htmx():
         return redirect(url_for(".show", case_id=case.id, _anchor=SECTIONS[section]))
     return _render(_view(case), section)
 
@@ -570,7 +562,7 @@ def remove_member(case_id: int, person_id: int):
         service.remove_person(db.session, actor, person)
     except DomainError as exc:
         db.session.rollback()
-        if _is_htmx():
+        if is_htmx():
             return _render(_view(case), "household", notice=exc.message)
         raise
     db.session.commit()
@@ -888,13 +880,13 @@ def import_progress(job_id: int):
     """The progress fragment htmx polls every second; a finished job reloads the page."""
     job = _own_job(job_id)
     db.session.commit()
-    if not _is_htmx():
+    if not is_htmx():
         return redirect(url_for(".import_job", job_id=job.id))
     if job.finished:
         response = Response("", status=200)
         response.headers["HX-Redirect"] = url_for(".import_job", job_id=job.id)
-        return _vary(response)
-    return _vary(
+        return vary_on_htmx(response)
+    return vary_on_htmx(
         Response(
             render_template("cases/_import_progress.html", job=job, progress=jobs.progress_of(job))
         )

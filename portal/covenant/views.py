@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
@@ -21,12 +21,9 @@ from portal.covenant.models import CovenantVersion
 from portal.covenant.rules import Covenant, active_version, covenant_of
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.web import is_htmx
 
 bp = Blueprint("covenant", __name__, url_prefix="/convenant")
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _version_context(
@@ -49,7 +46,7 @@ def _version_context(
 
 def _render_version(version: CovenantVersion, status: int = 200, **forms):
     context = _version_context(version, **forms)
-    if _is_htmx():
+    if is_htmx():
         # htmx swaps only successful answers: the partial carries its own messages.
         response = Response(render_template("covenant/_acceptance.html", partial=True, **context))
     else:
@@ -112,7 +109,7 @@ def accept(number: int):
         flash(_("Aanvaard. Alle partners hebben aanvaard: deze versie is nu actief."), "ok")
     else:
         flash(_("Aanvaard namens uw organisatie."), "ok")
-    if _is_htmx():
+    if is_htmx():
         return _render_version(version)
     return redirect(url_for(".version", number=number))
 
@@ -132,7 +129,7 @@ def activate(number: int):
         return _render_version(version, status=exc.status, activate_form=form)
     db.session.commit()
     flash(_("Deze versie is nu actief."), "ok")
-    if _is_htmx():
+    if is_htmx():
         return _render_version(version)
     return redirect(url_for(".version", number=number))
 
