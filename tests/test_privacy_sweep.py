@@ -73,13 +73,17 @@ assert set(CODES) == set(COVENANT["categories"]), "a covenant category has no ca
 TEXT = re.compile(r"kn(" + "|".join(CODES.values()) + r")\d{3}q", re.IGNORECASE)
 #: One year per category for date fields: found as "1913" next to a day and month.
 YEARS = {"identity": 1913, "household": 1911, "finances": 1917, "contact_history": 1915}
+#: The canary dates are the 27th of November: a year counts only next to that day, so an id
+#: or a count that happens to read 1913 is no trace.
 DATE = re.compile(r"(?<![\w/+=-])(19(?:11|13|15|17))(?![\w/+=-])")
-#: Amounts only finances hold: €87.654,31 however it is written.
+DAY = "27"
+#: Amounts only finances hold: €87.654,31 however it is written (never inside a longer
+#: token such as a request id).
 MONEY_CENTS = 8_765_431
-MONEY = re.compile(r"87[.,\s\u00a0\u202f]?654")
+MONEY = re.compile(r"(?<![\w.,])(?:87[.,\s\u00a0\u202f]?654[.,]31|8765431)(?![\w])")
 #: A real-looking BSN that passes the elfproef, found with or without separators.
 BSN = "739148217"
-BSN_SEEN = re.compile(r"739\D?148\D?217")
+BSN_SEEN = re.compile(r"(?<![\w])739[\s.-]?148[\s.-]?217(?![\w])")
 #: How pages show the (encrypted) minor flag of a household member.
 MINOR_WORD = re.compile(r"Ja, minderjarig|Minderjarig gezinslid", re.IGNORECASE)
 
@@ -232,7 +236,9 @@ def seen_categories(text: str) -> dict[str, str]:
         found.setdefault(by_code[match.group(1).lower()], match.group(0))
     by_year = {str(year): category for category, year in YEARS.items()}
     for match in DATE.finditer(text):
-        found.setdefault(by_year[match.group(1)], match.group(0))
+        around = text[max(0, match.start() - 16) : match.end() + 6]
+        if DAY in around:
+            found.setdefault(by_year[match.group(1)], around.strip())
     if MONEY.search(text):
         found.setdefault("finances", MONEY.search(text).group(0))  # type: ignore[union-attr]
     if BSN_SEEN.search(text):
