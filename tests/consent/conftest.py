@@ -96,6 +96,23 @@ def world(session, demo_covenant, make_case, make_user, make_org) -> World:
     )
 
 
+def another_tenant(new_client, make_case):
+    """A browser signed in as the main tenant of another household (proved, as by the code)."""
+    from consent import tenant
+    from portal.db import utcnow
+
+    other = new_client()
+    other.get("/")
+    now = int(utcnow().timestamp())
+    with other.session_transaction() as sess:
+        sess[tenant.TENANT_KEY] = {
+            "pids": [make_case("corporatie", bsn="123456782").persons[0].id],
+            "at": now,
+            "seen": now,
+        }
+    return other
+
+
 def link_for(token: str) -> str:
     return f"http://127.0.0.1:5000/t/{token}"
 

@@ -17,10 +17,9 @@ from consent import service
 from consent.models import ConsentEvent, ConsentRecord, ConsentRequest
 from portal.actor import Actor
 from portal.covenant.rules import Covenant, active_covenant, active_version
-from portal.db import utcnow
 from portal.errors import DomainError
 from portal.sharing import reveal
-from tests.consent.conftest import PURPOSE, answer, ask, events, link_for, prove
+from tests.consent.conftest import PURPOSE, another_tenant, answer, ask, events, link_for, prove
 from tests.consent.test_professional import pdf_text
 
 COACH = "Gemeente Demostad — Schuldhulpverlening (Schuldhulpcoach)"
@@ -215,16 +214,7 @@ def test_only_her_own_session_reaches_a_withdrawal_receipt(
     stranger = new_client()
     for suffix in ("", ".pdf", ".json"):
         assert stranger.get(url + suffix).status_code == 303  # to "session ended"
-    other = new_client()
-    other.get("/")
-    with other.session_transaction() as sess:
-        from consent import tenant
-
-        sess[tenant.TENANT_KEY] = {
-            "pids": [make_case("corporatie", bsn="123456782").persons[0].id],
-            "at": int(utcnow().timestamp()),
-            "seen": int(utcnow().timestamp()),
-        }
+    other = another_tenant(new_client, make_case)
     for suffix in ("", ".pdf", ".json"):
         assert other.get(url + suffix).status_code == 404
     assert client.get("/toestemming/intrekking/999999.pdf").status_code == 404

@@ -17,7 +17,7 @@ from portal.db import utcnow
 from portal.errors import NotFound
 from portal.outbox.service import body_of, recipient
 from portal.sharing import Grant, Withheld
-from tests.consent.conftest import PURPOSE, answer, ask, events, outbox, prove
+from tests.consent.conftest import PURPOSE, another_tenant, answer, ask, events, outbox, prove
 
 
 def _grant_online(client, session, world, sms_box, choices, *, refer=True):
@@ -195,16 +195,7 @@ def test_another_tenant_cannot_withdraw_my_consent(
 ):
     records = _grant_online(client, session, world, sms_box, [["household"], []])
     record = records[world.orgs["schuldhulp"].id]
-    other = new_client()
-    other.get("/")
-    with other.session_transaction() as sess:
-        from consent import tenant
-
-        sess[tenant.TENANT_KEY] = {
-            "pids": [make_case("corporatie", bsn="123456782").persons[0].id],
-            "at": int(utcnow().timestamp()),
-            "seen": int(utcnow().timestamp()),
-        }
+    other = another_tenant(new_client, make_case)
     assert other.get(f"/toestemming/mijn/{record.id}/intrekken").status_code == 404
     receipt = f"/toestemming/bewijs/{record.receipt_id}.json"
     assert other.get(receipt).status_code == 404
