@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from portal.actor import Actor, staff_actor
 from portal.cases.models import Case
 from portal.covenant.rules import NoActiveCovenant, active_covenant
 from portal.errors import DomainError
+from portal.links import external_url
 from portal.sharing import reveal
 
 OWNER = "corporatie"
@@ -67,10 +67,9 @@ def load_demo_consent(session: Session) -> DemoConsent | None:
     if not categories:
         return None
     actor = staff_actor(caseworker, label="demo")
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
     def link_for(token: str) -> str:
-        return f"{base}/t/{token}"
+        return external_url("consent_tenant.open_link", token=token)
 
     pending = session.scalar(
         select(ConsentRequest)

@@ -41,6 +41,7 @@ from portal.covenant.rules import active_covenant
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, NotFound
 from portal.extensions import db, limiter
+from portal.links import external_url
 from portal.numbers import MAX_SEQ, query_int
 from portal.sharing import reveal
 
@@ -301,7 +302,7 @@ def sign_out():
 def digid_start():
     if not oidc.configured():
         raise NotFound()
-    redirect_uri = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(".digid_callback")
+    redirect_uri = external_url("consent_tenant.digid_callback")
     try:
         return oidc.authorize_redirect(redirect_uri)
     except Exception as exc:  # fail closed, whatever the broker or the network did

@@ -32,7 +32,7 @@ from consent.pdf import qr_data_uri, render_pdf
 from portal.access import casework
 from portal.actor import current_actor
 from portal.cases.models import Case
-from portal.cases.policy import load_case
+from portal.cases.policy import load_case, load_own_case
 from portal.cases.service import is_minor
 from portal.covenant.rules import Covenant, NoActiveCovenant, active_covenant
 from portal.errors import DomainError, NotFound
@@ -229,9 +229,7 @@ def _representative(form: Any) -> service.Representative | None:
 @bp.route("/casussen/<int:case_id>/toestemming/vragen", methods=["GET", "POST"])
 @casework
 def ask(case_id: int):
-    case = _case(case_id)
-    if case.organisation_id != current_actor().organisation_id:
-        raise NotFound()
+    case = load_own_case(db.session, current_actor(), case_id)
     purpose = request.values.get("doel")
     context = _form_context(case, purpose)
     # What the tenant declined or withdrew is shown as her answer with its date, not ticked:
@@ -300,9 +298,7 @@ def ask(case_id: int):
 @bp.route("/casussen/<int:case_id>/toestemming/vastleggen", methods=["GET", "POST"])
 @casework
 def record_offline(case_id: int):
-    case = _case(case_id)
-    if case.organisation_id != current_actor().organisation_id:
-        raise NotFound()
+    case = load_own_case(db.session, current_actor(), case_id)
     purpose = request.values.get("doel")
     context = _form_context(case, purpose)
     form = OfflineForm()
@@ -350,9 +346,7 @@ def record_offline(case_id: int):
 
 
 def _owned_request(case_id: int, request_id: int) -> tuple[Case, ConsentRequest]:
-    case = _case(case_id)
-    if case.organisation_id != current_actor().organisation_id:
-        raise NotFound()
+    case = load_own_case(db.session, current_actor(), case_id)
     return case, policy.load_request(db.session, case, request_id)
 
 
@@ -460,10 +454,8 @@ def confirm(case_id: int, request_id: int):
 @casework
 def withdraw(case_id: int, record_id: int):
     """Record a withdrawal the tenant gave by phone, in person or in writing."""
-    case = _case(case_id)
     actor = current_actor()
-    if case.organisation_id != actor.organisation_id:
-        raise NotFound()
+    case = load_own_case(db.session, actor, case_id)
     record = policy.load_record(db.session, actor, case, record_id)
     form = WithdrawForm()
     if not form.validate_on_submit():

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,14 +31,15 @@ from handover.models import (
     Referral,
     ReferralEvent,
 )
-from portal.accounts.models import CASEWORK_ROLES, Organisation, User
+from portal.accounts.models import CASEWORK_ROLES, Organisation
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import GROUNDWORK_MODELS, Case
 from portal.covenant.rules import Covenant, active_covenant, active_version
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
-from portal.outbox.service import enqueue
+from portal.links import external_url
+from portal.outbox.notices import notify_casework
 from portal.sharing import Grant, consent_status, decide
 
 if TYPE_CHECKING:
@@ -152,25 +152,16 @@ def _move(
 
 
 def _notify(session: Session, organisation_id: int, referral: Referral, what: str) -> None:
-    """E-mail the organisation's referral workers: a reference and a link, nothing personal."""
-    users = session.scalars(
-        select(User).where(User.organisation_id == organisation_id, User.active.is_(True))
-    )
-    link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/overdrachten/{referral.id}"
+    """E-mail the organisation's casework staff what happened to the referral."""
     reference = referral.case.reference
-    for user in users:
-        if not (user.roles & CASEWORK_ROLES):
-            continue
-        enqueue(
-            session,
-            to=user.email,
-            subject=f"Ketenportaal: {what} ({reference})",
-            body=(
-                f"{what}.\n\nCasus: {reference}\nBekijk het in het Ketenportaal: {link}\n\n"
-                "Dit bericht bevat geen persoonsgegevens. Log in om de casus te zien.\n"
-            ),
-            kind="referral",
-        )
+    notify_casework(
+        session,
+        [organisation_id],
+        subject=f"{what} ({reference})",
+        lines=[f"{what}.", "", f"Casus: {reference}"],
+        link=external_url("handover.detail", referral_id=referral.id),
+        kind="referral",
+    )
 
 
 def _due(start: datetime, days: int) -> datetime:

@@ -28,7 +28,7 @@ from portal.access import casework
 from portal.actor import current_actor
 from portal.cases.groundwork import groundwork_items
 from portal.cases.models import Case
-from portal.cases.policy import load_case
+from portal.cases.policy import load_case, load_own_case
 from portal.covenant.rules import NoActiveCovenant, active_covenant, active_version
 from portal.db import utcnow
 from portal.errors import DomainError
@@ -315,9 +315,7 @@ def _purposes(covenant) -> list[tuple[str, str]]:
 def send(case_id: int):
     """From an open case to a sent referral: the portal proposes, the sender confirms."""
     actor = current_actor()
-    case = load_case(db.session, actor, case_id)
-    if case.organisation_id != actor.organisation_id:
-        abort(404)
+    case = load_own_case(db.session, actor, case_id)
     try:
         covenant = active_covenant(db.session)
     except NoActiveCovenant:

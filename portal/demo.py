@@ -19,6 +19,7 @@ from portal.actor import Actor
 from portal.covenant.models import CovenantVersion
 from portal.db import utcnow
 from portal.extensions import db
+from portal.links import external_url
 
 DEMO_PASSWORD = "demo-Ketenportaal-2026"  # noqa: S105 - fictional demo accounts, dev only
 #: The demo covenant is the documented example covenant (docs/covenant.md).
@@ -188,8 +189,7 @@ def demo_cli(ctx: click.Context) -> None:
     click.echo("Sign-in code (second step): flask --app wsgi demo totp EMAIL")
     consent = db.session.info.pop("kp_demo_consent", None)
     if consent is not None:
-        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-        page = f"{base}/casussen/{consent.case_id}/toestemming"
+        page = external_url("consent.case_consents", case_id=consent.case_id)
         click.echo(f"Consent (case {consent.case_reference}): {page}")
         if consent.link:
             where = (
@@ -203,14 +203,14 @@ def demo_cli(ctx: click.Context) -> None:
                 click.echo(f"  The demo tenant's birth date: {consent.birth_date:%d-%m-%Y}")
         else:
             click.echo(
-                f"  The demo tenant already answered; come back at {base}/toestemming/terugkomen"
+                "  The demo tenant already answered; come back at "
+                + external_url("consent_tenant.come_back")
             )
     referral = db.session.info.pop("kp_demo_referral", None)
     if referral is not None:
-        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
         click.echo(
             f"Referral (case {referral.case.reference}, {referral.status}): "
-            f"{base}/overdrachten/{referral.id}"
+            + external_url("handover.detail", referral_id=referral.id)
         )
         if referral.status == "returned":
             click.echo(

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,7 +57,7 @@ from handover.decisions.models import (
     PreventionConfirmation,
     Trajectory,
 )
-from portal.accounts.models import CASEWORK_ROLES, Organisation, User
+from portal.accounts.models import CASEWORK_ROLES, Organisation
 from portal.actor import Actor
 from portal.audit.service import canonical_json, record
 from portal.cases.models import Case
@@ -75,7 +74,8 @@ from portal.covenant.rules import (
 from portal.crypto.fields import Sealed
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
-from portal.outbox.service import enqueue
+from portal.links import external_url
+from portal.outbox.notices import notify_casework
 from portal.sharing import Grant
 
 TEXT_MIN = 10
@@ -192,35 +192,19 @@ def _lock(session: Session, decision: Decision, expected_version: int | None = N
     return locked
 
 
-def _link(decision: Decision) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/besluiten/{decision.id}"
-
-
 def _notify(
     session: Session, organisation_ids: Iterable[int], decision: Decision, what: str
 ) -> None:
-    """E-mail the organisations' staff: a reference and a link, nothing personal."""
-    ids = sorted(set(organisation_ids))
-    if not ids:
-        return
-    users = session.scalars(
-        select(User).where(User.organisation_id.in_(ids), User.active.is_(True)).order_by(User.id)
-    )
+    """E-mail the organisations' casework staff what happened to the decision."""
     reference = decision.case.reference
-    for user in users:
-        if not (user.roles & CASEWORK_ROLES):
-            continue
-        enqueue(
-            session,
-            to=user.email,
-            subject=f"Ketenportaal: {what} ({reference})",
-            body=(
-                f"{what}.\n\nCasus: {reference}\nBesluit: {decision.id}\n"
-                f"Bekijk het in het Ketenportaal: {_link(decision)}\n\n"
-                "Dit bericht bevat geen persoonsgegevens. Log in om het besluit te zien.\n"
-            ),
-            kind="decision",
-        )
+    notify_casework(
+        session,
+        organisation_ids,
+        subject=f"{what} ({reference})",
+        lines=[f"{what}.", "", f"Casus: {reference}", f"Besluit: {decision.id}"],
+        link=external_url("decisions.detail", decision_id=decision.id),
+        kind="decision",
+    )
 
 
 def _voter_orgs(decision: Decision) -> list[int]:

@@ -37,7 +37,7 @@ from portal.accounts.models import Organisation
 from portal.actor import Actor, current_actor
 from portal.audit.service import record
 from portal.cases.models import Case
-from portal.cases.policy import load_case
+from portal.cases.policy import load_case, load_own_case
 from portal.covenant.rules import Covenant, active_covenant, active_version
 from portal.db import utcnow
 from portal.errors import DomainError
@@ -334,9 +334,7 @@ def for_case(case_id: int):
 def new(case_id: int):
     """The owning organisation opens a decision on its case."""
     actor = current_actor()
-    case = load_case(db.session, actor, case_id)
-    if case.organisation_id != actor.organisation_id:
-        abort(404)
+    case = load_own_case(db.session, actor, case_id)
     if active_version(db.session) is None:
         heading = _("Gezamenlijk besluit openen")
         return render_template("covenant/required.html", heading=heading)

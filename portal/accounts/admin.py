@@ -6,7 +6,7 @@ users or invitations answer 404 (``portal.accounts.policy``).
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from portal.actor import current_actor
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.links import external_url
 
 bp = Blueprint("orgadmin", __name__, url_prefix="/beheer")
 
@@ -29,8 +30,7 @@ def _organisation():
 
 
 def _invitation_link(token: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("accounts.accept_invitation", token=token)
+    return external_url("accounts.accept_invitation", token=token)
 
 
 @bp.get("/medewerkers")
@@ -153,9 +153,7 @@ def sso_settings():
             db.session.commit()
             flash(_("De instellingen voor inloggen zijn opgeslagen."), "ok")
             return redirect(url_for(".sso_settings"))
-    callback = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-        "accounts.sso_callback", slug=org.slug
-    )
+    callback = external_url("accounts.sso_callback", slug=org.slug)
     return render_template(
         "orgadmin/sso.html", form=form, error=error, organisation=org, callback=callback
     )

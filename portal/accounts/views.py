@@ -52,6 +52,7 @@ from portal.actor import current_actor
 from portal.db import utcnow
 from portal.errors import DomainError, NotFound
 from portal.extensions import db, limiter
+from portal.links import external_url
 from portal.main.views import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -304,9 +305,7 @@ def sso_choose():
 @limiter.limit(_login_limit)
 def sso_start(slug: str):
     org, settings = _sso_settings(slug)
-    redirect_uri = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-        ".sso_callback", slug=org.slug
-    )
+    redirect_uri = external_url("accounts.sso_callback", slug=org.slug)
     try:
         client = sso.client_for(settings)
         sso.checked_metadata(client, settings)

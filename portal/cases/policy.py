@@ -44,3 +44,13 @@ def load_case_by_reference(session: Session, actor: Actor, reference: str) -> Ca
     if case is None:
         raise NotFound()
     return case
+
+
+def load_own_case(session: Session, actor: Actor, case_id: int) -> Case:
+    """A case the actor's own organisation owns, for what only the owner may do (refer it,
+    open a decision, record consent). A case another partner merely shares with the actor
+    answers ``NotFound`` like a missing one: the owner's actions are not offered to it."""
+    case = load_case(session, actor, case_id)
+    if actor.organisation_id is None or case.organisation_id != actor.organisation_id:
+        raise NotFound()
+    return case
