@@ -501,7 +501,7 @@ def done(receipt_id: str):
 
 def _principal(record, action: str = "consent.receipt") -> str:
     """The tenant's name for their own receipt, shown through the policy point (audited)."""
-    person = db.session.get(Person, record.person_id)
+    person = db.session.get_one(Person, record.person_id)
     shown = reveal(
         db.session,
         tenant.actor(record.person_id),

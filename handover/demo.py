@@ -52,8 +52,9 @@ def load(session: Session) -> Referral | None:
     if active_version(session) is None:
         return None
     sanne = _actor(session, "sanne@corporatie.example")
-    partners = {role: _actor(session, email) for role, email in PARTNERS.items()}
-    if sanne is None or None in partners.values():
+    found = {role: _actor(session, email) for role, email in PARTNERS.items()}
+    partners = {role: actor for role, actor in found.items() if actor is not None}
+    if sanne is None or len(partners) < len(found):
         return None
     cases = [c for c in find_cases_by_bsn(session, sanne, BSN) if c.status != "closed"]
     if not cases:
@@ -69,6 +70,7 @@ def load(session: Session) -> Referral | None:
         return datetime.combine(utcnow().date() - timedelta(days=n), time(10), tzinfo=UTC)
 
     coach = partners["debt_coach"]
+    assert coach.organisation_id is not None  # a staff actor always has one
     consent.record_offline(
         session,
         sanne,

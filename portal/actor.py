@@ -83,7 +83,7 @@ def current_actor(user: User | None = None, *, label: str = "") -> Actor:
     request_id = g.get("request_id") if has_request_context() else None
     client_addr = truncate_address(request.remote_addr) if has_request_context() else None
     if user is None and has_request_context() and current_user.is_authenticated:
-        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        user = current_user._get_current_object()
     if user is None:
         return Actor(kind="anonymous", label=label, request_id=request_id, client_addr=client_addr)
     return staff_actor(user, request_id=request_id, client_addr=client_addr, label=label)

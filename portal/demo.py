@@ -461,7 +461,7 @@ def load_demo_cases(session: Session) -> None:
             [signal],
             source=household.get("source", "form"),
         ).outcomes[0]
-        case = session.get(Case, outcome.case_id)
+        case = session.get_one(Case, outcome.case_id)
         # The demo plays out the past: the case came in with its signal.
         case.created_at = datetime.combine(household["signal_date"], time(9), tzinfo=UTC)
         for member in household.get("members", []):

@@ -66,7 +66,7 @@ class Form(FlaskForm):
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         ok = super().validate(extra_validators=extra_validators)
-        for field in self._fields.values():  # type: ignore[attr-defined]
+        for field in self._fields.values():
             for check in _checks(field):
                 try:
                     check(self, field)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from flask import has_request_context
 from flask_babel import gettext
@@ -218,11 +218,14 @@ class Revealed:
         return bool(decision and decision.allowed)
 
 
+Row = TypeVar("Row", bound=EncryptedRow)
+
+
 def reveal(
     session: Session,
     actor: Actor,
     case: Case,
-    fields: Mapping[EncryptedRow, Iterable[str]] | Iterable[tuple[EncryptedRow, Iterable[str]]],
+    fields: Mapping[Row, Iterable[str]] | Iterable[tuple[Row, Iterable[str]]],
     *,
     action: str = "case.view",
     purpose: str | None = None,

@@ -62,7 +62,7 @@ def load(session: Session) -> Decision | None:
     ahmet = _actor(session, "ahmet@schuldhulp.example")
     corporation = session.scalar(select(Organisation).where(Organisation.slug == "corporatie"))
     coach_org = session.scalar(select(Organisation).where(Organisation.slug == "schuldhulp"))
-    if None in (sanne, ahmet, corporation, coach_org):
+    if sanne is None or ahmet is None or corporation is None or coach_org is None:
         return None
     today = utcnow().date()
     case = create_case(

@@ -36,6 +36,7 @@ from portal.accounts.passwords import hash_password, needs_rehash, verify_passwo
 from portal.accounts.sealing import SealError, seal, unseal
 from portal.actor import Actor
 from portal.audit.service import record
+from portal.db import changed_rows
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.outbox.service import enqueue
 
@@ -191,7 +192,8 @@ def recovery_step(session: Session, actor: Actor, user: User, *, code: str, now:
         )
         return "locked"
     # Claimed with one UPDATE, so two requests racing with the same code cannot both win.
-    claimed = session.execute(
+    claimed = changed_rows(
+        session,
         update(RecoveryCode)
         .where(
             RecoveryCode.user_id == user.id,
@@ -199,8 +201,8 @@ def recovery_step(session: Session, actor: Actor, user: User, *, code: str, now:
             RecoveryCode.used_at.is_(None),
         )
         .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     if claimed != 1:
         record(
             session,
@@ -222,10 +224,13 @@ def recovery_step(session: Session, actor: Actor, user: User, *, code: str, now:
 
 
 def remaining_recovery_codes(session: Session, user: User) -> int:
-    return session.scalar(
-        select(func.count(RecoveryCode.id)).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+    return (
+        session.scalar(
+            select(func.count(RecoveryCode.id)).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
         )
+        or 0
     )
 
 
@@ -445,12 +450,13 @@ def accept_invitation(
         problems = password_problems(password, invitation.email)
         if problems:
             raise DomainError(problems[0])
-    claimed = session.execute(
+    claimed = changed_rows(
+        session,
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
         .values(accepted_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     if claimed != 1 or find_user_by_email(session, invitation.email) is not None:
         raise NotFound(_("Deze uitnodiging is verlopen, al gebruikt of bestaat niet."))
     session.refresh(invitation)

@@ -121,7 +121,7 @@ class ServerSessionInterface(SessionInterface):
     ) -> None:
         response.vary.add("Cookie")
         name = self.get_cookie_name(app)
-        cookie = {
+        cookie: dict[str, Any] = {
             "domain": self.get_cookie_domain(app),
             "path": self.get_cookie_path(app),
             "secure": self.get_cookie_secure(app),

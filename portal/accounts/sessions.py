@@ -189,7 +189,7 @@ def enforce(now: datetime | None = None) -> None:
     if request.endpoint == "static" or "_user_id" not in session:
         return
     now = now or utcnow()
-    user = current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[attr-defined]
+    user = current_user._get_current_object() if current_user.is_authenticated else None
     reason = session_end_reason(user, session.get(AUTH_KEY), now)
     if reason is not None:
         _record_session_end(user, reason)

@@ -59,9 +59,9 @@ class AuditFilterForm(FlaskForm):
             category=self.categorie.data or None,
         )
 
-    def query_args(self) -> dict[str, str]:
+    def query_args(self) -> dict[str, Any]:
         """The filters as URL arguments, for pagination and export links."""
-        args = {}
+        args: dict[str, Any] = {}
         for name in ("van", "tot", "organisatie", "medewerker", "actie", "casus", "categorie"):
             raw = self[name].raw_data
             if raw and raw[0]:

@@ -137,7 +137,8 @@ def case_references(session: Session, events: list[AuditEvent]) -> dict[int, str
     ids = {e.case_id for e in events if e.case_id is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(ids))).all())
+    rows = session.execute(select(Case.id, Case.reference).where(Case.id.in_(ids)))
+    return {row.id: row.reference for row in rows}
 
 
 def colleague_names(session: Session, actor: Actor) -> dict[int, str]:
@@ -145,13 +146,12 @@ def colleague_names(session: Session, actor: Actor) -> dict[int, str]:
     shown by organisation and role only)."""
     if actor.organisation_id is None:
         return {}
-    return dict(
-        session.execute(
-            select(User.id, User.display_name)
-            .where(User.organisation_id == actor.organisation_id)
-            .order_by(User.display_name)
-        ).all()
+    rows = session.execute(
+        select(User.id, User.display_name)
+        .where(User.organisation_id == actor.organisation_id)
+        .order_by(User.display_name)
     )
+    return {row.id: row.display_name for row in rows}
 
 
 # --- in words, for the pages -----------------------------------------------------------------

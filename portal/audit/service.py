@@ -34,7 +34,7 @@ HASHED_FIELDS = (
 )
 
 
-def canonical(event: Mapping[str, Any]) -> bytes:
+def canonical(event: Mapping[Any, Any]) -> bytes:
     """The bytes a hash covers: the fields as a JSON array in ``HASHED_FIELDS`` order."""
     values = [event[name] for name in HASHED_FIELDS]
     values[1] = values[1].isoformat()
@@ -45,7 +45,7 @@ def canonical_json(value: dict[str, Any]) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def chain_hash(prev_hash: str, event: Mapping[str, Any]) -> str:
+def chain_hash(prev_hash: str, event: Mapping[Any, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(event)).hexdigest()
 
 

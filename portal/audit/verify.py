@@ -104,7 +104,7 @@ def verify(
     wanted = {cp.seq for cp in checkpoints} | set(external)
     seen: dict[int, str] = {}
     columns = [getattr(AuditEvent, name) for name in (*HASHED_FIELDS, "prev_hash", "hash")]
-    running, expected, count = GENESIS_HASH, 1, 0
+    running, next_seq, count = GENESIS_HASH, 1, 0
     broken: Broken | None = None
     rows = session.execute(
         select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch)
@@ -112,8 +112,8 @@ def verify(
     for row in rows.mappings():
         count += 1
         seq = row["seq"]
-        if seq != expected:
-            broken = Broken(expected, f"event {expected} is missing or out of order (found {seq})")
+        if seq != next_seq:
+            broken = Broken(next_seq, f"event {next_seq} is missing or out of order (found {seq})")
             break
         if row["prev_hash"] != running:
             broken = Broken(seq, "the link to the previous event does not match")
@@ -124,7 +124,7 @@ def verify(
         running = row["hash"]
         if seq in wanted:
             seen[seq] = running
-        expected += 1
+        next_seq += 1
         if progress and count % batch == 0:
             progress(batch)
     rows.close()
@@ -132,8 +132,8 @@ def verify(
         progress(count % batch)
     if broken is None:
         head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
-        if head.seq != expected - 1 or head.hash != running:
-            broken = Broken(expected, "events after the last one were removed (head mismatch)")
+        if head.seq != next_seq - 1 or head.hash != running:
+            broken = Broken(next_seq, "events after the last one were removed (head mismatch)")
     if broken is None:
         for seq, chain in sorted(external.items()):
             if seen.get(seq) != chain.strip().lower():

@@ -160,7 +160,7 @@ def _run(
         if separate_progress:
             _write_progress(app, job_id, done)
 
-    organisation = session.get(Organisation, job.organisation_id)
+    organisation = session.get_one(Organisation, job.organisation_id)
     try:
         with force_locale(job.locale):
             result = import_signals(
@@ -175,7 +175,7 @@ def _run(
             )
     except DomainError as exc:  # a rule the parser does not know; nothing is stored
         session.rollback()
-        job = session.get(ImportJob, job_id)
+        job = session.get_one(ImportJob, job_id)
         job.status = "failed"
         column = str(exc.params.get("field", ""))
         job.errors = [{"line": 0, "column": column, "reason": exc.message}]

@@ -38,7 +38,7 @@ from portal.crypto import blind_index
 from portal.crypto.context import crypto_for
 from portal.crypto.fields import Erased, decrypt_field
 from portal.crypto.service import create_data_key, destroy_data_key
-from portal.db import utcnow
+from portal.db import changed_rows, utcnow
 from portal.errors import DomainError, Forbidden
 
 #: Which data category each personal attribute belongs to (for the audit log and, later,
@@ -183,13 +183,14 @@ def reserve_references(session: Session, year: int, count: int = 1) -> list[str]
     if count <= 0:
         return []
     for _attempt in range(3):
-        bumped = session.execute(
+        bumped = changed_rows(
+            session,
             update(CaseReferenceCounter)
             .where(CaseReferenceCounter.year == year)
             .values(last_number=CaseReferenceCounter.last_number + count)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if bumped.rowcount:
+        if bumped:
             last = session.execute(
                 select(CaseReferenceCounter.last_number).where(CaseReferenceCounter.year == year)
             ).scalar_one()

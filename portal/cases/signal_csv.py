@@ -115,12 +115,12 @@ def parse_date(text: str) -> date:
     else:
         raise FieldError(_l("geen datum in de vorm JJJJ-MM-DD of DD-MM-JJJJ"))
     try:
-        value = date(year, month, day)
+        parsed = date(year, month, day)
     except ValueError as exc:
         raise FieldError(_l("deze datum bestaat niet")) from exc
     if year < FIRST_YEAR:
         raise FieldError(_l("deze datum ligt voor %(year)s", year=FIRST_YEAR))
-    return value
+    return parsed
 
 
 def parse_bsn(text: str) -> str:

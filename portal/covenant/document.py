@@ -110,9 +110,9 @@ def _toml_problem(source: str, message: str) -> Problem:
         path = _dotted(declared.group(1).rstrip(",").split(","))
         return Problem(path, f"declared twice ({where})")
     if text.startswith("Cannot overwrite a value") and line:
-        path = _key_at_line(source, line)
-        if path:
-            return Problem(path, f"declared twice ({where})")
+        key = _key_at_line(source, line)
+        if key:
+            return Problem(key, f"declared twice ({where})")
     return Problem(where, f"not valid TOML: {text[:1].lower()}{text[1:]}")
 
 

@@ -206,7 +206,7 @@ def explained():
     since = (
         date.fromisoformat(covenant.effective_from)
         if covenant.effective_from
-        else version.activated_at.date()
+        else (version.activated_at or version.loaded_at).date()
     )
     return render_template(
         "covenant/explained.html",

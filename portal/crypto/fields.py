@@ -245,11 +245,7 @@ def seal_pending(session: Session, obj: EncryptedRow) -> None:
     from portal.crypto.service import cipher_for
 
     columns = encrypted_columns(type(obj))
-    pending = {
-        key: value
-        for key in columns
-        if isinstance(value := obj.__dict__.get(key), Pending)  # type: ignore[attr-defined]
-    }
+    pending = {key: value for key in columns if isinstance(value := obj.__dict__.get(key), Pending)}
     if not pending:
         return
     if obj.row_uid is None:
@@ -271,6 +267,7 @@ def seal_pending(session: Session, obj: EncryptedRow) -> None:
                 finally:
                     _SEALING.reset(token)
                 continue
+            assert cipher is not None and key_id is not None  # a value to seal got a live key
             column, kind = columns[key]
             context = aead.row_context(table, column, obj.row_uid)
             blob = aead.seal(cipher, key_id, encode_value(kind, value.value), context)

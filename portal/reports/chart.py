@@ -97,7 +97,7 @@ def stacked_bars(
     bars = []
     for index, (label, total) in enumerate(zip(labels, totals, strict=True)):
         x = left + index * slot + (slot - bar_width) / 2
-        y = bottom
+        y: float = bottom
         segments = []
         for s in series:
             value = values.get((label, s.key), 0)

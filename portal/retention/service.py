@@ -185,7 +185,7 @@ def count_candidates(session: Session, schedule: Schedule, now: datetime) -> int
 
 
 def _with_data(model: PersonalModel, names: tuple[str, ...], condition: Any, case_id: int) -> Any:
-    query = select(model.cls).where(
+    query: Any = select(model.cls).where(
         model.case_column == case_id,
         or_(*[getattr(model.cls, name).is_not(None) for name in names]),
     )

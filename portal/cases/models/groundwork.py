@@ -72,7 +72,7 @@ class GroundworkItem(EncryptedRow):
     @classmethod
     def fields(cls) -> tuple[str, ...]:
         """The encrypted fields (all of them belong to the item's category)."""
-        return tuple(cls.__categories__)  # type: ignore[attr-defined]
+        return tuple(cls.__categories__)
 
 
 class ContactAttempt(GroundworkItem, Base):
