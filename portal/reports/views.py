@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.access import staff
 from portal.accounts.models import Organisation
+from portal.accounts.roles import REPORT_ROLES
 from portal.actor import current_actor
 from portal.extensions import db
 from portal.numbers import query_int
@@ -46,7 +47,7 @@ def month_label(month: str, pattern: str = "MMMM yyyy") -> str:
 
 
 @bp.get("/cijfers")
-@staff(*sorted(service.REPORT_ROLES))
+@staff(*sorted(REPORT_ROLES))
 def statistics():
     """Cases per month by status and signal; erased cases still count."""
     actor = current_actor()
