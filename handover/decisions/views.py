@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_currency, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
@@ -52,14 +52,6 @@ PERSON_FIELDS = ("initials", "surname", "street", "house_number", "postcode", "c
 
 def _lang() -> str:
     return str(get_locale())
-
-
-@bp.app_template_filter("kp_euro")
-def euro(value: Any) -> str:
-    """An amount in cents as money in the reader's language; a withheld marker as itself."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return format_currency(value / 100, "EUR")
-    return "—" if value is None else str(value)
 
 
 # --- the page's data ------------------------------------------------------------------------
