@@ -47,7 +47,16 @@ from portal.web import is_htmx
 
 bp = Blueprint("decisions", __name__)
 
-PERSON_FIELDS = ("initials", "surname", "street", "house_number", "postcode", "city", "minor")
+#: What a decision shows of each household member: who and where, no BSN or contact details.
+DECISION_PERSON_FIELDS = (
+    "initials",
+    "surname",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "minor",
+)
 
 
 def _lang() -> str:
@@ -180,7 +189,7 @@ def _context(
     case = decision.case
     covenant = service.covenant_for(db.session, decision)
     timeline = _timeline(case)
-    fields: dict[Any, tuple[str, ...]] = dict.fromkeys(case.persons, PERSON_FIELDS)
+    fields: dict[Any, tuple[str, ...]] = dict.fromkeys(case.persons, DECISION_PERSON_FIELDS)
     fields[case] = ("arrears_cents",)
     fields[decision] = ("motivation", "withdrawn_reason")
     for c in decision.confirmations:
