@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from consent import service as consent_service
-from consent.forms import CHANNEL_LABELS
+from consent.labels import CHANNEL_LABELS
 from handover import service
 from handover.forms import (
     CheckForm,

@@ -18,7 +18,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from handover.decisions import pdf, prevention, service, texts
+from handover.decisions import labels, pdf, prevention, service
 from handover.decisions.forms import (
     ConfirmStepForm,
     DissentForm,
@@ -221,8 +221,8 @@ def _context(
         "decision": decision,
         "case": case,
         "covenant": covenant,
-        "rule_name": texts.RULES.get(decision.rule),
-        "rule_explanation": texts.RULE_EXPLANATIONS.get(decision.rule),
+        "rule_name": labels.RULES.get(decision.rule),
+        "rule_explanation": labels.RULE_EXPLANATIONS.get(decision.rule),
         "definition": covenant.decision(decision.kind),
         "voting": covenant.voters(decision.kind, minors_present=decision.minors_present),
         "shown": shown,
@@ -231,7 +231,7 @@ def _context(
         if decision.status == "preparing"
         else [],
         "timeline": timeline,
-        "texts": texts,
+        "texts": labels,
         "voter": voter,
         "is_owner": is_owner,
         "can_vote": voter is not None
@@ -305,7 +305,7 @@ def index():
         "decisions/index.html",
         rows=rows,
         covenant=active_covenant(db.session),
-        texts=texts,
+        texts=labels,
         now=utcnow(),
     )
 
@@ -322,7 +322,7 @@ def for_case(case_id: int):
             case=case,
             rows=decisions_of_case(db.session, actor, case),
             covenant=active_version(db.session) and active_covenant(db.session),
-            texts=texts,
+            texts=labels,
             can_open=case.organisation_id == actor.organisation_id,
         ),
         200,
@@ -370,7 +370,7 @@ def new(case_id: int):
         case = load_case(db.session, actor, case_id)
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "decisions/new.html", case=case, form=form, covenant=covenant, error=error, texts=texts
+        "decisions/new.html", case=case, form=form, covenant=covenant, error=error, texts=labels
     ), status
 
 
