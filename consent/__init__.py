@@ -13,8 +13,8 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from consent import sms
-    from consent.audit_labels import ACTION_LABELS
     from consent.cli import consent_cli
+    from consent.labels import ACTION_LABELS
     from consent.policy import consent_lookup
     from consent.tenant_views import bp as tenant_bp
     from consent.views import bp as professional_bp

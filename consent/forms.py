@@ -17,9 +17,6 @@ from consent.service import LANGUAGES, MANDATE_LABELS, VALIDITY_DAYS
 from portal.forms import Form
 from portal.i18n import LANGUAGE_NAMES
 
-#: How an invitation reaches the tenant.
-CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("Sms"), "letter": _l("Brief")}
-
 
 class ActionForm(Form):
     """A button that changes something: only the CSRF token."""

@@ -26,7 +26,8 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from consent import policy, service, sms
-from consent.forms import CHANNEL_LABELS, ActionForm, OfflineForm, RequestForm, WithdrawForm
+from consent.forms import ActionForm, OfflineForm, RequestForm, WithdrawForm
+from consent.labels import CHANNEL_LABELS
 from consent.models import CHANNELS, ConsentRecord, ConsentRequest
 from consent.pdf import qr_data_uri, render_pdf
 from portal.access import casework

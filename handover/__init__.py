@@ -9,8 +9,8 @@ def init_app(app: Flask) -> None:
     """Plug referrals into the policy point and consent, register the blueprint and commands."""
     from consent.hooks import on_consent_withdrawn
     from handover import policy, service
-    from handover.audit_labels import ACTION_LABELS
     from handover.cli import sla_cli
+    from handover.labels import ACTION_LABELS
     from handover.views import bp
     from portal import sharing
     from portal.audit.describe import register_action_labels

@@ -14,18 +14,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from handover.labels import OUTCOME_LABELS
 from handover.models import OUTCOMES
 from handover.service import REASON_MAX
 from portal.forms import Form
-
-OUTCOME_LABELS = {
-    "solved": _l("Opgelost: de achterstand is weg"),
-    "arrangement": _l("Betalingsregeling getroffen"),
-    "debt_counselling": _l("Doorgestuurd naar schuldhulpverlening (minnelijk of Wsnp)"),
-    "no_result": _l("Zonder resultaat beëindigd"),
-    "refused": _l("Huurder wilde geen hulp"),
-    "moved": _l("Huurder is verhuisd"),
-}
 
 
 class VersionedForm(Form):

@@ -31,7 +31,8 @@ from handover.models import (
     Referral,
     ReferralEvent,
 )
-from portal.accounts.models import CASEWORK_ROLES, Organisation
+from portal.accounts.models import Organisation
+from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import GROUNDWORK_MODELS, Case

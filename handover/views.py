@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from consent import service as consent_service
-from consent.forms import CHANNEL_LABELS
+from consent.labels import CHANNEL_LABELS
 from handover import service
 from handover.forms import (
     CheckForm,
@@ -59,7 +59,8 @@ ACTION_FORMS = {
     "escalate": EscalateForm,
 }
 ACTIONS = ", ".join(ACTION_FORMS)
-PERSON_FIELDS = (
+#: What the referral page shows of each household member (all but the relation code).
+REFERRAL_PERSON_FIELDS = (
     "surname",
     "initials",
     "birth_date",
@@ -147,7 +148,7 @@ def _detail_context(
 ) -> dict:
     actor = current_actor()
     case = referral.case
-    fields: dict = dict.fromkeys(case.persons, PERSON_FIELDS)
+    fields: dict = dict.fromkeys(case.persons, REFERRAL_PERSON_FIELDS)
     fields[case] = ("arrears_cents",)
     fields[referral] = ("note",)
     for event in referral.events:

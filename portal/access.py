@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from portal.accounts.models import CASEWORK_ROLES
+from portal.accounts.roles import CASEWORK_ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 Kind = Literal["public", "tenant", "staff"]

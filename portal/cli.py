@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -14,6 +16,13 @@ db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 
 def _cfg():
     return alembic_config(current_app.config["DATABASE_URL"])
+
+
+def _next_revision_id(cfg: Config) -> str:
+    """Revisions are numbered in chain order (a test holds them to it), so a new one takes
+    the number after the head instead of Alembic's random id."""
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    return f"{int(head or 0) + 1:04d}"
 
 
 @db_cli.command("upgrade")
@@ -41,7 +50,8 @@ def db_current() -> None:
 @click.option("--autogenerate/--empty", default=True)
 def db_revision(message: str, autogenerate: bool) -> None:
     """Draft a new migration from the models (review it by hand before committing)."""
-    command.revision(_cfg(), message=message, autogenerate=autogenerate)
+    cfg = _cfg()
+    command.revision(cfg, message=message, autogenerate=autogenerate, rev_id=_next_revision_id(cfg))
 
 
 def init_app(app: Flask) -> None:

@@ -58,7 +58,10 @@ class ConsentAnswer:
 
 
 @dataclass(frozen=True)
-class Decision:
+class AccessDecision:
+    """The policy point's answer for one category: may this actor see it, on which basis, or
+    why not."""
+
     category: str
     allowed: bool
     #: "owner", "data_subject", "system", "statutory:<basis>" or "consent:<record id>".
@@ -146,21 +149,23 @@ def _covenant(session: Session) -> Any:
 
 def decide(
     session: Session, actor: Actor, case: Case, categories: Iterable[str]
-) -> dict[str, Decision]:
+) -> dict[str, AccessDecision]:
     """The decision per category, without side effects (``reveal`` audits and decrypts)."""
     wanted = sorted(set(categories))
     if actor.kind == "system":
-        return {c: Decision(c, True, "system") for c in wanted}
+        return {c: AccessDecision(c, True, "system") for c in wanted}
     if actor.kind == "tenant":
         own = actor.person_id is not None and any(p.id == actor.person_id for p in case.persons)
         return {
-            c: Decision(c, True, "data_subject") if own else Decision(c, False, reason="not_shared")
+            c: AccessDecision(c, True, "data_subject")
+            if own
+            else AccessDecision(c, False, reason="not_shared")
             for c in wanted
         }
     if actor.kind != "staff" or actor.organisation_id is None:
-        return {c: Decision(c, False, reason="not_shared") for c in wanted}
+        return {c: AccessDecision(c, False, reason="not_shared") for c in wanted}
     if case.organisation_id == actor.organisation_id:
-        return {c: Decision(c, True, "owner") for c in wanted}
+        return {c: AccessDecision(c, True, "owner") for c in wanted}
 
     grants = grants_for(session, case, actor.organisation_id)
     covenant = _covenant(session) if grants else None
@@ -169,7 +174,7 @@ def decide(
 
 def _decide_shared(
     session: Session, case: Case, grants: list[Grant], covenant: Any, category: str
-) -> Decision:
+) -> AccessDecision:
     """Best answer over every grant that includes the category (any one may allow it)."""
     refusals: list[str] = []
     for grant in grants:
@@ -182,16 +187,16 @@ def _decide_shared(
             refusals.append("no_basis")
             continue
         if not basis.is_consent:
-            return Decision(category, True, f"statutory:{basis.code}")
+            return AccessDecision(category, True, f"statutory:{basis.code}")
         answer = consent_status(session, case, grant, category)
         if answer.status == "valid":
-            return Decision(category, True, f"consent:{answer.record_id}")
+            return AccessDecision(category, True, f"consent:{answer.record_id}")
         refusals.append(f"consent_{answer.status}")
     # The most telling reason: a withdrawal says more than "never asked".
     for reason in ("consent_withdrawn", "consent_expired", "consent_missing", "no_basis"):
         if reason in refusals:
-            return Decision(category, False, reason=reason)
-    return Decision(category, False, reason="not_shared")
+            return AccessDecision(category, False, reason=reason)
+    return AccessDecision(category, False, reason="not_shared")
 
 
 def category_of(obj: EncryptedRow, field_name: str) -> str:
@@ -203,7 +208,7 @@ def category_of(obj: EncryptedRow, field_name: str) -> str:
 class Revealed:
     """The result of one ``reveal``: values or ``Withheld`` markers, per object and field."""
 
-    decisions: dict[str, Decision]
+    decisions: dict[str, AccessDecision]
     values: dict[tuple[int, str], Any]
 
     def of(self, obj: object) -> dict[str, Any]:

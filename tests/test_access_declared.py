@@ -5,7 +5,7 @@ from __future__ import annotations
 from werkzeug.routing import IntegerConverter
 
 from portal.access import AccessRule, rule_for
-from portal.accounts.models import CASEWORK_ROLES
+from portal.accounts.roles import CASEWORK_ROLES
 
 #: Endpoints anyone may reach without signing in. Adding one is a security decision.
 PUBLIC_ENDPOINTS = {

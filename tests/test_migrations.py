@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from portal import MODEL_MODULES
+from portal.cli import _next_revision_id
 from portal.db import Base, make_engine
 from portal.migrate import alembic_config
 from tests.conftest import migrate
@@ -53,6 +54,21 @@ def test_single_head_and_dated_files():
     for rev in script.walk_revisions():
         name = rev.module.__file__.rsplit("/", 1)[-1]
         assert name[:8].isdigit(), f"{name} should start with its date (YYYYMMDD)"
+
+
+def test_numbers_follow_the_chain_without_gaps():
+    """Revision ids and file numbers count 0001, 0002, ... in the order the revisions apply,
+    so the file list reads in the order a database goes through it."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    chain = list(reversed(list(script.walk_revisions())))
+    names = [rev.module.__file__.rsplit("/", 1)[-1] for rev in chain]
+    for number, (rev, name) in enumerate(zip(chain, names, strict=True), start=1):
+        assert rev.revision == f"{number:04d}", (
+            f"{name}: revision {rev.revision} is number {number}"
+        )
+        assert name.split("_")[1] == rev.revision, f"{name} should carry its revision id"
+    assert names == sorted(names), "file dates should not go back in the chain"
+    assert _next_revision_id(alembic_config("sqlite://")) == f"{len(chain) + 1:04d}"
 
 
 def _schema(url: str) -> dict[str, object]:

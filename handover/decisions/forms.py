@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from handover.decisions import texts
+from handover.decisions import labels
 from handover.decisions.models import COURT_STATUSES, GROUNDS, POSITIONS, TIMELINE_KINDS
 from handover.decisions.service import MAX_MONTHS, TEXT_MAX, TEXT_MIN
 from portal.forms import Form
@@ -47,12 +47,12 @@ class OpenDecisionForm(Form):
     kind = SelectField(_l("Soort besluit"), validators=[DataRequired()])
     grounds = MultiCheckboxField(
         _l("Gronden"),
-        choices=[SelectChoice(code, texts.GROUNDS[code]) for code in GROUNDS],
+        choices=[SelectChoice(code, labels.GROUNDS[code]) for code in GROUNDS],
         validators=[DataRequired(message=_l("Kies minstens één grond."))],
     )
     court_status = RadioField(
         _l("Stand van de rechtszaak"),
-        choices=[SelectChoice(code, texts.COURT_STATUSES[code]) for code in COURT_STATUSES],
+        choices=[SelectChoice(code, labels.COURT_STATUSES[code]) for code in COURT_STATUSES],
         default="none",
         validators=[DataRequired()],
     )
@@ -98,7 +98,7 @@ class VoteForm(Form):
     voter_version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
     position = RadioField(
         _l("Uw stem"),
-        choices=[SelectChoice(code, texts.POSITIONS[code]) for code in POSITIONS],
+        choices=[SelectChoice(code, labels.POSITIONS[code]) for code in POSITIONS],
         validators=[DataRequired(message=_l("Kies eens, oneens of onthouding."))],
     )
     conflict_of_interest = BooleanField(
@@ -114,7 +114,7 @@ class DissentForm(Form):
 class TimelineForm(Form):
     kind = SelectField(
         _l("Wat"),
-        choices=[SelectChoice(code, texts.TIMELINE_KINDS[code]) for code in TIMELINE_KINDS],
+        choices=[SelectChoice(code, labels.TIMELINE_KINDS[code]) for code in TIMELINE_KINDS],
         validators=[DataRequired()],
     )
     happens_on = DateField(_l("Datum"), validators=[InputRequired()])

@@ -297,10 +297,7 @@ def _name(table: Mapping[str, Any], code: str | None) -> str:
 
 def describe(item: Evidence, covenant: Covenant) -> str:
     """The fact in words, in the user's language."""
-    from handover.decisions.texts import (
-        REFERRAL_OUTCOMES,
-        REFERRAL_STATUSES,
-    )
+    from handover.labels import OUTCOME_LABELS, STATUS_LABELS
 
     f = item.facts
     if item.what == "referral":
@@ -309,14 +306,14 @@ def describe(item: Evidence, covenant: Covenant) -> str:
             purpose=_name(covenant.purposes, f.get("purpose")),
             recipient=f.get("recipient"),
             sent=f.get("sent_on") or "—",
-            status=REFERRAL_STATUSES.get(f.get("status"), f.get("status")),
+            status=STATUS_LABELS.get(f.get("status"), f.get("status")),
         )
         if f.get("help_started_on"):
             text += " " + _("Hulp gestart op %(date)s.", date=f["help_started_on"])
         if f.get("outcome"):
             text += " " + _(
                 "Uitkomst: %(outcome)s.",
-                outcome=REFERRAL_OUTCOMES.get(f["outcome"], f["outcome"]),
+                outcome=OUTCOME_LABELS.get(f["outcome"], f["outcome"]),
             )
         return text
     if item.what == "crisis_referral":
@@ -324,7 +321,7 @@ def describe(item: Evidence, covenant: Covenant) -> str:
             "Overdracht aan %(recipient)s (verstuurd %(sent)s): %(status)s.",
             recipient=f.get("recipient"),
             sent=f.get("sent_on") or "—",
-            status=REFERRAL_STATUSES.get(f.get("status"), f.get("status")),
+            status=STATUS_LABELS.get(f.get("status"), f.get("status")),
         )
     if item.what == "crisis_voter":
         if f.get("this_decision"):
@@ -346,7 +343,7 @@ def describe(item: Evidence, covenant: Covenant) -> str:
         return _(
             "Zorg of jeugdhulp betrokken: overdracht aan %(recipient)s (%(status)s).",
             recipient=f.get("recipient"),
-            status=REFERRAL_STATUSES.get(f.get("status"), f.get("status")),
+            status=STATUS_LABELS.get(f.get("status"), f.get("status")),
         )
     if item.what == "care_voter":
         return _(

@@ -57,7 +57,8 @@ from handover.decisions.models import (
     PreventionConfirmation,
     Trajectory,
 )
-from portal.accounts.models import CASEWORK_ROLES, Organisation
+from portal.accounts.models import Organisation
+from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
 from portal.audit.service import canonical_json, record
 from portal.cases.models import Case

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_currency, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from handover.decisions import pdf, prevention, service, texts
+from handover.decisions import labels, pdf, prevention, service
 from handover.decisions.forms import (
     ConfirmStepForm,
     DissentForm,
@@ -47,19 +47,20 @@ from portal.web import is_htmx
 
 bp = Blueprint("decisions", __name__)
 
-PERSON_FIELDS = ("initials", "surname", "street", "house_number", "postcode", "city", "minor")
+#: What a decision shows of each household member: who and where, no BSN or contact details.
+DECISION_PERSON_FIELDS = (
+    "initials",
+    "surname",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "minor",
+)
 
 
 def _lang() -> str:
     return str(get_locale())
-
-
-@bp.app_template_filter("kp_euro")
-def euro(value: Any) -> str:
-    """An amount in cents as money in the reader's language; a withheld marker as itself."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return format_currency(value / 100, "EUR")
-    return "—" if value is None else str(value)
 
 
 # --- the page's data ------------------------------------------------------------------------
@@ -188,7 +189,7 @@ def _context(
     case = decision.case
     covenant = service.covenant_for(db.session, decision)
     timeline = _timeline(case)
-    fields: dict[Any, tuple[str, ...]] = dict.fromkeys(case.persons, PERSON_FIELDS)
+    fields: dict[Any, tuple[str, ...]] = dict.fromkeys(case.persons, DECISION_PERSON_FIELDS)
     fields[case] = ("arrears_cents",)
     fields[decision] = ("motivation", "withdrawn_reason")
     for c in decision.confirmations:
@@ -220,8 +221,8 @@ def _context(
         "decision": decision,
         "case": case,
         "covenant": covenant,
-        "rule_name": texts.RULES.get(decision.rule),
-        "rule_explanation": texts.RULE_EXPLANATIONS.get(decision.rule),
+        "rule_name": labels.RULES.get(decision.rule),
+        "rule_explanation": labels.RULE_EXPLANATIONS.get(decision.rule),
         "definition": covenant.decision(decision.kind),
         "voting": covenant.voters(decision.kind, minors_present=decision.minors_present),
         "shown": shown,
@@ -230,7 +231,7 @@ def _context(
         if decision.status == "preparing"
         else [],
         "timeline": timeline,
-        "texts": texts,
+        "texts": labels,
         "voter": voter,
         "is_owner": is_owner,
         "can_vote": voter is not None
@@ -304,7 +305,7 @@ def index():
         "decisions/index.html",
         rows=rows,
         covenant=active_covenant(db.session),
-        texts=texts,
+        texts=labels,
         now=utcnow(),
     )
 
@@ -321,7 +322,7 @@ def for_case(case_id: int):
             case=case,
             rows=decisions_of_case(db.session, actor, case),
             covenant=active_version(db.session) and active_covenant(db.session),
-            texts=texts,
+            texts=labels,
             can_open=case.organisation_id == actor.organisation_id,
         ),
         200,
@@ -367,7 +368,7 @@ def new(case_id: int):
         case = load_case(db.session, actor, case_id)
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "decisions/new.html", case=case, form=form, covenant=covenant, error=error, texts=texts
+        "decisions/new.html", case=case, form=form, covenant=covenant, error=error, texts=labels
     ), status
 
 

@@ -1,7 +1,7 @@
 """field encryption: data keys, cases and their household, blind indexes
 
 Revision ID: 0003
-Revises: 0005
+Revises: 0002
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from portal.access import staff
 from portal.accounts import service
-from portal.accounts.forms import ROLE_LABELS, ActionForm, InviteForm, SsoSettingsForm
+from portal.accounts.forms import ActionForm, InviteForm, SsoSettingsForm
+from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.models import Invitation, User
 from portal.accounts.policy import load_org_invitation, load_org_user
 from portal.actor import current_actor

@@ -16,15 +16,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.accounts.models import PORTAL_ROLES
-
-ROLE_LABELS = {
-    "caseworker": _l("Casusregisseur / consulent"),
-    "team_manager": _l("Teamleider"),
-    "org_admin": _l("Beheerder van de organisatie"),
-    "covenant_admin": _l("Convenantbeheerder"),
-    "auditor": _l("Privacy / controle (auditor)"),
-}
+from portal.accounts.labels import ROLE_LABELS
+from portal.accounts.roles import PORTAL_ROLES, SSO_DEFAULT_ROLES
 
 
 class ActionForm(FlaskForm):
@@ -109,9 +102,7 @@ class SsoSettingsForm(FlaskForm):
         _l("Rol voor een nieuwe collega die via de inlogdienst binnenkomt"),
         choices=[
             SelectChoice("", _l("Geen rol (de beheerder kent die toe)")),
-            SelectChoice("caseworker", ROLE_LABELS["caseworker"]),
-            SelectChoice("team_manager", ROLE_LABELS["team_manager"]),
-            SelectChoice("auditor", ROLE_LABELS["auditor"]),
+            *(SelectChoice(r, ROLE_LABELS[r]) for r in SSO_DEFAULT_ROLES),
         ],
         validators=[Optional()],
     )

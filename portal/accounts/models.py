@@ -15,15 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.accounts.roles import CASEWORK_ROLES, PORTAL_ROLES
 from portal.db import Base, UTCDateTime, utcnow
-
-#: Portal roles (what a person may do in the portal), not covenant roles (what an
-#: organisation does in the chain; those come from the covenant).
-PORTAL_ROLES = ("caseworker", "team_manager", "org_admin", "covenant_admin", "auditor")
-#: The portal roles that work cases and so may see a household's personal data (what exactly
-#: the covenant decides). Organisation admins, covenant admins and auditors do other work
-#: (accounts, the covenant, the audit log) and get no case data for it.
-CASEWORK_ROLES = frozenset({"caseworker", "team_manager"})
 
 
 class Organisation(Base):

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import mfa
 from portal.accounts.models import (
-    PORTAL_ROLES,
     Invitation,
     Organisation,
     OrganisationOidc,
@@ -33,6 +32,7 @@ from portal.accounts.models import (
     UserRole,
 )
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from portal.accounts.roles import PORTAL_ROLES, SSO_DEFAULT_ROLES
 from portal.accounts.sealing import SealError, seal, unseal
 from portal.actor import Actor
 from portal.audit.service import record
@@ -554,7 +554,7 @@ def save_oidc_settings(
         raise DomainError(
             _("Geef de naam van een omgevingsvariabele, bijvoorbeeld KP_OIDC_SECRET_CORPORATIE.")
         )
-    if default_role is not None and default_role not in ("caseworker", "team_manager", "auditor"):
+    if default_role is not None and default_role not in SSO_DEFAULT_ROLES:
         raise DomainError(_("Kies een geldige standaardrol."))
     settings = organisation.oidc or OrganisationOidc(organisation_id=organisation.id)
     settings.enabled = enabled

@@ -26,7 +26,6 @@ from sqlalchemy import select
 from portal.access import public, staff
 from portal.accounts import mfa, service, sso
 from portal.accounts.forms import (
-    ROLE_LABELS,
     AcceptInvitationForm,
     ActionForm,
     ChangePasswordForm,
@@ -35,6 +34,7 @@ from portal.accounts.forms import (
     RecoveryForm,
     SignInForm,
 )
+from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.models import Organisation, OrganisationOidc, User
 from portal.accounts.sealing import SealError, seal, unseal
 from portal.accounts.sessions import (

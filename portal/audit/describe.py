@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.models import Organisation
 from portal.audit.models import AuditEvent
 
@@ -112,8 +113,6 @@ def action_label(action: str) -> str:
 
 
 def role_label(role: str | None) -> str:
-    from portal.accounts.forms import ROLE_LABELS
-
     if not role:
         return ""
     label = ROLE_LABELS.get(role)

@@ -13,15 +13,11 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
+from portal.accounts.roles import AUDITOR_ROLES, HISTORY_ROLES
 from portal.actor import Actor
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case
 from portal.errors import NotFound
-
-#: Portal roles that may read the access history of their own organisation's cases.
-HISTORY_ROLES = frozenset({"caseworker", "team_manager", "auditor", "org_admin"})
-#: Portal roles that may use the auditor's view of the log.
-AUDITOR_ROLES = frozenset({"auditor"})
 
 
 def may_read_history(actor: Actor, case: Case) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from portal.access import staff
 from portal.accounts.models import Organisation
+from portal.accounts.roles import AUDITOR_ROLES
 from portal.actor import current_actor
 from portal.audit import history, policy
 from portal.audit.describe import (
@@ -86,7 +87,7 @@ def _filter_form() -> AuditFilterForm:
 
 
 @bp.get("/audit")
-@staff("auditor")
+@staff(*AUDITOR_ROLES)
 def auditor():
     """Events of the auditor's own organisation's users and on its own cases."""
     actor = current_actor()
@@ -114,7 +115,7 @@ def auditor():
 
 
 @bp.get("/audit/export.csv")
-@staff("auditor")
+@staff(*AUDITOR_ROLES)
 def export():
     """Every matching event as CSV, streamed; the export itself is recorded first."""
     actor = current_actor()

@@ -34,7 +34,7 @@ from portal.cases.models import (
 )
 from portal.cases.service import minor_from
 from portal.crypto.fields import Erased, preload_keys
-from portal.sharing import Decision, Revealed, Withheld, decide, reveal
+from portal.sharing import AccessDecision, Revealed, Withheld, decide, reveal
 
 #: Every category a case page can show, for the permission questions it asks.
 PAGE_CATEGORIES = (
@@ -128,7 +128,7 @@ class CaseView:
     case: Case
     actor: Actor
     revealed: Revealed
-    decisions: dict[str, Decision]
+    decisions: dict[str, AccessDecision]
     persons: list[Person]
     signals: list[Signal]
     attempts: list[ContactAttempt]

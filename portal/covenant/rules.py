@@ -134,7 +134,11 @@ class Voting:
 
 
 @dataclass(frozen=True)
-class Decision:
+class DecisionKind:
+    """A kind of joint decision the covenant defines (eviction, last chance, ...): who votes,
+    how votes count and what approval leads to. Not a decision taken on a case, which is
+    ``handover.decisions.models.Decision``."""
+
     code: str
     name: Text
     purpose: str
@@ -169,7 +173,7 @@ class Covenant:
     legal_bases: Mapping[str, LegalBasis]
     prevention_steps: Mapping[str, Text]
     purposes: Mapping[str, Purpose]
-    decisions: Mapping[str, Decision]
+    decisions: Mapping[str, DecisionKind]
     #: Per prevention step, the kinds of evidence the portal shows under it.
     prevention_evidence: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -259,7 +263,7 @@ class Covenant:
             ),
             decisions=frozen(
                 {
-                    code: Decision(
+                    code: DecisionKind(
                         code,
                         Text.of(d["name"]),
                         d["purpose"],
@@ -302,7 +306,7 @@ class Covenant:
     def category(self, code: str) -> Category:
         return self._get(self.categories, code, "category")
 
-    def decision(self, code: str) -> Decision:
+    def decision(self, code: str) -> DecisionKind:
         return self._get(self.decisions, code, "decision")
 
     # --- partners and roles ---------------------------------------------------------------
@@ -401,7 +405,7 @@ class Covenant:
         self._get(self.prevention_steps, step, "prevention step")
         return self.prevention_evidence.get(step)
 
-    def alternatives(self, decision: str) -> tuple[Decision, ...]:
+    def alternatives(self, decision: str) -> tuple[DecisionKind, ...]:
         """The trajectory decisions that may be prepared for when ``decision`` is refused."""
         return tuple(self.decision(code) for code in self.decision(decision).alternatives)
 

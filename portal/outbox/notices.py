@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import CASEWORK_ROLES, User, UserRole
+from portal.accounts.models import User, UserRole
+from portal.accounts.roles import CASEWORK_ROLES
 from portal.outbox.service import enqueue
 
 

@@ -19,14 +19,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from portal.accounts.roles import REPORT_ROLES
 from portal.actor import Actor
 from portal.cases.models import CASE_STATUSES, SIGNAL_KINDS, Case
 from portal.crypto.models import DataKey
 from portal.db import utcnow
 from portal.errors import Forbidden
 
-#: Portal roles that may read the statistics.
-REPORT_ROLES = frozenset({"covenant_admin", "team_manager", "auditor"})
 #: The stack segment for erased cases (any status).
 ERASED = "erased"
 

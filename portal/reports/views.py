@@ -6,32 +6,21 @@ from datetime import date
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.access import staff
 from portal.accounts.models import Organisation
+from portal.accounts.roles import REPORT_ROLES
 from portal.actor import current_actor
+from portal.cases.labels import SIGNAL_KIND_LABELS
 from portal.extensions import db
 from portal.numbers import query_int
 from portal.reports import service
 from portal.reports.chart import PALETTE, Series, stacked_bars
+from portal.reports.labels import STATUS_LABELS
 
 bp = Blueprint("reports", __name__)
 
-STATUS_LABELS = {
-    "open": _l("Open"),
-    "in_progress": _l("In behandeling"),
-    "closed": _l("Gesloten"),
-    service.ERASED: _l("Gewist"),
-}
-SIGNAL_LABELS = {
-    "arrears": _l("Huurachterstand"),
-    "nuisance": _l("Overlast"),
-    "housing_fraud": _l("Woonfraude"),
-    "pollution": _l("Vervuiling"),
-    "other": _l("Anders"),
-}
 #: Grey is kept for erased cases.
 ERASED_FILL = PALETTE[2]
 
@@ -46,7 +35,7 @@ def month_label(month: str, pattern: str = "MMMM yyyy") -> str:
 
 
 @bp.get("/cijfers")
-@staff(*sorted(service.REPORT_ROLES))
+@staff(*sorted(REPORT_ROLES))
 def statistics():
     """Cases per month by status and signal; erased cases still count."""
     actor = current_actor()
@@ -80,7 +69,7 @@ def statistics():
             organisation=organisation,
             month_label=month_label,
             status_label=lambda code: label(STATUS_LABELS, code),
-            signal_label=lambda code: label(SIGNAL_LABELS, code),
+            signal_label=lambda code: label(SIGNAL_KIND_LABELS, code),
         )
     )
     response.headers.add("Vary", "HX-Request")

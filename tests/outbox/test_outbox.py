@@ -309,10 +309,10 @@ def test_several_workers_send_each_message_exactly_once(backend, databases, tmp_
 
 
 def test_the_migration_drops_plain_recipients_and_waits_for_unsent_mail(backend, databases):
-    """0016 cannot encrypt (no master key in migrations): sent mail loses its plain recipient
+    """0015 cannot encrypt (no master key in migrations): sent mail loses its plain recipient
     and body; while mail still waits, it stops instead of dropping or keeping it in the clear."""
-    url = databases.fresh(backend, "outbox_0016")
-    migrate(url, "0014")
+    url = databases.fresh(backend, "outbox_0015")
+    migrate(url, "0013")
     engine = make_engine(url)
     insert = text(
         "INSERT INTO outbox_message (kind, to_addr, subject, body, status, attempts,"
@@ -332,7 +332,7 @@ def test_the_migration_drops_plain_recipients_and_waits_for_unsent_mail(backend,
         rows = [tuple(row) for row in conn.execute(text("SELECT * FROM outbox_message"))]
     assert len(rows) == 3
     assert not _holds(rows, "huurder.example") and not _holds(rows, "portal.example/t/")
-    command.downgrade(alembic_config(url), "0014")
+    command.downgrade(alembic_config(url), "0013")
     with engine.connect() as conn:
         assert set(conn.execute(text("SELECT to_addr, body FROM outbox_message"))) == {("", "")}
     engine.dispose()

@@ -183,8 +183,9 @@ def test_cli_prints_the_same_figures(app, session, cases):
 
 
 def test_every_signal_kind_and_status_has_a_label():
+    from portal.cases.labels import SIGNAL_KIND_LABELS
     from portal.cases.models import CASE_STATUSES, SIGNAL_KINDS
-    from portal.reports.views import SIGNAL_LABELS, STATUS_LABELS
+    from portal.reports.labels import STATUS_LABELS
 
-    assert set(SIGNAL_KINDS) <= set(SIGNAL_LABELS)
+    assert set(SIGNAL_KINDS) <= set(SIGNAL_KIND_LABELS)
     assert set(CASE_STATUSES) <= set(STATUS_LABELS)

@@ -1,6 +1,6 @@
 """handover: referrals and their history
 
-Revision ID: 0010
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-22
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
+revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,8 +1,8 @@
 """consent: records and their events, requests and invitations, the identity check,
 acknowledgements; records and events refuse UPDATE (a trigger on both databases)
 
-Revision ID: 0008
-Revises: 0011
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-22
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0011"
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

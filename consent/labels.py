@@ -1,9 +1,11 @@
-"""What consent's audit events are called on the auditor's and the case's access pages."""
+"""Display names of the consent room's codes and audit actions, in the user's language (Dutch
+source strings)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+#: What consent's audit events are called on the auditor's and the case's access pages.
 ACTION_LABELS = {
     "consent.requested": _l("Toestemming gevraagd"),
     "consent.invitation_sent": _l("Uitnodiging voor toestemming verstuurd"),
@@ -27,3 +29,6 @@ ACTION_LABELS = {
     "consent.receipt": _l("Bewijs van toestemming gedownload"),
     "consent.withdrawal_receipt": _l("Bewijs van intrekking gedownload"),
 }
+
+#: How an invitation reaches the tenant.
+CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("Sms"), "letter": _l("Brief")}

@@ -1,7 +1,7 @@
 """identity and access: MFA, lockout, session epoch, recovery codes, invitations, partner
 OIDC settings; the transactional outbox for e-mail
 
-Revision ID: 0002
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-22
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
+revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,8 +1,8 @@
 """handover: joint decisions (decision, voters, votes, prevention checklist, timeline,
 dissents, trajectories, assignments)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-22
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0010"
+revision: str = "0008"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,10 +1,11 @@
-"""What the audit events of referrals and joint decisions are called on the auditor's and the
-case's access pages."""
+"""Display names of the referral room's codes and audit actions, in the user's language (Dutch
+source strings)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+#: What the referrals' audit events are called on the auditor's and the case's access pages.
 ACTION_LABELS = {
     "referral.send": _l("Overdracht verstuurd"),
     "referral.accept": _l("Overdracht geaccepteerd"),
@@ -21,19 +22,28 @@ ACTION_LABELS = {
     "referral.item_check": _l("Voorwerk gecontroleerd"),
     "referral.consent_withdrawn": _l("Toestemming ingetrokken voor een deel van het pakket"),
     "referral.consent_expired": _l("Toestemming verlopen voor een deel van het pakket"),
-    "decision.opened": _l("Besluit geopend"),
-    "decision.prevention_confirmed": _l("Preventiestap bevestigd"),
-    "decision.timeline_added": _l("Gebeurtenis toegevoegd aan de tijdlijn"),
-    "decision.voting_opened": _l("Stemming geopend"),
-    "decision.vote_cast": _l("Stem uitgebracht"),
-    "decision.vote_changed": _l("Stem gewijzigd"),
-    "decision.dissent": _l("Afwijkend standpunt vastgelegd"),
-    "decision.sealed": _l("Besluit verzegeld"),
-    "decision.withdrawn": _l("Besluit ingetrokken"),
-    "decision.trajectory_prepared": _l("Traject voorbereid"),
-    "decision.trajectory_started": _l("Traject gestart"),
-    "decision.assignment_issued": _l("Opdracht gegeven"),
-    "decision.tenancy_recorded": _l("Nieuwe huurovereenkomst vastgelegd"),
-    "decision.view": _l("Besluit bekeken"),
-    "decision.pdf": _l("Besluit als PDF gedownload"),
+}
+
+#: How the help that followed a referral ended.
+OUTCOME_LABELS = {
+    "solved": _l("Opgelost: de achterstand is weg"),
+    "arrangement": _l("Betalingsregeling getroffen"),
+    "debt_counselling": _l("Doorgestuurd naar schuldhulpverlening (minnelijk of Wsnp)"),
+    "no_result": _l("Zonder resultaat beëindigd"),
+    "refused": _l("Huurder wilde geen hulp"),
+    "moved": _l("Huurder is verhuisd"),
+}
+
+#: Where a referral stands.
+STATUS_LABELS = {
+    "draft": _l("Concept"),
+    "sent": _l("Wacht op acceptatie"),
+    "accepted": _l("Geaccepteerd"),
+    "in_progress": _l("In behandeling"),
+    "declined": _l("Afgewezen"),
+    "returned": _l("Teruggegeven"),
+    "expired": _l("Verlopen"),
+    "withdrawn": _l("Ingetrokken"),
+    "completed": _l("Afgerond"),
+    "escalated": _l("Doorgezet naar volgende stap"),
 }

@@ -1,8 +1,8 @@
 """cases and groundwork: signals, tenancy and arrears, contact attempts, agreements,
 finances, life map, import jobs, and the inbox indexes
 
-Revision ID: 0007
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-22
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0008"
+revision: str = "0010"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

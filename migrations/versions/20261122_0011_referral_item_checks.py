@@ -1,8 +1,8 @@
 """handover: receivers check groundwork items (verified / disputed); referral events name
 the categories they concern
 
-Revision ID: 0012
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-22
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0007"
+revision: str = "0011"
+down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,8 +5,8 @@ The plain flag cannot be carried over here (encrypting needs the master key, whi
 never see); the portal derives "under 18" from the encrypted birth date wherever one is known,
 so only a hand-set flag without a birth date is lost. Nothing was deployed before this.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0013"
+revision: str = "0013"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,10 +1,9 @@
-"""Display texts for the codes of joint decisions (Dutch source, translated by Flask-Babel)."""
+"""Display names of the joint decisions' codes and audit actions, in the user's language (Dutch
+source strings)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-
-from handover.forms import OUTCOME_LABELS as REFERRAL_OUTCOMES
 
 GROUNDS = {
     "arrears": _l("Huurachterstand"),
@@ -76,31 +75,22 @@ ASSIGNMENT_STATUSES = {
     "executed": _l("Uitgevoerd"),
     "cancelled": _l("Ingetrokken"),
 }
-REFERRAL_STATUSES = {
-    "draft": _l("Concept"),
-    "sent": _l("Wacht op acceptatie"),
-    "accepted": _l("Geaccepteerd"),
-    "in_progress": _l("In behandeling"),
-    "declined": _l("Afgewezen"),
-    "returned": _l("Teruggegeven"),
-    "expired": _l("Verlopen"),
-    "withdrawn": _l("Ingetrokken"),
-    "completed": _l("Afgerond"),
-    "escalated": _l("Doorgezet naar volgende stap"),
-}
 
-__all__ = [
-    "ASSIGNMENT_STATUSES",
-    "COURT_STATUSES",
-    "GROUNDS",
-    "OUTCOMES",
-    "POSITIONS",
-    "REASONS",
-    "REFERRAL_OUTCOMES",
-    "REFERRAL_STATUSES",
-    "RULES",
-    "RULE_EXPLANATIONS",
-    "STATUSES",
-    "TIMELINE_KINDS",
-    "TRAJECTORY_STATUSES",
-]
+#: What the decisions' audit events are called on the auditor's and the case's access pages.
+ACTION_LABELS = {
+    "decision.opened": _l("Besluit geopend"),
+    "decision.prevention_confirmed": _l("Preventiestap bevestigd"),
+    "decision.timeline_added": _l("Gebeurtenis toegevoegd aan de tijdlijn"),
+    "decision.voting_opened": _l("Stemming geopend"),
+    "decision.vote_cast": _l("Stem uitgebracht"),
+    "decision.vote_changed": _l("Stem gewijzigd"),
+    "decision.dissent": _l("Afwijkend standpunt vastgelegd"),
+    "decision.sealed": _l("Besluit verzegeld"),
+    "decision.withdrawn": _l("Besluit ingetrokken"),
+    "decision.trajectory_prepared": _l("Traject voorbereid"),
+    "decision.trajectory_started": _l("Traject gestart"),
+    "decision.assignment_issued": _l("Opdracht gegeven"),
+    "decision.tenancy_recorded": _l("Nieuwe huurovereenkomst vastgelegd"),
+    "decision.view": _l("Besluit bekeken"),
+    "decision.pdf": _l("Besluit als PDF gedownload"),
+}

@@ -8,8 +8,8 @@ waiting for (a code, an invitation). So the upgrade stops while any message wait
 them first (``flask --app wsgi outbox deliver``), then upgrade. The downgrade stops likewise,
 since it cannot decrypt.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-02
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0015"
+revision: str = "0015"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
