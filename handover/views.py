@@ -80,6 +80,13 @@ def _report(step: str) -> Callable[[Actor, Referral, Any], Referral]:
     )
 
 
+def _with_reason(close: Callable[..., Referral]) -> Callable[[Actor, Referral, Any], Referral]:
+    """Decline, return and withdraw: each ends the referral with the user's reason."""
+    return lambda actor, referral, form: close(
+        db.session, actor, referral, form.reason.data, version=form.version.data
+    )
+
+
 #: Every transition by its name in the URL; the form prefix is the name too, so the field ids
 #: stay unique with all forms on one page.
 ACTIONS: dict[str, Action] = {
@@ -97,24 +104,9 @@ ACTIONS: dict[str, Action] = {
             db.session, actor, referral, version=form.version.data
         ),
     ),
-    "decline": Action(
-        ReasonForm,
-        lambda actor, referral, form: service.decline(
-            db.session, actor, referral, form.reason.data, version=form.version.data
-        ),
-    ),
-    "return": Action(
-        ReasonForm,
-        lambda actor, referral, form: service.return_to_sender(
-            db.session, actor, referral, form.reason.data, version=form.version.data
-        ),
-    ),
-    "withdraw": Action(
-        ReasonForm,
-        lambda actor, referral, form: service.withdraw(
-            db.session, actor, referral, form.reason.data, version=form.version.data
-        ),
-    ),
+    "decline": Action(ReasonForm, _with_reason(service.decline)),
+    "return": Action(ReasonForm, _with_reason(service.return_to_sender)),
+    "withdraw": Action(ReasonForm, _with_reason(service.withdraw)),
     "help_ended": Action(
         OutcomeForm,
         lambda actor, referral, form: service.report(
