@@ -14,11 +14,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug decisions into the policy point; register the pages and ``flask decisions``."""
-    from handover.decisions import policy, service
+    from handover.decisions import policy
     from handover.decisions.cli import decisions_cli
     from handover.decisions.views import bp
     from portal import sharing
 
-    sharing.register_grant_source(service.grants, policy.cases_shared_with)
+    sharing.register_grant_source(policy.grants, policy.cases_shared_with)
     app.register_blueprint(bp)
     app.cli.add_command(decisions_cli)
