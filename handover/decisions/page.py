@@ -46,6 +46,9 @@ def lang() -> str:
 
 @dataclass
 class StepView:
+    """One required prevention step as the reader sees it: the evidence shown, what the
+    portal lacks (gaps) and what the policy point withholds from this reader."""
+
     code: str
     name: str
     confirmation: Any
