@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,7 +28,7 @@ from handover.forms import (
 from handover.models import ACTIVE, ARREARS_ITEM, CLOSED, Referral
 from handover.policy import load_referral, visible_referrals
 from portal.access import casework
-from portal.actor import current_actor
+from portal.actor import Actor, current_actor
 from portal.cases.groundwork import groundwork_items
 from portal.cases.models import Case
 from portal.cases.policy import load_case, load_own_case
@@ -35,7 +38,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.numbers import query_int
 from portal.sharing import decide, reveal
-from portal.web import page_or_fragment
+from portal.web import Outcome, page_or_fragment, submit
 
 bp = Blueprint("handover", __name__)
 
@@ -46,19 +49,6 @@ VIEWS = {
     "afgerond": _l("Recent afgerond"),
     "verstuurd": _l("Door ons verstuurd"),
 }
-#: Each action's form; the prefix keeps field ids unique when several forms share a page.
-ACTION_FORMS = {
-    "accept": VersionedForm,
-    "first_contact": VersionedForm,
-    "help_started": VersionedForm,
-    "reopen": VersionedForm,
-    "decline": ReasonForm,
-    "return": ReasonForm,
-    "withdraw": ReasonForm,
-    "help_ended": OutcomeForm,
-    "escalate": EscalateForm,
-}
-ACTIONS = ", ".join(ACTION_FORMS)
 #: What the referral page shows of each household member (all but the relation code).
 REFERRAL_PERSON_FIELDS = (
     "surname",
@@ -73,6 +63,74 @@ REFERRAL_PERSON_FIELDS = (
     "city",
     "minor",
 )
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on a referral: its form, and the one service call it makes with the form's
+    data, which answers the referral to show next (a new one after an escalation)."""
+
+    form: type[VersionedForm]
+    run: Callable[[Actor, Referral, Any], Referral]
+
+
+def _report(step: str) -> Callable[[Actor, Referral, Any], Referral]:
+    """The receiver reports a step of the help; the action is named after the step."""
+    return lambda actor, referral, form: service.report(
+        db.session, actor, referral, step, version=form.version.data
+    )
+
+
+def _with_reason(close: Callable[..., Referral]) -> Callable[[Actor, Referral, Any], Referral]:
+    """Decline, return and withdraw: each ends the referral with the user's reason."""
+    return lambda actor, referral, form: close(
+        db.session, actor, referral, form.reason.data, version=form.version.data
+    )
+
+
+#: Every transition by its name in the URL; the form prefix is the name too, so the field ids
+#: stay unique with all forms on one page.
+ACTIONS: dict[str, Action] = {
+    "accept": Action(
+        VersionedForm,
+        lambda actor, referral, form: service.accept(
+            db.session, actor, referral, version=form.version.data
+        ),
+    ),
+    "first_contact": Action(VersionedForm, _report("first_contact")),
+    "help_started": Action(VersionedForm, _report("help_started")),
+    "reopen": Action(
+        VersionedForm,
+        lambda actor, referral, form: service.reopen(
+            db.session, actor, referral, version=form.version.data
+        ),
+    ),
+    "decline": Action(ReasonForm, _with_reason(service.decline)),
+    "return": Action(ReasonForm, _with_reason(service.return_to_sender)),
+    "withdraw": Action(ReasonForm, _with_reason(service.withdraw)),
+    "help_ended": Action(
+        OutcomeForm,
+        lambda actor, referral, form: service.report(
+            db.session,
+            actor,
+            referral,
+            "help_ended",
+            outcome=form.outcome.data,
+            version=form.version.data,
+        ),
+    ),
+    "escalate": Action(
+        EscalateForm,
+        lambda actor, referral, form: service.escalate(
+            db.session,
+            actor,
+            referral,
+            recipient_org_id=form.recipient.data,
+            note=form.note.data,
+            version=form.version.data,
+        ),
+    ),
+}
 
 
 def _inbox_query(view: str, organisation_id: int):
@@ -123,17 +181,20 @@ def inbox():
     return page_or_fragment("handover/inbox.html", "handover/_rows.html", **context)
 
 
+def _recipient_choices(referral: Referral) -> list[SelectChoice]:
+    """Who the case can be escalated to: the partners on the ladder's next rung."""
+    step = service.next_step(db.session, referral)
+    return [SelectChoice(o.id, o.name) for o in step.recipients] if step else []
+
+
 def _forms(referral: Referral, failed: tuple[str, object] | None = None) -> dict:
     forms = {}
-    for action, form_class in ACTION_FORMS.items():
-        if failed and failed[0] == action:
-            forms[action] = failed[1]
+    for name, action in ACTIONS.items():
+        if failed and failed[0] == name:
+            forms[name] = failed[1]
             continue
-        forms[action] = form_class(prefix=action, formdata=None, version=referral.version)
-    step = service.next_step(db.session, referral)
-    forms["escalate"].recipient.choices = (
-        [SelectChoice(o.id, o.name) for o in step.recipients] if step else []
-    )
+        forms[name] = action.form(prefix=name, formdata=None, version=referral.version)
+    forms["escalate"].recipient.choices = _recipient_choices(referral)
     return forms
 
 
@@ -199,75 +260,45 @@ def _detail_context(
     }
 
 
+def _detail_page(referral: Referral, status: int = 200, **failed: Any) -> tuple[str, int]:
+    """The referral's page (with a failed form shown again, 400); its access is audited."""
+    context = _detail_context(referral, **failed)
+    if "failed_check" in failed and failed["failed_check"][0] not in context["check_forms"]:
+        abort(404)  # an item the receiver cannot check looks like a missing one
+    page = render_template("handover/detail.html", **context)
+    db.session.commit()  # the access was audited
+    return page, status
+
+
 @bp.get("/overdrachten/<int:referral_id>")
 @casework
 def detail(referral_id: int):
-    referral = load_referral(db.session, current_actor(), referral_id)
-    response = render_template("handover/detail.html", **_detail_context(referral))
-    db.session.commit()  # the access was audited
-    return response
+    return _detail_page(load_referral(db.session, current_actor(), referral_id))
 
 
-def _act(referral_id: int, action: str):
+def _flash_refusal(outcome: Outcome) -> None:
+    """A refused transition: someone else was first (a warning), or a rule said no."""
+    flash(outcome.message, "warning" if outcome.refusal.status == 409 else "error")
+
+
+@bp.post(f"/overdrachten/<int:referral_id>/<any({', '.join(ACTIONS)}):action>")
+@casework
+def act(referral_id: int, action: str):
     """Run one transition from a posted form; show the page again with the error if refused."""
     actor = current_actor()
     referral = load_referral(db.session, actor, referral_id)
-    form = ACTION_FORMS[action](prefix=action)
+    form = ACTIONS[action].form(prefix=action)
     if action == "escalate":
-        step = service.next_step(db.session, referral)
-        form.recipient.choices = (
-            [SelectChoice(o.id, o.name) for o in step.recipients] if step else []
-        )
-    if not form.validate_on_submit():
-        db.session.rollback()
+        form.recipient.choices = _recipient_choices(referral)
+    outcome = submit(form, lambda: ACTIONS[action].run(actor, referral, form))
+    if outcome.done:
+        flash(_("Opgeslagen."), "ok")
+        return redirect(url_for("handover.detail", referral_id=outcome.result.id))
+    if outcome.refusal is None:
         referral = load_referral(db.session, actor, referral_id)
-        page = render_template("handover/detail.html", **_detail_context(referral, (action, form)))
-        db.session.commit()  # the access was audited
-        return page, 400
-    version = form.version.data
-    target = referral_id
-    try:
-        if action == "accept":
-            service.accept(db.session, actor, referral, version=version)
-        elif action in ("first_contact", "help_started"):
-            service.report(db.session, actor, referral, action, version=version)
-        elif action == "help_ended":
-            service.report(
-                db.session, actor, referral, action, outcome=form.outcome.data, version=version
-            )
-        elif action == "decline":
-            service.decline(db.session, actor, referral, form.reason.data, version=version)
-        elif action == "return":
-            service.return_to_sender(db.session, actor, referral, form.reason.data, version=version)
-        elif action == "withdraw":
-            service.withdraw(db.session, actor, referral, form.reason.data, version=version)
-        elif action == "reopen":
-            service.reopen(db.session, actor, referral, version=version)
-        else:
-            target = service.escalate(
-                db.session,
-                actor,
-                referral,
-                recipient_org_id=form.recipient.data,
-                note=form.note.data,
-                version=version,
-            ).id
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 409:
-            flash(str(exc.message or _("Iemand anders heeft dit net veranderd.")), "warning")
-        else:
-            flash(str(exc.message or _("Dit kan niet.")), "error")
-        return redirect(url_for("handover.detail", referral_id=referral_id))
-    db.session.commit()
-    flash(_("Opgeslagen."), "ok")
-    return redirect(url_for("handover.detail", referral_id=target))
-
-
-@bp.post(f"/overdrachten/<int:referral_id>/<any({ACTIONS}):action>")
-@casework
-def act(referral_id: int, action: str):
-    return _act(referral_id, action)
+        return _detail_page(referral, 400, failed=(action, form))
+    _flash_refusal(outcome)
+    return redirect(url_for("handover.detail", referral_id=referral_id))
 
 
 @bp.post("/overdrachten/<int:referral_id>/controle/<item_type>/<int:item_id>")
@@ -278,28 +309,21 @@ def check(referral_id: int, item_type: str, item_id: int):
     referral = load_referral(db.session, actor, referral_id)
     key = (item_type, item_id)
     form = CheckForm(prefix=_check_prefix(key))
-    if not form.validate_on_submit():
-        db.session.rollback()
-        referral = load_referral(db.session, actor, referral_id)
-        context = _detail_context(referral, failed_check=(key, form))
-        if key not in context["check_forms"]:
-            abort(404)
-        page = render_template("handover/detail.html", **context)
-        db.session.commit()  # the access was audited
-        return page, 400
-    try:
-        service.check_item(
+    outcome = submit(
+        form,
+        lambda: service.check_item(
             db.session, actor, referral, item_type, item_id, form.status.data, form.note.data
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        flash(str(exc.message or _("Dit kan niet.")), "error")
-        return redirect(url_for("handover.detail", referral_id=referral_id))
-    db.session.commit()
-    flash(_("Opgeslagen."), "ok")
-    return redirect(url_for("handover.detail", referral_id=referral_id, _anchor=_check_prefix(key)))
+        ),
+    )
+    if outcome.done:
+        flash(_("Opgeslagen."), "ok")
+        anchor = _check_prefix(key)
+        return redirect(url_for("handover.detail", referral_id=referral_id, _anchor=anchor))
+    if outcome.refusal is None:
+        referral = load_referral(db.session, actor, referral_id)
+        return _detail_page(referral, 400, failed_check=(key, form))
+    flash(outcome.message, "error")
+    return redirect(url_for("handover.detail", referral_id=referral_id))
 
 
 def _purposes(covenant) -> list[tuple[str, str]]:

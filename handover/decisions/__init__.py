@@ -14,14 +14,14 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug decisions into the policy point; register the pages and ``flask decisions``."""
-    from handover.decisions import policy, service
+    from handover.decisions import policy
     from handover.decisions.cli import decisions_cli
     from handover.decisions.labels import ACTION_LABELS
     from handover.decisions.views import bp
     from portal import sharing
     from portal.audit.describe import register_action_labels
 
-    sharing.register_grant_source(service.grants, policy.cases_shared_with)
+    sharing.register_grant_source(policy.grants, policy.cases_shared_with)
     register_action_labels(ACTION_LABELS)
     app.register_blueprint(bp)
     app.cli.add_command(decisions_cli)

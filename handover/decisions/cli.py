@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from handover.decisions import service
+from handover.decisions import sealing, service
 from handover.decisions.models import Decision
 from portal.extensions import db
 
@@ -29,7 +29,7 @@ def verify_command() -> None:
         select(Decision).where(Decision.seal_hash.is_not(None)).order_by(Decision.id)
     ).all()
     for decision in sealed:
-        if not service.verify_seal(db.session, decision).intact:
+        if not sealing.verify_seal(db.session, decision).intact:
             broken.append(decision.id)
     db.session.rollback()
     click.echo(f"sealed decisions: {len(sealed)}, broken seals: {len(broken)}")

@@ -42,7 +42,7 @@ from portal.db import Base, UTCDateTime, utcnow
 #: withdrawn: the owner stopped it before the outcome.
 STATUSES = ("preparing", "voting", "decided", "withdrawn")
 OPEN = ("preparing", "voting")
-#: Statuses in which the voters are granted the decision's package (see ``service.grants``).
+#: Statuses in which the voters are granted the decision's package (see ``policy.grants``).
 GRANTING = ("preparing", "voting", "decided")
 GROUNDS = ("arrears", "nuisance", "fraud")
 COURT_STATUSES = ("none", "requested", "judgment")

@@ -28,8 +28,6 @@ Every write is audited in the same transaction; e-mails name a reference and a l
 from __future__ import annotations
 
 import calendar
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -40,10 +38,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handover.decisions import outcome as rules
-from handover.decisions import prevention
+from handover.decisions import policy, prevention, sealing
 from handover.decisions.models import (
     COURT_STATUSES,
-    GRANTING,
     GROUNDS,
     OPEN,
     POSITIONS,
@@ -58,47 +55,30 @@ from handover.decisions.models import (
     Trajectory,
 )
 from portal.accounts.models import Organisation
-from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
-from portal.audit.service import canonical_json, record
+from portal.audit.service import record
 from portal.cases.models import Case
 from portal.cases.service import is_minor
 from portal.covenant.models import CovenantVersion
 from portal.covenant.rules import (
     Covenant,
-    NoActiveCovenant,
     UnknownCode,
     active_covenant,
     active_version,
     covenant_of,
 )
-from portal.crypto.fields import Sealed
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.links import external_url
 from portal.outbox.notices import notify_casework
-from portal.sharing import Grant
 
 TEXT_MIN = 10
 TEXT_MAX = 4000
 #: The longest trajectory the form accepts (ten years).
 MAX_MONTHS = 120
-#: The version of the canonical record's layout (part of what is hashed).
-RECORD_FORMAT = 1
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _require_staff(actor: Actor) -> None:
-    if actor.kind != "staff" or not (actor.roles & CASEWORK_ROLES):
-        raise Forbidden()
-
-
-def _as_owner(actor: Actor, decision: Decision) -> None:
-    _require_staff(actor)
-    if actor.organisation_id != decision.organisation_id:
-        raise NotFound() if decision.voter_for(actor.organisation_id) is None else Forbidden()
 
 
 def _text(value: str | None, *, required: bool, what: Any) -> str | None:
@@ -231,6 +211,22 @@ def _audit(
     )
 
 
+def record_evidence_shown(
+    session: Session, actor: Actor, decision: Decision, categories: list[str], *, action: str
+) -> None:
+    """Audit the prevention evidence a page or PDF showed (``<action>.evidence``): it is
+    assembled from the case's records, not revealed field by field."""
+    if categories:
+        record(
+            session,
+            actor,
+            f"{action}.evidence",
+            case_id=decision.case_id,
+            categories=categories,
+            detail={"decision": decision.id},
+        )
+
+
 # --- opening and preparing ------------------------------------------------------------------
 
 
@@ -247,7 +243,8 @@ def open_decision(
     now: datetime | None = None,
 ) -> Decision:
     """The owning organisation opens a decision on its case; the voters can read it at once."""
-    _require_staff(actor)
+    if not policy.casework_staff(actor):
+        raise Forbidden()
     now = now or utcnow()
     if case.organisation_id != actor.organisation_id:
         raise NotFound()
@@ -303,10 +300,9 @@ def open_decision(
 
 
 def _preparing(session: Session, actor: Actor, decision: Decision, version: int | None) -> Decision:
-    _as_owner(actor, decision)
+    policy.require_party(actor, decision, policy.PREPARE)
     decision = _lock(session, decision, version)
-    if decision.status != "preparing":
-        raise Conflict(_l("Dit besluit wordt niet meer voorbereid."))
+    policy.require(actor, decision, policy.PREPARE)
     return decision
 
 
@@ -474,12 +470,11 @@ def withdraw(
     now: datetime | None = None,
 ) -> Decision:
     """The owner stops a decision before its outcome (e.g. the arrears were paid)."""
-    _as_owner(actor, decision)
+    policy.require_party(actor, decision, policy.WITHDRAW)
     now = now or utcnow()
     text = _text(reason, required=True, what=_l("een reden"))
     decision = _lock(session, decision, version)
-    if decision.status not in OPEN:
-        raise Conflict(_l("Dit besluit kan niet meer worden ingetrokken."))
+    policy.require(actor, decision, policy.WITHDRAW, now=now)
     decision.status = "withdrawn"
     decision.withdrawn_reason = text
     decision.closed_at = now
@@ -504,23 +499,16 @@ def cast_vote(
     now: datetime | None = None,
 ) -> DecisionVote:
     """Record (or change) the vote of the actor's organisation until the deadline."""
-    _require_staff(actor)
+    policy.require_party(actor, decision, policy.VOTE)
     now = now or utcnow()
-    if decision.voter_for(actor.organisation_id) is None:
-        raise NotFound() if actor.organisation_id != decision.organisation_id else Forbidden()
     if position not in POSITIONS:
         raise DomainError(_l("Kies eens, oneens of onthouding."))
     if conflict_of_interest and position != "abstain":
         raise DomainError(_l("Belangenverstrengeling geldt alleen bij een onthouding."))
     text = _text(motivation, required=True, what=_l("een motivering"))
     decision = _lock(session, decision)
-    if decision.status != "voting":
-        raise Conflict(_l("De stemming over dit besluit is niet open."))
-    if decision.deadline_at is not None and now >= decision.deadline_at:
-        raise DomainError(_l("De termijn om te stemmen is verstreken."))
+    policy.require(actor, decision, policy.VOTE, now=now)
     voter = decision.voter_for(actor.organisation_id)
-    if voter is None:
-        raise NotFound()
     if voter_version is not None and voter.version != voter_version:
         raise Conflict(_l("Een collega heeft net voor uw organisatie gestemd. Bekijk de stem."))
     changed = voter.position is not None
@@ -574,7 +562,7 @@ def close(
     decision.outcome_reasons = list(result.reasons)
     decision.tally = dict(result.tally)
     session.flush()
-    _seal(session, decision, actor, now)
+    sealing.seal(session, decision, actor, now)
     _carry_out(session, decision, actor, now)
     _notify(
         session,
@@ -599,148 +587,6 @@ def close_due(session: Session, *, now: datetime | None = None) -> list[int]:
             close(session, decision, now=now, actor=actor)
             closed.append(decision_id)
     return closed
-
-
-# --- sealing ---------------------------------------------------------------------------------
-
-
-def _digest(value: Sealed | None) -> str | None:
-    """SHA-256 of a stored ciphertext: the seal covers the exact bytes, never plaintext."""
-    return hashlib.sha256(value.blob).hexdigest() if isinstance(value, Sealed) else None
-
-
-def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def canonical_record(session: Session, decision: Decision) -> dict[str, Any]:
-    """Everything the outcome rests on, as plain data: what the seal hashes.
-
-    Texts appear as the SHA-256 of their ciphertexts (bound to their row and the case key),
-    so the record holds no personal data and any change to a text breaks the seal.
-    """
-    covenant = covenant_for(session, decision)
-    version = session.get(CovenantVersion, decision.covenant_version_id)
-    voting = covenant.voters(decision.kind, minors_present=decision.minors_present)
-    steps = covenant.required_prevention_steps(decision.kind)
-    trajectory = decision.trajectory
-    return {
-        "format": RECORD_FORMAT,
-        "decision": decision.id,
-        "case": decision.case.reference,
-        "kind": decision.kind,
-        "purpose": decision.purpose,
-        "covenant": {"version": version.number, "sha256": version.sha256},
-        "opened": {
-            "organisation": decision.organisation.slug,
-            "user": decision.opened_by_id,
-            "at": _iso(decision.created_at),
-            "motivation": _digest(decision.motivation),
-        },
-        "grounds": sorted(decision.grounds),
-        "court": {"status": decision.court_status, "judgment_date": _iso(decision.judgment_date)},
-        "minors_present": decision.minors_present,
-        "rule": {
-            "rule": decision.rule,
-            "required_roles": list(voting.required_roles),
-            "veto_roles": list(voting.veto_roles),
-            "voting_days": decision.voting_days,
-            "voting_opened_at": _iso(decision.voting_opened_at),
-            "deadline_at": _iso(decision.deadline_at),
-        },
-        "prevention": [
-            {
-                "step": c.step,
-                "organisation": c.organisation_id,
-                "user": c.user_id,
-                "at": _iso(c.confirmed_at),
-                "motivation": _digest(c.motivation),
-                "evidence": c.evidence,
-            }
-            for step in steps
-            if (c := decision.confirmation(step)) is not None
-        ],
-        "trajectory": None
-        if trajectory is None
-        else {
-            "kind": trajectory.kind,
-            "months": trajectory.months,
-            "conditions": _digest(trajectory.conditions),
-            "support_agreement": _digest(trajectory.support_agreement),
-        },
-        "voters": [
-            {
-                "organisation": v.organisation.slug,
-                "roles": list(v.roles),
-                "veto": v.veto,
-                "position": v.position,
-                "conflict_of_interest": v.conflict_of_interest,
-                "votes": [
-                    {
-                        "vote": vote.id,
-                        "user": vote.user_id,
-                        "position": vote.position,
-                        "conflict_of_interest": vote.conflict_of_interest,
-                        "at": _iso(vote.cast_at),
-                        "motivation": _digest(vote.motivation),
-                    }
-                    for vote in decision.votes
-                    if vote.voter_id == v.id
-                ],
-            }
-            for v in sorted(decision.voters, key=lambda v: v.organisation.slug)
-        ],
-        "outcome": {
-            "result": decision.outcome,
-            "reasons": list(decision.outcome_reasons),
-            "tally": dict(decision.tally),
-            "closed_at": _iso(decision.closed_at),
-        },
-    }
-
-
-def record_hash(record_text: str) -> str:
-    return hashlib.sha256(record_text.encode("ascii")).hexdigest()
-
-
-def _seal(session: Session, decision: Decision, actor: Actor, now: datetime) -> None:
-    session.flush()  # every text is a ciphertext now
-    text = canonical_json(canonical_record(session, decision))
-    digest = record_hash(text)
-    event = _audit(
-        session,
-        actor,
-        "decision.sealed",
-        decision,
-        hash=digest,
-        outcome=decision.outcome,
-        reasons=decision.outcome_reasons,
-    )
-    # One write: from the next flush on, the record cannot change.
-    decision.sealed_record = text
-    decision.seal_hash = digest
-    decision.sealed_at = now
-    decision.seal_audit_seq = event.seq
-    session.flush()
-
-
-@dataclass(frozen=True)
-class SealCheck:
-    intact: bool
-    #: The stored record matches the rows as they are now.
-    record_matches: bool
-    #: The stored record matches the stored hash.
-    hash_matches: bool
-
-
-def verify_seal(session: Session, decision: Decision) -> SealCheck:
-    """Recompute the record from the rows and compare it with the stored record and hash."""
-    if decision.seal_hash is None or decision.sealed_record is None:
-        return SealCheck(False, False, False)
-    now_text = canonical_json(canonical_record(session, decision))
-    hash_ok = record_hash(decision.sealed_record) == decision.seal_hash
-    record_ok = now_text == decision.sealed_record
-    return SealCheck(hash_ok and record_ok, record_ok, hash_ok)
 
 
 def _carry_out(session: Session, decision: Decision, actor: Actor, now: datetime) -> None:
@@ -810,30 +656,12 @@ def _carry_out(session: Session, decision: Decision, actor: Actor, now: datetime
 # --- after the outcome -----------------------------------------------------------------------
 
 
-def outvoted(decision: Decision, organisation_id: int | None) -> bool:
-    """A voter whose position lost: it agreed and the decision was refused, or the reverse."""
-    voter = decision.voter_for(organisation_id)
-    if voter is None or decision.outcome is None:
-        return False
-    return (voter.position == "agree" and decision.outcome == "refused") or (
-        voter.position == "disagree" and decision.outcome == "approved"
-    )
-
-
 def add_dissent(
     session: Session, actor: Actor, decision: Decision, text: str, *, now: datetime | None = None
 ) -> DecisionDissent:
     """An outvoted partner records its dissent; it is kept beside the seal, not in it."""
-    _require_staff(actor)
     now = now or utcnow()
-    if decision.voter_for(actor.organisation_id) is None:
-        raise NotFound() if actor.organisation_id != decision.organisation_id else Forbidden()
-    if decision.status != "decided":
-        raise Conflict(_l("Een afwijkend standpunt kan pas na de uitkomst."))
-    if not outvoted(decision, actor.organisation_id):
-        raise DomainError(
-            _l("Alleen een partner die is overstemd, kan een afwijkend standpunt vastleggen.")
-        )
+    policy.require(actor, decision, policy.DISSENT, now=now)
     body = _text(text, required=True, what=_l("uw afwijkend standpunt"))
     dissent = DecisionDissent(
         organisation_id=actor.organisation_id, user_id=actor.user_id, recorded_at=now
@@ -843,12 +671,6 @@ def add_dissent(
     session.flush()
     _audit(session, actor, "decision.dissent", decision, wrote_text=True)
     return dissent
-
-
-def may_use_timeline(actor: Actor, decision: Decision) -> bool:
-    return actor.organisation_id == decision.organisation_id or (
-        decision.voter_for(actor.organisation_id) is not None
-    )
 
 
 def add_timeline_entry(
@@ -862,12 +684,8 @@ def add_timeline_entry(
     now: datetime | None = None,
 ) -> DecisionTimelineEntry:
     """A date on the case's shared eviction timeline, visible to every partner involved."""
-    _require_staff(actor)
     now = now or utcnow()
-    if not may_use_timeline(actor, decision):
-        raise NotFound()
-    if decision.status == "withdrawn":
-        raise Conflict(_l("Dit besluit is ingetrokken."))
+    policy.require(actor, decision, policy.TIMELINE, now=now)
     if kind not in TIMELINE_KINDS:
         raise DomainError(_l("Kies wat voor datum het is."))
     text = _text(note, required=False, what=_l("een toelichting"))
@@ -905,14 +723,11 @@ def record_tenancy_agreement(
     now: datetime | None = None,
 ) -> Trajectory:
     """The corporation records the new conditional tenancy agreement of a started trajectory."""
-    _as_owner(actor, decision)
+    policy.require_party(actor, decision, policy.TENANCY)
     now = now or utcnow()
     decision = _lock(session, decision)
+    policy.require(actor, decision, policy.TENANCY, now=now)
     trajectory = decision.trajectory
-    if decision.status != "decided" or trajectory is None or trajectory.status != "active":
-        raise Conflict(_l("Er loopt geen traject bij dit besluit."))
-    if trajectory.tenancy_signed_on is not None:
-        raise Conflict(_l("De huurovereenkomst is al vastgelegd."))
     if signed_on > now.date():
         raise DomainError(_l("De datum van ondertekening ligt in de toekomst."))
     text = _text(note, required=False, what=_l("een toelichting"))
@@ -925,43 +740,3 @@ def record_tenancy_agreement(
     session.flush()
     _audit(session, actor, "decision.tenancy_recorded", decision, wrote_text=bool(text))
     return trajectory
-
-
-# --- grants for the policy point --------------------------------------------------------------
-
-
-def grants(session: Session, case: Case, organisation_id: int) -> Iterable[Grant]:
-    """Every required voter of an open or decided decision may see the decision's package.
-
-    The package is what the covenant's sharing rules give the voter's role under the
-    decision's purpose; the policy point still decides per category (legal basis, consent).
-    """
-    rows = session.execute(
-        select(Decision.id, Decision.purpose, DecisionVoter.roles)
-        .join(DecisionVoter, DecisionVoter.decision_id == Decision.id)
-        .where(
-            Decision.case_id == case.id,
-            Decision.status.in_(GRANTING),
-            DecisionVoter.organisation_id == organisation_id,
-        )
-    ).all()
-    if not rows:
-        return
-    try:
-        covenant = active_covenant(session)
-    except NoActiveCovenant:
-        return
-    for decision_id, purpose, roles in rows:
-        for role in roles:
-            try:
-                package = covenant.sharing_package(purpose, role)
-            except UnknownCode:
-                continue
-            yield Grant(
-                organisation_id, role, purpose, frozenset(package), f"decision:{decision_id}"
-            )
-
-
-def record_json(decision: Decision) -> dict[str, Any]:
-    """The stored sealed record, parsed (for display and the PDF)."""
-    return json.loads(decision.sealed_record) if decision.sealed_record else {}

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from handover.decisions import service
+from handover.decisions import sealing, service
 from handover.decisions.models import Decision, DecisionVote
 from portal import create_app
 from portal.audit.models import AuditEvent
@@ -107,7 +107,7 @@ def test_colleagues_and_partners_voting_at_once(databases, tmp_path):
                 select(func.count(AuditEvent.id)).where(AuditEvent.action == "decision.sealed")
             )
             assert sealed == 1
-            assert service.verify_seal(db.session, decision).intact
+            assert sealing.verify_seal(db.session, decision).intact
     finally:
         app.extensions["kp_db"].engine.dispose()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from handover.decisions import service
+from handover.decisions import sealing, service
 from handover.decisions.models import Decision
 from handover.decisions.policy import load_decision
 from portal.accounts.models import User
@@ -41,7 +41,7 @@ def test_demo_decision_is_ready_to_vote_and_loaded_once(session, make_org):
             motivation="Besproken in het casusoverleg van vandaag.",
         )  # fmt: skip
     assert decision.outcome == "refused" and decision.trajectory.status == "active"
-    assert service.verify_seal(session, decision).intact
+    assert sealing.verify_seal(session, decision).intact
     # Partners outside the decision cannot tell it exists.
     with pytest.raises(NotFound):
         load_decision(session, _actor(session, "fatima@welzijn.example"), decision.id)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from handover import service as referrals
-from handover.decisions import prevention, service
+from handover.decisions import prevention, sealing, service
 from handover.decisions.models import (
     Assignment,
     Decision,
@@ -205,7 +205,7 @@ def test_scenario_c_eviction_refused_and_last_chance_sealed(session, people, fam
     assert deadline.happens_on == trajectory.ends_on
     # The seal: stored record, hash, and the audit event that carries it.
     assert len(decision.seal_hash) == 64
-    assert service.verify_seal(session, decision).intact
+    assert sealing.verify_seal(session, decision).intact
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "decision.sealed"))
     assert event.detail_dict["hash"] == decision.seal_hash
     assert event.seq == decision.seal_audit_seq
@@ -228,7 +228,7 @@ def test_scenario_c_eviction_refused_and_last_chance_sealed(session, people, fam
         session, people["corporatie"][1], decision, signed_on=utcnow().date(),
         note="Voorwaardelijke huurovereenkomst getekend.",
     )  # fmt: skip
-    assert service.verify_seal(session, decision).intact
+    assert sealing.verify_seal(session, decision).intact
 
 
 def test_an_approved_eviction_gives_the_assignment_and_tells_the_crisis_team(
@@ -316,13 +316,13 @@ def test_sealing_makes_the_record_immutable(session, people, single_case):
         with pytest.raises(SealedRecord):
             session.flush()
         nested.rollback()
-    assert service.verify_seal(session, decision).intact
+    assert sealing.verify_seal(session, decision).intact
     # A change made behind the ORM's back is caught by the verification.
     session.execute(
         text("UPDATE decision SET court_status = 'none' WHERE id = :id"), {"id": decision.id}
     )
     session.expire(decision)
-    assert not service.verify_seal(session, decision).intact
+    assert not sealing.verify_seal(session, decision).intact
 
 
 def test_only_an_outvoted_partner_adds_a_dissent_outside_the_seal(session, people, single_case):
@@ -340,7 +340,7 @@ def test_only_an_outvoted_partner_adds_a_dissent_outside_the_seal(session, peopl
         session, people["corporatie"][1], decision, "De overlast voor de buren weegt zwaarder."
     )
     assert len(decision.dissents) == 1 and decision.seal_hash == seal
-    assert service.verify_seal(session, decision).intact
+    assert sealing.verify_seal(session, decision).intact
 
 
 def test_the_owner_withdraws_an_open_decision(session, people, single_case):

@@ -274,3 +274,39 @@ def test_inbox_queries_do_not_grow_with_its_rows(coach_client, people, session, 
     few = queries()
     referred(10)
     assert queries() == few
+
+
+def test_escalate_answers_with_the_new_referral(corp_client, people, case, session):
+    """The escalation's answer is the next rung's referral, not the one it came from."""
+    referral = refer(session, people, case)
+    coach = people["schuldhulp"][1]
+    service.accept(session, coach, referral, version=referral.version)
+    service.return_to_sender(
+        session, coach, referral, "Drie keer gebeld, geen contact.", version=referral.version
+    )
+    session.commit()
+    page = corp_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+    response = corp_client.post(
+        f"/overdrachten/{referral.id}/escalate",
+        data={
+            "escalate-version": _version(page, "escalate"),
+            "escalate-csrf_token": _token(page),
+            "escalate-recipient": str(people["welzijn"][0].organisation_id),
+        },
+    )
+    assert response.status_code == 302
+    nxt = session.scalar(select(Referral).where(Referral.previous_id == referral.id))
+    assert response.headers["Location"].endswith(f"/overdrachten/{nxt.id}")
+
+
+def test_a_stale_click_is_flashed_as_a_warning(coach_client, people, case, session):
+    """Someone else was first: a warning that says so, and back to the referral."""
+    referral = refer(session, people, case)
+    page = coach_client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+    form = {"accept-version": _version(page, "accept"), "accept-csrf_token": _token(page)}
+    service.accept(session, people["schuldhulp"][1], referral, version=referral.version)
+    session.commit()
+    response = coach_client.post(f"/overdrachten/{referral.id}/accept", data=form)
+    assert response.headers["Location"].endswith(f"/overdrachten/{referral.id}")
+    with coach_client.session_transaction() as flask_session:
+        assert flask_session["_flashes"] == [("warning", "Iemand anders heeft dit net veranderd.")]
