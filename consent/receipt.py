@@ -23,9 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent.models import ConsentEvent, ConsentRecord, RecordState
-from consent.service import public_url, recipient_name
+from consent.service import recipient_name
 from portal.covenant.models import CovenantVersion
 from portal.covenant.rules import Covenant, Purpose, covenant_of
+from portal.links import external_url
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
 #: The withdrawal receipt's own shape: Kantara v1.1 has no withdrawal receipt, so its field
@@ -148,10 +149,10 @@ def receipt_json(
                 "piiController": owner_name,
                 "onBehalf": False,
                 "contact": owner_name,
-                "url": public_url("/convenant/uitleg"),
+                "url": external_url("covenant.explained"),
             }
         ],
-        "policyUrl": public_url("/convenant/uitleg"),
+        "policyUrl": external_url("covenant.explained"),
         "services": [
             {
                 "service": purpose.name.get(lang),
@@ -214,7 +215,7 @@ def receipt_json(
             "statementSha256": first.text_sha256,
             "statementLanguage": first.language,
             "covenantVersion": covenant.number,
-            "withdrawAt": public_url("/toestemming/terugkomen"),
+            "withdrawAt": external_url("consent_tenant.come_back"),
         },
     }
 
@@ -292,7 +293,7 @@ def withdrawal_json(receipt: WithdrawalReceipt, *, lang: str, principal: str) ->
                 "piiController": receipt.owner_name,
                 "onBehalf": False,
                 "contact": receipt.owner_name,
-                "url": public_url("/convenant/uitleg"),
+                "url": external_url("covenant.explained"),
             }
         ],
         "consentReceiptID": record.receipt_id,
@@ -311,6 +312,6 @@ def withdrawal_json(receipt: WithdrawalReceipt, *, lang: str, principal: str) ->
             "endsRecord": bool(event.ends_record),
             "givenBy": event.given_by,
             "covenantVersion": receipt.covenant.number,
-            "withdrawAt": public_url("/toestemming/terugkomen"),
+            "withdrawAt": external_url("consent_tenant.come_back"),
         },
     }

@@ -542,7 +542,7 @@ def receipt_pdf(receipt_id: str):
         "consent/pdf/receipt.html",
         principal=principal,
         text=context["records"][0].text,
-        return_url=service.public_url(url_for(".come_back")),
+        return_url=external_url("consent_tenant.come_back"),
         **context,
     )
     db.session.commit()
@@ -666,7 +666,7 @@ def withdrawal_pdf(event_id: int):
         receipt=found,
         principal=principal,
         lang=_lang(),
-        return_url=service.public_url(url_for(".come_back")),
+        return_url=external_url("consent_tenant.come_back"),
     )
     db.session.commit()
     return _withdrawal_download(pdf, event_id, "pdf", "application/pdf")

@@ -38,6 +38,7 @@ from portal.cases.service import is_minor
 from portal.covenant.rules import Covenant, NoActiveCovenant, active_covenant
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
+from portal.links import external_url
 from portal.numbers import parse_int
 from portal.sharing import Withheld, decide, reveal
 from portal.web import is_htmx, page_or_fragment, vary_on_htmx
@@ -419,7 +420,7 @@ def letter(case_id: int, request_id: int):
             if owner.slug in covenant.partners
             else owner.name,
             purpose=covenant.purposes[req.purpose],
-            return_url=service.public_url(url_for("consent_tenant.come_back")),
+            return_url=external_url("consent_tenant.come_back"),
         )
     db.session.commit()
     return Response(

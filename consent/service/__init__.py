@@ -47,7 +47,7 @@ from consent.service.identity import (
 )
 from consent.service.invitations import INVITATION_ACTOR, open_invitation, send_again
 from consent.service.law import LawNotice, law_notices
-from consent.service.links import case_consent_url, public_url, tenant_link
+from consent.service.links import case_consent_url, tenant_link
 from consent.service.notices import acknowledge, received_under
 from consent.service.offline import (
     EVIDENCE_MAX_BYTES,
@@ -110,7 +110,6 @@ __all__ = [
     "law_notices",
     "open_invitation",
     "pending_request",
-    "public_url",
     "received_under",
     "recipient_name",
     "recipient_options",

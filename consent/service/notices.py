@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 
 from consent.models import ConsentAcknowledgement, ConsentEvent, ConsentRecord
 from consent.service.links import case_consent_url
-from portal.accounts.models import CASEWORK_ROLES, User, UserRole
 from portal.actor import Actor
 from portal.audit.models import AuditEvent
 from portal.audit.service import record as audit
 from portal.db import utcnow
 from portal.errors import Conflict, NotFound
-from portal.outbox.service import enqueue
+from portal.outbox.notices import notify_casework
 
 
 def received_under(session: Session, record: ConsentRecord) -> list[int]:
@@ -38,42 +37,24 @@ def received_under(session: Session, record: ConsentRecord) -> list[int]:
     return sorted({org for org in found if org is not None and org != record.organisation_id})
 
 
-def _staff_addresses(session: Session, organisation_id: int) -> list[str]:
-    users = session.scalars(
-        select(User)
-        .join(UserRole)
-        .where(
-            User.organisation_id == organisation_id,
-            User.active.is_(True),
-            UserRole.role.in_(sorted(CASEWORK_ROLES)),
-        )
-        .distinct()
-    )
-    return sorted({u.email for u in users})
-
-
-def _notify(session: Session, organisation_id: int, subject: str, lines: list[str]) -> None:
-    for address in _staff_addresses(session, organisation_id):
-        enqueue(session, to=address, subject=subject, body="\n".join(lines), kind="consent_notice")
-
-
 def notify_end(session: Session, record: ConsentRecord, event: ConsentEvent, now: datetime) -> None:
     case = record.case
     ended = _("Toestemming ingetrokken") if event.kind == "withdrawn" else _("Toestemming verlopen")
     link = case_consent_url(case.id)
-    _notify(
+    notify_casework(
         session,
-        record.organisation_id,
-        f"{ended} ({case.reference})",
-        [
+        [record.organisation_id],
+        subject=f"{ended} ({case.reference})",
+        lines=[
             _(
                 "Voor casus %(ref)s is een toestemming %(what)s (toestemming %(id)s).",
                 ref=case.reference,
                 what=ended.lower(),
                 id=record.id,
-            ),
-            _("Bekijk de casus: %(link)s", link=link),
+            )
         ],
+        link=link,
+        kind="consent_notice",
     )
     for org_id in received_under(session, record):
         ack = ConsentAcknowledgement(
@@ -84,23 +65,25 @@ def notify_end(session: Session, record: ConsentRecord, event: ConsentEvent, now
             created_at=now,
         )
         session.add(ack)
-        _notify(
+        notify_casework(
             session,
-            org_id,
-            _(
+            [org_id],
+            subject=_(
                 "%(what)s: bevestig dat u dit heeft gezien (%(ref)s)",
                 what=ended,
                 ref=case.reference,
             ),
-            [
+            lines=[
                 _(
                     "Uw organisatie kreeg gegevens van casus %(ref)s op basis van toestemming "
                     "%(id)s. Die toestemming geldt niet meer.",
                     ref=case.reference,
                     id=record.id,
                 ),
-                _("Bevestig in het portaal dat u dit heeft gezien: %(link)s", link=link),
+                _("Bevestig in het portaal dat u dit heeft gezien."),
             ],
+            link=link,
+            kind="consent_notice",
         )
     session.flush()
 
