@@ -308,7 +308,7 @@ def ids_of(session, case) -> Ids:
     from handover.decisions.models import Decision
     from handover.models import Referral
     from portal.cases.models.groundwork import Agreement, ContactAttempt
-    from portal.cases.views import SECTIONS
+    from portal.cases.views.common import SECTIONS
 
     def all_ids(model) -> list[int]:
         return list(session.scalars(select(model.id))) or [1]

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from portal.actor import Actor
-from portal.cases.models import Case, Person
+from portal.cases.models import Case, ImportJob, Person
 from portal.errors import NotFound
 
 
@@ -54,3 +54,13 @@ def load_own_case(session: Session, actor: Actor, case_id: int) -> Case:
     if actor.organisation_id is None or case.organisation_id != actor.organisation_id:
         raise NotFound()
     return case
+
+
+def load_import_job(session: Session, actor: Actor, job_id: int) -> ImportJob:
+    """An import job of the actor's own organisation. Its report names the cases and rows
+    of that organisation's file, so another organisation's job answers ``NotFound`` like a
+    missing one (an actor without an organisation, such as a system command, has none)."""
+    job = session.get(ImportJob, job_id)
+    if job is None or job.organisation_id != actor.organisation_id:
+        raise NotFound()
+    return job

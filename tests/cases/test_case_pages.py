@@ -182,6 +182,7 @@ def test_edit_a_contact_attempt_inline_and_on_its_own_page(session, signed_in, m
 
 def test_agreements(session, signed_in, make_case):
     case = make_case("corporatie")
+    session.commit()  # invalid input rolls back: the case must outlive it
     url = f"/casussen/{case.id}/afspraken/nieuw"
     bad = post(signed_in, url, {"amount": "veel", "starts_on": today(), "status": "active"})
     assert bad.status_code == 400 and "Dit bedrag klopt niet" in bad.get_data(as_text=True)
@@ -198,6 +199,7 @@ def test_agreements(session, signed_in, make_case):
 
 def test_finances(session, signed_in, make_case):
     case = make_case("corporatie")
+    session.commit()  # invalid input rolls back: the case must outlive it
     url = f"/casussen/{case.id}/financien"
     bad = post(signed_in, url, {"income_source": "lottery", "income": "1.800,00"})
     assert bad.status_code == 400 and rows(session, Finances, case) == 0
@@ -225,6 +227,7 @@ def test_finances(session, signed_in, make_case):
 
 def test_life_map(session, signed_in, make_case):
     case = make_case("corporatie")
+    session.commit()  # invalid input rolls back: the case must outlive it
     url = f"/casussen/{case.id}/levenskaart"
     bad = post(signed_in, url, {"finances-status": "fine", "health-note": "x" * 301})
     html = bad.get_data(as_text=True)
@@ -251,6 +254,7 @@ def test_life_map(session, signed_in, make_case):
 
 def test_household_add_edit_and_remove(session, signed_in, make_case):
     case = make_case("corporatie")
+    session.commit()  # invalid input rolls back: the case must outlive it
     url = f"/casussen/{case.id}/huishouden/nieuw"
     bad = post(signed_in, url, {"surname": "", "bsn": "123"})
     html = bad.get_data(as_text=True)

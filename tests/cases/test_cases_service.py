@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from portal.actor import Actor, staff_actor
 from portal.audit.models import AuditEvent
-from portal.cases.models import Case
-from portal.cases.policy import load_case, load_case_by_reference
+from portal.cases.models import Case, ImportJob
+from portal.cases.policy import load_case, load_case_by_reference, load_import_job
 from portal.cases.service import (
     PersonData,
     create_case,
@@ -112,6 +112,17 @@ def test_cases_of_other_organisations_look_missing(session, make_case, make_user
         load_case_by_reference(session, other, case.reference)
     with pytest.raises(NotFound):
         load_case(session, own, case.id + 1000)
+
+
+def test_an_import_job_is_its_organisations_alone(session, make_user):
+    own, other = staff_actor(make_user("corporatie")), staff_actor(make_user("schuldhulp"))
+    job = ImportJob(organisation_id=own.organisation_id, status="done")
+    session.add(job)
+    session.flush()
+    assert load_import_job(session, own, job.id) is job
+    for actor, job_id in ((other, job.id), (SYSTEM, job.id), (own, job.id + 1000)):
+        with pytest.raises(NotFound):
+            load_import_job(session, actor, job_id)
 
 
 def test_a_tenant_sees_only_their_own_case(session, make_case):
