@@ -94,6 +94,10 @@ class AmountTooHigh(AmountError):
     """An amount above ``MAX_EUROS``."""
 
 
+#: Longer is no amount anyone writes (``10.000.000,00`` is 13), even if it is a thousand zeros.
+MAX_AMOUNT_LENGTH = 20
+
+
 def parse_cents(text: str) -> int:
     """Euros as people write them (1.250,50 or 1250.50 or € 1250) as whole cents.
 
@@ -101,7 +105,7 @@ def parse_cents(text: str) -> int:
     Raises ``AmountError`` for anything else, ``AmountTooHigh`` above ``MAX_EUROS``.
     """
     value = text.strip().replace("€", "").replace(" ", "")
-    match = _AMOUNT.match(value)
+    match = _AMOUNT.match(value) if len(value) <= MAX_AMOUNT_LENGTH else None
     if not match:
         raise AmountError(_l("geen geldig bedrag (bijvoorbeeld 1250,00)"))
     groups = match.groupdict()

@@ -50,10 +50,10 @@ def test_amounts_up_to_ten_million_euros():
     assert parse_cents("10.000.000") == MAX_CENTS
     assert parse_cents("€ 9.999.999,99") == MAX_CENTS - 1
     assert parse_cents("0") == 0
-    for too_high in ("10.000.000,01", "10000001", "99999999999999999999", "1" * 5000):
+    for too_high in ("10.000.000,01", "10000001", "99999999999999999999"):
         with pytest.raises(AmountTooHigh):
             parse_cents(too_high)
-    for not_an_amount in ("-5", "١٢", "12\x00", "1e9", "", "12,345,67"):
+    for not_an_amount in ("-5", "١٢", "12\x00", "1e9", "", "12,345,67", "1" * 5000, "0" * 1001):
         with pytest.raises(AmountError):
             parse_cents(not_an_amount)
 
