@@ -37,7 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation, User
 from portal.cases.models import Case, Person
-from portal.crypto.fields import EncryptedRow, Sealed, personal
+from portal.crypto.fields import EncryptedRow, Personal, personal
 from portal.db import Base, UTCDateTime, utcnow
 
 #: How consent was given (ISO/IEC TS 27560 "collection method").
@@ -93,11 +93,11 @@ class ConsentRequest(EncryptedRow, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    representative_name: Mapped[Sealed | None] = personal("str", "identity")
-    representative_mandate: Mapped[Sealed | None] = personal("str", "identity", choices=MANDATES)
-    representative_email: Mapped[Sealed | None] = personal("str", "contact")
-    representative_phone: Mapped[Sealed | None] = personal("str", "contact")
-    notes: Mapped[Sealed | None] = personal("str", "contact_history")
+    representative_name: Mapped[Personal] = personal("str", "identity")
+    representative_mandate: Mapped[Personal] = personal("str", "identity", choices=MANDATES)
+    representative_email: Mapped[Personal] = personal("str", "contact")
+    representative_phone: Mapped[Personal] = personal("str", "contact")
+    notes: Mapped[Personal] = personal("str", "contact_history")
 
     case: Mapped[Case] = relationship()
     person: Mapped[Person] = relationship()
@@ -191,9 +191,9 @@ class ConsentRecord(EncryptedRow, Base):
     given_at: Mapped[datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     covenant_version_id: Mapped[int] = mapped_column(ForeignKey("covenant_version.id"))
-    representative_name: Mapped[Sealed | None] = personal("str", "identity")
-    representative_mandate: Mapped[Sealed | None] = personal("str", "identity", choices=MANDATES)
-    notes: Mapped[Sealed | None] = personal("str", "contact_history")
+    representative_name: Mapped[Personal] = personal("str", "identity")
+    representative_mandate: Mapped[Personal] = personal("str", "identity", choices=MANDATES)
+    notes: Mapped[Personal] = personal("str", "contact_history")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()
@@ -322,7 +322,7 @@ class ConsentEvidence(EncryptedRow, Base):
     media_type: Mapped[str] = mapped_column(String(60))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    content: Mapped[Sealed | None] = personal("str", "identity")
+    content: Mapped[Personal] = personal("str", "identity")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     record: Mapped[ConsentRecord] = relationship(back_populates="evidence")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from types import SimpleNamespace
+from dataclasses import dataclass
 from typing import Any
 
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
@@ -38,9 +38,15 @@ def configured() -> bool:
     )
 
 
-def _settings() -> SimpleNamespace:
+@dataclass(frozen=True)
+class BrokerSettings:
+    issuer: str
+    client_id: str
+
+
+def _settings() -> BrokerSettings:
     config = current_app.config
-    return SimpleNamespace(
+    return BrokerSettings(
         issuer=config["TENANT_OIDC_ISSUER"].rstrip("/"),
         client_id=config["TENANT_OIDC_CLIENT_ID"],
     )
@@ -81,13 +87,13 @@ def forget() -> None:
 
 def authorize_redirect(redirect_uri: str) -> Any:
     app = client()
-    sso.checked_metadata(app, _settings())  # type: ignore[arg-type]
+    sso.checked_metadata(app, _settings())
     return app.authorize_redirect(redirect_uri)
 
 
 def verified_bsn() -> str:
     """Finish the code flow for this request; the BSN the broker vouches for."""
-    claims = sso.verified_claims(client(), _settings())  # type: ignore[arg-type]
+    claims = sso.verified_claims(client(), _settings())
     bsn = claims.get(BSN_CLAIM)
     if not isinstance(bsn, str) or not bsn:
         raise SsoRefused("no_bsn")

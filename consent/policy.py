@@ -35,7 +35,7 @@ from portal.actor import Actor
 from portal.cases.models import Case
 from portal.db import utcnow
 from portal.errors import NotFound
-from portal.sharing import ConsentAnswer, Grant
+from portal.sharing import ConsentAnswer, ConsentStatus, Grant
 
 
 def _events_by_record(session: Session, record_ids: Sequence[int]) -> dict[int, list]:
@@ -79,10 +79,11 @@ def consent_lookup(session: Session, case: Case, grant: Grant, category: str) ->
     now = utcnow()
     found = states(session, records, now)
     answers = [(r.id, found[r.id].status_of(category)) for r in records]
+    wanted: ConsentStatus
     for wanted in ("valid", "withdrawn", "expired"):
         for record_id, status in answers:
             if status == wanted:
-                return ConsentAnswer(wanted, record_id)  # type: ignore[arg-type]
+                return ConsentAnswer(wanted, record_id)
     return ConsentAnswer("missing")
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from types import MappingProxyType
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation
 from portal.cases.models import Case
-from portal.crypto.fields import EncryptedRow, Sealed, personal
+from portal.crypto.fields import EncryptedRow, Personal, personal
 from portal.db import Base, UTCDateTime, utcnow
 
 #: The life cycle. "sent", "accepted" and "in_progress" are active: the recipient sees the
@@ -65,7 +65,7 @@ class Referral(EncryptedRow, Base):
     #: The sender's short handover note (may mention the household: encrypted). It travels
     #: with the identity category: whoever may know who the household is may read what the
     #: sender wrote for them (the form asks to keep it short and factual).
-    note: Mapped[Sealed | None] = personal("str", "identity")
+    note: Mapped[Personal] = personal("str", "identity")
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -90,7 +90,7 @@ class Referral(EncryptedRow, Base):
         back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan"
     )
 
-    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
     def encryption_key_id(self) -> int | None:
         return self.case.data_key_id if self.case is not None else None
@@ -121,7 +121,7 @@ class ReferralEvent(EncryptedRow, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     #: Why (a decline, a return, a withdrawal): free text about the household, encrypted.
-    reason: Mapped[Sealed | None] = personal("str", "identity")
+    reason: Mapped[Personal] = personal("str", "identity")
     #: The data categories an event concerns (a consent that stopped counting names them).
     categories: Mapped[list[str] | None] = mapped_column(JSON)
 
@@ -154,7 +154,7 @@ class ItemCheck(EncryptedRow, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: What does not hold (free text about the household, encrypted).
-    note: Mapped[Sealed | None] = personal("str", "identity")
+    note: Mapped[Personal] = personal("str", "identity")
 
     referral: Mapped[Referral] = relationship()
     organisation: Mapped[Organisation] = relationship()

@@ -36,7 +36,11 @@ from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import GROUNDWORK_MODELS, Case
-from portal.covenant.rules import Covenant, active_covenant, active_version
+from portal.covenant.rules import (
+    Covenant,
+    active_covenant,
+    require_active_version,
+)
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.links import external_url
@@ -80,9 +84,11 @@ class Proposal:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _require_staff(actor: Actor) -> None:
-    if actor.kind != "staff" or not (actor.roles & CASEWORK_ROLES):
+def _require_staff(actor: Actor) -> int:
+    """Casework staff only; answers their organisation's id (every staff actor has one)."""
+    if actor.kind != "staff" or not (actor.roles & CASEWORK_ROLES) or not actor.organisation_id:
         raise Forbidden()
+    return actor.organisation_id
 
 
 def _recipients(session: Session, covenant: Covenant, role: str) -> list[Organisation]:
@@ -274,7 +280,7 @@ def send(
         raise Conflict(_l("Deze casus is al overgedragen aan deze organisatie."))
     covenant = active_covenant(session)
     rung_rules = covenant.ladder(purpose)[rung]
-    version = active_version(session)
+    version = require_active_version(session)
     referral = Referral(
         case=case,
         covenant_version_id=version.id,
@@ -682,7 +688,7 @@ def check_item(
         session.add(check)
     check.status = status
     check.note = cleaned
-    check.organisation_id = actor.organisation_id
+    check.organisation_id = _require_staff(actor)
     check.user_id = actor.user_id
     check.at = now
     session.flush()

@@ -133,7 +133,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def _inbox_query(view: str, organisation_id: int):
+def _inbox_query(view: str, organisation_id: int | None):
     query = select(Referral)
     if view == "wachtend":
         return query.where(Referral.recipient_org_id == organisation_id, Referral.status == "sent")
@@ -187,8 +187,8 @@ def _recipient_choices(referral: Referral) -> list[SelectChoice]:
     return [SelectChoice(o.id, o.name) for o in step.recipients] if step else []
 
 
-def _forms(referral: Referral, failed: tuple[str, object] | None = None) -> dict:
-    forms = {}
+def _forms(referral: Referral, failed: tuple[str, Any] | None = None) -> dict[str, Any]:
+    forms: dict[str, Any] = {}
     for name, action in ACTIONS.items():
         if failed and failed[0] == name:
             forms[name] = failed[1]
@@ -278,7 +278,7 @@ def detail(referral_id: int):
 
 def _flash_refusal(outcome: Outcome) -> None:
     """A refused transition: someone else was first (a warning), or a rule said no."""
-    flash(outcome.message, "warning" if outcome.refusal.status == 409 else "error")
+    flash(outcome.message, "warning" if outcome.conflict else "error")
 
 
 @bp.post(f"/overdrachten/<int:referral_id>/<any({', '.join(ACTIONS)}):action>")

@@ -30,7 +30,7 @@ class AccessRule:
 
 def _declare(rule: AccessRule) -> Callable[[F], F]:
     def decorator(view: F) -> F:
-        view.access_rule = rule  # type: ignore[attr-defined]
+        view.access_rule = rule  # type: ignore[attr-defined]  # read back by rule_for
         return view
 
     return decorator
@@ -92,7 +92,7 @@ def init_app(app: Flask) -> None:
         if not is_fully_signed_in():
             if wants_json():
                 abort(401)
-            login_view = current_app.login_manager.login_view  # type: ignore[attr-defined]
+            login_view = current_app.login_manager.login_view  # type: ignore[attr-defined]  # set by Flask-Login
             if login_view:
                 return redirect(url_for(login_view, next=request.full_path.rstrip("?")))
             abort(401)

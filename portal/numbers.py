@@ -12,7 +12,7 @@ screen of ours produces.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, overload
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -69,6 +69,19 @@ def parse_int(text: str, *, low: int = 1, high: int = MAX_ID) -> int | None:
     return number if low <= number <= high else None
 
 
+@overload
+def query_int(
+    args: MultiDict[str, str], name: str, *, default: int, low: int = 1, high: int = MAX_ID
+) -> int: ...
+@overload
+def query_int(
+    args: MultiDict[str, str],
+    name: str,
+    *,
+    default: None = None,
+    low: int = 1,
+    high: int = MAX_ID,
+) -> int | None: ...
 def query_int(
     args: MultiDict[str, str],
     name: str,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from flask import Response, make_response, render_template
 from flask_babel import gettext as _
@@ -53,8 +53,20 @@ class Outcome(Generic[T]):
     """
 
     done: bool
-    result: T | None = None
+    value: T | None = None
     refusal: DomainError | None = None
+
+    @property
+    def result(self) -> T:
+        """The service's answer; only a done outcome has one."""
+        if not self.done:
+            raise ValueError("a refused or invalid submission has no result")
+        return cast(T, self.value)
+
+    @property
+    def conflict(self) -> bool:
+        """Refused because someone else changed it first (a warning, not an error)."""
+        return self.refusal is not None and self.refusal.status == 409
 
     @property
     def message(self) -> str:
@@ -81,7 +93,7 @@ def submit(form: FlaskForm | None, change: Callable[[], T]) -> Outcome[T]:
         db.session.rollback()
         return Outcome(done=False, refusal=exc)
     db.session.commit()
-    return Outcome(done=True, result=result)
+    return Outcome(done=True, value=result)
 
 
 def refusal_text(exc: DomainError) -> str:

@@ -28,7 +28,7 @@ from portal.actor import Actor
 from portal.audit.service import record as audit
 from portal.cases.models import Case, Person
 from portal.covenant.rules import Covenant
-from portal.db import utcnow
+from portal.db import changed_rows, utcnow
 from portal.errors import Conflict, DomainError
 
 VALIDITY_DAYS = (90, 180, 365, 730)
@@ -307,16 +307,17 @@ def cancel_request(
 ) -> None:
     require_owner(actor, request.case)
     now = now or utcnow()
-    done = session.execute(
+    done = changed_rows(
+        session,
         update(ConsentRequest)
         .where(
             ConsentRequest.id == request.id,
             ConsentRequest.status.in_(("pending", "unconfirmed")),
         )
         .values(status="cancelled", cancelled_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if not done.rowcount:
+    if not done:
         raise Conflict(str(_l("Dit verzoek is al beantwoord of ingetrokken.")))
     session.refresh(request)
     for invitation in request.invitations:

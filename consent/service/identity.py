@@ -32,7 +32,7 @@ from portal.cases.service import (
     is_minor,
 )
 from portal.crypto import blind_index
-from portal.db import utcnow
+from portal.db import changed_rows, utcnow
 from portal.errors import DomainError
 from portal.sharing import reveal
 
@@ -150,7 +150,7 @@ def start_return_challenge(
     person_ids = sorted({p.id for p in persons})
     if is_locked(session, person_ids, now):
         raise IdentityRefused("locked")
-    channel = "email" if index_field == "email" else "sms"
+    channel: str | None = "email" if index_field == "email" else "sms"
     if channel == "sms" and not sms.available():
         channel = None
     challenge, code = new_challenge(
@@ -249,7 +249,8 @@ def verify_challenge(
 
 def _use_invitation(session: Session, invitation_id: int | None, now: datetime) -> None:
     """Single use: one UPDATE that succeeds only for an open link of a pending request."""
-    done = session.execute(
+    done = changed_rows(
+        session,
         update(ConsentInvitation)
         .where(
             ConsentInvitation.id == invitation_id,
@@ -258,9 +259,9 @@ def _use_invitation(session: Session, invitation_id: int | None, now: datetime) 
             ConsentInvitation.expires_at > now,
         )
         .values(used_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if not done.rowcount:
+    if not done:
         raise IdentityRefused("used")
     invitation = session.get(ConsentInvitation, invitation_id)
     if invitation is not None:

@@ -16,7 +16,7 @@ from consent.service.links import case_consent_url
 from portal.actor import Actor
 from portal.audit.models import AuditEvent
 from portal.audit.service import record as audit
-from portal.db import utcnow
+from portal.db import changed_rows, utcnow
 from portal.errors import Conflict, NotFound
 from portal.outbox.notices import notify_casework
 
@@ -99,16 +99,17 @@ def acknowledge(
     if actor.kind != "staff" or actor.organisation_id != acknowledgement.organisation_id:
         raise NotFound()
     now = now or utcnow()
-    done = session.execute(
+    done = changed_rows(
+        session,
         update(ConsentAcknowledgement)
         .where(
             ConsentAcknowledgement.id == acknowledgement.id,
             ConsentAcknowledgement.acknowledged_at.is_(None),
         )
         .values(acknowledged_at=now, acknowledged_by_id=actor.user_id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if not done.rowcount:
+    if not done:
         raise Conflict(str(_l("Dit is al bevestigd.")))
     session.refresh(acknowledgement)
     audit(

@@ -19,6 +19,7 @@ from portal.actor import Actor
 from portal.audit.service import record as audit
 from portal.cases.models import Case, Person
 from portal.covenant.rules import Covenant
+from portal.db import changed_rows
 from portal.errors import Conflict
 
 #: GDPR art. 6(1)(a); with a special category also art. 9(2)(a) (explicit consent).
@@ -102,13 +103,14 @@ def create_records(
 
 def claim(session: Session, request: ConsentRequest, from_status: str, now: datetime) -> None:
     """Exactly one answer per request, also when two tabs or workers race."""
-    done = session.execute(
+    done = changed_rows(
+        session,
         update(ConsentRequest)
         .where(ConsentRequest.id == request.id, ConsentRequest.status == from_status)
         .values(status="answered", answered_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if not done.rowcount:
+    if not done:
         raise Conflict(str(_l("Deze vraag is al beantwoord.")))
     session.refresh(request)
 

@@ -14,6 +14,7 @@ the assignment's status and the tenancy agreement of a trajectory live on after 
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -28,13 +29,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    inspect,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import instance_state
 
 from portal.accounts.models import Organisation, User
 from portal.cases.models import Case
-from portal.crypto.fields import EncryptedRow, Sealed, personal
+from portal.crypto.fields import EncryptedRow, Personal, personal
 from portal.db import Base, UTCDateTime, utcnow
 
 #: preparing: the checklist is being confirmed (voters can already read the record);
@@ -94,14 +95,14 @@ class Decision(_OfCase, EncryptedRow, Base):
     #: Minors in the household when the voters were fixed (care must vote then).
     minors_present: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The owner's case for the decision (about the household: encrypted).
-    motivation: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
+    motivation: Mapped[Personal] = personal("str", TEXT_CATEGORY)
     rule: Mapped[str] = mapped_column(String(20))
     voting_days: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     voting_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    withdrawn_reason: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
+    withdrawn_reason: Mapped[Personal] = personal("str", TEXT_CATEGORY)
     outcome: Mapped[str | None] = mapped_column(String(20))
     #: Why, as codes: e.g. ["veto", "not_unanimous"] (see ``outcome.py``).
     outcome_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -140,7 +141,7 @@ class Decision(_OfCase, EncryptedRow, Base):
         back_populates="decision", cascade="all, delete-orphan"
     )
 
-    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
     #: A sealed decision is a legal record: retention keeps it whole until the case's data key
     #: is shredded (after the longest retention period), instead of erasing field by field.
     __retention__: ClassVar[str] = "with_case_key"
@@ -185,7 +186,7 @@ class DecisionVoter(Base):
     decision: Mapped[Decision] = relationship(back_populates="voters")
     organisation: Mapped[Organisation] = relationship()
 
-    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    __mapper_args__ = MappingProxyType({"version_id_col": version})
 
     @property
     def recused(self) -> bool:
@@ -206,7 +207,7 @@ class DecisionVote(_OfCase, EncryptedRow, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     position: Mapped[str] = mapped_column(String(20))
     conflict_of_interest: Mapped[bool] = mapped_column(Boolean, default=False)
-    motivation: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
+    motivation: Mapped[Personal] = personal("str", TEXT_CATEGORY)
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     decision: Mapped[Decision] = relationship(back_populates="votes")
@@ -236,7 +237,7 @@ class PreventionConfirmation(_OfCase, EncryptedRow, Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    motivation: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
+    motivation: Mapped[Personal] = personal("str", TEXT_CATEGORY)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     decision: Mapped[Decision] = relationship(back_populates="confirmations")
@@ -262,7 +263,7 @@ class DecisionDissent(_OfCase, EncryptedRow, Base):
     )
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    text: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
+    text: Mapped[Personal] = personal("str", TEXT_CATEGORY)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     decision: Mapped[Decision] = relationship(back_populates="dissents")
@@ -290,7 +291,7 @@ class DecisionTimelineEntry(_OfCase, EncryptedRow, Base):
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(30))
     happens_on: Mapped[date] = mapped_column(Date)
-    note: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
+    note: Mapped[Personal] = personal("str", TEXT_CATEGORY)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -318,13 +319,13 @@ class Trajectory(_OfCase, EncryptedRow, Base):
     #: The covenant's decision code of the trajectory (its own decision, or an alternative).
     kind: Mapped[str] = mapped_column(String(60))
     months: Mapped[int] = mapped_column(Integer)
-    conditions: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
-    support_agreement: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
+    conditions: Mapped[Personal] = personal("str", TEXT_CATEGORY)
+    support_agreement: Mapped[Personal] = personal("str", TEXT_CATEGORY)
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     tenancy_signed_on: Mapped[date | None] = mapped_column(Date)
-    tenancy_note: Mapped[Sealed | None] = personal("str", TEXT_CATEGORY)
+    tenancy_note: Mapped[Personal] = personal("str", TEXT_CATEGORY)
     tenancy_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     tenancy_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -363,7 +364,7 @@ class Assignment(Base):
 
 def _stored(obj: object, attr: str) -> Any:
     """The value ``attr`` had in the database before this flush (None for a new row)."""
-    state = inspect(obj)
+    state = instance_state(obj)
     if state.pending or state.transient:
         return None
     getattr(obj, attr)  # load it if expired, so the history knows the stored value
@@ -390,7 +391,7 @@ def _refuse_changes_to_sealed_records(session: Session, _context: Any, _instance
                 if _sealed_parent(obj) and (obj in session.deleted or modified):
                     raise SealedRecord(f"{type(obj).__name__} of a sealed decision")
             elif isinstance(obj, Trajectory) and _sealed_parent(obj):
-                state = inspect(obj)
+                state = instance_state(obj)
                 changed = [f for f in Trajectory.SEALED_FIELDS if state.attrs[f].history.deleted]
                 if obj in session.deleted or changed:
                     raise SealedRecord("the terms of a sealed trajectory")

@@ -232,7 +232,7 @@ def context(
         "error": error,
         "error_section": error_section,
         "notice": notice,
-        "viewer_organisation": db.session.get(Organisation, actor.organisation_id).name
+        "viewer_organisation": db.session.get_one(Organisation, actor.organisation_id).name
         if actor.organisation_id
         else "",
     }

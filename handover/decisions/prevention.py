@@ -306,7 +306,7 @@ def describe(item: Evidence, covenant: Covenant) -> str:
             purpose=_name(covenant.purposes, f.get("purpose")),
             recipient=f.get("recipient"),
             sent=f.get("sent_on") or "—",
-            status=STATUS_LABELS.get(f.get("status"), f.get("status")),
+            status=STATUS_LABELS.get(f.get("status", ""), f.get("status")),
         )
         if f.get("help_started_on"):
             text += " " + _("Hulp gestart op %(date)s.", date=f["help_started_on"])
@@ -321,7 +321,7 @@ def describe(item: Evidence, covenant: Covenant) -> str:
             "Overdracht aan %(recipient)s (verstuurd %(sent)s): %(status)s.",
             recipient=f.get("recipient"),
             sent=f.get("sent_on") or "—",
-            status=STATUS_LABELS.get(f.get("status"), f.get("status")),
+            status=STATUS_LABELS.get(f.get("status", ""), f.get("status")),
         )
     if item.what == "crisis_voter":
         if f.get("this_decision"):
@@ -343,7 +343,7 @@ def describe(item: Evidence, covenant: Covenant) -> str:
         return _(
             "Zorg of jeugdhulp betrokken: overdracht aan %(recipient)s (%(status)s).",
             recipient=f.get("recipient"),
-            status=STATUS_LABELS.get(f.get("status"), f.get("status")),
+            status=STATUS_LABELS.get(f.get("status", ""), f.get("status")),
         )
     if item.what == "care_voter":
         return _(

@@ -22,13 +22,13 @@ from portal.actor import Actor
 from portal.audit.service import canonical_json, record
 from portal.covenant.models import CovenantVersion
 from portal.covenant.rules import covenant_of
-from portal.crypto.fields import Sealed
+from portal.crypto.fields import Personal, Sealed
 
 #: The version of the canonical record's layout (part of what is hashed).
 RECORD_FORMAT = 1
 
 
-def _digest(value: Sealed | None) -> str | None:
+def _digest(value: Personal) -> str | None:
     """SHA-256 of a stored ciphertext: the seal covers the exact bytes, never plaintext."""
     return hashlib.sha256(value.blob).hexdigest() if isinstance(value, Sealed) else None
 
@@ -43,7 +43,7 @@ def canonical_record(session: Session, decision: Decision) -> dict[str, Any]:
     Texts appear as the SHA-256 of their ciphertexts (bound to their row and the case key),
     so the record holds no personal data and any change to a text breaks the seal.
     """
-    version = session.get(CovenantVersion, decision.covenant_version_id)
+    version = session.get_one(CovenantVersion, decision.covenant_version_id)
     covenant = covenant_of(version)
     voting = covenant.voters(decision.kind, minors_present=decision.minors_present)
     steps = covenant.required_prevention_steps(decision.kind)

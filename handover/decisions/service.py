@@ -64,8 +64,8 @@ from portal.covenant.rules import (
     Covenant,
     UnknownCode,
     active_covenant,
-    active_version,
     covenant_of,
+    require_active_version,
 )
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
@@ -92,7 +92,7 @@ def _text(value: str | None, *, required: bool, what: Any) -> str | None:
 
 def covenant_for(session: Session, decision: Decision) -> Covenant:
     """The rules the decision was opened under (its covenant version)."""
-    return covenant_of(session.get(CovenantVersion, decision.covenant_version_id))
+    return covenant_of(session.get_one(CovenantVersion, decision.covenant_version_id))
 
 
 def minors_present(case: Case) -> bool:
@@ -143,15 +143,15 @@ def _sync_voters(session: Session, decision: Decision, covenant: Covenant) -> No
         if voter.organisation_id not in wanted and voter.position is None:
             decision.voters.remove(voter)
     for org_id, want in wanted.items():
-        voter = decision.voter_for(org_id)
-        if voter is None:
+        found = decision.voter_for(org_id)
+        if found is None:
             decision.voters.append(
                 DecisionVoter(
                     organisation=want.organisation, roles=list(want.roles), veto=want.veto
                 )
             )
-        elif voter.roles != list(want.roles) or voter.veto != want.veto:
-            voter.roles, voter.veto = list(want.roles), want.veto
+        elif found.roles != list(want.roles) or found.veto != want.veto:
+            found.roles, found.veto = list(want.roles), want.veto
     session.flush()
 
 
@@ -276,7 +276,7 @@ def open_decision(
     rule = covenant.voters(kind, minors_present=minors_present(case))
     decision = Decision(
         case=case,
-        covenant_version_id=active_version(session).id,
+        covenant_version_id=require_active_version(session).id,
         kind=kind,
         purpose=rule.purpose,
         organisation_id=actor.organisation_id,
@@ -329,7 +329,7 @@ def confirm_step(
     if confirmation is None:
         confirmation = PreventionConfirmation(step=step)
         decision.confirmations.append(confirmation)
-    confirmation.organisation_id = actor.organisation_id
+    confirmation.organisation_id = decision.organisation_id  # require() admits only the owner
     confirmation.user_id = actor.user_id
     confirmation.confirmed_at = now
     confirmation.motivation = text
@@ -509,6 +509,7 @@ def cast_vote(
     decision = _lock(session, decision)
     policy.require(actor, decision, policy.VOTE, now=now)
     voter = decision.voter_for(actor.organisation_id)
+    assert voter is not None  # require() refused every organisation that does not vote
     if voter_version is not None and voter.version != voter_version:
         raise Conflict(_l("Een collega heeft net voor uw organisatie gestemd. Bekijk de stem."))
     changed = voter.position is not None
@@ -582,8 +583,9 @@ def close_due(session: Session, *, now: datetime | None = None) -> list[int]:
         select(Decision.id).where(Decision.status == "voting", Decision.deadline_at <= now)
     ).all()
     for decision_id in due:
-        decision = _lock(session, session.get(Decision, decision_id))
-        if decision.status == "voting" and decision.deadline_at <= now:
+        decision = _lock(session, session.get_one(Decision, decision_id))
+        deadline = decision.deadline_at
+        if decision.status == "voting" and deadline is not None and deadline <= now:
             close(session, decision, now=now, actor=actor)
             closed.append(decision_id)
     return closed
@@ -728,6 +730,7 @@ def record_tenancy_agreement(
     decision = _lock(session, decision)
     policy.require(actor, decision, policy.TENANCY, now=now)
     trajectory = decision.trajectory
+    assert trajectory is not None  # require() refused a decision without a started trajectory
     if signed_on > now.date():
         raise DomainError(_l("De datum van ondertekening ligt in de toekomst."))
     text = _text(note, required=False, what=_l("een toelichting"))

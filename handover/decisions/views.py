@@ -206,6 +206,7 @@ def _act(
     decision = load_decision(db.session, actor, decision_id)
     form = form_factory(decision)
     outcome = submit(form, lambda: run(decision, form, actor))
+    failed: dict[str, Any]
     if outcome.done and not (is_htmx() and section):
         flash(_("Opgeslagen."), "ok")
         return redirect(url_for("decisions.detail", decision_id=decision_id) + anchor)

@@ -32,7 +32,7 @@ from sqlalchemy import delete, insert, or_, update
 from sqlalchemy.orm import Session as DbSession
 
 from portal.accounts.models import WebSession
-from portal.db import utcnow
+from portal.db import changed_rows, utcnow
 
 #: What ``secrets.token_urlsafe(32)`` gives; anything else in the cookie is not ours.
 _ID_FORMAT = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -85,7 +85,7 @@ class ServerSession(dict[str, Any], SessionMixin):
 
 def regenerate() -> None:
     """Give the current request's session a fresh id (see ``ServerSession.regenerate``)."""
-    flask_session.regenerate()  # type: ignore[attr-defined]
+    flask_session.regenerate()  # type: ignore[attr-defined]  # a ServerSession; Flask types the base
 
 
 def _db(app: Flask) -> DbSession:
@@ -116,7 +116,7 @@ class ServerSessionInterface(SessionInterface):
             seen_at = row.seen_at
         return ServerSession(data, session_id=session_id, seen_at=seen_at)
 
-    def save_session(  # type: ignore[override]
+    def save_session(  # type: ignore[override]  # takes our ServerSession, not any SessionMixin
         self, app: Flask, session: ServerSession, response: Response
     ) -> None:
         response.vary.add("Cookie")
@@ -165,10 +165,11 @@ class ServerSessionInterface(SessionInterface):
 def purge_expired(db: DbSession, config: Any, now: datetime) -> int:
     """Delete the sessions that timed out; how many. (Requests refuse them anyway.)"""
     idle, longest = limits(config)
-    result = db.execute(
+    removed = changed_rows(
+        db,
         delete(WebSession).where(
             or_(WebSession.seen_at < now - idle, WebSession.created_at < now - longest)
-        )
+        ),
     )
     db.flush()
-    return result.rowcount  # type: ignore[attr-defined]
+    return removed

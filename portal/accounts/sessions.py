@@ -65,7 +65,8 @@ def signed_in_values(user: User, *, now: datetime, method: str) -> dict[str, Any
 
     ``complete_sign_in`` produces the same; tests' ``login`` fixture writes these directly.
     """
-    identifier = current_app.login_manager._session_identifier_generator()  # type: ignore[attr-defined]
+    manager = current_app.login_manager  # type: ignore[attr-defined]  # set by Flask-Login
+    identifier = manager._session_identifier_generator()
     return {
         "_user_id": str(user.id),
         "_fresh": True,

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import os
 import threading
-from typing import Any
+from typing import Any, Protocol
 
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 
@@ -28,6 +28,17 @@ HTTP_TIMEOUT = 10
 
 _clients: dict[int, tuple[str, FlaskOAuth2App]] = {}
 _lock = threading.Lock()
+
+
+class IssuerSettings(Protocol):
+    """What checking a provider's answers needs: an organisation's sign-in settings, or the
+    tenants' DigiD broker."""
+
+    @property
+    def issuer(self) -> str: ...
+
+    @property
+    def client_id(self) -> str: ...
 
 
 def client_name(settings: OrganisationOidc) -> str:
@@ -71,7 +82,7 @@ def forget_clients() -> None:
         _clients.clear()
 
 
-def checked_metadata(client: FlaskOAuth2App, settings: OrganisationOidc) -> dict[str, Any]:
+def checked_metadata(client: FlaskOAuth2App, settings: IssuerSettings) -> dict[str, Any]:
     metadata = client.load_server_metadata()
     if str(metadata.get("issuer", "")).rstrip("/") != settings.issuer:
         # Do not keep metadata that answered for someone else.
@@ -80,7 +91,7 @@ def checked_metadata(client: FlaskOAuth2App, settings: OrganisationOidc) -> dict
     return metadata
 
 
-def verified_claims(client: FlaskOAuth2App, settings: OrganisationOidc) -> dict[str, Any]:
+def verified_claims(client: FlaskOAuth2App, settings: IssuerSettings) -> dict[str, Any]:
     """Finish the code flow for the current request; the ID token's claims, all checked."""
     checked_metadata(client, settings)
     token = client.authorize_access_token(

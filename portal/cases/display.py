@@ -358,14 +358,16 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
     decisions = decide(session, actor, case, PAGE_CATEGORIES)
     revealed = reveal(session, actor, case, fields, action=action)
     org_ids = {case.organisation_id}
-    for item in [*signals, *attempts, *agreements, *life_map.values()]:
-        org_ids.add(item.organisation_id)
+    org_ids.update(s.organisation_id for s in signals)
+    org_ids.update(a.organisation_id for a in attempts)
+    org_ids.update(a.organisation_id for a in agreements)
+    org_ids.update(e.organisation_id for e in life_map.values())
     if finances is not None:
         org_ids.add(finances.organisation_id)
-    organisations = dict(
+    organisations: dict[int, str] = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
-        ).all()
+        ).tuples()
     )
     return CaseView(
         case=case,

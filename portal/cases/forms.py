@@ -277,4 +277,4 @@ def field_for(form: FlaskForm, name: str | None) -> Field | None:
     if not name:
         return None
     target = aliases.get(name, name)
-    return form._fields.get(target) if target else None  # type: ignore[attr-defined]
+    return form._fields.get(target) if target else None

@@ -428,9 +428,14 @@ def active_version(session: Session) -> CovenantVersion | None:
     return session.scalar(select(CovenantVersion).where(CovenantVersion.status == "active"))
 
 
-def active_covenant(session: Session) -> Covenant:
-    """The rules in force now; raises ``NoActiveCovenant`` when no version is active."""
+def require_active_version(session: Session) -> CovenantVersion:
+    """The active covenant version; raises ``NoActiveCovenant`` when none is active."""
     version = active_version(session)
     if version is None:
         raise NoActiveCovenant(_l("Er is nog geen actief convenant."))
-    return covenant_of(version)
+    return version
+
+
+def active_covenant(session: Session) -> Covenant:
+    """The rules in force now; raises ``NoActiveCovenant`` when no version is active."""
+    return covenant_of(require_active_version(session))

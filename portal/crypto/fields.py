@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Any, ClassVar
 
@@ -50,6 +51,12 @@ class Sealed:
         return "<sealed>"
 
     __str__ = __repr__
+
+
+#: The Python type of a personal column. A service assigns plaintext (sealed at flush); a
+#: loaded row holds a ``Sealed`` ciphertext, read only through ``decrypt_field``. Typing the
+#: column as both keeps assignments checked without pretending a read gives plaintext.
+Personal = Sealed | str | int | bool | date | list[Any] | dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -151,7 +158,7 @@ class EncryptedRow:
         for name, value in list(vars(cls).items()):
             column = getattr(value, "column", None)
             if isinstance(getattr(column, "type", None), EncryptedType):
-                category = column.info.get("category") or row_category  # type: ignore[union-attr]
+                category = column.info.get("category") or row_category  # type: ignore[union-attr]  # column is set: its type was checked
                 if category:
                     found[name] = category
         cls.__categories__ = found
@@ -192,7 +199,7 @@ def encrypted_columns(cls: type) -> dict[str, tuple[str, Kind]]:
     """attribute name -> (column name, kind) of the encrypted columns of a mapped class."""
     found = _COLUMNS.get(cls)
     if found is None:
-        mapper: Mapper[Any] = cls.__mapper__  # type: ignore[attr-defined]
+        mapper: Mapper[Any] = cls.__mapper__  # type: ignore[attr-defined]  # a mixin; mapped subclasses have it
         found = {
             attr.key: (attr.columns[0].name, attr.columns[0].type.kind)
             for attr in mapper.column_attrs
@@ -258,7 +265,7 @@ def seal_pending(session: Session, obj: EncryptedRow) -> None:
             cipher = cipher_for(session, key_id) if key_id is not None else None
             if cipher is None:
                 raise KeyUnavailable("no live data key for this row")
-        table = obj.__table__.name  # type: ignore[attr-defined]
+        table = obj.__table__.name  # type: ignore[attr-defined]  # a mixin; mapped subclasses have it
         for key, value in pending.items():
             if value.value is None:
                 token = _SEALING.set(True)
@@ -320,7 +327,7 @@ def sealed_values(
     if cipher is None:
         raise KeyUnavailable("no live data key for this row")
     columns = encrypted_columns(cls)
-    table = cls.__table__.name  # type: ignore[attr-defined]
+    table = cls.__table__.name  # type: ignore[attr-defined]  # a mixin; mapped subclasses have it
     sealed: dict[str, Sealed | None] = {}
     for key, value in values.items():
         column, kind = columns[key]
@@ -360,7 +367,7 @@ def decrypt_field(obj: EncryptedRow, field: str, *, session: Session | None = No
     cipher = cipher_for(session, key_id)
     if cipher is None:
         return ERASED
-    table = obj.__table__.name  # type: ignore[attr-defined]
+    table = obj.__table__.name  # type: ignore[attr-defined]  # a mixin; mapped subclasses have it
     plaintext = aead.unseal(cipher, value.blob, aead.row_context(table, column, obj.row_uid))
     try:
         return decode_value(kind, plaintext)

@@ -6,7 +6,7 @@ from typing import ClassVar
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.crypto.fields import EncryptedRow, Sealed, personal
+from portal.crypto.fields import EncryptedRow, Personal, personal
 from portal.db import Base, UTCDateTime, utcnow
 
 STATUSES = ("pending", "sending", "sent", "failed")
@@ -36,9 +36,9 @@ class OutboxMessage(EncryptedRow, Base):
     kind: Mapped[str] = mapped_column(String(40))
     #: The message's own data key (destroyed once the message is done).
     data_key_id: Mapped[int | None] = mapped_column(ForeignKey("data_key.id"))
-    to_address: Mapped[Sealed | None] = personal("str", "contact")
+    to_address: Mapped[Personal] = personal("str", "contact")
     subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[Sealed | None] = personal("str", "contact")
+    body: Mapped[Personal] = personal("str", "contact")
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -60,12 +60,13 @@ class RetentionError(DomainError):
 class PersonalModel:
     """A mapped class with personal fields, and how its rows belong to a case."""
 
-    cls: type
+    cls: type[EncryptedRow]
     #: The categories its fields belong to.
     categories: frozenset[str]
 
     @property
     def case_column(self) -> Any:
+        # Every personal model but Case itself belongs to a case through its case_id column.
         return Case.id if self.cls is Case else self.cls.case_id  # type: ignore[attr-defined]
 
     @property
@@ -74,7 +75,7 @@ class PersonalModel:
 
     def parts(self, category: str) -> list[tuple[tuple[str, ...], Any]]:
         """(fields, row condition) pairs holding ``category`` (``EncryptedRow.category_parts``)."""
-        return self.cls.category_parts(category)  # type: ignore[attr-defined]
+        return self.cls.category_parts(category)
 
 
 def personal_models(registry: Any = None) -> list[PersonalModel]:

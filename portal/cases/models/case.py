@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation
-from portal.crypto.fields import EncryptedRow, Sealed, personal
+from portal.crypto.fields import EncryptedRow, Personal, personal
 from portal.crypto.models import DataKey
 from portal.db import Base, UTCDateTime, utcnow
 
@@ -71,13 +71,13 @@ class Case(EncryptedRow, Base):
     signal_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     data_key_id: Mapped[int] = mapped_column(ForeignKey("data_key.id"), unique=True)
     #: Rent arrears in whole cents (encrypted money).
-    arrears_cents: Mapped[Sealed | None] = personal("money", "finances")
+    arrears_cents: Mapped[Personal] = personal("money", "finances")
     #: How many months of rent are unpaid (an int, encrypted).
-    arrears_months: Mapped[Sealed | None] = personal("json", "finances")
+    arrears_months: Mapped[Personal] = personal("json", "finances")
     #: Since when the arrears run (encrypted date).
-    arrears_since: Mapped[Sealed | None] = personal("date", "finances")
+    arrears_since: Mapped[Personal] = personal("date", "finances")
     #: The tenant number in the corporation's rent administration (encrypted).
-    tenant_number: Mapped[Sealed | None] = personal("str", "identity")
+    tenant_number: Mapped[Personal] = personal("str", "identity")
     #: The date of the first signal: when the case came in (not personal on its own).
     signal_date: Mapped[date | None] = mapped_column(Date)
     #: The day by which a first contact attempt is due; cleared by the first attempt.
@@ -149,21 +149,21 @@ class Person(EncryptedRow, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
-    surname: Mapped[Sealed | None] = personal("str", "identity")
-    initials: Mapped[Sealed | None] = personal("str", "identity")
-    birth_date: Mapped[Sealed | None] = personal("date", "identity")
-    bsn: Mapped[Sealed | None] = personal("str", "identity")
-    phone: Mapped[Sealed | None] = personal("str", "contact")
-    email: Mapped[Sealed | None] = personal("str", "contact")
-    street: Mapped[Sealed | None] = personal("str", "contact")
-    house_number: Mapped[Sealed | None] = personal("str", "contact")
-    postcode: Mapped[Sealed | None] = personal("str", "contact")
-    city: Mapped[Sealed | None] = personal("str", "contact")
+    surname: Mapped[Personal] = personal("str", "identity")
+    initials: Mapped[Personal] = personal("str", "identity")
+    birth_date: Mapped[Personal] = personal("date", "identity")
+    bsn: Mapped[Personal] = personal("str", "identity")
+    phone: Mapped[Personal] = personal("str", "contact")
+    email: Mapped[Personal] = personal("str", "contact")
+    street: Mapped[Personal] = personal("str", "contact")
+    house_number: Mapped[Personal] = personal("str", "contact")
+    postcode: Mapped[Personal] = personal("str", "contact")
+    city: Mapped[Personal] = personal("str", "contact")
     #: Place in the household (a code from ``RELATIONS``), encrypted.
-    relation: Mapped[Sealed | None] = personal("str", "household", choices=RELATIONS)
+    relation: Mapped[Personal] = personal("str", "household", choices=RELATIONS)
     #: Flagged by hand as under 18 (a JSON bool, encrypted): for a member whose birth date is
     #: unknown. Read it through ``portal.cases.service.is_minor``, which prefers the birth date.
-    minor: Mapped[Sealed | None] = personal("json", "household")
+    minor: Mapped[Personal] = personal("json", "household")
     is_main_tenant: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -242,8 +242,8 @@ class Signal(EncryptedRow, Base):
     signal_date: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(10))
     import_job_id: Mapped[int | None] = mapped_column(Integer)
-    arrears_cents: Mapped[Sealed | None] = personal("money", "finances")
-    arrears_months: Mapped[Sealed | None] = personal("json", "finances")
+    arrears_cents: Mapped[Personal] = personal("money", "finances")
+    arrears_months: Mapped[Personal] = personal("json", "finances")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="signals")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from portal.crypto.fields import EncryptedRow, Sealed, personal
+from portal.crypto.fields import EncryptedRow, Personal, personal
 from portal.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -82,10 +82,10 @@ class ContactAttempt(GroundworkItem, Base):
     __item_type__ = "contact_attempt"
     __category__ = "contact_history"
 
-    attempted_on: Mapped[Sealed | None] = personal("date")
-    channel: Mapped[Sealed | None] = personal("str", choices=CHANNELS)
-    outcome: Mapped[Sealed | None] = personal("str", choices=OUTCOMES)
-    note: Mapped[Sealed | None] = personal("str")
+    attempted_on: Mapped[Personal] = personal("date")
+    channel: Mapped[Personal] = personal("str", choices=CHANNELS)
+    outcome: Mapped[Personal] = personal("str", choices=OUTCOMES)
+    note: Mapped[Personal] = personal("str")
 
 
 class Agreement(GroundworkItem, Base):
@@ -95,10 +95,10 @@ class Agreement(GroundworkItem, Base):
     __item_type__ = "agreement"
     __category__ = "finances"
 
-    amount_cents: Mapped[Sealed | None] = personal("money")
-    starts_on: Mapped[Sealed | None] = personal("date")
-    status: Mapped[Sealed | None] = personal("str", choices=AGREEMENT_STATUSES)
-    note: Mapped[Sealed | None] = personal("str")
+    amount_cents: Mapped[Personal] = personal("money")
+    starts_on: Mapped[Personal] = personal("date")
+    status: Mapped[Personal] = personal("str", choices=AGREEMENT_STATUSES)
+    note: Mapped[Personal] = personal("str")
 
 
 class Finances(GroundworkItem, Base):
@@ -109,11 +109,11 @@ class Finances(GroundworkItem, Base):
     __item_type__ = "finances"
     __category__ = "finances"
 
-    income_source: Mapped[Sealed | None] = personal("str", choices=INCOME_SOURCES)
-    income_cents: Mapped[Sealed | None] = personal("money")
-    debts_cents: Mapped[Sealed | None] = personal("money")
-    debts_note: Mapped[Sealed | None] = personal("str")
-    debt_support: Mapped[Sealed | None] = personal("str", choices=DEBT_SUPPORT)
+    income_source: Mapped[Personal] = personal("str", choices=INCOME_SOURCES)
+    income_cents: Mapped[Personal] = personal("money")
+    debts_cents: Mapped[Personal] = personal("money")
+    debts_note: Mapped[Personal] = personal("str")
+    debt_support: Mapped[Personal] = personal("str", choices=DEBT_SUPPORT)
 
 
 class LifeMapEntry(GroundworkItem, Base):
@@ -126,8 +126,8 @@ class LifeMapEntry(GroundworkItem, Base):
 
     #: A code from ``LIFE_DOMAINS``; that a domain was looked at says nothing on its own.
     domain: Mapped[str] = mapped_column(String(20))
-    status: Mapped[Sealed | None] = personal("str", choices=LIFE_STATUSES)
-    note: Mapped[Sealed | None] = personal("str")
+    status: Mapped[Personal] = personal("str", choices=LIFE_STATUSES)
+    note: Mapped[Personal] = personal("str")
 
 
 #: Every kind of groundwork item, for handover packages and verification.

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -75,7 +76,8 @@ def person_data(form: Any, *, main: bool) -> PersonData:
 
 def apply_error(form: FlaskForm, exc: DomainError) -> None:
     """Show a service's refusal at the field it names, or above the form."""
-    field = field_for(form, exc.params.get("field"))  # type: ignore[arg-type]
+    name = exc.params.get("field")
+    field = field_for(form, name if isinstance(name, str) else None)
     if field is not None:
         field.errors = [*field.errors, exc.message]
     else:
@@ -129,7 +131,7 @@ def reveal(case: Case) -> CaseView:
     return view
 
 
-def done(case: Case, section: str, message: str) -> Response:
+def done(case: Case, section: str, message: str) -> ResponseReturnValue:
     """After a change: htmx gets the fresh section, a plain browser the case page."""
     if is_htmx():
         return render(reveal(case), section, notice=message)
@@ -151,7 +153,7 @@ def edit_flow(
     message: str,
     title: str,
     form_context: str | None = None,
-) -> Response:
+) -> ResponseReturnValue:
     """GET shows the form, filled from the revealed values, in its section; POST submits it
     to ``save`` (one service call) and shows the fresh section, or the form again with the
     errors or the service's refusal at the field it names (and nothing changed)."""

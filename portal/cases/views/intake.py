@@ -108,7 +108,7 @@ def import_upload():
     if job is None:  # the form's errors (no file, too large...)
         return _import_page(form, status=400)
     jobs.submit(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
+        current_app._get_current_object(),  # type: ignore[attr-defined]  # the app, not the proxy
         job.id,
         form.file.data.read(),
         actor,
