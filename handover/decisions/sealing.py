@@ -10,7 +10,6 @@ record from the rows later shows whether anything changed (``verify_seal``, the 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -170,8 +169,3 @@ def verify_seal(session: Session, decision: Decision) -> SealCheck:
     hash_ok = record_hash(decision.sealed_record) == decision.seal_hash
     record_ok = now_text == decision.sealed_record
     return SealCheck(hash_ok and record_ok, record_ok, hash_ok)
-
-
-def record_json(decision: Decision) -> dict[str, Any]:
-    """The stored sealed record, parsed (for display and the PDF)."""
-    return json.loads(decision.sealed_record) if decision.sealed_record else {}

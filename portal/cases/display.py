@@ -367,7 +367,9 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
     organisations: dict[int, str] = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     return CaseView(
         case=case,

@@ -88,7 +88,7 @@ def search():
     outcome = submit(form, lambda: _search(actor, form.term.data))
     if outcome.refusal is not None:  # a bad term, or a BSN that cannot be one
         form.term.errors = [outcome.message]
-    rows = inbox_rows(db.session, actor, (outcome.result or [])[:50])
+    rows = inbox_rows(db.session, actor, outcome.result[:50] if outcome.done else [])
     db.session.commit()  # the audit events of the names shown
     context = {
         "rows": rows,

@@ -67,11 +67,11 @@ def new_case():
             db.session, actor, _organisation(actor), _signal(form), contact_days=contact_days()
         ),
     )
-    received = outcome.result
-    if received is None:  # not done: the form's errors, or the refusal at its field
+    if not outcome.done:  # the form's errors, or the refusal at its field
         if outcome.refusal is not None:
             apply_error(form, outcome.refusal)
         return render_template("cases/new.html", form=form), 400
+    received = outcome.result
     case = received.case
     if received.created:
         flash(_("Casus %(ref)s is geopend.", ref=case.reference), "ok")
@@ -104,9 +104,9 @@ def import_upload():
     if outcome.refusal is not None:  # e.g. another import still running: 409
         form.file.errors = [outcome.message]
         return _import_page(form, status=outcome.refusal.status)
-    job = outcome.result
-    if job is None:  # the form's errors (no file, too large...)
+    if not outcome.done:  # the form's errors (no file, too large...)
         return _import_page(form, status=400)
+    job = outcome.result
     jobs.submit(
         current_app._get_current_object(),  # type: ignore[attr-defined]  # the app, not the proxy
         job.id,
