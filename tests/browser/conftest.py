@@ -160,3 +160,17 @@ def sign_in(page, email: str, secret: str) -> None:
     page.get_by_label("Code uit uw app").fill(mfa.current_code(secret, utcnow()))
     page.get_by_role("button", name="Doorgaan").click()
     assert page.locator("h1").inner_text() == "Mijn werk"
+
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def screenshots(page, folder: str, name: str) -> None:
+    """The page as a phone (390 px) and a desktop (1280 px) show it, written to the ignored
+    ``test-results/<folder>/`` for a person to look at; the phone size stays on."""
+    screens = ROOT / "test-results" / folder
+    screens.mkdir(parents=True, exist_ok=True)
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(screens / f"{name}-{size['width']}.png"), full_page=True)
+    page.set_viewport_size(PHONE)

@@ -11,7 +11,7 @@ from portal.accounts.service import find_user_by_email, totp_secret
 from portal.db import utcnow
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, screenshots
 
 EMAIL = "sanne@corporatie.example"
 
@@ -109,9 +109,12 @@ def test_the_other_case_pages_are_accessible(page, live_app):
     ):
         page.goto(url)
         assert axe_violations(page) == [], url
+    page.goto(f"/casussen/{case_id}")
+    screenshots(page, "cases", "case-page")
     # A form sent with mistakes: errors linked to their fields, still accessible.
     page.goto("/casussen/nieuw")
     page.get_by_label("BSN").fill("123")
     page.get_by_role("button", name="Casus openen").click()
     expect(page.get_by_role("alert").first).to_be_visible()
     assert axe_violations(page) == []
+    screenshots(page, "cases", "new-case-errors")

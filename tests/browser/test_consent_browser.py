@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from consent import service, sms
 from consent.models import ConsentRecord
-from portal import ROOT
 from portal.accounts import mfa
 from portal.accounts.models import Organisation, User, UserRole
 from portal.accounts.passwords import hash_password
@@ -22,22 +21,14 @@ from portal.cases.service import create_case
 from portal.db import utcnow
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
-from tests.browser.conftest import PHONE, axe_violations
+from tests.browser.conftest import PHONE, axe_violations, screenshots
 from tests.conftest import main_tenant
 
 BIRTH = date(1984, 11, 3)
-DESKTOP = {"width": 1280, "height": 900}
-#: Screenshots for a person to look at (git ignores the folder).
-SCREENS = ROOT / "test-results" / "consent"
 
 
 def _screens(page, name: str) -> None:
-    """The page as a phone (390 px) and a desktop (1280 px) show it; the phone stays on."""
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for size in (PHONE, DESKTOP):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SCREENS / f"{name}-{size['width']}.png"), full_page=True)
-    page.set_viewport_size(PHONE)
+    screenshots(page, "consent", name)
 
 
 def _fits_the_screen(page) -> bool:
