@@ -16,7 +16,7 @@ from portal.cases.service import PersonData, create_case
 from portal.db import utcnow
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
-from tests.browser.conftest import PHONE, axe_violations
+from tests.browser.conftest import PHONE, axe_violations, screenshots
 
 WHY = {
     "sanne@corporatie.example": ("Onthouding", "Wij onthouden ons als eisende partij."),
@@ -80,6 +80,7 @@ def test_scenario_c_from_opening_to_sealed_outcome(browser, live_server, live_ap
     page.get_by_label("Vonnis verkregen").check()
     page.get_by_label("Datum van het vonnis").fill("2026-10-01")
     page.get_by_label("Waarom dit besluit nu?").fill("De achterstand loopt op na de regeling.")
+    screenshots(page, "decisions", "new")
     page.get_by_role("button", name="Besluit openen").click()
     page.wait_for_url("**/besluiten/*")
     assert "Ontruiming" in page.locator("h1").inner_text()
@@ -109,6 +110,7 @@ def test_scenario_c_from_opening_to_sealed_outcome(browser, live_server, live_ap
     page.wait_for_selector("text=Stemming open")
     decision_url = page.url.split("#")[0]
     assert axe_violations(page) == []
+    screenshots(page, "decisions", "voting-open")
     context.close()
 
     for email, (position, why) in WHY.items():
@@ -132,6 +134,7 @@ def test_scenario_c_from_opening_to_sealed_outcome(browser, live_server, live_ap
         assert decision.status == "decided" and decision.seal_hash in outcome
     page.reload()
     assert axe_violations(page) == []
+    screenshots(page, "decisions", "decided")
     with page.expect_download() as download:
         page.get_by_role("link", name="Besluit als PDF (voor het dossier en de rechter)").click()
     assert download.value.suggested_filename.endswith(".pdf")

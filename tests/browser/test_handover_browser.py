@@ -10,7 +10,13 @@ from handover.models import Referral
 from portal.accounts.models import Organisation
 from portal.cases.service import create_case
 from portal.extensions import db
-from tests.browser.conftest import axe_violations, new_staff, reset_throttle, sign_in
+from tests.browser.conftest import (
+    axe_violations,
+    new_staff,
+    reset_throttle,
+    screenshots,
+    sign_in,
+)
 from tests.conftest import SYSTEM, main_tenant
 
 
@@ -49,6 +55,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     corp.get_by_label("Doel").select_option(label="Schuldhulpverlening")
     corp.wait_for_load_state("networkidle")
     assert axe_violations(corp) == []
+    screenshots(corp, "handover", "send")
     corp.get_by_label("Overdrachtsnotitie").fill("Huisbezoek gelukt, wil schuldhulp.")
     corp.get_by_role("button", name="Versturen").click()
     assert "De casus is overgedragen." in corp.locator("main").inner_text()
@@ -70,6 +77,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     arrears = coach.locator(f"#check-arrears-{case_id}")
     arrears.locator("summary").click()
     assert axe_violations(coach) == []
+    screenshots(coach, "handover", "intake-check")
     arrears.get_by_label("Ja, dit klopt").check()
     arrears.get_by_role("button", name="Opslaan").click()
     assert "Klopt volgens" in coach.locator(f"#check-arrears-{case_id}").inner_text()
@@ -82,6 +90,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     corp.get_by_role("link", name=reference).click()
     assert "de incasso kan worden gepauzeerd" in corp.locator("main").inner_text()
     assert "Klopt volgens" in corp.locator(f"#check-arrears-{case_id}").inner_text()
+    screenshots(corp, "handover", "referral-sender")
     assert [e for e in errors if "Content Security Policy" in e] == []
     for page in (corp, coach):
         page.context.close()
