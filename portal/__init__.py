@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder="static",
     )
     app.config.update(config_module.from_env(Path(app.instance_path), preset=config))
+    if proxies := app.config["KP_TRUSTED_PROXIES"]:
+        # Behind a reverse proxy the client's address and scheme arrive in X-Forwarded-*
+        # headers: trust exactly as many hops as there are proxies (rate limits and the audit
+        # log's network need the client's address, not the proxy's).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # Werkzeug documents wrapping wsgi_app
     numbers.init_app(app)  # before any blueprint adds an <int:...> rule
 
     logs.configure_logging(app)

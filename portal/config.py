@@ -126,6 +126,8 @@ def from_env(
         "DATABASE_URL": database_url,
         "REDIS_URL": env.get("REDIS_URL", ""),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Reverse proxies in front of the app (0: none): how many X-Forwarded-* hops to trust.
+        "KP_TRUSTED_PROXIES": _int(env, "KP_TRUSTED_PROXIES", 0),
         # Key material (see docs/keys.md). Unset in development: generated files in instance/.
         "KP_MASTER_KEYS": master_keys,
         "KP_MASTER_KEY_FILE": master_key_file,
@@ -136,6 +138,11 @@ def from_env(
         "KP_AUDIT_SIGNING_KEY": env.get("KP_AUDIT_SIGNING_KEY")
         or ("" if production else instance_secret(instance_path, "audit_signing_key")),
         "KP_AUDIT_PUBLIC_KEYS": env.get("KP_AUDIT_PUBLIC_KEYS", ""),
+        # Where `audit checkpoint` appends each signed checkpoint and `audit verify` reads them
+        # back: outside the database (another disk, a log the operator keeps), so that a
+        # rewritten or cut-off chain is caught even when the stored checkpoints were removed.
+        "KP_AUDIT_CHECKPOINT_FILE": env.get("KP_AUDIT_CHECKPOINT_FILE")
+        or str(instance_path / "audit-checkpoints.txt"),
         # Outgoing mail through the outbox: "smtp" in production, "file" (.eml files in
         # instance/mail) in development, "memory" in tests.
         "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if production else "file"),

@@ -6,15 +6,17 @@ called them commits once. The schema is created only by Alembic (``migrations/``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, request
 from flask.globals import app_ctx
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
@@ -74,11 +76,83 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+            immediate = conn.info.get("immediate") or _write_first.get()
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            conn.info[_WROTE] = immediate
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _note_writes(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+            if statement.lstrip()[:7].upper().startswith(_WRITES):
+                conn.info[_WROTE] = True
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+#: Transactions begun while this is set take SQLite's write lock at once (``BEGIN
+#: IMMEDIATE``). Why: a transaction that read and then writes is refused at once ("database is
+#: locked") when another connection wrote in between, however long the busy timeout; one that
+#: starts with the write lock waits for it instead. Set for every request that may change
+#: something (``Database.init_app``) and by ``write_lock()``; no effect on PostgreSQL.
+_write_first: ContextVar[bool] = ContextVar("write_first", default=False)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@contextmanager
+def write_lock() -> Iterator[None]:
+    """Begin the transactions in this block with the write lock (SQLite; see ``_write_first``)."""
+    token = _write_first.set(True)
+    try:
+        yield
+    finally:
+        _write_first.reset(token)
+
+
+def writes_first() -> bool:
+    """Whether transactions begun now take the write lock at once."""
+    return _write_first.get()
+
+
+#: ``Connection.info`` key (SQLite): this transaction holds the write lock.
+_WROTE = "kp_holds_write_lock"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def holds_write_lock(session: Session) -> bool:
+    """Whether the session's current transaction holds SQLite's write lock (it wrote, or it
+    began with the lock). Another connection that wants to write must then wait for this
+    one: never make it wait in the same request."""
+    if not session.in_transaction():
+        return False
+    try:
+        connection = session.connection()
+    except SQLAlchemyError:  # no connection (the database is unreachable): no lock either
+        return False
+    return bool(connection.info.get(_WROTE))
+
+
+_MEMO = "kp_memo"
+T = TypeVar("T")
+
+
+def memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per unit of work: the answer is kept on the session until it writes,
+    commits or rolls back, so a question the policy point asks many times in one request (the
+    covenant in force, a case's grants and consents) costs one query, and a change (a
+    withdrawal) is seen by the very next question. Never across requests: each request has a
+    session of its own."""
+    cache = session.info.setdefault(_MEMO, {})
+    if key not in cache:
+        cache[key] = compute()
+    return cast(T, cache[key])
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_memos(session: Session, *_args: Any) -> None:
+    session.info.pop(_MEMO, None)
 
 
 def _scope() -> int:
@@ -106,6 +180,31 @@ class Database:
         state = _State(make_engine(app.config["DATABASE_URL"]))
         app.extensions["kp_db"] = state
         app.teardown_appcontext(lambda _exc: state.session.remove())
+
+        @app.before_request
+        def _writes_take_the_lock_first() -> None:
+            if request.method not in SAFE_METHODS:
+                g.kp_write_first = _write_first.set(True)
+
+        @app.after_request
+        def _end_the_transaction(response: Response) -> Response:
+            """The answer is ready: a transaction still holding SQLite's write lock ends now
+            (what was not committed is not wanted), before the session store writes the
+            browser session on a connection of its own, which would wait for this one. (A
+            test binds both to one connection: nothing to wait for there.)"""
+            token = g.pop("kp_write_first", None)
+            if token is not None:
+                _write_first.reset(token)
+            session = state.session()
+            if isinstance(session.get_bind(), Engine) and holds_write_lock(session):
+                session.rollback()
+            return response
+
+        @app.teardown_request
+        def _end_write_first(_exc: BaseException | None) -> None:
+            token = g.pop("kp_write_first", None)
+            if token is not None:
+                _write_first.reset(token)
 
     @staticmethod
     def _state() -> _State:

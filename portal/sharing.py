@@ -35,6 +35,7 @@ from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import Case
 from portal.crypto.fields import EncryptedRow, decrypt_field
+from portal.db import memo
 
 ConsentStatus = Literal["valid", "withdrawn", "expired", "missing"]
 
@@ -129,13 +130,24 @@ def visibility_clauses(actor: Actor) -> list[ColumnElement[bool]]:
 
 
 def consent_status(session: Session, case: Case, grant: Grant, category: str) -> ConsentAnswer:
-    """Whether a valid consent record covers this grant's recipient, purpose and category."""
+    """Whether a valid consent record covers this grant's recipient, purpose and category
+    (asked once per unit of work: ``portal.db.memo``)."""
     lookup = _registry.consent_lookup
-    return lookup(session, case, grant, category) if lookup else ConsentAnswer("missing")
+    if lookup is None:
+        return ConsentAnswer("missing")
+    key = ("consent", case.id, grant, category)
+    return memo(session, key, lambda: lookup(session, case, grant, category))
 
 
 def grants_for(session: Session, case: Case, organisation_id: int) -> list[Grant]:
-    return [g for source in _registry.grant_sources for g in source(session, case, organisation_id)]
+    """The organisation's grants on the case (asked once per unit of work)."""
+    return memo(
+        session,
+        ("grants", case.id, organisation_id),
+        lambda: [
+            g for source in _registry.grant_sources for g in source(session, case, organisation_id)
+        ],
+    )
 
 
 def _covenant(session: Session) -> Any:

@@ -48,6 +48,24 @@ def test_hsts_and_secure_cookie_over_https(database_url, tmp_path):
     app.extensions["kp_db"].engine.dispose()
 
 
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_client_address_behind_a_trusted_proxy(database_url, tmp_path, proxies, seen):
+    """Only as many X-Forwarded-For hops as configured are believed: without a proxy a
+    client cannot choose its own address (rate limits, the audit log's network)."""
+    app = create_app(make_test_config(database_url, tmp_path, KP_TRUSTED_PROXIES=proxies))
+
+    @app.get("/_test/addr")
+    @public
+    def addr() -> str:
+        from flask import request
+
+        return request.remote_addr or ""
+
+    forwarded = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    assert app.test_client().get("/_test/addr", headers=forwarded).text == seen
+    app.extensions["kp_db"].engine.dispose()
+
+
 @pytest.mark.parametrize(
     ("lang", "direction", "heading"),
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -11,8 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from portal.actor import Actor
 from portal.audit import verify as audit_verify
 from portal.audit.models import AuditEvent
-from portal.audit.service import record
-from portal.db import make_engine
+from portal.audit.service import record, seal, write_now
+from portal.db import make_engine, write_lock
 from tests.conftest import migrate
 
 SEED = "bm90LWEtcmVhbC1rZXktb25seS1mb3ItdGVzdHMtMTI"  # 32 bytes, base64url
@@ -34,7 +35,8 @@ def actor(n: int = 1) -> Actor:
 
 
 def write(session, count: int = 6) -> list[AuditEvent]:
-    return [
+    """Record ``count`` events and seal them into the chain."""
+    events = [
         record(
             session,
             actor(i),
@@ -46,6 +48,10 @@ def write(session, count: int = 6) -> list[AuditEvent]:
         )
         for i in range(1, count + 1)
     ]
+    seal(session)
+    for event in events:
+        session.refresh(event)
+    return events
 
 
 def tamper(session, sql: str, **params) -> None:
@@ -170,10 +176,12 @@ def test_the_database_refuses_changes_to_events(session, statement):
         session.execute(text(statement))
 
 
-def test_cli_verify_reports_ok_and_breaks(app, session):
+def test_cli_verify_reports_ok_and_breaks(app, session, tmp_path):
     write(session, 4)
     runner = app.test_cli_runner()
-    app.config["KP_AUDIT_SIGNING_KEY"], saved = SEED, app.config["KP_AUDIT_SIGNING_KEY"]
+    saved = {k: app.config[k] for k in ("KP_AUDIT_SIGNING_KEY", "KP_AUDIT_CHECKPOINT_FILE")}
+    app.config["KP_AUDIT_SIGNING_KEY"] = SEED
+    app.config["KP_AUDIT_CHECKPOINT_FILE"] = str(tmp_path / "checkpoints.txt")
     try:
         assert "signed checkpoint at event 4" in runner.invoke(args=["audit", "checkpoint"]).output
         ok = runner.invoke(args=["audit", "verify"])
@@ -182,22 +190,26 @@ def test_cli_verify_reports_ok_and_breaks(app, session):
         tamper(session, "DELETE FROM audit_event WHERE seq = 2")
         broken = runner.invoke(args=["audit", "verify"])
     finally:
-        app.config["KP_AUDIT_SIGNING_KEY"] = saved
+        app.config.update(saved)
     assert broken.exit_code == 1
     assert "BROKEN at event 2" in broken.output
 
 
-def test_concurrent_writers_never_fork_the_chain(backend, databases):
-    """Eight threads write at once on their own connections; the chain stays one line."""
+def test_concurrent_writers_and_sealers_never_fork_the_chain(backend, databases):
+    """Eight threads write at once on their own connections while two sealers run; nobody
+    waits on a shared row to write, nothing fails (SQLite included), and the chain stays
+    one line with every event in it."""
     from sqlalchemy.orm import Session
 
     url = databases.fresh(backend, "audit_threads")
     migrate(url)
-    engine = make_engine(url, pool_size=10) if backend == "postgresql" else make_engine(url)
-    barrier = threading.Barrier(8)
+    engine = make_engine(url, pool_size=12) if backend == "postgresql" else make_engine(url)
+    barrier = threading.Barrier(10)
+    writing = threading.Event()
+    writing.set()
     failures: list[BaseException] = []
 
-    def worker(n: int) -> None:
+    def writer(n: int) -> None:
         try:
             barrier.wait()
             for _ in range(10):
@@ -206,13 +218,54 @@ def test_concurrent_writers_never_fork_the_chain(backend, databases):
         except BaseException as exc:
             failures.append(exc)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-    for t in threads:
+    def sealer() -> None:
+        try:
+            barrier.wait()
+            while writing.is_set():
+                with write_lock(), Session(engine) as s, s.begin():
+                    seal(s)
+        except BaseException as exc:
+            failures.append(exc)
+
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    sealers = [threading.Thread(target=sealer) for _ in range(2)]
+    for t in writers + sealers:
         t.start()
-    for t in threads:
+    for t in writers:
+        t.join()
+    writing.clear()
+    for t in sealers:
         t.join()
     assert failures == []
+    with write_lock(), Session(engine) as s, s.begin():
+        seal(s)
     with Session(engine) as s:
         verdict = audit_verify.verify(s, keys())
     engine.dispose()
-    assert verdict.ok and verdict.events == 80
+    assert verdict.ok and verdict.events == 80 and verdict.pending == 0
+
+
+def test_a_pending_event_can_only_be_sealed_once(session):
+    """Before the sealer ran, the triggers protect an event: its fields cannot change, and it
+    gets its place in the chain once."""
+    pending = record(session, actor(), "case.view", case_id=1)
+    write_now(session)
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(
+            text("UPDATE audit_event SET case_id = 2 WHERE id = :id"), {"id": pending.id}
+        )
+    assert seal(session) == 1
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(
+            text("UPDATE audit_event SET seq = 9, hash = 'f' WHERE id = :id"), {"id": pending.id}
+        )
+
+
+def test_verify_reports_events_the_sealer_left_too_long(session):
+    record(session, actor(), "case.view", case_id=1)
+    write_now(session)
+    verdict = audit_verify.verify(session, keys())
+    assert verdict.ok and verdict.pending == 1 and verdict.events == 0
+    later = verdict.oldest_pending + audit_verify.MERGE_DELAY + timedelta(seconds=1)
+    late = audit_verify.verify(session, keys(), now=later)
+    assert not late.ok and "sealer" in late.broken.reason

@@ -49,7 +49,7 @@ def test_owner_sees_everything_and_one_event_is_written(session, registry, make_
     assert shown.get(person, "surname") == "Testpersoon"
     assert shown.get(case, "arrears_cents") == 12_345
     assert events(session) == before + 1
-    event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert event.action == "case.view" and event.category_list == [
         "contact",
         "finances",
@@ -106,8 +106,11 @@ def test_consent_basis_needs_a_valid_record(session, registry, demo_covenant, ma
     assert sharing.decide(session, coach, case, [category])[category].reason == "consent_missing"
     answers = {"status": "valid"}
     sharing.register_consent_lookup(lambda *_: ConsentAnswer(answers["status"], 7))
+    session.commit()  # the answer is asked once per unit of work: this is the next request
     assert sharing.decide(session, coach, case, [category])[category].basis == "consent:7"
     answers["status"] = "withdrawn"
+    assert sharing.decide(session, coach, case, [category])[category].allowed  # same request
+    session.commit()
     decision = sharing.decide(session, coach, case, [category])[category]
     assert not decision.allowed and decision.reason == "consent_withdrawn"
     assert "ingetrokken" in str(Withheld(category, decision.reason))

@@ -113,7 +113,8 @@ class Decision(_OfCase, EncryptedRow, Base):
     seal_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The audit event ``decision.sealed`` that carries the hash in the hash-chained log.
-    seal_audit_seq: Mapped[int | None] = mapped_column(BigInteger)
+    #: The audit event that carries the seal (its id).
+    seal_audit_event_id: Mapped[int | None] = mapped_column(BigInteger)
     #: Optimistic lock: stale buttons are refused; every change bumps it.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -144,11 +144,12 @@ def seal(session: Session, decision: Decision, actor: Actor, now: datetime) -> N
             "reasons": decision.outcome_reasons,
         },
     )
+    session.flush()  # the event's id
     # One write: from the next flush on, the record cannot change.
     decision.sealed_record = text
     decision.seal_hash = digest
     decision.sealed_at = now
-    decision.seal_audit_seq = event.seq
+    decision.seal_audit_event_id = event.id
     session.flush()
 
 

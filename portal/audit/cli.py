@@ -1,18 +1,20 @@
-"""``flask --app wsgi audit verify|checkpoint``: for operators and cron."""
+"""``flask --app wsgi audit seal|verify|checkpoint``: for operators and cron."""
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from portal.audit import service
 from portal.audit import verify as audit_verify
 from portal.audit.models import AuditEvent
-from portal.db import utcnow
+from portal.db import utcnow, write_lock
 from portal.extensions import db
 
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
@@ -23,14 +25,45 @@ def _keys():
     return audit_verify.public_keys(cfg["KP_AUDIT_SIGNING_KEY"], cfg["KP_AUDIT_PUBLIC_KEYS"])
 
 
+def _checkpoint_file() -> Path:
+    return Path(current_app.config["KP_AUDIT_CHECKPOINT_FILE"])
+
+
+def _kept(path: Path) -> dict[int, str]:
+    """The checkpoints kept in the checkpoint file (a missing file keeps none)."""
+    if not path.exists():
+        return {}
+    found = {}
+    for line in path.read_text(encoding="ascii", errors="replace").splitlines():
+        parsed = audit_verify.parse_checkpoint(line)
+        if parsed:
+            found[parsed[0]] = parsed[1]
+    return found
+
+
 def _expected(values: tuple[str, ...]) -> dict[int, str]:
     found = {}
     for value in values:
-        seq, _sep, chain = value.partition(":")
-        if not seq.isdigit() or len(chain) != 64:
+        parsed = audit_verify.parse_checkpoint(value)
+        if parsed is None:
             raise click.BadParameter(f"expected SEQ:HASH, got {value!r}", param_hint="--expect")
-        found[int(seq)] = chain
+        found[parsed[0]] = parsed[1]
     return found
+
+
+def _seal() -> int:
+    """Seal what waits, in a transaction of its own that takes the write lock first."""
+    db.session.commit()
+    with write_lock():
+        sealed = service.seal(db.session)
+        db.session.commit()
+    return sealed
+
+
+@audit_cli.command("seal")
+def seal_command() -> None:
+    """Give waiting events their place in the hash chain (cron: every minute)."""
+    click.echo(f"sealed {_seal()} events")
 
 
 @audit_cli.command("verify")
@@ -41,20 +74,27 @@ def _expected(values: tuple[str, ...]) -> dict[int, str]:
     help="A checkpoint kept outside the database (as printed by `audit checkpoint`).",
 )
 def verify_command(expect: tuple[str, ...]) -> None:
-    """Check the whole hash chain and every signed checkpoint; exit 1 at the first break."""
+    """Seal, then check the whole hash chain, every signed checkpoint and every checkpoint in
+    the checkpoint file; exit 1 at the first break."""
+    _seal()
     session = db.session
-    expected = _expected(expect)
+    path = _checkpoint_file()
+    expected = {**_kept(path), **_expected(expect)}
     total = session.scalar(select(func.count(AuditEvent.id))) or 0
     started = time.perf_counter()
     with click.progressbar(length=total, label="Verifying", file=sys.stderr) as bar:
         verdict = audit_verify.verify(session, _keys(), progress=bar.update, expected=expected)
     seconds = time.perf_counter() - started
     click.echo(_checkpoint_line(verdict))
+    if not path.exists():
+        click.echo(f"No checkpoint file yet ({path}): `audit checkpoint` writes it.")
     if verdict.broken:
-        click.echo(f"BROKEN at event {verdict.broken.seq}: {verdict.broken.reason}", err=True)
+        where = f"event {verdict.broken.seq}" if verdict.broken.seq else "the log"
+        click.echo(f"BROKEN at {where}: {verdict.broken.reason}", err=True)
         raise SystemExit(1)
     click.echo(
-        f"OK: {verdict.events} events, {verdict.checkpoints} signed checkpoints, {seconds:.1f} s"
+        f"OK: {verdict.events} events, {verdict.checkpoints} signed checkpoints "
+        f"({len(expected)} kept outside), {seconds:.1f} s"
     )
 
 
@@ -75,13 +115,19 @@ def _checkpoint_line(verdict: audit_verify.Verdict) -> str:
 
 @audit_cli.command("checkpoint")
 def checkpoint_command() -> None:
-    """Sign the chain's current end (run periodically, e.g. hourly from cron)."""
+    """Seal, then sign the chain's current end and append it to the checkpoint file (run
+    periodically, e.g. hourly from cron)."""
+    _seal()
     row = audit_verify.checkpoint(db.session, current_app.config["KP_AUDIT_SIGNING_KEY"])
     db.session.commit()
     if row is None:
         click.echo("nothing new to sign")
         return
+    line = audit_verify.checkpoint_line(row)
+    path = _checkpoint_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="ascii") as kept:
+        kept.write(line + "\n")
     click.echo(f"signed checkpoint at event {row.seq}")
-    # Keep this line outside the database (cron mail, log archive): `audit verify --expect`
-    # then catches even a rewrite that also deleted the stored checkpoints.
-    click.echo(f"checkpoint {row.seq}:{row.hash} signed {row.signed_at:%Y-%m-%dT%H:%M:%SZ}")
+    # Keep this line elsewhere too (cron mail, log archive): `audit verify --expect`.
+    click.echo(f"checkpoint {line}")

@@ -1,7 +1,7 @@
 """Reading the audit log: a case's access history, the auditor's view, the CSV export.
 
-Every list is paginated by keyset on ``seq`` (newest first, ``before`` = the smallest
-``seq`` already shown), so page 1,000 costs what page 1 costs and concurrent writes never
+Every list is paginated by keyset on the event id (newest first, ``before`` = the smallest
+id already shown), so page 1,000 costs what page 1 costs and concurrent writes never
 shift a page. Who may read what is ``portal.audit.policy``; this module only reads (and
 records the export, which copies the log out of the portal).
 """
@@ -45,11 +45,11 @@ class EventPage:
 
 def _page(session: Session, query: Select, before: int | None, limit: int) -> EventPage:
     if before is not None:
-        query = query.where(AuditEvent.seq < before)
-    rows = list(session.scalars(query.order_by(AuditEvent.seq.desc()).limit(limit + 1)))
+        query = query.where(AuditEvent.id < before)
+    rows = list(session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    return EventPage(rows, rows[-1].seq if more and rows else None)
+    return EventPage(rows, rows[-1].id if more and rows else None)
 
 
 # --- a case's access history ------------------------------------------------------------------
@@ -200,7 +200,7 @@ def describe(
             who = names.get(e.user_id, "") if e.user_id is not None and not hidden else ""
         rows.append(
             EventRow(
-                seq=e.seq,
+                seq=e.id,
                 when=e.occurred_at,
                 organisation=words.organisation(e.organisation_id),
                 chain_role=words.chain_roles(e.organisation_id),
@@ -240,12 +240,12 @@ def _iter_scope(
     query = select(*columns).where(auditor_scope(actor), *filters.clauses(session))
     before: int | None = None
     while True:
-        page = query if before is None else query.where(AuditEvent.seq < before)
-        rows = session.execute(page.order_by(AuditEvent.seq.desc()).limit(batch)).mappings().all()
+        page = query if before is None else query.where(AuditEvent.id < before)
+        rows = session.execute(page.order_by(AuditEvent.id.desc()).limit(batch)).mappings().all()
         if not rows:
             return
         yield [AuditEvent(**dict(row)) for row in rows]
-        before = rows[-1]["seq"]
+        before = rows[-1]["id"]
 
 
 def export_csv(
@@ -295,7 +295,7 @@ def _export_lines(
             hidden = words.hidden(e.organisation_id)  # unnamed, and nothing that tells who
             yield _csv_line(
                 [
-                    e.seq,
+                    e.id,
                     e.occurred_at.isoformat(),
                     words.organisation(e.organisation_id),
                     names.get(e.user_id, "") if e.user_id is not None else "",

@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime
@@ -18,7 +18,8 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    #: The place in the chain, given by the sealer (``service.seal``); empty while pending.
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_kind: Mapped[str] = mapped_column(String(10))
     actor_label: Mapped[str] = mapped_column(String(80), default="")
@@ -36,8 +37,18 @@ class AuditEvent(Base):
     #: Extra non-personal facts as canonical JSON text (sorted keys, compact), so that the
     #: verifier hashes exactly the stored bytes without parsing them.
     detail: Mapped[str] = mapped_column(Text, default="{}")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        # The sealer's work list: the events still waiting for their place in the chain.
+        Index(
+            "ix_audit_event_pending",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
     @property
     def category_list(self) -> list[str]:
@@ -49,7 +60,8 @@ class AuditEvent(Base):
 
 
 class AuditHead(Base):
-    """The single row holding the chain's end; updating it first serialises writers."""
+    """The single row holding the chain's end; only the sealer moves it (and locks it first,
+    so two sealers queue)."""
 
     __tablename__ = "audit_head"
 

@@ -1,18 +1,35 @@
-"""Writing audit events, in the same transaction as the action they record."""
+"""Writing audit events, and sealing them into the hash chain.
+
+Writing and chaining are two steps, so that no request waits on one hot row:
+
+1. ``record`` appends an event *pending*: every NEN 7513 field, but no place in the chain yet
+   (``seq``, ``prev_hash`` and ``hash`` empty). A request's events go to the database as one
+   multi-row insert, whatever the number of rows a page shows: in the same transaction as
+   the change they record, or, for a request that only read (a page view), in a short
+   transaction of their own before the page is answered (see ``_write_alone``).
+2. ``seal`` (one sealer: ``flask --app wsgi audit seal`` from cron every minute, and before
+   ``audit verify`` and ``audit checkpoint``) gives the pending events, in the order they were
+   written, their ``seq`` and chain hashes, and moves the head. Like a Certificate
+   Transparency log merging its entries within a maximum merge delay: until it runs, a
+   pending event is protected by the database triggers (the only change allowed to an event
+   is sealing it once), not yet by the chain; ``audit verify`` reports pending events older
+   than ``MERGE_DELAY``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.actor import Actor
 from portal.audit.models import AuditEvent, AuditHead
-from portal.db import utcnow
+from portal.db import holds_write_lock, utcnow, write_lock, writes_first
 
 #: The fields a hash covers, in order: every column but the id and the hashes.
 HASHED_FIELDS = (
@@ -32,6 +49,15 @@ HASHED_FIELDS = (
     "client_addr",
     "detail",
 )
+#: The longest an event may wait for its place in the chain before ``audit verify`` fails.
+MERGE_DELAY = timedelta(minutes=10)
+#: Events sealed per statement batch.
+SEAL_BATCH = 5_000
+
+#: ``session.info`` keys: the events of a transaction that has not written yet, and whether
+#: it has (then events simply join it).
+_PENDING = "audit_pending"
+_WROTE = "audit_wrote"
 
 
 def canonical(event: Mapping[Any, Any]) -> bytes:
@@ -60,33 +86,139 @@ def record(
     basis: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain.
+    """Append one event (pending) to the log; it is written with the transaction.
 
-    The head row is updated before it is read, so concurrent writers queue on its row lock
-    (PostgreSQL) or on the write lock (SQLite) and the chain never forks.
+    Its ``id`` is known after the next flush; its ``seq`` once the sealer ran.
     """
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
-    session.refresh(head)
-    fields: dict[str, Any] = {
-        "seq": head.seq,
-        "occurred_at": utcnow(),
-        "actor_kind": actor.kind,
-        "actor_label": actor.label,
-        "user_id": actor.user_id,
-        "organisation_id": actor.organisation_id,
-        "role": actor.primary_role,
-        "action": action,
-        "case_id": case_id,
-        "person_id": person_id if person_id is not None else actor.person_id,
-        "categories": ",".join(sorted(set(categories))),
-        "basis": basis,
-        "request_id": actor.request_id,
-        "client_addr": actor.client_addr,
-        "detail": canonical_json(detail or {}),
-    }
-    event = AuditEvent(**fields, prev_hash=head.hash, hash=chain_hash(head.hash, fields))
-    head.hash = event.hash
-    session.add(event)
+    row = AuditEvent(
+        occurred_at=utcnow(),
+        actor_kind=actor.kind,
+        actor_label=actor.label,
+        user_id=actor.user_id,
+        organisation_id=actor.organisation_id,
+        role=actor.primary_role,
+        action=action,
+        case_id=case_id,
+        person_id=person_id if person_id is not None else actor.person_id,
+        categories=",".join(sorted(set(categories))),
+        basis=basis,
+        request_id=actor.request_id,
+        client_addr=actor.client_addr,
+        detail=canonical_json(detail or {}),
+    )
+    if session.info.get(_WROTE):
+        session.add(row)
+    else:
+        session.info.setdefault(_PENDING, []).append(row)
+    return row
+
+
+def write_now(session: Session) -> None:
+    """Write this transaction's events now, in it (they get their ids)."""
+    session.add_all(session.info.pop(_PENDING, []))
     session.flush()
-    return event
+
+
+@event.listens_for(Session, "before_flush")
+def _join_the_write(session: Session, _context: Any, _instances: Any) -> None:
+    """The transaction writes: its events are inserted with it (one statement per flush)."""
+    session.info[_WROTE] = True
+    session.add_all(session.info.pop(_PENDING, []))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" and not _writes(session):
+        _write_alone(bind, pending)
+    else:
+        session.add_all(pending)
+
+
+def _writes(session: Session) -> bool:
+    """Whether this transaction writes anyway (then the events join it)."""
+    changes = session.info.get(_WROTE) or session.new or session.dirty or session.deleted
+    return bool(changes) or writes_first() or holds_write_lock(session)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _end(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, _previous: Any) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_WROTE, None)
+
+
+def _write_alone(bind: Any, rows: list[AuditEvent]) -> None:
+    """The events of a transaction that only read, in a short write of their own.
+
+    Why (SQLite only): a transaction that has read and then writes is refused at once
+    ("database is locked") when another connection wrote in between; a transaction that
+    starts by taking the write lock waits for it instead. There is no change for these
+    events to be atomic with, and they are durable before the page is answered.
+    """
+    values = [_values(row) for row in rows]
+    if isinstance(bind, Connection):  # a test's connection: a savepoint on it
+        with bind.begin_nested():
+            bind.execute(insert(AuditEvent), values)
+        return
+    with write_lock(), bind.begin() as conn:
+        conn.execute(insert(AuditEvent), values)
+
+
+def _values(row: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in HASHED_FIELDS if name != "seq"}
+
+
+# --- sealing ------------------------------------------------------------------------------------
+
+
+def seal(session: Session, *, batch: int = SEAL_BATCH) -> int:
+    """Give every pending event its place in the chain, oldest first; how many were sealed.
+
+    One sealer at a time: the head row is locked first (PostgreSQL row lock; the write lock
+    on SQLite), so two sealers queue and the chain never forks. The caller commits. Events this
+    session recorded and has not written yet are written and sealed too.
+    """
+    write_now(session)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    ).scalar_one()
+    columns = [AuditEvent.id, *(getattr(AuditEvent, n) for n in HASHED_FIELDS if n != "seq")]
+    sealed = 0
+    while True:
+        rows = session.execute(
+            select(*columns).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id).limit(batch)
+        ).mappings()
+        changes = []
+        for row in rows:
+            fields = {**row, "seq": head.seq + 1}
+            digest = chain_hash(head.hash, fields)
+            changes.append(
+                {"id": row["id"], "seq": fields["seq"], "prev_hash": head.hash, "hash": digest}
+            )
+            head.seq, head.hash = fields["seq"], digest
+        if not changes:
+            break
+        session.execute(update(AuditEvent), changes)
+        sealed += len(changes)
+    session.flush()
+    return sealed
+
+
+def oldest_pending(session: Session) -> datetime | None:
+    """When the oldest event still waiting for the sealer was written."""
+    return session.scalar(
+        select(AuditEvent.occurred_at)
+        .where(AuditEvent.seq.is_(None))
+        .order_by(AuditEvent.id)
+        .limit(1)
+    )

@@ -80,8 +80,8 @@ def accesses_for_person(
         AuditEvent.actor_kind.in_(("staff", "system")),
     )
     if after_seq is not None:
-        query = query.where(AuditEvent.seq < after_seq)
-    events = list(session.scalars(query.order_by(AuditEvent.seq.desc()).limit(limit + 1)))
+        query = query.where(AuditEvent.id < after_seq)
+    events = list(session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit + 1)))
     more = len(events) > limit
     events = events[:limit]
     words = Describer.for_events(session, events, lang)
@@ -92,7 +92,7 @@ def accesses_for_person(
             system = event.actor_kind == "system"
             rows.append(
                 TenantAccess(
-                    seq=event.seq,
+                    seq=event.id,
                     when=event.occurred_at,
                     organisation=(
                         str(PORTAL_SYSTEM) if system else words.organisation(event.organisation_id)
@@ -103,4 +103,4 @@ def accesses_for_person(
                     why=tuple(words.tenant_reasons(event, case_org)),
                 )
             )
-    return TenantAccessPage(tuple(rows), events[-1].seq if more and events else None)
+    return TenantAccessPage(tuple(rows), events[-1].id if more and events else None)

@@ -1,7 +1,8 @@
 """Checking the audit chain and its signed checkpoints.
 
-Any edit, deletion, insertion or reordering of events breaks a link; cutting off the newest
-events is caught by the head row and by checkpoints signed with a key outside the database.
+Any edit, deletion, insertion or reordering of sealed events breaks a link; cutting off the
+newest events is caught by the head row and by checkpoints signed with a key outside the
+database and kept outside it (the checkpoint file).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead
-from portal.audit.service import HASHED_FIELDS, chain_hash
+from portal.audit.service import HASHED_FIELDS, MERGE_DELAY, chain_hash, oldest_pending
 from portal.db import utcnow
 
 
@@ -34,6 +35,9 @@ class Verdict:
     events: int
     checkpoints: int
     broken: Broken | None
+    #: Events still waiting for the sealer, and when the oldest of them was written.
+    pending: int = 0
+    oldest_pending: datetime | None = None
     #: The newest signed checkpoint (its event and when it was signed), if any.
     last_checkpoint_seq: int | None = None
     last_checkpoint_at: datetime | None = None
@@ -67,7 +71,7 @@ def _statement(seq: int, chain: str) -> bytes:
 
 
 def checkpoint(session: Session, seed: str) -> AuditCheckpoint | None:
-    """Sign the current head. Returns None when there is nothing new to sign."""
+    """Sign the current head (seal first). Returns None when there is nothing new to sign."""
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     last = session.scalar(select(func.max(AuditCheckpoint.seq)))
     if head.seq == 0 or head.seq == last:
@@ -85,6 +89,20 @@ def checkpoint(session: Session, seed: str) -> AuditCheckpoint | None:
     return row
 
 
+def checkpoint_line(row: AuditCheckpoint) -> str:
+    """How a checkpoint is kept outside the database (``SEQ:HASH signed TIME``)."""
+    return f"{row.seq}:{row.hash} signed {row.signed_at:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def parse_checkpoint(text: str) -> tuple[int, str] | None:
+    """``SEQ:HASH`` at the start of a kept line; None for anything else."""
+    seq, _sep, rest = text.strip().partition(":")
+    chain = rest.split(" ", 1)[0].lower()
+    if not seq.isdigit() or len(chain) != 64 or any(c not in "0123456789abcdef" for c in chain):
+        return None
+    return int(seq), chain
+
+
 def verify(
     session: Session,
     keys: dict[str, Ed25519PublicKey],
@@ -92,12 +110,16 @@ def verify(
     batch: int = 20_000,
     progress: Callable[[int], None] | None = None,
     expected: Mapping[int, str] | None = None,
+    now: datetime | None = None,
 ) -> Verdict:
-    """Walk the whole chain in sequence order; report the first broken link.
+    """Walk the sealed chain in sequence order; report the first broken link.
 
-    ``expected`` holds checkpoints kept outside the database (``seq -> hash``, as printed
-    by ``audit checkpoint``): someone who can rewrite the chain can also delete the stored
-    checkpoints, but not the copies in a mailbox or a log archive.
+    ``expected`` holds checkpoints kept outside the database (``seq -> hash``: the checkpoint
+    file, or lines printed by ``audit checkpoint``): someone who can rewrite the chain can
+    also delete the stored checkpoints, but not the copies kept elsewhere. Each must match
+    the chain (so a chain cut off before it is caught) and still be stored (so removed
+    checkpoints are caught). Events waiting for the sealer longer than ``MERGE_DELAY`` are a
+    break too: until sealed, the chain does not protect them.
     """
     checkpoints = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)))
     external = dict(expected or {})
@@ -107,7 +129,10 @@ def verify(
     running, next_seq, count = GENESIS_HASH, 1, 0
     broken: Broken | None = None
     rows = session.execute(
-        select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+        select(*columns)
+        .where(AuditEvent.seq.is_not(None))
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=batch)
     )
     for row in rows.mappings():
         count += 1
@@ -134,10 +159,14 @@ def verify(
         head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
         if head.seq != next_seq - 1 or head.hash != running:
             broken = Broken(next_seq, "events after the last one were removed (head mismatch)")
+    stored = {cp.seq for cp in checkpoints}
     if broken is None:
         for seq, chain in sorted(external.items()):
             if seen.get(seq) != chain.strip().lower():
                 broken = Broken(seq, "the chain does not match an externally kept checkpoint")
+                break
+            if seq not in stored:
+                broken = Broken(seq, "a signed checkpoint kept outside was removed from the log")
                 break
     if broken is None:
         for cp in checkpoints:
@@ -153,6 +182,10 @@ def verify(
             if seen.get(cp.seq) != cp.hash:
                 broken = Broken(cp.seq, "the chain does not match a signed checkpoint")
                 break
+    pending = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.seq.is_(None)))
+    oldest = oldest_pending(session)
+    if broken is None and oldest is not None and (now or utcnow()) - oldest > MERGE_DELAY:
+        broken = Broken(None, f"{pending} events waited longer than {MERGE_DELAY} for the sealer")
     last = checkpoints[-1] if checkpoints else None
     return Verdict(
         events=count,
@@ -160,4 +193,6 @@ def verify(
         broken=broken,
         last_checkpoint_seq=last.seq if last else None,
         last_checkpoint_at=last.signed_at if last else None,
+        pending=pending or 0,
+        oldest_pending=oldest,
     )

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.covenant.models import CovenantVersion
+from portal.db import memo
 from portal.errors import DomainError
 
 BasisKind = Literal["statutory", "consent"]
@@ -424,8 +425,13 @@ def covenant_of(version: CovenantVersion) -> Covenant:
 
 
 def active_version(session: Session) -> CovenantVersion | None:
-    """The active covenant version; store its id on referrals, consents and decisions."""
-    return session.scalar(select(CovenantVersion).where(CovenantVersion.status == "active"))
+    """The active covenant version; store its id on referrals, consents and decisions
+    (asked once per unit of work: ``portal.db.memo``)."""
+    return memo(
+        session,
+        "active_covenant_version",
+        lambda: session.scalar(select(CovenantVersion).where(CovenantVersion.status == "active")),
+    )
 
 
 def require_active_version(session: Session) -> CovenantVersion:
@@ -437,5 +443,7 @@ def require_active_version(session: Session) -> CovenantVersion:
 
 
 def active_covenant(session: Session) -> Covenant:
-    """The rules in force now; raises ``NoActiveCovenant`` when no version is active."""
-    return covenant_of(require_active_version(session))
+    """The rules in force now; raises ``NoActiveCovenant`` when no version is active. Parsed
+    once per unit of work."""
+    version = require_active_version(session)
+    return memo(session, ("covenant", version.id), lambda: covenant_of(version))

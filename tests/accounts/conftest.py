@@ -35,7 +35,7 @@ def sign_in(client, user, password: str = "pw", *, offset_steps: int = 0):
 def events(session, action: str) -> list[AuditEvent]:
     return list(
         session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
         )
     )
 

@@ -253,7 +253,7 @@ def test_export_covers_the_scope_across_batches(session, make_user, make_case, v
     lines = list(history.export_csv(session, as_actor(auditor), history.EventFilter(), batch=7))
     seqs = [int(line.split(",")[0]) for line in lines[1:]]
     expected = [
-        e.seq
+        e.id
         for e in history.search_events(
             session, as_actor(auditor), history.EventFilter(), limit=10_000
         ).events

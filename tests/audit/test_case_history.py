@@ -129,15 +129,15 @@ def test_keyset_pagination_walks_every_event_once(
     seen, before = [], None
     while True:
         page = history.case_accesses(session, as_actor(manager), case, before=before, limit=3)
-        seen += [e.seq for e in page.events]
+        seen += [e.id for e in page.events]
         if page.next_before is None:
             break
         before = page.next_before
     expected = session.scalars(
         AuditEvent.__table__.select()
-        .with_only_columns(AuditEvent.seq)
+        .with_only_columns(AuditEvent.id)
         .where(AuditEvent.case_id == case.id)
-        .order_by(AuditEvent.seq.desc())
+        .order_by(AuditEvent.id.desc())
     ).all()
     assert seen == expected and len(seen) == 8  # seven views and the creation
 

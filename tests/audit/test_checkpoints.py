@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, text
 
 from portal.audit import verify as audit_verify
@@ -71,25 +72,70 @@ def test_verdict_names_the_newest_checkpoint(session):
     assert verdict.last_checkpoint_at == second.signed_at
 
 
-def test_cli_reports_the_last_checkpoint_and_checks_external_copies(app, session):
-    runner = app.test_cli_runner()
-    app.config["KP_AUDIT_SIGNING_KEY"], saved = SEED, app.config["KP_AUDIT_SIGNING_KEY"]
-    try:
-        write(session, 3)
-        none_yet = runner.invoke(args=["audit", "verify"])
-        assert none_yet.exit_code == 0
-        assert "No signed checkpoint yet" in none_yet.output
-        signed = runner.invoke(args=["audit", "checkpoint"])
-        line = next(x for x in signed.output.splitlines() if x.startswith("checkpoint 3:"))
-        copy = line.split()[1]
-        write(session, 2)
-        ok = runner.invoke(args=["audit", "verify", "--expect", copy])
-        assert ok.exit_code == 0, ok.output
-        assert "Last signed checkpoint: event 3, signed " in ok.output
-        assert "hours ago; 2 events after it" in ok.output
-        wrong = runner.invoke(args=["audit", "verify", "--expect", "3:" + "0" * 64])
-        assert wrong.exit_code == 1 and "externally kept checkpoint" in wrong.output
-        bad = runner.invoke(args=["audit", "verify", "--expect", "three"])
-        assert bad.exit_code == 2 and "SEQ:HASH" in bad.output
-    finally:
-        app.config["KP_AUDIT_SIGNING_KEY"] = saved
+@pytest.fixture
+def cli(app, session, tmp_path):
+    """The audit commands with the test key and a checkpoint file of this test's own."""
+    saved = {k: app.config[k] for k in ("KP_AUDIT_SIGNING_KEY", "KP_AUDIT_CHECKPOINT_FILE")}
+    app.config["KP_AUDIT_SIGNING_KEY"] = SEED
+    app.config["KP_AUDIT_CHECKPOINT_FILE"] = str(tmp_path / "checkpoints.txt")
+    yield lambda *args: app.test_cli_runner().invoke(args=["audit", *args])
+    app.config.update(saved)
+
+
+def test_the_checkpoint_file_catches_a_cut_off_tail(cli, session, tmp_path):
+    """Cut off the newest events, rewind the head and delete the stored checkpoints: the
+    database alone looks whole, the checkpoint file does not."""
+    write(session, 6)
+    assert cli("checkpoint").exit_code == 0
+    assert (tmp_path / "checkpoints.txt").read_text().startswith("6:")
+    tamper(session, "DELETE FROM audit_event WHERE seq > 4")
+    fourth = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == 4))
+    session.execute(text("UPDATE audit_head SET seq = 4, hash = :h WHERE id = 1"), {"h": fourth})
+    session.execute(text("DELETE FROM audit_checkpoint"))
+    assert audit_verify.verify(session, keys()).ok
+    broken = cli("verify")
+    assert broken.exit_code == 1 and "BROKEN at event 6" in broken.output
+    assert "externally kept checkpoint" in broken.output
+
+
+def test_the_checkpoint_file_catches_removed_checkpoints(cli, session):
+    write(session, 3)
+    cli("checkpoint")
+    write(session, 2)
+    cli("checkpoint")
+    assert "2 kept outside" in cli("verify").output
+    session.execute(text("DELETE FROM audit_checkpoint WHERE seq = 3"))
+    broken = cli("verify")
+    assert broken.exit_code == 1 and "removed" in broken.output
+
+
+def test_verify_and_checkpoint_seal_what_waits(cli, session):
+    from portal.audit.service import record
+    from tests.test_audit_chain import actor
+
+    record(session, actor(), "case.view", case_id=1)
+    session.commit()
+    assert "signed checkpoint at event 1" in cli("checkpoint").output
+    record(session, actor(), "case.view", case_id=1)
+    session.commit()
+    assert "OK: 2 events" in cli("verify").output
+    assert cli("seal").output.strip() == "sealed 0 events"
+
+
+def test_cli_reports_the_last_checkpoint_and_checks_external_copies(cli, session):
+    write(session, 3)
+    none_yet = cli("verify")
+    assert none_yet.exit_code == 0
+    assert "No signed checkpoint yet" in none_yet.output
+    signed = cli("checkpoint")
+    line = next(x for x in signed.output.splitlines() if x.startswith("checkpoint 3:"))
+    copy = line.split()[1]
+    write(session, 2)
+    ok = cli("verify", "--expect", copy)
+    assert ok.exit_code == 0, ok.output
+    assert "Last signed checkpoint: event 3, signed " in ok.output
+    assert "hours ago; 2 events after it" in ok.output
+    wrong = cli("verify", "--expect", "3:" + "0" * 64)
+    assert wrong.exit_code == 1 and "externally kept checkpoint" in wrong.output
+    bad = cli("verify", "--expect", "three")
+    assert bad.exit_code == 2 and "SEQ:HASH" in bad.output

@@ -92,7 +92,7 @@ def test_n_views_of_a_case_page_write_n_events(
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.case_id == case.id, AuditEvent.action == "case.view")
-        .order_by(AuditEvent.seq)
+        .order_by(AuditEvent.id)
     ).all()[-VIEWS:]
     # One event per display, for the whole page: the main tenant (identity, contact), the
     # other member (household) and the case (finances).

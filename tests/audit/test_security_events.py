@@ -10,7 +10,7 @@ from portal.audit.models import AuditEvent
 
 def ended(session) -> list[AuditEvent]:
     return session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "auth.session_ended").order_by(AuditEvent.seq)
+        select(AuditEvent).where(AuditEvent.action == "auth.session_ended").order_by(AuditEvent.id)
     ).all()
 
 

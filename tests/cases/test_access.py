@@ -165,7 +165,7 @@ def test_a_referral_opens_the_case_with_only_the_allowed_categories(
     event = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.action == "case.view", AuditEvent.case_id == case.id)
-        .order_by(AuditEvent.seq.desc())
+        .order_by(AuditEvent.id.desc())
     ).first()
     assert event.organisation_id == coach.organisation_id
     assert "life_map" not in event.category_list and "identity" in event.category_list

@@ -95,7 +95,7 @@ def test_update_person_checks_the_organisation_and_fields(session, make_case, ma
         update_person(session, SYSTEM, person, surname=" ")
     update_person(session, staff_actor(make_user("corporatie")), person, city="Anderstad")
     assert decrypt_field(person, "city") == "Anderstad"
-    event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert event.action == "person.update" and event.detail_dict == {"fields": ["city"]}
     assert "Anderstad" not in str(event.detail)
 

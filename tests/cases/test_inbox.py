@@ -137,7 +137,7 @@ def test_search_is_audited_and_the_term_is_nowhere_but_the_form(
     assert response.status_code == 200 and 'id="inbox-results"' in response.get_data(as_text=True)
     assert "111222333" not in caplog.text
     event = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "case.search").order_by(AuditEvent.seq.desc())
+        select(AuditEvent).where(AuditEvent.action == "case.search").order_by(AuditEvent.id.desc())
     ).first()
     assert event.detail_dict == {"by": "bsn", "results": 1}
     assert "111222333" not in event.detail

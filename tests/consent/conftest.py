@@ -172,7 +172,7 @@ def answer(client, choices: list[list[str]]):
 def events(session, action: str) -> list[AuditEvent]:
     return list(
         session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
         )
     )
 

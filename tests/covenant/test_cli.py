@@ -124,6 +124,6 @@ def test_demo_loads_and_activates_the_demo_covenant_once(app, session):
     actions = session.scalars(
         select(AuditEvent.action)
         .where(AuditEvent.action.like("covenant.%"))
-        .order_by(AuditEvent.seq)
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["covenant.load"] + ["covenant.accept"] * 5 + ["covenant.activate"]

@@ -49,7 +49,7 @@ def test_acceptance_by_every_partner_activates(client, login, session, admins, l
         assert version.status == ("active" if i == len(DEMO_SLUGS) - 1 else "draft")
     assert version.activated_how == "all_accepted" and version.activated_at is not None
     events = session.scalars(
-        select(AuditEvent).where(AuditEvent.action.like("covenant.%")).order_by(AuditEvent.seq)
+        select(AuditEvent).where(AuditEvent.action.like("covenant.%")).order_by(AuditEvent.id)
     ).all()
     assert [e.action for e in events] == ["covenant.load"] + ["covenant.accept"] * 5 + [
         "covenant.activate"
@@ -81,7 +81,7 @@ def test_covenant_admin_activates_explicitly_with_a_reason(
     assert (first.status, second.status) == ("superseded", "active")
     assert first.superseded_at is not None
     event = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "covenant.activate").order_by(AuditEvent.seq)
+        select(AuditEvent).where(AuditEvent.action == "covenant.activate").order_by(AuditEvent.id)
     ).all()[-1]
     assert event.detail_dict == {
         "version": 2,

@@ -169,7 +169,7 @@ def test_other_organisations_find_nothing(session, make_case, make_user):
 def test_look_ups_are_audited_without_the_value(session, make_case):
     make_case(bsn="111222333")
     find_cases_by_bsn(session, SYSTEM, "111222333")
-    event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert event.action == "case.search" and event.detail_dict == {"by": "bsn", "results": 1}
     assert "111222333" not in str(event.detail) and event.category_list == ["identity"]
 

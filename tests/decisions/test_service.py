@@ -208,7 +208,7 @@ def test_scenario_c_eviction_refused_and_last_chance_sealed(session, people, fam
     assert sealing.verify_seal(session, decision).intact
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "decision.sealed"))
     assert event.detail_dict["hash"] == decision.seal_hash
-    assert event.seq == decision.seal_audit_seq
+    assert event.id == decision.seal_audit_event_id
     record = json.loads(decision.sealed_record)
     assert record["case"] == family_case.reference and record["kind"] == "eviction"
     assert record["grounds"] == ["arrears", "nuisance"]

@@ -63,7 +63,7 @@ def events(session, action: str, case_id: int | None = None) -> list[AuditEvent]
     query = select(AuditEvent).where(AuditEvent.action == action)
     if case_id is not None:
         query = query.where(AuditEvent.case_id == case_id)
-    return session.scalars(query.order_by(AuditEvent.seq)).all()
+    return session.scalars(query.order_by(AuditEvent.id)).all()
 
 
 def read(session, obj, field):
