@@ -40,6 +40,10 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # builds https links and accepts its secure cookies. Default: a proxy on this host.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1,::1"
 
+# No runtime control socket (gunicorn 25+ makes one in the home folder): systemd's signals
+# (HUP to reload, TERM to stop) are the interface, and two servers on one host do not share it.
+control_socket_disable = True
+
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = "%(m)s %(U)s %(s)s %(L)ss"
 errorlog = "-"
