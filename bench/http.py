@@ -399,6 +399,7 @@ class Run:
     p99_ms: float = 0.0
     socket_errors: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
+    # Durations of the 2xx answers only: an error answered early would flatter the figures.
     server_ms: list[float] = field(default_factory=list)  # gunicorn's access log
     app_ms: dict[str, list[float]] = field(default_factory=dict)  # endpoint: duration_ms
     app_errors: list[dict[str, Any]] = field(default_factory=list)
@@ -472,7 +473,8 @@ def run_wrk(
         found = ACCESS_LINE.match(line)
         if found:
             run.statuses[found.group(3)] += 1
-            run.server_ms.append(float(found.group(4)) * 1000)
+            if found.group(3).startswith("2"):
+                run.server_ms.append(float(found.group(4)) * 1000)
     for line in _read(server.error_path, start[1], end[1]):
         if not line.startswith("{"):
             continue
@@ -480,7 +482,7 @@ def run_wrk(
             entry = json.loads(line)
         except ValueError:
             continue
-        if entry.get("event") == "request":
+        if entry.get("event") == "request" and 200 <= int(entry.get("status", 0)) < 300:
             run.app_ms.setdefault(str(entry.get("endpoint")), []).append(entry["duration_ms"])
         if entry.get("level") in ("ERROR", "CRITICAL"):
             run.app_errors.append(entry)
@@ -533,6 +535,12 @@ def _pair(values: list[float]) -> str:
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
+
+LEGEND = """  req/s, p50, p99: what wrk saw (waiting for a free worker included). non-2xx: answers
+  other than 2xx in gunicorn's access log (wrk counts redirects as success). errors: wrk's
+  socket errors and timeouts. in gunicorn, in app: p50/p99 ms of the 2xx answers, from
+  gunicorn's access log and from the portal's own request log (duration_ms). app/floor: the
+  portal's req/s over the floor's in the run just before it."""
 
 HEADER = (
     f"  {'page':<9} {'server':<6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} "
@@ -666,10 +674,11 @@ def run(
                 result = run_wrk(wrk, app, mix, soak_load, folder)
                 print(HEADER)
                 print(row("mix", "app", result))
-                print(f"\n  {'endpoint':<40} {'requests':>8} {'in app p50/p99':>15}")
+                print(f"\n  {'endpoint':<40} {'2xx':>8} {'in app p50/p99':>15}")
                 for endpoint, values in sorted(result.app_ms.items()):
                     print(f"  {endpoint:<40} {len(values):8d} {_pair(values)}")
                 report_errors({"mix": result})
+                print(LEGEND)
             else:
                 print(
                     f"\nwrk -t{load.threads} -c{load.connections} -d{load.duration}, "
@@ -683,6 +692,7 @@ def run(
                     print(row(page, "floor", base))
                     print(row(page, "app", results[page], base), flush=True)
                 report_errors(results)
+                print(LEGEND)
             print(f"\nLoad average at end: {loadavg()}")
         finally:
             app.stop()
