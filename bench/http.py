@@ -403,6 +403,7 @@ class Run:
     server_ms: list[float] = field(default_factory=list)  # gunicorn's access log
     app_ms: dict[str, list[float]] = field(default_factory=dict)  # endpoint: duration_ms
     app_errors: list[dict[str, Any]] = field(default_factory=list)
+    app_not_2xx: Counter[str] = field(default_factory=Counter)  # endpoint: answers not 2xx
 
     @property
     def not_2xx(self) -> int:
@@ -482,8 +483,12 @@ def run_wrk(
             entry = json.loads(line)
         except ValueError:
             continue
-        if entry.get("event") == "request" and 200 <= int(entry.get("status", 0)) < 300:
-            run.app_ms.setdefault(str(entry.get("endpoint")), []).append(entry["duration_ms"])
+        if entry.get("event") == "request":
+            endpoint = str(entry.get("endpoint"))
+            if 200 <= int(entry.get("status", 0)) < 300:
+                run.app_ms.setdefault(endpoint, []).append(entry["duration_ms"])
+            else:
+                run.app_not_2xx[endpoint] += 1
         if entry.get("level") in ("ERROR", "CRITICAL"):
             run.app_errors.append(entry)
     return run
@@ -674,9 +679,13 @@ def run(
                 result = run_wrk(wrk, app, mix, soak_load, folder)
                 print(HEADER)
                 print(row("mix", "app", result))
-                print(f"\n  {'endpoint':<40} {'2xx':>8} {'in app p50/p99':>15}")
-                for endpoint, values in sorted(result.app_ms.items()):
-                    print(f"  {endpoint:<40} {len(values):8d} {_pair(values)}")
+                print(f"\n  {'endpoint':<40} {'2xx':>8} {'non-2xx':>8} {'in app p50/p99':>15}")
+                for endpoint in sorted(set(result.app_ms) | set(result.app_not_2xx)):
+                    values = result.app_ms.get(endpoint, [])
+                    print(
+                        f"  {endpoint:<40} {len(values):8d} {result.app_not_2xx[endpoint]:8d} "
+                        f"{_pair(values)}"
+                    )
                 report_errors({"mix": result})
                 print(LEGEND)
             else:
