@@ -708,8 +708,8 @@ def run(
             floor.stop()
             if logs is not None:
                 logs.mkdir(parents=True, exist_ok=True)
-                for path in folder.glob("*.log"):
-                    shutil.copy(path, logs / path.name)
+                for log in folder.glob("*.log"):
+                    shutil.copy(log, logs / log.name)
                 print(f"Logs of both servers copied to {logs}")
 
 
