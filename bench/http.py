@@ -650,10 +650,12 @@ def run(
                 "consent": f"/casussen/{fixture.case_id}/toestemming",
                 "tenant": "/toestemming/wie-bent-u",
             }
+            # One request per page per user in turn; the tenant's page as often as the others.
             entries = {
-                page: [(path, visitor.cookie_header())]
-                if page == "tenant"
-                else [(path, b.cookie_header()) for b in staff]
+                page: [
+                    (path, visitor.cookie_header() if page == "tenant" else b.cookie_header())
+                    for b in staff
+                ]
                 for page, path in paths.items()
             }
             for page in PAGES:  # every page answers 200 before any load
@@ -664,7 +666,7 @@ def run(
                 if status != 200:
                     raise SystemExit(f"{page} ({path}) answered {status}:\n{app.tail()}")
             floor_entries = [("/", "")]
-            mix = [e for page in PAGES for e in entries[page]]
+            mix = [entries[page][n] for n in range(len(staff)) for page in PAGES]
             warm = Load(threads=1, connections=4, duration="3s", timeout=load.timeout)
             run_wrk(wrk, floor, floor_entries, warm, folder)
             run_wrk(wrk, app, mix, warm, folder)
@@ -736,6 +738,8 @@ def main() -> None:
     parser.add_argument("--soak-duration", default="60s")
     parser.add_argument("--logs", type=Path, help="copy both servers' logs to this folder")
     args = parser.parse_args()
+    if args.users < 1 or args.cases < 0 or args.workers < 1:
+        parser.error("--users and --workers must be at least 1, --cases at least 0")
     run(
         database_url=args.database_url,
         cases=args.cases,
