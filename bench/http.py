@@ -555,7 +555,7 @@ HEADER = (
 
 def row(page: str, server: str, run: Run, floor: Run | None = None) -> str:
     ratio = (
-        f"{run.requests_per_second / floor.requests_per_second:9.3f}"
+        f"{run.requests_per_second / floor.requests_per_second:8.3f}{'*' if run.not_2xx else ' '}"
         if floor and floor.requests_per_second
         else f"{'':>9}"
     )
@@ -578,6 +578,7 @@ def _frame(frame: str) -> str:
 def report_errors(runs: dict[str, Run]) -> None:
     """Statuses other than 2xx, and the app's logged errors (type and trace, never a message:
     the portal does not log those)."""
+    shown: set[tuple[str, ...]] = set()
     for page, run in runs.items():
         if run.not_2xx:
             statuses = ", ".join(f"{s}: {n}" for s, n in sorted(run.statuses.items()))
@@ -588,9 +589,15 @@ def report_errors(runs: dict[str, Run]) -> None:
             if e.get("exception")  # the "server error" line that follows each one adds nothing
         )
         for (message, exception, trace), count in errors.most_common():
+            if trace in shown:
+                print(f"  {page}: {count} x {message}: {exception}, the same frames as above")
+                continue
+            shown.add(trace)
             print(f"  {page}: {count} x {message}: {exception}, innermost frames last:")
             for frame in trace:
                 print(f"      {_frame(frame)}")
+    if any(run.not_2xx for run in runs.values()):
+        print("  * answers other than 2xx are counted in req/s and in the ratio to the floor")
 
 
 # --- the benchmark ----------------------------------------------------------------------------
