@@ -6,6 +6,7 @@ Every setting can be changed from the environment (see README, "Running in produ
 ``GUNICORN_BIND``            where to listen (``127.0.0.1:8000``; a proxy on the same host)
 ``GUNICORN_WORKERS``         worker processes (2)
 ``GUNICORN_TIMEOUT``         seconds a worker may be silent before it is restarted (30)
+``GUNICORN_GRACEFUL_TIMEOUT`` seconds a worker has to finish its request on restart (30)
 ``FORWARDED_ALLOW_IPS``      addresses of the proxy, trusted for ``X-Forwarded-Proto`` (local)
 ``GUNICORN_ACCESS_LOG``      access log file, ``-`` for stdout (default), empty for none
 ``GUNICORN_LOG_LEVEL``       gunicorn's own messages on stderr (``info``)
@@ -37,7 +38,7 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 
 # Only the proxy may say that a request came in over https (X-Forwarded-Proto): then the app
-# builds https links and accepts its secure cookies. Default: a proxy on this host.
+# sees https (its links, the CSRF referrer check). Default: a proxy on this host.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1,::1"
 
 # No runtime control socket (gunicorn 25+ makes one in the home folder): systemd's signals
