@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import audit, cases, crypto, referrals
+from bench import audit, cases, crypto, http, referrals
 
 
 def main() -> None:
@@ -16,11 +16,13 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=10_000, help="signals per import")
     parser.add_argument("--referrals", type=int, default=1_000_000, help="referrals received")
     parser.add_argument("--keep", action="store_true", help="reuse the populated case database")
+    parser.add_argument("--http-duration", default="15s", help="wrk duration per HTTP run")
     args = parser.parse_args()
     crypto.run(ops=args.ops, rows=args.rows)
     audit.run(events=args.audit_events)
     cases.run(cases=args.cases, keep=args.keep, import_rows=args.import_rows)
     referrals.run(referrals=args.referrals, keep=args.keep)
+    http.run(load=http.Load(threads=2, connections=20, duration=args.http_duration, timeout="10s"))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ real app, keys and models; nothing is mocked.
 
 from __future__ import annotations
 
+import argparse
 import platform
 import tempfile
 import time
@@ -182,3 +183,15 @@ def _reads(app, rows: int) -> None:
         print(f"{name:<44} {seconds * 1000:>9.1f} ms{extra}")
     overhead = figures["encrypted, decrypted (keys preloaded)"] - base
     print(f"{'overhead per row (keys preloaded)':<44} {overhead / rows * 1e6:>9.1f} µs")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.crypto", description=__doc__)
+    parser.add_argument("--ops", type=int, default=50_000, help="operations per timing")
+    parser.add_argument("--rows", type=int, default=10_000, help="rows read per timing")
+    args = parser.parse_args()
+    run(ops=args.ops, rows=args.rows)
+
+
+if __name__ == "__main__":
+    main()
