@@ -33,7 +33,7 @@ from consent.models import (
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.cases.models import Case
-from portal.db import utcnow
+from portal.db import memo, utcnow
 from portal.errors import NotFound
 from portal.sharing import ConsentAnswer, ConsentStatus, Grant
 
@@ -58,7 +58,23 @@ def states(
 
 
 def consent_lookup(session: Session, case: Case, grant: Grant, category: str) -> ConsentAnswer:
-    """Registered with ``portal.sharing.register_consent_lookup``."""
+    """Registered with ``portal.sharing.register_consent_lookup``. The records of a grant and
+    their states are read once per unit of work (``portal.db.memo``), whatever the number of
+    categories asked."""
+    states_now = memo(
+        session, ("consent_states", case.id, grant), lambda: _states(session, case, grant)
+    )
+    answers = [(record_id, state.status_of(category)) for record_id, state in states_now]
+    wanted: ConsentStatus
+    for wanted in ("valid", "withdrawn", "expired"):
+        for record_id, status in answers:
+            if status == wanted:
+                return ConsentAnswer(wanted, record_id)
+    return ConsentAnswer("missing")
+
+
+def _states(session: Session, case: Case, grant: Grant) -> list[tuple[int, RecordState]]:
+    """The grant's consent records for this case, newest first, each with its state now."""
     records = list(
         session.scalars(
             select(ConsentRecord)
@@ -76,15 +92,8 @@ def consent_lookup(session: Session, case: Case, grant: Grant, category: str) ->
             .order_by(ConsentRecord.given_at.desc(), ConsentRecord.id.desc())
         )
     )
-    now = utcnow()
-    found = states(session, records, now)
-    answers = [(r.id, found[r.id].status_of(category)) for r in records]
-    wanted: ConsentStatus
-    for wanted in ("valid", "withdrawn", "expired"):
-        for record_id, status in answers:
-            if status == wanted:
-                return ConsentAnswer(wanted, record_id)
-    return ConsentAnswer("missing")
+    found = states(session, records, utcnow())
+    return [(r.id, found[r.id]) for r in records]
 
 
 # --- loaders ---------------------------------------------------------------------------------

@@ -130,13 +130,9 @@ def visibility_clauses(actor: Actor) -> list[ColumnElement[bool]]:
 
 
 def consent_status(session: Session, case: Case, grant: Grant, category: str) -> ConsentAnswer:
-    """Whether a valid consent record covers this grant's recipient, purpose and category
-    (asked once per unit of work: ``portal.db.memo``)."""
+    """Whether a valid consent record covers this grant's recipient, purpose and category."""
     lookup = _registry.consent_lookup
-    if lookup is None:
-        return ConsentAnswer("missing")
-    key = ("consent", case.id, grant, category)
-    return memo(session, key, lambda: lookup(session, case, grant, category))
+    return lookup(session, case, grant, category) if lookup else ConsentAnswer("missing")
 
 
 def grants_for(session: Session, case: Case, organisation_id: int) -> list[Grant]:

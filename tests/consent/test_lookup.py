@@ -67,6 +67,29 @@ def test_withdrawn_takes_effect_on_the_next_question(session, world):
     assert (still.status, still.record_id) == ("valid", record.id)
 
 
+def test_asked_once_per_unit_of_work_and_again_after_a_withdrawal(session, world):
+    """The records of a grant are read once for every category asked in one request; the
+    withdrawal (a write) makes the very next question read them again."""
+    from sqlalchemy import event
+
+    record = coach_record(session, world)
+    reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "FROM consent_record" in statement:
+            reads.append(statement)
+
+    event.listen(session.connection(), "before_cursor_execute", count)
+    try:
+        for category in ("household", "contact_history", "household"):
+            assert consent_lookup(session, world.case, grant(world), category).status == "valid"
+        assert len(reads) == 1
+        service.withdraw(session, world.actor(world.owner), record, ["household"], method="paper")
+        assert consent_lookup(session, world.case, grant(world), "household").status == "withdrawn"
+    finally:
+        event.remove(session.connection(), "before_cursor_execute", count)
+
+
 def test_expired(session, world):
     coach_record(session, world, now=utcnow() - timedelta(days=100), valid_days=90)
     assert consent_lookup(session, world.case, grant(world), "household").status == "expired"
