@@ -682,5 +682,6 @@ def who_looked():
     page = accesses_for_person(
         db.session, tenant.actor(person_id), person_id, after_seq=after, lang=_lang()
     )
+    db.session.commit()  # the read of the log is logged before the page is answered
     more_url = url_for(".who_looked", na=page.next_after_seq) if page.next_after_seq else None
     return render_template("consent/tenant/who_looked.html", accesses=page, more_url=more_url)

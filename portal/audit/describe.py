@@ -45,6 +45,7 @@ ACTION_LABELS: dict[str, Any] = {
     "keys.new_master_key": _l("Nieuwe hoofdsleutel gemaakt"),
     "retention.erase": _l("Gegevens gewist na de bewaartermijn"),
     "audit.export": _l("Logboek geëxporteerd"),
+    "audit.read": _l("Logboek ingezien"),
     "auth.login": _l("Ingelogd"),
     "auth.login_failed": _l("Inloggen mislukt"),
     "auth.lockout": _l("Account tijdelijk geblokkeerd"),

@@ -61,7 +61,9 @@ def case_accesses(
     """Everything the log holds about ``case``: who did what, when, on which basis."""
     if not may_read_history(actor, case):
         raise NotFound()
-    return _page(session, select(AuditEvent).where(AuditEvent.case_id == case.id), before, limit)
+    page = _page(session, select(AuditEvent).where(AuditEvent.case_id == case.id), before, limit)
+    record_read(session, actor, "case_history", case_id=case.id)
+    return page
 
 
 # --- the auditor's view -----------------------------------------------------------------------
@@ -130,7 +132,16 @@ def search_events(
 ) -> EventPage:
     """The auditor's view: events in the actor's scope that match ``filters``."""
     query = select(AuditEvent).where(auditor_scope(actor), *filters.clauses(session))
-    return _page(session, query, before, limit)
+    page = _page(session, query, before, limit)
+    record_read(session, actor, "auditor", filters=filters.as_detail())
+    return page
+
+
+def record_read(session: Session, actor: Actor, view: str, **detail: Any) -> None:
+    """Reading the log is itself logged (NEN 7513: who looked at the log, and at what); the
+    event carries no data category, so the tenant's view of her accesses does not list it."""
+    case_id = detail.pop("case_id", None)
+    record(session, actor, "audit.read", case_id=case_id, detail={"view": view, **detail})
 
 
 def case_references(session: Session, events: list[AuditEvent]) -> dict[int, str]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from portal.actor import Actor
 from portal.audit.describe import PORTAL_SYSTEM, Describer
 from portal.audit.models import AuditEvent
+from portal.audit.service import record
 from portal.cases.models import Person
 from portal.errors import NotFound
 
@@ -74,6 +75,7 @@ def accesses_for_person(
     if person is None:
         raise NotFound()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
+    record(session, actor, "audit.read", person_id=person_id, detail={"view": "tenant"})
     query = select(AuditEvent).where(
         or_(AuditEvent.case_id == person.case_id, AuditEvent.person_id == person_id),
         AuditEvent.categories != "",

@@ -45,6 +45,7 @@ def case_accesses(case_id: int):
     actor = current_actor()
     case = policy.load_case_for_history(db.session, actor, case_id)
     page = history.case_accesses(db.session, actor, case, before=_before())
+    db.session.commit()  # the read of the log is logged before the page is answered
     context = {
         "case": case,
         "rows": history.describe(db.session, actor, page.events),
@@ -96,6 +97,7 @@ def auditor():
         return render_template("audit/auditor.html", form=form, rows=None, args={}), 400
     args = form.query_args()
     page = history.search_events(db.session, actor, form.to_filter(), before=_before())
+    db.session.commit()  # the read of the log is logged before the page is answered
     names = history.colleague_names(db.session, actor)
     response = Response(
         render_template(

@@ -104,6 +104,18 @@ def test_only_auditors_reach_the_view_and_each_sees_their_own(
         assert len(rows) == 1
 
 
+def test_the_auditors_search_is_itself_logged(session, make_user, world):
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+
+    auditor = make_user(OWN, ("auditor",))
+    history.search_events(session, as_actor(auditor), history.EventFilter(action="case.view"))
+    (read,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.read"))
+    assert read.user_id == auditor.id and read.detail_dict["view"] == "auditor"
+    assert read.detail_dict["filters"]["action"] == "case.view"
+
+
 def test_deny_by_default_for_actors_without_an_organisation(session, world):
     for actor in (
         Actor(kind="staff", roles=frozenset({"auditor"})),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from portal.audit import history
 from portal.audit.models import AuditEvent
@@ -126,20 +127,28 @@ def test_keyset_pagination_walks_every_event_once(
     manager = make_user(OWNER, ("team_manager",))
     from tests.audit.conftest import as_actor
 
-    seen, before = [], None
+    def case_events(action_not: str = "audit.read") -> list[int]:
+        return session.scalars(
+            AuditEvent.__table__.select()
+            .with_only_columns(AuditEvent.id)
+            .where(AuditEvent.case_id == case.id, AuditEvent.action != action_not)
+            .order_by(AuditEvent.id.desc())
+        ).all()
+
+    expected = case_events()
+    seen, before, pages = [], None, 0
     while True:
         page = history.case_accesses(session, as_actor(manager), case, before=before, limit=3)
+        pages += 1
         seen += [e.id for e in page.events]
         if page.next_before is None:
             break
         before = page.next_before
-    expected = session.scalars(
-        AuditEvent.__table__.select()
-        .with_only_columns(AuditEvent.id)
-        .where(AuditEvent.case_id == case.id)
-        .order_by(AuditEvent.id.desc())
-    ).all()
     assert seen == expected and len(seen) == 8  # seven views and the creation
+    # Each page read is itself in the log, newer than anything the walk showed.
+    reads = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.read")).all()
+    assert len(reads) == pages and min(r.id for r in reads) > max(seen)
+    assert all(r.case_id == case.id and r.category_list == [] for r in reads)
 
 
 def test_page_links_to_older_events_and_back(client, make_user, make_case, login, view_case):

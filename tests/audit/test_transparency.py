@@ -99,6 +99,23 @@ def test_the_tenant_does_not_see_own_views_other_cases_or_non_personal_events(se
     assert all(a.what != "Logboek geëxporteerd" for a in lines)
 
 
+def test_reading_the_log_is_logged_and_never_listed_back(session, tenant_case):
+    """Each look at "who looked" is an event of its own (the tenant's, no data category), so
+    the list does not grow with her own reading."""
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+
+    me = tenant_case["me"]
+    first = accesses_for_person(session, me, me.person_id).accesses
+    again = accesses_for_person(session, me, me.person_id).accesses
+    reads = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.read")).all()
+    assert len(reads) == 2 and first == again
+    assert {(r.actor_kind, r.person_id, r.categories) for r in reads} == {
+        ("tenant", me.person_id, "")
+    }
+
+
 def test_pages_continue_after_the_last_seen_event(session, tenant_case):
     me = tenant_case["me"]
     first = accesses_for_person(session, me, me.person_id, limit=3)
