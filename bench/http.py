@@ -278,7 +278,7 @@ class Server:
                 if requests.get(self.base + ready_path, timeout=30).status_code < 500:
                     return
             except (requests.ConnectionError, requests.Timeout):
-                pass
+                pass  # not listening yet: ask again below, until the deadline
             time.sleep(0.3)
         raise SystemExit(f"{self.name} did not answer within 90 s:\n{self.tail()}")
 

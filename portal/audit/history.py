@@ -26,7 +26,7 @@ from portal.actor import Actor
 from portal.audit.describe import PORTAL_SYSTEM, Describer, action_label, role_label
 from portal.audit.models import AuditEvent
 from portal.audit.policy import auditor_scope, is_auditor, may_read_history
-from portal.audit.service import record
+from portal.audit.service import record, record_read
 from portal.cases.models import Case
 from portal.errors import NotFound
 
@@ -135,13 +135,6 @@ def search_events(
     page = _page(session, query, before, limit)
     record_read(session, actor, "auditor", filters=filters.as_detail())
     return page
-
-
-def record_read(session: Session, actor: Actor, view: str, **detail: Any) -> None:
-    """Reading the log is itself logged (NEN 7513: who looked at the log, and at what); the
-    event carries no data category, so the tenant's view of her accesses does not list it."""
-    case_id = detail.pop("case_id", None)
-    record(session, actor, "audit.read", case_id=case_id, detail={"view": view, **detail})
 
 
 def case_references(session: Session, events: list[AuditEvent]) -> dict[int, str]:

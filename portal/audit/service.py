@@ -113,6 +113,27 @@ def record(
     return row
 
 
+def record_read(
+    session: Session,
+    actor: Actor,
+    view: str,
+    *,
+    case_id: int | None = None,
+    person_id: int | None = None,
+    **detail: Any,
+) -> None:
+    """Reading the log is itself logged (NEN 7513: who looked at the log, and at what). The
+    event carries no data category, so the tenant's list of accesses never shows it back."""
+    record(
+        session,
+        actor,
+        "audit.read",
+        case_id=case_id,
+        person_id=person_id,
+        detail={"view": view, **detail},
+    )
+
+
 def write_now(session: Session) -> None:
     """Write this transaction's events now, in it (they get their ids)."""
     session.add_all(session.info.pop(_PENDING, []))

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from portal.actor import Actor
 from portal.audit.describe import PORTAL_SYSTEM, Describer
 from portal.audit.models import AuditEvent
-from portal.audit.service import record
+from portal.audit.service import record_read
 from portal.cases.models import Person
 from portal.errors import NotFound
 
@@ -75,7 +75,7 @@ def accesses_for_person(
     if person is None:
         raise NotFound()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    record(session, actor, "audit.read", person_id=person_id, detail={"view": "tenant"})
+    record_read(session, actor, "tenant", person_id=person_id)
     query = select(AuditEvent).where(
         or_(AuditEvent.case_id == person.case_id, AuditEvent.person_id == person_id),
         AuditEvent.categories != "",
