@@ -27,6 +27,9 @@ class Actor:
     person_id: int | None = None
     #: For system actors: which command or job acts, e.g. "cli:keys rotate".
     label: str = ""
+    #: On whose behalf the actor acts, for the audit log: "mandate:<id>" for a legal
+    #: representative, "emergency:<id>" for emergency access; None when acting for themself.
+    on_behalf_of: str | None = None
     request_id: str | None = None
     #: Truncated client address (IPv4 /24, IPv6 /48): enough for security, not a tracker.
     client_addr: str | None = None

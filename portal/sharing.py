@@ -70,6 +70,8 @@ class AccessDecision:
     #: Why withheld: "not_shared", "no_basis", "consent_missing", "consent_withdrawn",
     #: "consent_expired".
     reason: str | None = None
+    #: The covenant purpose a partner's grant shares it for (None: the owner's own work).
+    purpose: str | None = None
 
 
 WITHHELD_REASONS = {
@@ -195,10 +197,12 @@ def _decide_shared(
             refusals.append("no_basis")
             continue
         if not basis.is_consent:
-            return AccessDecision(category, True, f"statutory:{basis.code}")
+            return AccessDecision(category, True, f"statutory:{basis.code}", purpose=grant.purpose)
         answer = consent_status(session, case, grant, category)
         if answer.status == "valid":
-            return AccessDecision(category, True, f"consent:{answer.record_id}")
+            return AccessDecision(
+                category, True, f"consent:{answer.record_id}", purpose=grant.purpose
+            )
         refusals.append(f"consent_{answer.status}")
     # The most telling reason: a withdrawal says more than "never asked".
     for reason in ("consent_withdrawn", "consent_expired", "consent_missing", "no_basis"):
@@ -234,35 +238,29 @@ class Revealed:
 Row = TypeVar("Row", bound=EncryptedRow)
 
 
-def reveal(
-    session: Session,
-    actor: Actor,
-    case: Case,
-    fields: Mapping[Row, Iterable[str]] | Iterable[tuple[Row, Iterable[str]]],
-    *,
-    action: str = "case.view",
-    purpose: str | None = None,
-) -> Revealed:
-    """Decide, write one audit event for what is shown, then decrypt what is allowed."""
-    pairs = list(fields.items()) if isinstance(fields, Mapping) else list(fields)
-    wanted = [(obj, name) for obj, names in pairs for name in names]
-    decisions = decide(session, actor, case, {category_of(obj, name) for obj, name in wanted})
-    shown = sorted(c for c, d in decisions.items() if d.allowed)
-    if shown:
-        bases = {c: decisions[c].basis for c in shown}
-        record(
-            session,
-            actor,
-            action,
-            case_id=case.id,
-            categories=shown,
-            basis=";".join(sorted({str(b) for b in bases.values()}))[:120],
-            detail={
-                "bases": bases,
-                "withheld": {c: d.reason for c, d in decisions.items() if not d.allowed},
-                **({"purpose": purpose} if purpose else {}),
-            },
-        )
+def processing_activity(
+    session: Session, decisions: Iterable[AccessDecision], purpose: str | None = None
+) -> str | None:
+    """The register identifier(s) of what the shown data is used for (NEN 7513): the purpose
+    the page works under, else each grant's purpose, else the partner's own case work."""
+    covenant = _covenant(session)
+    if covenant is None:
+        return None
+    purposes = {purpose} if purpose else {d.purpose for d in decisions if d.allowed}
+    return ";".join(sorted(covenant.processing_activity(p) for p in purposes))[:120] or None
+
+
+def _bases(decisions: Mapping[str, AccessDecision]) -> dict[str, str | None]:
+    return {c: d.basis for c, d in decisions.items() if d.allowed}
+
+
+def _basis_text(bases: Mapping[str, str | None]) -> str:
+    return ";".join(sorted({str(b) for b in bases.values()}))[:120]
+
+
+def _values(
+    session: Session, decisions: Mapping[str, AccessDecision], wanted: list[tuple[Any, str]]
+) -> dict[tuple[int, str], Any]:
     values: dict[tuple[int, str], Any] = {}
     for obj, name in wanted:
         decision = decisions[category_of(obj, name)]
@@ -271,4 +269,79 @@ def reveal(
             if decision.allowed
             else Withheld(decision.category, decision.reason or "not_shared")
         )
-    return Revealed(decisions=decisions, values=values)
+    return values
+
+
+def reveal(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    fields: Mapping[Row, Iterable[str]] | Iterable[tuple[Row, Iterable[str]]],
+    *,
+    action: str = "case.view",
+    purpose: str | None = None,
+    also_shown: Iterable[str] = (),
+) -> Revealed:
+    """Decide, write one audit event for what is shown, then decrypt what is allowed.
+
+    ``also_shown`` are categories the page shows besides these fields, assembled from the
+    case's records (a decision's prevention evidence): decided and recorded in the same
+    event, so one page view is one event.
+    """
+    pairs = list(fields.items()) if isinstance(fields, Mapping) else list(fields)
+    wanted = [(obj, name) for obj, names in pairs for name in names]
+    categories = {category_of(obj, name) for obj, name in wanted} | set(also_shown)
+    decisions = decide(session, actor, case, categories)
+    bases = _bases(decisions)
+    if bases:
+        record(
+            session,
+            actor,
+            action,
+            case_id=case.id,
+            categories=bases,
+            basis=_basis_text(bases),
+            detail={
+                "bases": bases,
+                "withheld": {c: d.reason for c, d in decisions.items() if not d.allowed},
+                **({"purpose": purpose} if purpose else {}),
+            },
+            processing_activity=processing_activity(session, decisions.values(), purpose),
+        )
+    return Revealed(decisions=decisions, values=_values(session, decisions, wanted))
+
+
+def reveal_list(
+    session: Session,
+    actor: Actor,
+    rows: Iterable[tuple[Case, Mapping[Row, Iterable[str]]]],
+    *,
+    action: str = "case.list",
+) -> list[Revealed]:
+    """``reveal`` for a page that lists many cases: decided per case, recorded as one audit
+    event naming every case shown with its basis (NEN 7513 asks one event per view)."""
+    decided = []
+    subjects: dict[int, str] = {}
+    for case, fields in rows:
+        wanted = [(obj, name) for obj, names in fields.items() for name in names]
+        decisions = decide(session, actor, case, {category_of(o, n) for o, n in wanted})
+        decided.append((wanted, decisions))
+        if bases := _bases(decisions):
+            subjects[case.id] = _basis_text(bases)
+    if subjects:
+        shown = [d for _w, decisions in decided for d in decisions.values() if d.allowed]
+        record(
+            session,
+            actor,
+            action,
+            case_id=next(iter(subjects)) if len(subjects) == 1 else None,
+            categories={d.category for d in shown},
+            basis=";".join(sorted(set(subjects.values())))[:120],
+            detail={"cases": len(subjects)},
+            processing_activity=processing_activity(session, shown),
+            subjects=subjects.items() if len(subjects) > 1 else (),
+        )
+    return [
+        Revealed(decisions=decisions, values=_values(session, decisions, wanted))
+        for wanted, decisions in decided
+    ]

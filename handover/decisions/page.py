@@ -187,6 +187,7 @@ def context(
     case = decision.case
     covenant = service.covenant_for(db.session, decision)
     timeline = _timeline(case)
+    steps, evidence_categories = _checklist(decision, covenant, actor)
     shown = reveal(
         db.session,
         actor,
@@ -194,9 +195,8 @@ def context(
         _fields(decision, timeline),
         action=action,
         purpose=decision.purpose,
+        also_shown=evidence_categories,
     )
-    steps, evidence_categories = _checklist(decision, covenant, actor)
-    service.record_evidence_shown(db.session, actor, decision, evidence_categories, action=action)
     now = utcnow()
     allowed = policy.allowed_actions(actor, decision, now=now)
     seal_check = sealing.verify_seal(db.session, decision) if decision.is_sealed else None

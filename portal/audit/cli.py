@@ -1,4 +1,4 @@
-"""``flask --app wsgi audit seal|verify|checkpoint``: for operators and cron."""
+"""``flask --app wsgi audit seal|verify|checkpoint|prune``: for operators and cron."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from portal.actor import Actor
 from portal.audit import service
 from portal.audit import verify as audit_verify
+from portal.audit.describe import covenant_or_none
 from portal.audit.models import AuditEvent
+from portal.audit.retention import MIN_RETENTION_YEARS, prune
 from portal.db import utcnow, write_lock
 from portal.extensions import db
 
@@ -131,3 +134,19 @@ def checkpoint_command() -> None:
     click.echo(f"signed checkpoint at event {row.seq}")
     # Keep this line elsewhere too (cron mail, log archive): `audit verify --expect`.
     click.echo(f"checkpoint {line}")
+
+
+@audit_cli.command("prune")
+def prune_command() -> None:
+    """Remove the events older than the covenant's audit retention (at least five years), up
+    to the newest checkpoint signed before then (cron: daily, after `audit verify`)."""
+    _seal()
+    covenant = covenant_or_none(db.session)
+    years = covenant.audit_retention_years if covenant is not None else MIN_RETENTION_YEARS
+    with write_lock():
+        done = prune(db.session, Actor.system("cli:audit prune"), years=years, now=utcnow())
+        db.session.commit()
+    if done is None:
+        click.echo(f"nothing older than {years} years to remove")
+    else:
+        click.echo(f"removed {done.events} events up to event {done.up_to_seq} ({years} years)")

@@ -146,13 +146,31 @@ def hidden_partner_ids(session: Session) -> set[int]:
     return {o.id for o in session.scalars(select(Organisation)) if hidden_partner(covenant, o)}
 
 
-def event_bases(event: AuditEvent) -> list[str]:
-    """The distinct bases an event names: per category from ``detail`` when there, else the
-    ``basis`` column (``;``-joined)."""
+def event_bases(event: AuditEvent, case_id: int | None = None) -> list[str]:
+    """The distinct bases an event names: for one case of an event about many, that case's;
+    else per category from ``detail`` when there, else the ``basis`` column (``;``-joined)."""
+    if event.subjects and case_id is not None:
+        found = dict(event.subject_list).get(case_id) or ""
+        return sorted({b for b in found.split(";") if b})
     bases = event.detail_dict.get("bases") if event.detail and event.detail != "{}" else None
     if isinstance(bases, dict) and bases:
         return sorted({str(b) for b in bases.values() if b})
     return sorted({b for b in (event.basis or "").split(";") if b})
+
+
+ON_BEHALF = {
+    "mandate": _l("als vertegenwoordiger (machtiging %(ref)s)"),
+    "emergency": _l("met noodtoegang (melding %(ref)s)"),
+}
+
+
+def on_behalf_label(value: str | None) -> str:
+    """On whose behalf an actor acted, in words ("" when for themself)."""
+    if not value:
+        return ""
+    kind, _sep, ref = value.partition(":")
+    text = ON_BEHALF.get(kind)
+    return str(text) % {"ref": ref} if text is not None else value
 
 
 HIDDEN_PARTNER = _l("Een andere ketenpartner (betrokkenheid afgeschermd)")
@@ -240,8 +258,8 @@ class Describer:
             return str(_l("%(name)s (toestemming nr. %(id)s)", name=name, id=code))
         return basis
 
-    def bases(self, event: AuditEvent) -> list[str]:
-        return [self.basis(b) for b in event_bases(event)]
+    def bases(self, event: AuditEvent, case_id: int | None = None) -> list[str]:
+        return [self.basis(b) for b in event_bases(event, case_id)]
 
     def _consent_basis_name(self) -> str | None:
         if self.covenant is None:
@@ -251,9 +269,11 @@ class Describer:
 
     # --- for tenants (B1) -----------------------------------------------------------------------
 
-    def tenant_reasons(self, event: AuditEvent, case_organisation_id: int | None) -> list[str]:
+    def tenant_reasons(
+        self, event: AuditEvent, case_organisation_id: int | None, case_id: int | None = None
+    ) -> list[str]:
         """Why, in plain words: the covenant's explanation of each legal basis, or a sentence."""
-        bases = event_bases(event)
+        bases = event_bases(event, case_id)
         if not bases:
             if event.actor_kind == "system":
                 bases = ["system"]

@@ -17,14 +17,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import ColumnElement, Select, literal, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.actor import Actor
-from portal.audit.describe import PORTAL_SYSTEM, Describer, action_label, role_label
-from portal.audit.models import AuditEvent
+from portal.audit.describe import (
+    PORTAL_SYSTEM,
+    Describer,
+    action_label,
+    on_behalf_label,
+    role_label,
+)
+from portal.audit.models import AuditEvent, about_cases
 from portal.audit.policy import auditor_scope, is_auditor, may_read_history
 from portal.audit.service import record, record_read
 from portal.cases.models import Case
@@ -61,7 +67,7 @@ def case_accesses(
     """Everything the log holds about ``case``: who did what, when, on which basis."""
     if not may_read_history(actor, case):
         raise NotFound()
-    page = _page(session, select(AuditEvent).where(AuditEvent.case_id == case.id), before, limit)
+    page = _page(session, select(AuditEvent).where(about_cases(case.id)), before, limit)
     record_read(session, actor, "case_history", case_id=case.id)
     return page
 
@@ -114,7 +120,7 @@ class EventFilter:
             case_id = session.scalar(
                 select(Case.id).where(Case.reference == self.case_reference.strip().upper())
             )
-            found.append(AuditEvent.case_id == (case_id if case_id is not None else -1))
+            found.append(about_cases(case_id if case_id is not None else -1))
         if self.category:
             # Categories are stored sorted and comma-joined: match one whole code.
             wrapped = literal(",") + AuditEvent.categories + literal(",")
@@ -143,6 +149,15 @@ def case_references(session: Session, events: list[AuditEvent]) -> dict[int, str
         return {}
     rows = session.execute(select(Case.id, Case.reference).where(Case.id.in_(ids)))
     return {row.id: row.reference for row in rows}
+
+
+def case_cell(event: AuditEvent, references: dict[int, str]) -> str:
+    """The case an event is about, or how many for a page that listed many (which ones is
+    not shown: they may belong to other organisations)."""
+    if event.subjects:
+        count = len(event.subject_list)
+        return ngettext("%(num)d casus", "%(num)d casussen", count)
+    return references.get(event.case_id, "") if event.case_id is not None else ""
 
 
 def colleague_names(session: Session, actor: Actor) -> dict[int, str]:
@@ -179,6 +194,9 @@ class EventRow:
     categories: tuple[str, ...]
     bases: tuple[str, ...]
     case_reference: str
+    #: NEN 7513: the register identifier of the processing activity, and on whose behalf.
+    processing_activity: str = ""
+    on_behalf_of: str = ""
 
 
 def describe(
@@ -187,9 +205,11 @@ def describe(
     events: list[AuditEvent],
     *,
     names: dict[int, str] | None = None,
+    case_id: int | None = None,
 ) -> list[EventRow]:
     """Events in words for ``actor``, a professional: partners whose involvement is hidden
-    by the covenant are not named (nor their role or staff)."""
+    by the covenant are not named (nor their role or staff). ``case_id``: the case whose
+    history this is (an event about many cases then shows that case's basis)."""
     words = Describer.for_events(
         session, events, viewer_organisation_id=actor.organisation_id or -1
     )
@@ -213,8 +233,10 @@ def describe(
                 action=action_label(e.action),
                 action_code=e.action,
                 categories=tuple(words.categories(e)),
-                bases=tuple(words.bases(e)),
-                case_reference=references.get(e.case_id, "") if e.case_id is not None else "",
+                bases=tuple(words.bases(e, case_id)),
+                case_reference=case_cell(e, references),
+                processing_activity=e.processing_activity or "",
+                on_behalf_of=on_behalf_label(e.on_behalf_of),
             )
         )
     return rows
@@ -289,6 +311,8 @@ def _export_lines(
             gettext("verzoek-id"),
             gettext("netwerk"),
             gettext("details"),
+            gettext("verwerkingsactiviteit"),
+            gettext("namens"),
             gettext("hash"),
         ]
     )
@@ -309,13 +333,15 @@ def _export_lines(
                     e.actor_label,
                     action_label(e.action),
                     e.action,
-                    references.get(e.case_id, "") if e.case_id is not None else "",
+                    case_cell(e, references),
                     "; ".join(words.categories(e)),
                     "; ".join(words.bases(e)),
                     e.basis,
                     None if hidden else e.request_id,
                     None if hidden else e.client_addr,
                     e.detail,
+                    e.processing_activity,
+                    e.on_behalf_of,
                     e.hash,
                 ]
             )

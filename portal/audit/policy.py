@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.roles import AUDITOR_ROLES, HISTORY_ROLES
 from portal.actor import Actor
-from portal.audit.models import AuditEvent
+from portal.audit.models import AuditEvent, about_cases
 from portal.cases.models import Case
 from portal.errors import NotFound
 
@@ -52,5 +52,5 @@ def auditor_scope(actor: Actor) -> ColumnElement[bool]:
     own_cases = select(Case.id).where(Case.organisation_id == actor.organisation_id)
     return or_(
         AuditEvent.organisation_id == actor.organisation_id,
-        AuditEvent.case_id.in_(own_cases),
+        about_cases(own_cases),
     )

@@ -28,27 +28,34 @@ from sqlalchemy import Connection, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.actor import Actor
-from portal.audit.models import AuditEvent, AuditHead
+from portal.audit.models import AuditEvent, AuditHead, AuditSubject
 from portal.db import holds_write_lock, utcnow, write_lock, writes_first
 
-#: The fields a hash covers, in order: every column but the id and the hashes.
-HASHED_FIELDS = (
-    "seq",
-    "occurred_at",
-    "actor_kind",
-    "actor_label",
-    "user_id",
-    "organisation_id",
-    "role",
-    "action",
-    "case_id",
-    "person_id",
-    "categories",
-    "basis",
-    "request_id",
-    "client_addr",
-    "detail",
-)
+#: The fields a hash covers, in order, per version of the canonical form: every column but
+#: the id and the hashes. Version 1 is kept so events written before version 2 still verify.
+HASHED: dict[int, tuple[str, ...]] = {
+    1: (
+        "seq",
+        "occurred_at",
+        "actor_kind",
+        "actor_label",
+        "user_id",
+        "organisation_id",
+        "role",
+        "action",
+        "case_id",
+        "person_id",
+        "categories",
+        "basis",
+        "request_id",
+        "client_addr",
+        "detail",
+    ),
+}
+HASHED[2] = ("version", *HASHED[1], "processing_activity", "on_behalf_of", "subjects")
+VERSION = 2
+#: Every column any version hashes (what the sealer and the verifier read).
+HASHED_FIELDS = HASHED[VERSION]
 #: The longest an event may wait for its place in the chain before ``audit verify`` fails.
 MERGE_DELAY = timedelta(minutes=10)
 #: Events sealed per statement batch.
@@ -61,9 +68,12 @@ _WROTE = "audit_wrote"
 
 
 def canonical(event: Mapping[Any, Any]) -> bytes:
-    """The bytes a hash covers: the fields as a JSON array in ``HASHED_FIELDS`` order."""
-    values = [event[name] for name in HASHED_FIELDS]
-    values[1] = values[1].isoformat()
+    """The bytes a hash covers: the fields of the event's version as a JSON array."""
+    values = [
+        value.isoformat() if name == "occurred_at" else value
+        for name in HASHED[event.get("version") or 1]
+        for value in (event[name],)
+    ]
     return json.dumps(values, separators=(",", ":"), ensure_ascii=True).encode()
 
 
@@ -85,12 +95,18 @@ def record(
     categories: Iterable[str] = (),
     basis: str | None = None,
     detail: dict[str, Any] | None = None,
+    processing_activity: str | None = None,
+    subjects: Iterable[tuple[int, str | None]] = (),
 ) -> AuditEvent:
     """Append one event (pending) to the log; it is written with the transaction.
 
-    Its ``id`` is known after the next flush; its ``seq`` once the sealer ran.
+    ``subjects`` are the cases, with the basis for each, of an event about many cases (a
+    list page writes one event for all it shows). Its ``id`` is known after the next flush;
+    its ``seq`` once the sealer ran.
     """
+    listed = sorted(dict(subjects).items())
     row = AuditEvent(
+        version=VERSION,
         occurred_at=utcnow(),
         actor_kind=actor.kind,
         actor_label=actor.label,
@@ -105,6 +121,10 @@ def record(
         request_id=actor.request_id,
         client_addr=actor.client_addr,
         detail=canonical_json(detail or {}),
+        processing_activity=processing_activity,
+        on_behalf_of=actor.on_behalf_of,
+        subjects=json.dumps(listed, separators=(",", ":")) if listed else "",
+        subject_rows=[AuditSubject(case_id=case) for case, _basis in listed],
     )
     if session.info.get(_WROTE):
         session.add(row)
@@ -185,17 +205,31 @@ def _write_alone(bind: Any, rows: list[AuditEvent]) -> None:
     starts by taking the write lock waits for it instead. There is no change for these
     events to be atomic with, and they are durable before the page is answered.
     """
-    values = [_values(row) for row in rows]
     if isinstance(bind, Connection):  # a test's connection: a savepoint on it
         with bind.begin_nested():
-            bind.execute(insert(AuditEvent), values)
+            _insert(bind, rows)
         return
     with write_lock(), bind.begin() as conn:
+        _insert(conn, rows)
+
+
+def _insert(conn: Connection, rows: list[AuditEvent]) -> None:
+    """One multi-row insert of the events (and one of their subjects, if any)."""
+    values = [{name: getattr(row, name) for name in HASHED_FIELDS if name != "seq"} for row in rows]
+    if not any(row.subject_rows for row in rows):
         conn.execute(insert(AuditEvent), values)
-
-
-def _values(row: AuditEvent) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in HASHED_FIELDS if name != "seq"}
+        return
+    ids = conn.scalars(
+        insert(AuditEvent).returning(AuditEvent.id, sort_by_parameter_order=True), values
+    ).all()
+    conn.execute(
+        insert(AuditSubject),
+        [
+            {"event_id": event_id, "case_id": subject.case_id}
+            for event_id, row in zip(ids, rows, strict=True)
+            for subject in row.subject_rows
+        ],
+    )
 
 
 # --- sealing ------------------------------------------------------------------------------------

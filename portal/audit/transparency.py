@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal.actor import Actor
 from portal.audit.describe import PORTAL_SYSTEM, Describer
-from portal.audit.models import AuditEvent
+from portal.audit.models import AuditEvent, about_cases
 from portal.audit.service import record_read
 from portal.cases.models import Person
 from portal.errors import NotFound
@@ -77,7 +77,7 @@ def accesses_for_person(
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     record_read(session, actor, "tenant", person_id=person_id)
     query = select(AuditEvent).where(
-        or_(AuditEvent.case_id == person.case_id, AuditEvent.person_id == person_id),
+        or_(about_cases(person.case_id), AuditEvent.person_id == person_id),
         AuditEvent.categories != "",
         AuditEvent.actor_kind.in_(("staff", "system")),
     )
@@ -102,7 +102,7 @@ def accesses_for_person(
                     role="" if system else words.chain_roles(event.organisation_id),
                     what=words.tenant_action(event.action),
                     categories=tuple(words.categories(event)),
-                    why=tuple(words.tenant_reasons(event, case_org)),
+                    why=tuple(words.tenant_reasons(event, case_org, person.case_id)),
                 )
             )
     return TenantAccessPage(tuple(rows), events[-1].id if more and events else None)

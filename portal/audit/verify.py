@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -19,8 +21,22 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead
-from portal.audit.service import HASHED_FIELDS, MERGE_DELAY, chain_hash, oldest_pending
+from portal.audit.models import (
+    GENESIS_HASH,
+    AuditCheckpoint,
+    AuditEvent,
+    AuditHead,
+    AuditPrune,
+    AuditSubject,
+)
+from portal.audit.retention import MIN_RETENTION_YEARS, years_before
+from portal.audit.service import (
+    HASHED,
+    HASHED_FIELDS,
+    MERGE_DELAY,
+    chain_hash,
+    oldest_pending,
+)
 from portal.db import utcnow
 
 
@@ -121,20 +137,33 @@ def verify(
     checkpoints are caught). Events waiting for the sealer longer than ``MERGE_DELAY`` are a
     break too: until sealed, the chain does not protect them.
     """
-    checkpoints = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)))
-    external = dict(expected or {})
+    now = now or utcnow()
+    prune = session.scalars(select(AuditPrune).order_by(AuditPrune.up_to_seq.desc())).first()
+    start = prune.up_to_seq if prune else 0
+    checkpoints = list(
+        session.scalars(
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.seq >= start)
+            .order_by(AuditCheckpoint.seq)
+        )
+    )
+    external = {seq: chain for seq, chain in (expected or {}).items() if seq >= start}
     wanted = {cp.seq for cp in checkpoints} | set(external)
     seen: dict[int, str] = {}
     columns = [getattr(AuditEvent, name) for name in (*HASHED_FIELDS, "prev_hash", "hash")]
     running, next_seq, count = GENESIS_HASH, 1, 0
     broken: Broken | None = None
+    if prune is not None:
+        running, next_seq, seen[start] = prune.hash, start + 1, prune.hash
+        broken = _check_prune(prune, checkpoints, now)
+    subjects = _SubjectRows(session, start, batch)
     rows = session.execute(
         select(*columns)
-        .where(AuditEvent.seq.is_not(None))
+        .where(AuditEvent.seq > start)
         .order_by(AuditEvent.seq)
         .execution_options(yield_per=batch)
     )
-    for row in rows.mappings():
+    for row in rows.mappings() if broken is None else ():
         count += 1
         seq = row["seq"]
         if seq != next_seq:
@@ -143,8 +172,11 @@ def verify(
         if row["prev_hash"] != running:
             broken = Broken(seq, "the link to the previous event does not match")
             break
-        if chain_hash(running, row) != row["hash"]:
+        if chain_hash(running, row) != row["hash"] or not _fits_version(row):
             broken = Broken(seq, "the event was changed after it was written")
+            break
+        if not subjects.match(seq, row["subjects"]):
+            broken = Broken(seq, "the cases an event lists do not match its record")
             break
         running = row["hash"]
         if seq in wanted:
@@ -153,6 +185,9 @@ def verify(
         if progress and count % batch == 0:
             progress(batch)
     rows.close()
+    if broken is None and not subjects.done():
+        broken = Broken(None, "cases are listed for an event that does not name them")
+    subjects.close()
     if progress:
         progress(count % batch)
     if broken is None:
@@ -184,7 +219,7 @@ def verify(
                 break
     pending = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.seq.is_(None)))
     oldest = oldest_pending(session)
-    if broken is None and oldest is not None and (now or utcnow()) - oldest > MERGE_DELAY:
+    if broken is None and oldest is not None and now - oldest > MERGE_DELAY:
         broken = Broken(None, f"{pending} events waited longer than {MERGE_DELAY} for the sealer")
     last = checkpoints[-1] if checkpoints else None
     return Verdict(
@@ -196,3 +231,55 @@ def verify(
         pending=pending or 0,
         oldest_pending=oldest,
     )
+
+
+def _fits_version(row: Mapping[Any, Any]) -> bool:
+    """An event of an older canonical form has none of the fields added later: its hash
+    does not cover them, so a value there was written afterwards."""
+    covered = HASHED[row["version"] or 1]
+    return all(not row[name] for name in HASHED_FIELDS if name not in (*covered, "version"))
+
+
+def _check_prune(
+    prune: AuditPrune, checkpoints: list[AuditCheckpoint], now: datetime
+) -> Broken | None:
+    """The log may start after its first event only at a signed checkpoint (its signature is
+    checked with the others) signed longer ago than the retention it was pruned under."""
+    mark = next((cp for cp in checkpoints if cp.seq == prune.up_to_seq), None)
+    if mark is None or mark.hash != prune.hash:
+        return Broken(prune.up_to_seq, "the log was cut where no signed checkpoint is")
+    years = max(prune.retention_years, MIN_RETENTION_YEARS)
+    if mark.signed_at > years_before(now, years):
+        return Broken(prune.up_to_seq, f"events younger than {years} years were removed")
+    return None
+
+
+class _SubjectRows:
+    """``audit_subject`` in the chain's order, read beside the events (a merge walk), so a
+    removed, added or changed row is found without holding them all in memory."""
+
+    def __init__(self, session: Session, start: int, batch: int) -> None:
+        self._result = session.execute(
+            select(AuditEvent.seq, AuditSubject.case_id)
+            .join(AuditEvent, AuditEvent.id == AuditSubject.event_id)
+            .where(AuditEvent.seq > start)
+            .order_by(AuditEvent.seq, AuditSubject.case_id)
+            .execution_options(yield_per=batch)
+        )
+        self._rows = iter(self._result.tuples())
+        self._next: tuple[Any, int] | None = next(self._rows, None)
+
+    def match(self, seq: int, listed: str) -> bool:
+        found = []
+        while self._next is not None and self._next[0] <= seq:
+            if self._next[0] < seq:
+                return False
+            found.append(self._next[1])
+            self._next = next(self._rows, None)
+        return found == sorted(case for case, _basis in json.loads(listed)) if listed else not found
+
+    def done(self) -> bool:
+        return self._next is None
+
+    def close(self) -> None:
+        self._result.close()

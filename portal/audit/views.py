@@ -48,7 +48,7 @@ def case_accesses(case_id: int):
     db.session.commit()  # the read of the log is logged before the page is answered
     context = {
         "case": case,
-        "rows": history.describe(db.session, actor, page.events),
+        "rows": history.describe(db.session, actor, page.events, case_id=case.id),
         "next_url": (
             url_for(".case_accesses", case_id=case.id, voor=page.next_before)
             if page.next_before

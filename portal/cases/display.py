@@ -34,7 +34,7 @@ from portal.cases.models import (
 )
 from portal.cases.service import minor_from
 from portal.crypto.fields import Erased, preload_keys
-from portal.sharing import AccessDecision, Revealed, Withheld, decide, reveal
+from portal.sharing import AccessDecision, Revealed, Withheld, decide, reveal, reveal_list
 
 #: Every category a case page can show, for the permission questions it asks.
 PAGE_CATEGORIES = (
@@ -395,24 +395,26 @@ class InboxRow:
 
 
 def inbox_rows(session: Session, actor: Actor, cases: list[Case]) -> list[InboxRow]:
-    """The main tenant's name per listed case: one reveal (one audit event) per case shown."""
+    """The main tenant's name per listed case: one audit event for the whole page."""
     tenants = {case.id: case.main_tenant for case in cases}
     preload_keys(session, [t for t in tenants.values() if t], "surname", "initials")
-    rows = []
-    for case in cases:
-        tenant = tenants[case.id]
-        name = ""
-        if tenant is not None:
-            values = reveal(
-                session, actor, case, {tenant: ["initials", "surname"]}, action="case.list"
-            )
-            name = full_name(values.get(tenant, "initials"), values.get(tenant, "surname"))
-        rows.append(
-            InboxRow(
-                case=case,
-                name=name,
-                organisation=case.organisation.name,
-                own=case.organisation_id == actor.organisation_id,
-            )
+    named = [(case, tenant) for case in cases if (tenant := tenants[case.id]) is not None]
+    shown = reveal_list(
+        session,
+        actor,
+        [(case, {tenant: ["initials", "surname"]}) for case, tenant in named],
+        action="case.list",
+    )
+    names = {
+        case.id: full_name(values.get(tenant, "initials"), values.get(tenant, "surname"))
+        for (case, tenant), values in zip(named, shown, strict=True)
+    }
+    return [
+        InboxRow(
+            case=case,
+            name=names.get(case.id, ""),
+            organisation=case.organisation.name,
+            own=case.organisation_id == actor.organisation_id,
         )
-    return rows
+        for case in cases
+    ]

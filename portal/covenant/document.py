@@ -41,6 +41,10 @@ EVIDENCE_KINDS = (
 )
 
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+ACTIVITY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,59}$")
+#: NEN 7513 asks the audit log be kept at least five years.
+MIN_AUDIT_YEARS = 5
+MAX_AUDIT_YEARS = 100
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
@@ -317,7 +321,11 @@ class _Checker:
             "legal_bases": self.codes_table,
             "purposes": self.codes_table,
         }
-        optional = {"prevention_steps": self.codes_table, "decisions": self.codes_table}
+        optional = {
+            "prevention_steps": self.codes_table,
+            "decisions": self.codes_table,
+            "audit": lambda p, v: v,
+        }
         top = self.fields("", raw, sections, optional) or {}
         fmt = raw.get("format")
         if fmt is not None and self._is("format", fmt, int, "a whole number") and fmt != FORMAT:
@@ -328,6 +336,7 @@ class _Checker:
             return value if isinstance(value, dict) else {}
 
         covenant = self.covenant(section_raw=raw.get("covenant"))
+        audit = self.audit(raw.get("audit"))
         roles = self.roles(section("roles"))
         categories = self.categories(section("categories"))
         bases = self.legal_bases(section("legal_bases"))
@@ -355,7 +364,45 @@ class _Checker:
             "prevention_steps": steps,
             "purposes": purposes,
             "decisions": decisions,
+            "audit": audit,
         }
+
+    def audit(self, raw: Any) -> dict[str, Any]:
+        """How long the audit log is kept, and the processing activity of a partner's own
+        work on its own cases (NEN 7513): an identifier in the register of processing
+        activities (AVG art. 30) the partners keep."""
+        defaults = {"retention_years": MIN_AUDIT_YEARS, "own_processing_activity": "case_work"}
+        if raw is None:
+            return defaults
+
+        def years(path: str, value: Any) -> int | None:
+            if not self._is(path, value, int, "a whole number of years"):
+                return None
+            if not MIN_AUDIT_YEARS <= value <= MAX_AUDIT_YEARS:
+                self.error(
+                    path,
+                    f"must be {MIN_AUDIT_YEARS} (NEN 7513) to {MAX_AUDIT_YEARS} years, got {value}",
+                )
+                return None
+            return value
+
+        result = self.fields(
+            "audit",
+            raw,
+            required={},
+            optional={"retention_years": years, "own_processing_activity": self.identifier},
+            defaults=defaults,
+        )
+        return result or defaults
+
+    def identifier(self, path: str, value: Any) -> str | None:
+        """An identifier into a register kept outside the portal: printable, at most 60."""
+        if not self._is(path, value, str, "a string"):
+            return None
+        if not ACTIVITY.match(value):
+            self.error(path, "must be 1 to 60 letters, digits, '.', '_', ':' or '-'")
+            return None
+        return value
 
     def covenant(self, section_raw: Any) -> dict[str, Any]:
         if section_raw is None:
@@ -491,8 +538,8 @@ class _Checker:
                     "plain": self.tenant_text,
                     "sharing": lambda p, v: self.sharing(p, v, roles, categories, bases),
                 },
-                optional={"ladder": lambda p, v: v},
-                defaults={"ladder": []},
+                optional={"ladder": lambda p, v: v, "processing_activity": self.identifier},
+                defaults={"ladder": [], "processing_activity": code},
             )
             if entry is None:
                 continue

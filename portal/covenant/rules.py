@@ -119,6 +119,8 @@ class Purpose:
     #: recipient role -> category -> legal basis code
     sharing: Mapping[str, Mapping[str, str]]
     ladder: tuple[Rung, ...]
+    #: Its identifier in the register of processing activities, for the audit log.
+    processing_activity: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,10 @@ class Covenant:
     prevention_evidence: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    #: How many years the audit log keeps an event (at least five, NEN 7513).
+    audit_retention_years: int = 5
+    #: The processing activity of a partner working its own cases.
+    own_processing_activity: str = "case_work"
 
     @classmethod
     def from_document(
@@ -195,6 +201,7 @@ class Covenant:
             return MappingProxyType(mapping)
 
         head = document["covenant"]
+        audit = document.get("audit") or {}
         return cls(
             version_id=version_id,
             number=number,
@@ -258,6 +265,7 @@ class Covenant:
                             Rung(i, r["role"], r["response_days"], r["first_contact_days"])
                             for i, r in enumerate(p["ladder"])
                         ),
+                        p.get("processing_activity") or code,
                     )
                     for code, p in document["purposes"].items()
                 }
@@ -288,6 +296,8 @@ class Covenant:
                     if "evidence" in s
                 }
             ),
+            audit_retention_years=int(audit.get("retention_years", 5)),
+            own_processing_activity=audit.get("own_processing_activity", "case_work"),
         )
 
     # --- lookups --------------------------------------------------------------------------
@@ -334,6 +344,12 @@ class Covenant:
         return tuple(code for code, role in self.roles.items() if role.crisis_response)
 
     # --- sharing --------------------------------------------------------------------------
+
+    def processing_activity(self, purpose: str | None) -> str:
+        """The register identifier of the processing activity for data used under ``purpose``
+        (the covenant's purposes), or of a partner's own case work (``None``)."""
+        found = self.purposes.get(purpose) if purpose else None
+        return found.processing_activity if found else self.own_processing_activity
 
     def may_share(self, purpose: str, recipient_role: str, category: str) -> LegalBasis | None:
         """The legal basis on which ``category`` may go to ``recipient_role`` for ``purpose``.

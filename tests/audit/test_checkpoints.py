@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select, text
 
@@ -139,3 +141,22 @@ def test_cli_reports_the_last_checkpoint_and_checks_external_copies(cli, session
     assert wrong.exit_code == 1 and "externally kept checkpoint" in wrong.output
     bad = cli("verify", "--expect", "three")
     assert bad.exit_code == 2 and "SEQ:HASH" in bad.output
+
+
+def test_prune_keeps_the_checkpoint_file_valid(cli, session):
+    """After pruning, the kept file's older lines are not held against the log, and the
+    line at the cut still is."""
+    write(session, 3)
+    cli("checkpoint")
+    session.execute(
+        text("UPDATE audit_checkpoint SET signed_at = :t WHERE seq = 3"),
+        {"t": datetime(2019, 1, 1, tzinfo=UTC)},
+    )
+    write(session, 2)
+    cli("checkpoint")
+    write(session, 1)
+    pruned = cli("prune")
+    assert "removed 3 events up to event 3 (5 years)" in pruned.output, pruned.output
+    ok = cli("verify")
+    assert ok.exit_code == 0 and "2 kept outside" in ok.output, ok.output
+    assert "nothing older than 5 years" in cli("prune").output

@@ -7,10 +7,10 @@ import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.actor import staff_actor
-from portal.audit.models import AuditEvent
+from portal.audit.models import AuditEvent, AuditSubject, about_cases
 from portal.cases import groundwork
 from portal.cases.inbox import InboxFilters, inbox_page
 from portal.cases.service import update_case
@@ -96,15 +96,27 @@ def test_inbox_page_and_its_fragment(signed_in, many_cases):
     assert "HX-Request" in fragment.headers["Vary"]
 
 
-def test_each_name_shown_is_one_audit_event(session, signed_in, many_cases):
-    before = session.scalar(
-        select(func.count(AuditEvent.id)).where(AuditEvent.action == "case.list")
-    )
+def test_a_page_of_names_is_one_audit_event_listing_each_case(session, signed_in, many_cases):
+    """NEN 7513: one event per view, naming every case whose tenant the page showed, found by
+    each of those cases (their access history, the tenant's who-looked page)."""
+    listed = select(AuditEvent).where(AuditEvent.action == "case.list")
+    assert session.scalars(listed).all() == []
     signed_in.get("/casussen")
-    after = session.scalar(
-        select(func.count(AuditEvent.id)).where(AuditEvent.action == "case.list")
+    (event,) = session.scalars(listed).all()
+    newest = sorted(c.id for c in many_cases)[-25:]
+    assert [case for case, _basis in event.subject_list] == newest
+    assert {basis for _case, basis in event.subject_list} == {"owner"}
+    assert event.case_id is None and event.categories == "identity"
+    rows = session.scalars(select(AuditSubject.case_id).where(AuditSubject.event_id == event.id))
+    assert sorted(rows) == newest
+    found = session.scalars(select(AuditEvent.id).where(about_cases(newest[0]))).all()
+    assert event.id in found
+    assert (
+        event.id
+        not in session.scalars(
+            select(AuditEvent.id).where(about_cases(sorted(c.id for c in many_cases)[0]))
+        ).all()
     )
-    assert after - before == 25
 
 
 def test_unknown_filter_values_fall_back(signed_in, many_cases):

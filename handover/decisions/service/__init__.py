@@ -38,7 +38,6 @@ from handover.decisions.service._common import (
     add_months,
     covenant_for,
     minors_present,
-    record_evidence_shown,
     required_voters,
 )
 from handover.decisions.service.after import (
@@ -76,7 +75,6 @@ __all__ = [
     "open_items",
     "open_voting",
     "prepare_trajectory",
-    "record_evidence_shown",
     "record_tenancy_agreement",
     "required_voters",
     "trajectory_kinds",

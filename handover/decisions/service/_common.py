@@ -167,19 +167,3 @@ def audit(
         categories=["identity"] if wrote_text else [],
         detail={"decision": decision.id, **detail},
     )
-
-
-def record_evidence_shown(
-    session: Session, actor: Actor, decision: Decision, categories: list[str], *, action: str
-) -> None:
-    """Audit the prevention evidence a page or PDF showed (``<action>.evidence``): it is
-    assembled from the case's records, not revealed field by field."""
-    if categories:
-        record(
-            session,
-            actor,
-            f"{action}.evidence",
-            case_id=decision.case_id,
-            categories=categories,
-            detail={"decision": decision.id},
-        )
