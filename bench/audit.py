@@ -9,6 +9,7 @@ checkpoint, then times the same verification that `flask --app wsgi audit verify
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -18,8 +19,8 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from portal.audit import verify as audit_verify
-from portal.audit.models import GENESIS_HASH, AuditEvent, AuditHead
-from portal.audit.service import chain_hash
+from portal.audit.models import GENESIS_HASH, AuditEvent, AuditHead, AuditSubject
+from portal.audit.service import VERSION, chain_hash
 from portal.db import make_engine
 from portal.migrate import alembic_config
 
@@ -35,9 +36,15 @@ def build(url: str, count: int, batch: int = 20_000) -> float:
     running = GENESIS_HASH
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     with Session(engine) as session:
-        rows = []
+        rows: list[dict] = []
+        subjects: list[dict] = []
         for seq in range(1, count + 1):
+            # Every tenth event is an inbox page: one event naming 25 cases.
+            listed = [[(seq + i) % 100_000, "owner"] for i in range(25)] if seq % 10 == 0 else []
+            listed.sort()
             row = {
+                "id": seq,
+                "version": VERSION,
                 "seq": seq,
                 "occurred_at": t0 + timedelta(seconds=seq),
                 "actor_kind": "staff",
@@ -46,22 +53,29 @@ def build(url: str, count: int, batch: int = 20_000) -> float:
                 "organisation_id": seq % 5,
                 "role": "caseworker",
                 "action": "case.view",
-                "case_id": seq % 100_000,
+                "case_id": None if listed else seq % 100_000,
                 "person_id": None,
                 "categories": "contact,identity",
                 "basis": "statutory:wgs",
                 "request_id": f"{seq:032x}",
                 "client_addr": "192.0.2.0/24",
                 "detail": "{}",
+                "processing_activity": "VA-DEMOSTAD-01",
+                "on_behalf_of": None,
+                "subjects": json.dumps(listed, separators=(",", ":")) if listed else "",
             }
+            subjects += [{"event_id": seq, "case_id": case} for case, _basis in listed]
             row["prev_hash"] = running
             running = row["hash"] = chain_hash(running, row)
             rows.append(row)
             if len(rows) == batch:
                 session.execute(insert(AuditEvent), rows)
-                rows = []
+                session.execute(insert(AuditSubject), subjects)
+                rows, subjects = [], []
         if rows:
             session.execute(insert(AuditEvent), rows)
+        if subjects:
+            session.execute(insert(AuditSubject), subjects)
         session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=count, hash=running))
         audit_verify.checkpoint(session, SEED)
         session.commit()

@@ -233,11 +233,16 @@ def verify(
     )
 
 
+#: Per version of the canonical form, the fields it does not cover (added later).
+_LATER = {
+    v: [n for n in HASHED_FIELDS if n not in (*fields, "version")] for v, fields in HASHED.items()
+}
+
+
 def _fits_version(row: Mapping[Any, Any]) -> bool:
     """An event of an older canonical form has none of the fields added later: its hash
     does not cover them, so a value there was written afterwards."""
-    covered = HASHED[row["version"] or 1]
-    return all(not row[name] for name in HASHED_FIELDS if name not in (*covered, "version"))
+    return not any(row[name] for name in _LATER[row["version"] or 1])
 
 
 def _check_prune(
