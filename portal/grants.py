@@ -9,7 +9,8 @@ them here, in the same transaction as the change (``set_grants``), and the polic
 reads this table:
 
 * ``shared_with(org)``: a WHERE clause on ``Case``, one index probe per case row looked at;
-* ``grants_of``: an organisation's grants on one case, one indexed query;
+* ``grants_of``: an organisation's grants on one case, one indexed query (``grants_on``
+  for the cases of a list page at once);
 * the inbox walks ``ix_case_grant_organisation`` in case-id order (``portal.cases.inbox``).
 
 The granting records stay the truth. Each package registers, per kind of record, every grant
@@ -78,12 +79,22 @@ def shared_with(organisation_id: int) -> ColumnElement[bool]:
 
 
 def grants_of(session: Session, case_id: int, organisation_id: int) -> list[Grant]:
+    return grants_on(session, [case_id], organisation_id).get(case_id, [])
+
+
+def grants_on(
+    session: Session, case_ids: Iterable[int], organisation_id: int
+) -> dict[int, list[Grant]]:
+    """The organisation's grants on each of the cases (a case without any is left out)."""
     rows = session.scalars(
         select(CaseGrant)
-        .where(CaseGrant.organisation_id == organisation_id, CaseGrant.case_id == case_id)
+        .where(CaseGrant.organisation_id == organisation_id, CaseGrant.case_id.in_(case_ids))
         .order_by(CaseGrant.id)
     )
-    return [_grant(row) for row in rows]
+    found: dict[int, list[Grant]] = {}
+    for row in rows:
+        found.setdefault(row.case_id, []).append(_grant(row))
+    return found
 
 
 def _grant(row: CaseGrant) -> Grant:

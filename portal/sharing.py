@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal, TypeVar
 
 from flask import has_request_context
@@ -37,7 +38,7 @@ from portal.audit.service import record
 from portal.cases.models import Case
 from portal.crypto.fields import EncryptedRow, decrypt_field
 from portal.db import memo
-from portal.grants import Grant, grants_of
+from portal.grants import Grant, grants_of, grants_on
 
 ConsentStatus = Literal["valid", "withdrawn", "expired", "missing"]
 
@@ -116,6 +117,19 @@ def grants_for(session: Session, case: Case, organisation_id: int) -> list[Grant
         ("grants", case.id, organisation_id),
         lambda: grants_of(session, case.id, organisation_id),
     )
+
+
+def preload_grants(session: Session, actor: Actor, cases: Iterable[Case]) -> None:
+    """The actor's grants on every case of a list in one query, kept for this unit of work
+    like ``grants_for`` keeps them: a list page reveals once per case, and would otherwise
+    ask once per case. Only a speed-up: ``decide`` answers the same without it."""
+    if actor.kind != "staff" or actor.organisation_id is None:
+        return
+    org = actor.organisation_id
+    others = [case.id for case in cases if case.organisation_id != org]
+    found = grants_on(session, others, org) if others else {}
+    for case_id in others:
+        memo(session, ("grants", case_id, org), partial(found.get, case_id, []))
 
 
 def _covenant(session: Session) -> Any:
