@@ -7,11 +7,13 @@
   ``--database-url``, on PostgreSQL;
 * the latency of inbox pages at 1,000,000 cases: the full HTTP request through the app
   (signed in, one audit event per name shown), first page, a deep page, each filter, and a
-  search by BSN (POST).
+  search by BSN (POST); and the inbox of a debt coach that owns no case and is shared one
+  case in ten by an active referral (its grant in ``case_grant``).
 
 The million cases are bulk-inserted with pre-encrypted values (each case its own data key,
 its tenant's name sealed and blind-indexed like the service does), once per database file;
-``--keep`` reuses it on the next run.
+``--keep`` reuses it on the next run. ``--inbox-database-url`` populates and times the inbox
+on another database (an empty one, e.g. PostgreSQL) instead of a SQLite file.
 """
 
 from __future__ import annotations
@@ -41,9 +43,16 @@ from portal.accounts.service import set_totp_secret
 from portal.accounts.sessions import signed_in_values
 from portal.actor import Actor
 from portal.cases import signal_csv
-from portal.cases.inbox import InboxFilters, inbox_page
+from portal.cases.inbox import InboxFilters, _seeks, inbox_page
 from portal.cases.intake import import_signals, signal_from_row
-from portal.cases.models import BlindIndex, Case, CaseReferenceCounter, CaseSignal, Person
+from portal.cases.models import (
+    BlindIndex,
+    Case,
+    CaseGrant,
+    CaseReferenceCounter,
+    CaseSignal,
+    Person,
+)
 from portal.crypto import aead
 from portal.crypto.blind_index import digest, normalise
 from portal.crypto.context import crypto_for
@@ -302,17 +311,70 @@ def populate(app, cases: int, batch: int = 20_000) -> None:
             print(f"  {done:>9,} cases ({time.perf_counter() - started:6.1f} s)", flush=True)
         for year, last in ((2025, cases // 2), (2026, cases - cases // 2)):
             session.merge(CaseReferenceCounter(year=year, last_number=last))
-        if session.get_bind().dialect.name == "postgresql":
-            for table in ("data_key", "case_file", "person", "blind_index"):
-                session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    )
+        _after_bulk(session, ("data_key", "case_file", "person", "blind_index"))
+
+
+def _after_bulk(session, tables: tuple[str, ...]) -> None:
+    """After inserting ids by hand: PostgreSQL's sequences continue after them, and the
+    planner learns the tables' new sizes (ANALYZE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for table in tables:
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
                 )
-        else:
-            session.execute(text("ANALYZE"))
-        session.commit()
+            )
+    session.execute(text("ANALYZE"))
+    session.commit()
+
+
+#: One case in this many is referred to the debt coach (an active referral, so a grant).
+SHARED_EVERY = 10
+
+
+def populate_shared(app, batch: int = 20_000) -> None:
+    """Refer one case in ten to the debt coach: an active referral from the case's owner and
+    the grant its service stores, bulk-inserted, so the coach's inbox lists cases shared
+    with it (a tenth of the table) and nothing of its own."""
+    from bench.referrals import NOW, _orgs_and_covenant, referral_grant
+    from handover.models import Referral
+
+    with app.app_context():
+        session = db.session
+        orgs, version_id = _orgs_and_covenant(session)
+        if session.scalar(select(func.count(CaseGrant.id))):
+            return
+        shared = session.execute(
+            select(Case.id, Case.organisation_id)
+            .where(Case.id % SHARED_EVERY == 0)
+            .order_by(Case.id)
+        ).all()
+        for start in range(0, len(shared), batch):
+            rows = [
+                {
+                    "id": case_id // SHARED_EVERY,
+                    "case_id": case_id,
+                    "covenant_version_id": version_id,
+                    "purpose": "debt_help",
+                    "sender_org_id": owner,
+                    "recipient_org_id": orgs["schuldhulp"],
+                    "recipient_role": "debt_coach",
+                    "status": "in_progress",
+                    "categories": ["contact", "finances", "identity"],
+                    "created_at": NOW,
+                    "sent_at": NOW,
+                    "accepted_at": NOW,
+                    "first_contact_at": NOW,
+                    "version": 3,
+                    "row_uid": uuid.uuid4(),
+                }
+                for case_id, owner in shared[start : start + batch]
+            ]
+            session.execute(insert(Referral), rows)
+            session.execute(insert(CaseGrant), [referral_grant(row) for row in rows])
+            session.commit()
+        _after_bulk(session, ("referral", "case_grant"))
 
 
 def sample_bsn(cases: int) -> str:
@@ -352,54 +414,71 @@ def signed_in(app, email: str, slug: str):
 
 
 def bench_inbox(app, cases: int, repeat: int = 15) -> list[tuple[str, float, float]]:
-    """Median and 95th-percentile milliseconds of whole inbox requests (signed in)."""
+    """Median and 95th-percentile milliseconds of whole inbox requests (signed in): the
+    corporation's, which owns most cases, and the debt coach's, which owns none and is shared
+    one case in ten (``populate_shared``)."""
 
     client, actor = signed_in(app, "bench@corporatie.example", "corporatie")
+    coach_client, coach = signed_in(app, "bench@schuldhulp.example", "schuldhulp")
 
     page = client.get("/casussen").get_data(as_text=True)
     token = page.split('"X-CSRFToken": "')[1].split('"')[0]
     middle = cases // 2
+    shared = middle - middle % SHARED_EVERY
     requests = [
-        ("inbox, first page", "GET", "/casussen", None),
-        ("inbox, a page in the middle", "GET", f"/casussen?na={middle}", None),
-        ("inbox, previous page", "GET", f"/casussen?voor={middle}", None),
-        ("filter: closed", "GET", "/casussen?status=closed", None),
-        ("filter: housing fraud", "GET", "/casussen?signaal=housing_fraud", None),
-        ("filter: overdue first contact", "GET", "/casussen?achterstallig=1", None),
-        ("filter: pollution, closed", "GET", "/casussen?status=closed&signaal=pollution", None),
+        ("inbox, first page", client, "GET", "/casussen", None),
+        ("inbox, a page in the middle", client, "GET", f"/casussen?na={middle}", None),
+        ("inbox, previous page", client, "GET", f"/casussen?voor={middle}", None),
+        ("filter: closed", client, "GET", "/casussen?status=closed", None),
+        ("filter: housing fraud", client, "GET", "/casussen?signaal=housing_fraud", None),
+        ("filter: overdue first contact", client, "GET", "/casussen?achterstallig=1", None),
+        (
+            "filter: pollution, closed",
+            client,
+            "GET",
+            "/casussen?status=closed&signaal=pollution",
+            None,
+        ),
         (
             "search by BSN (POST)",
+            client,
             "POST",
             "/casussen/zoeken",
             {"csrf_token": token, "term": sample_bsn(cases)},
         ),
         (
             "search by reference (POST)",
+            client,
             "POST",
             "/casussen/zoeken",
             {"csrf_token": token, "term": f"KP-2025-{middle:06d}"},
         ),
-        ("case page", "GET", f"/casussen/{middle}", None),
+        ("case page", client, "GET", f"/casussen/{middle}", None),
+        ("coach: shared, first page", coach_client, "GET", "/casussen", None),
+        ("coach: shared, middle page", coach_client, "GET", f"/casussen?na={middle}", None),
+        ("coach: shared, closed", coach_client, "GET", "/casussen?status=closed", None),
+        ("coach: a shared case's page", coach_client, "GET", f"/casussen/{shared}", None),
     ]
     results = []
-    for label, filters in (
-        ("query alone: first page", InboxFilters()),
-        ("query alone: overdue", InboxFilters(overdue=True)),
+    for label, who, filters in (
+        ("query alone: first page", actor, InboxFilters()),
+        ("query alone: overdue", actor, InboxFilters(overdue=True)),
+        ("query alone: coach, shared", coach, InboxFilters()),
     ):
         times = []
         for _ in range(repeat):
             with app.app_context():
                 started = time.perf_counter()
-                page = inbox_page(db.session, actor, filters, today=date(2026, 11, 22))
+                page = inbox_page(db.session, who, filters, today=date(2026, 11, 22))
                 times.append((time.perf_counter() - started) * 1000)
                 assert len(page.cases) == 25
         times.sort()
         results.append((label, statistics.median(times), times[int(len(times) * 0.95) - 1]))
-    for label, method, url, data in requests:
+    for label, who_client, method, url, data in requests:
         times = []
         for _ in range(repeat):
             started = time.perf_counter()
-            response = client.get(url) if method == "GET" else client.post(url, data=data)
+            response = who_client.get(url) if method == "GET" else who_client.post(url, data=data)
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (label, response.status_code)
             if "search" in label:
@@ -409,21 +488,28 @@ def bench_inbox(app, cases: int, repeat: int = 15) -> list[tuple[str, float, flo
     return results
 
 
-def explain(app) -> list[str]:
-    """The plan of the inbox's main query on SQLite (it must walk ix_case_file_inbox)."""
+def explain(app, cases: int) -> list[tuple[str, str]]:
+    """The plans of the inbox's seeks: the corporation's open cases (``ix_case_file_inbox``)
+    and the cases shared with the coach (``ix_case_grant_organisation``, each case by id)."""
 
     with app.app_context():
         session = db.session
-        if session.get_bind().dialect.name != "sqlite":
-            return []
-        query = (
-            select(Case.id)
-            .where(Case.organisation_id == 1, Case.status == "open", Case.id < 500_000)
-            .order_by(Case.id.desc())
-            .limit(26)
-        )
-        sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
-        return [row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        plans = []
+        for slug in ("corporatie", "schuldhulp"):
+            org = session.scalar(select(Organisation.id).where(Organisation.slug == slug))
+            actor = Actor(kind="staff", organisation_id=org, roles=frozenset({"caseworker"}))
+            # The corporation's first seek walks its own cases, the coach's only the shared.
+            query, column = _seeks(actor, ("open",))[0 if slug == "corporatie" else -1]
+            query = query.where(column < cases // 2).order_by(column.desc()).limit(26)
+            sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+            if sqlite:
+                rows = session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+                plans.append((slug, "; ".join(row[-1] for row in rows)))
+            else:
+                rows = session.execute(text(f"EXPLAIN {sql}")).scalars().all()
+                plans.append((slug, " / ".join(r.strip() for r in rows[:6])))
+        return plans
 
 
 def run(
@@ -431,6 +517,7 @@ def run(
     database_url: str | None = None,
     keep: bool = False,
     import_rows: int = 10_000,
+    inbox_url: str | None = None,
 ) -> None:
 
     print(f"Cases benchmark ({platform.python_version()}, {platform.machine()})")
@@ -451,16 +538,19 @@ def run(
     if not keep and base.exists():
         shutil.rmtree(base)
     base.mkdir(exist_ok=True)
-    url = f"sqlite:///{base / 'cases.sqlite'}"
+    url = inbox_url or f"sqlite:///{base / 'cases.sqlite'}"
     command.upgrade(alembic_config(url), "head")
     app = create_app(_config(url, base / "instance"))
     try:
         print(f"\nPopulating {cases:,} cases (bulk, pre-encrypted) ...")
         started = time.perf_counter()
         populate(app, cases)
+        populate_shared(app)
         print(f"  ready in {time.perf_counter() - started:.0f} s")
-        print("\nPlan of the inbox query:", "; ".join(explain(app)))
-        print(f"\nInbox at {cases:,} cases, SQLite, whole requests (ms):")
+        print("\nPlans of the inbox's seeks (own open cases; cases shared with the coach):")
+        for slug, plan in explain(app, cases):
+            print(f"  {slug:<10} {plan}")
+        print(f"\nInbox at {cases:,} cases, {url.split(':')[0]}, whole requests (ms):")
         print(f"  {'request':<32} {'median':>8} {'p95':>8}")
         for label, median, p95 in bench_inbox(app, cases):
             print(f"  {label:<32} {median:8.1f} {p95:8.1f}")
@@ -475,8 +565,12 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--database-url", help="also time the import on this (empty) database")
     parser.add_argument("--keep", action="store_true", help="reuse the populated database")
+    parser.add_argument(
+        "--inbox-database-url",
+        help="populate and time the inbox on this (empty, or kept) database instead of SQLite",
+    )
     args = parser.parse_args()
-    run(args.cases, args.database_url, args.keep, args.import_rows)
+    run(args.cases, args.database_url, args.keep, args.import_rows, args.inbox_database_url)
 
 
 if __name__ == "__main__":

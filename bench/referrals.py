@@ -2,11 +2,13 @@
 
 ``python -m bench.referrals`` prints the latency of whole HTTP requests (signed in) for each
 inbox view of a debt coach that received a million referrals over three years, a page deep in
-the history, one referral's page, and the time of ``sla check``, plus the query plans.
+the history, one referral's page, the coach's case inbox (the cases the active referrals
+share with it), and the time of ``sla check``, plus the query plans.
 
 The referrals are bulk-inserted (they point at 20,000 bulk-inserted cases of
-``bench.cases``); ``--keep`` reuses the database on the next run. ``--database-url`` runs it
-on another database (an empty one, e.g. PostgreSQL).
+``bench.cases``), each active one with the grant its service stores (``case_grant``);
+``--keep`` reuses the database on the next run. ``--database-url`` runs it on another
+database (an empty one, e.g. PostgreSQL).
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from alembic import command
 from sqlalchemy import func, insert, select, text
 
 from bench.cases import _config, populate, signed_in
-from handover.models import Referral
+from handover.models import ACTIVE, Referral
 from handover.service import check_sla
 from handover.views import _inbox_query
 from portal import create_app
 from portal.accounts.models import Organisation
 from portal.actor import Actor
+from portal.cases.models import CaseGrant
 from portal.covenant.models import CovenantVersion
 from portal.covenant.service import activate_version, load_version
 from portal.demo import DEMO_COVENANT, ORGANISATIONS
@@ -99,12 +102,12 @@ def populate_referrals(app, referrals: int, batch: int = 50_000) -> None:
         rnd = random.Random(11)
         span = timedelta(days=3 * 365).total_seconds()
         for first in range(1, referrals + 1, batch):
-            rows = []
+            rows, grants = [], []
             for number in range(first, min(first + batch, referrals + 1)):
                 # Older referrals first, so ids grow with time as they do in real use.
                 sent = NOW - timedelta(seconds=span * (1 - number / referrals))
                 status = _status(rnd, (NOW - sent).total_seconds() / 86400)
-                closed = status not in ("sent", "accepted", "in_progress")
+                closed = status not in ACTIVE
                 rows.append(
                     {
                         "id": number,
@@ -128,10 +131,27 @@ def populate_referrals(app, referrals: int, batch: int = 50_000) -> None:
                         "row_uid": uuid.uuid4(),
                     }
                 )
+                if not closed:  # what the service stores for an active referral
+                    grants.append(referral_grant(rows[-1]))
             session.execute(insert(Referral), rows)
+            if grants:
+                session.execute(insert(CaseGrant), grants)
             session.commit()
         session.execute(text("ANALYZE"))
         session.commit()
+
+
+def referral_grant(row: dict) -> dict:
+    """The ``case_grant`` row of a bulk-inserted active referral, as its service writes it."""
+    return {
+        "case_id": row["case_id"],
+        "organisation_id": row["recipient_org_id"],
+        "recipient_role": row["recipient_role"],
+        "purpose": row["purpose"],
+        "categories": ",".join(sorted(row["categories"])),
+        "source": f"referral:{row['id']}",
+        "created_at": row["sent_at"],
+    }
 
 
 def _timed(call, repeat: int) -> tuple[float, float]:
@@ -156,6 +176,7 @@ def bench_pages(app, referrals: int, repeat: int = 15) -> list[tuple[str, float,
         ("sent by us (corporation)", corporation, "/overdrachten?weergave=verstuurd"),
         ("sent by us, deep page", corporation, f"/overdrachten?weergave=verstuurd&na={middle}"),
         ("one referral (sender)", corporation, f"/overdrachten/{referrals}"),
+        ("cases shared with us (case inbox)", coach, "/casussen"),
     ]
     results = []
     for label, client, url in requests:

@@ -35,7 +35,8 @@ from portal.actor import Actor
 from portal.cases.models import Case
 from portal.db import memo, utcnow
 from portal.errors import NotFound
-from portal.sharing import ConsentAnswer, ConsentStatus, Grant
+from portal.grants import Grant
+from portal.sharing import ConsentAnswer, ConsentStatus
 
 
 def _events_by_record(session: Session, record_ids: Sequence[int]) -> dict[int, list]:

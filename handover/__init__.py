@@ -6,16 +6,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug referrals into the policy point and consent, register the blueprint and commands."""
+    """Plug referrals into the grants table and consent, register the blueprint and commands."""
     from consent.hooks import on_consent_withdrawn
     from handover import policy, service
     from handover.cli import sla_cli
     from handover.labels import ACTION_LABELS
     from handover.views import bp
-    from portal import sharing
     from portal.audit.describe import register_action_labels
+    from portal.grants import GrantSource, register_grant_source
 
-    sharing.register_grant_source(service.grants, policy.cases_shared_with)
+    register_grant_source(GrantSource("referral", policy.expected_grants))
     on_consent_withdrawn(service.consent_ended)
     register_action_labels(ACTION_LABELS)
     app.register_blueprint(bp)

@@ -1,14 +1,17 @@
-"""Who may know a referral exists: its sender and its recipient organisation, nobody else."""
+"""Who may know a referral exists (its sender and its recipient organisation, nobody else),
+and what an active referral grants its recipient."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from handover.models import ACTIVE, Referral
 from portal.actor import Actor
-from portal.cases.models import Case
 from portal.errors import NotFound
+from portal.grants import Grant, set_grants
 
 
 def visible_referrals(actor: Actor) -> ColumnElement[bool]:
@@ -29,12 +32,34 @@ def load_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
     return referral
 
 
-def cases_shared_with(actor: Actor) -> ColumnElement[bool]:
-    """Cases an active referral shows to the actor's organisation (for ``visible_cases``)."""
-    if actor.organisation_id is None:
-        return Case.id.is_(None)
-    return Case.id.in_(
-        select(Referral.case_id).where(
-            Referral.recipient_org_id == actor.organisation_id, Referral.status.in_(ACTIVE)
+def referral_grants(referral: Referral) -> list[Grant]:
+    """An active referral lets its recipient see its package (the policy point decides per
+    category); a closed one grants nothing."""
+    if referral.status not in ACTIVE:
+        return []
+    return [
+        Grant(
+            referral.recipient_org_id,
+            referral.recipient_role,
+            referral.purpose,
+            frozenset(referral.categories),
+            grant_source(referral),
         )
-    )
+    ]
+
+
+def grant_source(referral: Referral) -> str:
+    return f"referral:{referral.id}"
+
+
+def sync_grants(session: Session, referral: Referral) -> None:
+    """Store what the referral grants now: called on every change of its status."""
+    set_grants(session, referral.case_id, grant_source(referral), referral_grants(referral))
+
+
+def expected_grants(session: Session) -> Iterator[tuple[int, Grant]]:
+    """Every grant the referrals give now (``portal.grants`` checks the table against it)."""
+    active = select(Referral).where(Referral.status.in_(ACTIVE)).order_by(Referral.id)
+    for referral in session.scalars(active.execution_options(yield_per=1000)):
+        for grant in referral_grants(referral):
+            yield referral.case_id, grant

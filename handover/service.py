@@ -5,12 +5,13 @@ completed | escalated (the next rung of the covenant's ladder takes over). Each 
 locks the referral row and checks the version the user saw, so two people acting at once
 produce exactly one outcome; the loser gets ``Conflict``. Every transition is recorded as a
 ``ReferralEvent`` and in the audit log, and the other side is told by e-mail (a reference and
-a link only).
+a link only). Every change of status goes through ``_move``, which also stores what the
+referral grants now (``case_grant``): its package while it is active, nothing once closed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ from handover.models import (
     Referral,
     ReferralEvent,
 )
+from handover.policy import sync_grants
 from portal.accounts.models import Organisation
 from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
@@ -43,9 +45,10 @@ from portal.covenant.rules import (
 )
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
+from portal.grants import Grant
 from portal.links import external_url
 from portal.outbox.notices import notify_casework
-from portal.sharing import Grant, consent_status, decide
+from portal.sharing import consent_status, decide
 
 if TYPE_CHECKING:
     from consent.models import ConsentEvent, ConsentRecord, ConsentRequest
@@ -148,6 +151,7 @@ def _move(
         event.reason = reason
     referral.status = to_status
     session.flush()
+    sync_grants(session, referral)
     record(
         session,
         actor,
@@ -759,26 +763,4 @@ def consent_ended(session: Session, consent: ConsentRecord, event: ConsentEvent)
             f"referral.{kind}",
             case_id=referral.case_id,
             detail={"referral": referral.id, "consent": consent.id, "categories": hit},
-        )
-
-
-# --- grants for the policy point --------------------------------------------------------------
-
-
-def grants(session: Session, case: Case, organisation_id: int) -> Iterable[Grant]:
-    """An active referral lets its recipient see its package (the policy point decides)."""
-    rows = session.scalars(
-        select(Referral).where(
-            Referral.case_id == case.id,
-            Referral.recipient_org_id == organisation_id,
-            Referral.status.in_(ACTIVE),
-        )
-    )
-    for referral in rows:
-        yield Grant(
-            organisation_id,
-            referral.recipient_role,
-            referral.purpose,
-            frozenset(referral.categories),
-            f"referral:{referral.id}",
         )

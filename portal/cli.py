@@ -1,4 +1,4 @@
-"""Command-line interface: ``flask --app wsgi db|demo|keys|sessions|...``."""
+"""Command-line interface: ``flask --app wsgi db|demo|keys|sessions|grants|...``."""
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
     from portal.covenant.cli import covenant_cli
     from portal.crypto.cli import keys_cli
     from portal.demo import demo_cli
+    from portal.grants import grants_cli
     from portal.outbox.cli import outbox_cli
     from portal.reports.cli import stats_command
     from portal.retention.cli import retention_cli
@@ -73,3 +74,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(retention_cli)
     app.cli.add_command(stats_command)
     app.cli.add_command(sessions_cli)
+    app.cli.add_command(grants_cli)

@@ -313,3 +313,27 @@ def demo_covenant(session: Session, make_org):
     version = load_version(session, SYSTEM, DEMO_COVENANT.read_bytes()).version
     admin = Actor(kind="staff", roles=frozenset({"covenant_admin"}), label="test")
     return activate_version(session, admin, version, "Activated for a test scenario.")
+
+
+@pytest.fixture
+def grants_agree(session: Session) -> Callable[[], None]:
+    """``grants_agree()`` fails unless the ``case_grant`` table holds exactly what the
+    referrals and decisions grant now (``portal.grants.differences``, ``flask grants check``)."""
+    from portal.grants import differences
+
+    def check() -> None:
+        assert differences(session) == []
+
+    return check
+
+
+@pytest.fixture
+def grants_follow_the_records(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For ``autouse`` in a folder: after each test that used the database, the grants table
+    still agrees with the records that grant."""
+    if "session" not in request.fixturenames:
+        yield
+        return
+    check = request.getfixturevalue("grants_agree")
+    yield
+    check()

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from portal import MODEL_MODULES
 from portal.cli import _next_revision_id
@@ -107,3 +107,51 @@ def test_each_downgrade_restores_the_schema_below_it(backend, databases):
         command.downgrade(cfg, below)
         assert _schema(url) == before, f"downgrade of {rev.revision} leaves the schema changed"
         command.upgrade(cfg, rev.revision)
+
+
+def test_the_grants_table_is_filled_from_the_records_that_grant(backend, databases, tmp_path):
+    """0018 creates ``case_grant`` on a database that already has referrals and decisions:
+    the upgrade writes what they grant, as the services would have (``grants check``)."""
+    from handover import service
+    from handover.demo import load as load_referral
+    from handover.models import Referral
+    from portal import create_app
+    from portal.accounts.models import Organisation, User
+    from portal.actor import staff_actor
+    from portal.cases.models import CaseGrant
+    from portal.demo import load_demo
+    from portal.extensions import db
+    from portal.grants import differences
+    from tests.conftest import make_test_config
+
+    url = databases.fresh(backend, "grants")
+    migrate(url)
+    app = create_app(make_test_config(url, tmp_path))
+    try:
+        with app.app_context():
+            session = db.session
+            load_demo(session)  # a returned referral and an eviction decision being voted on
+            returned = load_referral(session)
+            assert isinstance(returned, Referral) and returned.status == "returned"
+            sanne = session.scalar(select(User).where(User.email == "sanne@corporatie.example"))
+            welfare = session.scalar(select(Organisation).where(Organisation.slug == "welzijn"))
+            service.escalate(
+                session,
+                staff_actor(sanne),
+                returned,
+                recipient_org_id=welfare.id,
+                note=None,
+                version=returned.version,
+            )
+            session.commit()
+            stored = sorted(session.scalars(select(CaseGrant.source)))
+            assert stored and {s.split(":")[0] for s in stored} == {"referral", "decision"}
+
+        command.downgrade(alembic_config(url), "0017")
+        command.upgrade(alembic_config(url), "head")
+
+        with app.app_context():
+            assert sorted(db.session.scalars(select(CaseGrant.source))) == stored
+            assert differences(db.session) == []
+    finally:
+        app.extensions["kp_db"].engine.dispose()

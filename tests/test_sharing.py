@@ -10,12 +10,13 @@ from portal.actor import Actor, staff_actor
 from portal.audit.models import AuditEvent
 from portal.cases.policy import load_case
 from portal.errors import NotFound
-from portal.sharing import ConsentAnswer, Grant, Withheld
+from portal.grants import Grant, set_grants
+from portal.sharing import ConsentAnswer, Withheld
 
 
 @pytest.fixture
 def registry(monkeypatch):
-    """A clean registry for this test; the sources below are real functions over test data."""
+    """A clean registry for this test (its consent look-up is a stand-in below)."""
     fresh = sharing._Registry()
     monkeypatch.setattr(sharing, "_registry", fresh)
     return fresh
@@ -25,17 +26,12 @@ def events(session) -> int:
     return session.scalar(select(func.count(AuditEvent.id)))
 
 
-def grant_to(org_id: int, *categories: str, purpose: str = "debt_help", role: str = "debt_coach"):
-    def source(_session, case, organisation_id):
-        if organisation_id == org_id:
-            yield Grant(org_id, role, purpose, frozenset(categories), f"test:{case.id}")
-
-    def visibility(actor):
-        from portal.cases.models import Case
-
-        return Case.organisation_id.is_not(None) if actor.organisation_id == org_id else Case.id < 0
-
-    return source, visibility
+def grant_to(
+    session, case, org_id: int, *categories: str, purpose="debt_help", role="debt_coach"
+) -> None:
+    """Store a grant on the case, as a referral's service would."""
+    grant = Grant(org_id, role, purpose, frozenset(categories), "test:1")
+    set_grants(session, case.id, "test:1", [grant])
 
 
 def test_owner_sees_everything_and_one_event_is_written(session, registry, make_case, make_user):
@@ -74,7 +70,7 @@ def test_grant_with_statutory_basis_allows_only_its_package(
 ):
     case = make_case("corporatie")
     coach_user = make_user("schuldhulp")
-    sharing.register_grant_source(*grant_to(coach_user.organisation_id, "identity", "contact"))
+    grant_to(session, case, coach_user.organisation_id, "identity", "contact")
     coach = staff_actor(coach_user)
     assert load_case(session, coach, case.id) is case
     person = case.persons[0]
@@ -100,7 +96,7 @@ def test_consent_basis_needs_a_valid_record(session, registry, demo_covenant, ma
     category = consent_categories[0]
     case = make_case("corporatie")
     coach_user = make_user("schuldhulp")
-    sharing.register_grant_source(*grant_to(coach_user.organisation_id, category))
+    grant_to(session, case, coach_user.organisation_id, category)
     coach = staff_actor(coach_user)
 
     assert sharing.decide(session, coach, case, [category])[category].reason == "consent_missing"

@@ -13,15 +13,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug decisions into the policy point; register the pages and ``flask decisions``."""
+    """Plug decisions into the grants table; register the pages and ``flask decisions``."""
     from handover.decisions import policy
     from handover.decisions.cli import decisions_cli
     from handover.decisions.labels import ACTION_LABELS
     from handover.decisions.views import bp
-    from portal import sharing
     from portal.audit.describe import register_action_labels
+    from portal.grants import GrantSource, register_grant_source
 
-    sharing.register_grant_source(policy.grants, policy.cases_shared_with)
+    # The voters' packages come from the covenant in force, not from the decision.
+    register_grant_source(GrantSource("decision", policy.expected_grants, follows_covenant=True))
     register_action_labels(ACTION_LABELS)
     app.register_blueprint(bp)
     app.cli.add_command(decisions_cli)

@@ -43,7 +43,7 @@ from portal.db import Base, UTCDateTime, utcnow
 #: withdrawn: the owner stopped it before the outcome.
 STATUSES = ("preparing", "voting", "decided", "withdrawn")
 OPEN = ("preparing", "voting")
-#: Statuses in which the voters are granted the decision's package (see ``policy.grants``).
+#: Statuses in which the voters are granted the decision's package (``policy.decision_grants``).
 GRANTING = ("preparing", "voting", "decided")
 GROUNDS = ("arrears", "nuisance", "fraud")
 COURT_STATUSES = ("none", "requested", "judgment")

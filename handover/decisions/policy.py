@@ -2,7 +2,8 @@
 
 Only the organisation that opened it and its required voters know a decision: anyone else
 gets the same answer as for a decision that does not exist (404). What each of them may *see*
-of the case is still decided per category by the policy point (``grants``).
+of the case is still decided per category by the policy point, from what the decision
+grants its voters (``decision_grants``, stored in ``case_grant`` by the services).
 
 What a party may *do* has one home, ``refusal``: the service refuses with its answer and the
 page offers the buttons of ``allowed_actions``, so the two cannot disagree.
@@ -10,21 +11,21 @@ page offers the buttons of ``allowed_actions``, so the two cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from handover.decisions.models import GRANTING, OPEN, Decision, DecisionVoter
 from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
 from portal.cases.models import Case
-from portal.covenant.rules import NoActiveCovenant, UnknownCode, active_covenant
+from portal.covenant.rules import Covenant, NoActiveCovenant, UnknownCode, active_covenant
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
-from portal.sharing import Grant
+from portal.grants import Grant, set_grants
 
 #: What a party can do with a decision. ``prepare`` is the owner's work before the vote:
 #: confirming prevention steps, the trajectory's terms and opening the vote (which also
@@ -69,50 +70,63 @@ def decisions_of_case(session: Session, actor: Actor, case: Case) -> list[Decisi
     )
 
 
-def cases_shared_with(actor: Actor) -> ColumnElement[bool]:
-    """Cases a decision shows to the actor's organisation as a required voter."""
-    if actor.organisation_id is None:
-        return Case.id.is_(None)
-    return Case.id.in_(
-        select(Decision.case_id)
-        .join(DecisionVoter, DecisionVoter.decision_id == Decision.id)
-        .where(
-            DecisionVoter.organisation_id == actor.organisation_id,
-            Decision.status.in_(GRANTING),
+def decision_grants(session: Session, decision: Decision) -> list[Grant]:
+    """Every required voter of an open or decided decision may see the decision's package.
+
+    The package is what the covenant in force gives the voter's role under the decision's
+    purpose; the policy point still decides per category (legal basis, consent). A role the
+    covenant no longer knows gets an empty package: the voter still knows the case.
+    """
+    if decision.status not in GRANTING:
+        return []
+    try:
+        covenant: Covenant | None = active_covenant(session)
+    except NoActiveCovenant:
+        covenant = None
+    return [
+        Grant(
+            voter.organisation_id,
+            role,
+            decision.purpose,
+            _package(covenant, decision.purpose, role),
+            grant_source(decision),
         )
+        for voter in decision.voters
+        for role in voter.roles
+    ]
+
+
+def _package(covenant: Covenant | None, purpose: str, role: str) -> frozenset[str]:
+    if covenant is None:
+        return frozenset()
+    try:
+        return frozenset(covenant.sharing_package(purpose, role))
+    except UnknownCode:
+        return frozenset()
+
+
+def grant_source(decision: Decision) -> str:
+    return f"decision:{decision.id}"
+
+
+def sync_grants(session: Session, decision: Decision) -> None:
+    """Store what the decision grants now: called when its voters or its status change."""
+    set_grants(
+        session, decision.case_id, grant_source(decision), decision_grants(session, decision)
     )
 
 
-def grants(session: Session, case: Case, organisation_id: int) -> Iterable[Grant]:
-    """Every required voter of an open or decided decision may see the decision's package.
-
-    The package is what the covenant's sharing rules give the voter's role under the
-    decision's purpose; the policy point still decides per category (legal basis, consent).
-    """
-    rows = session.execute(
-        select(Decision.id, Decision.purpose, DecisionVoter.roles)
-        .join(DecisionVoter, DecisionVoter.decision_id == Decision.id)
-        .where(
-            Decision.case_id == case.id,
-            Decision.status.in_(GRANTING),
-            DecisionVoter.organisation_id == organisation_id,
-        )
-    ).all()
-    if not rows:
-        return
-    try:
-        covenant = active_covenant(session)
-    except NoActiveCovenant:
-        return
-    for decision_id, purpose, roles in rows:
-        for role in roles:
-            try:
-                package = covenant.sharing_package(purpose, role)
-            except UnknownCode:
-                continue
-            yield Grant(
-                organisation_id, role, purpose, frozenset(package), f"decision:{decision_id}"
-            )
+def expected_grants(session: Session) -> Iterator[tuple[int, Grant]]:
+    """Every grant the decisions give now (``portal.grants`` checks the table against it)."""
+    granting = (
+        select(Decision)
+        .where(Decision.status.in_(GRANTING))
+        .order_by(Decision.id)
+        .options(selectinload(Decision.voters))
+    )
+    for decision in session.scalars(granting):
+        for grant in decision_grants(session, decision):
+            yield decision.case_id, grant
 
 
 # --- what a party may do --------------------------------------------------------------------

@@ -164,6 +164,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    newer = op.get_bind().scalar(sa.text("SELECT count(*) FROM audit_event WHERE version > 1"))
+    if newer:
+        raise RuntimeError(
+            f"{newer} audit events are hashed with the fields this downgrade would drop: the "
+            "chain would no longer verify. Restore a backup from before the upgrade instead."
+        )
     if _postgresql():
         op.execute("DROP TRIGGER audit_subject_no_truncate ON audit_subject")
         op.execute("DROP TRIGGER audit_subject_no_change ON audit_subject")

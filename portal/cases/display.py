@@ -34,7 +34,15 @@ from portal.cases.models import (
 )
 from portal.cases.service import minor_from
 from portal.crypto.fields import Erased, preload_keys
-from portal.sharing import AccessDecision, Revealed, Withheld, decide, reveal, reveal_list
+from portal.sharing import (
+    AccessDecision,
+    Revealed,
+    Withheld,
+    decide,
+    preload_grants,
+    reveal,
+    reveal_list,
+)
 
 #: Every category a case page can show, for the permission questions it asks.
 PAGE_CATEGORIES = (
@@ -398,6 +406,7 @@ def inbox_rows(session: Session, actor: Actor, cases: list[Case]) -> list[InboxR
     """The main tenant's name per listed case: one audit event for the whole page."""
     tenants = {case.id: case.main_tenant for case in cases}
     preload_keys(session, [t for t in tenants.values() if t], "surname", "initials")
+    preload_grants(session, actor, cases)
     named = [(case, tenant) for case in cases if (tenant := tenants[case.id]) is not None]
     shown = reveal_list(
         session,

@@ -4,10 +4,12 @@ Fast at a million cases, without OFFSET and without counting every row:
 
 * keyset pagination on the case id (newest first): a page is "the 25 ids below the last
   one shown", which an index answers by reading 26 entries;
-* the visibility rule ``owner OR referred`` is split into one query per source of
-  visibility (and per status), each walking its own index (``ix_case_file_inbox`` on
-  organisation, status, id) in id order with a LIMIT; the small results are merged. An OR
-  across sources would make the database scan or sort the whole organisation's cases;
+* the visibility rule ``owner OR granted`` is split into one query per source of
+  visibility, each walking its own index in id order with a LIMIT, and the small results
+  are merged: the owned cases per status on ``ix_case_file_inbox`` (organisation, status,
+  id), the cases shared with the organisation on ``ix_case_grant_organisation``
+  (organisation, case id; each probing its case for the status). An OR across sources
+  would make the database scan or sort the whole organisation's cases;
 * the signal-kind filter probes ``case_signal``'s primary key; the overdue filter walks the
   partial index ``ix_case_file_awaiting`` of the cases still waiting for a first contact
   (plain ``contact_due_on``): neither needs any decryption.
@@ -17,12 +19,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select, union_all
+from sqlalchemy import ColumnElement, Select, exists, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from portal.actor import Actor
-from portal.cases.models import ACTIVE_STATUSES, CASE_STATUSES, SIGNAL_KINDS, Case, CaseSignal
+from portal.cases.models import (
+    ACTIVE_STATUSES,
+    CASE_STATUSES,
+    SIGNAL_KINDS,
+    Case,
+    CaseGrant,
+    CaseSignal,
+)
 from portal.cases.policy import visible_cases
 
 PAGE_SIZE = 25
@@ -71,13 +81,31 @@ class InboxPage:
     prev_before: int | None
 
 
-def _sources(actor: Actor) -> list[ColumnElement[bool]]:
-    """Each reason a case may be visible to the actor, as a separate WHERE clause."""
+def _seeks(actor: Actor, statuses: tuple[str, ...]) -> list[tuple[Select[Any], Any]]:
+    """Each reason a case may be visible to the actor, as a query of case ids with the id
+    column its index walks in order."""
     if actor.kind == "staff" and actor.organisation_id is not None:
-        from portal.sharing import visibility_clauses
-
-        return [Case.organisation_id == actor.organisation_id, *visibility_clauses(actor)]
-    return [visible_cases(actor)]
+        owned = [
+            (
+                select(Case.id).where(
+                    Case.organisation_id == actor.organisation_id, Case.status == status
+                ),
+                Case.id,
+            )
+            for status in statuses
+        ]
+        # DISTINCT: one case may be granted more than once (a referral and a decision).
+        shared = (
+            select(CaseGrant.case_id)
+            .distinct()
+            .join(Case, Case.id == CaseGrant.case_id)
+            .where(CaseGrant.organisation_id == actor.organisation_id, Case.status.in_(statuses))
+        )
+        return [*owned, (shared, CaseGrant.case_id)]
+    return [
+        (select(Case.id).where(visible_cases(actor), Case.status == status), Case.id)
+        for status in statuses
+    ]
 
 
 def inbox_page(
@@ -100,26 +128,21 @@ def inbox_page(
         # Spelled out, so the planner picks the partial index of cases awaiting contact.
         conditions += [Case.contact_due_on.is_not(None), Case.contact_due_on < today]
     backwards = before is not None and after is None
-    if backwards:
-        conditions.append(Case.id > before)
-    elif after is not None:
-        conditions.append(Case.id < after)
-    order = Case.id.asc() if backwards else Case.id.desc()
 
-    # One page per source of visibility and status, each a seek on ix_case_file_inbox, sent as
-    # one statement (on PostgreSQL every statement is a round trip).
-    pages = [
-        select(
-            select(Case.id)
-            .where(source, Case.status == status, *conditions)
-            .order_by(order)
-            .limit(limit + 1)
-            .subquery()
-            .c.id
-        )
-        for source in _sources(actor)
-        for status in filters.statuses()
-    ]
+    def seek(query: Select[Any], id_column: Any) -> Select[Any]:
+        """The query's page: the bound and the order on the id its index walks."""
+        if backwards:
+            query = query.where(id_column > before).order_by(id_column.asc())
+        else:
+            if after is not None:
+                query = query.where(id_column < after)
+            query = query.order_by(id_column.desc())
+        page = query.where(*conditions).limit(limit + 1).subquery()
+        return select(page.c[0])
+
+    # One page per source of visibility (and status), sent as one statement (on PostgreSQL
+    # every statement is a round trip).
+    pages = [seek(query, column) for query, column in _seeks(actor, filters.statuses())]
     ids = set(session.scalars(union_all(*pages)))
     ordered = sorted(ids, reverse=not backwards)
     more = len(ordered) > limit

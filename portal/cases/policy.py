@@ -1,8 +1,9 @@
 """Which cases an actor may know exist; loaders that answer NotFound for the rest.
 
-A professional sees the cases their organisation owns and those a grant (an active referral)
-makes visible, a tenant the case their person record belongs to, a system command every case.
-What a user may *see* of a case is decided by the policy point (``portal.sharing``).
+A professional sees the cases their organisation owns and those a grant (an active referral,
+a joint decision it votes on: a row of ``case_grant``) makes visible, a tenant the case their
+person record belongs to, a system command every case. What a user may *see* of a case is
+decided by the policy point (``portal.sharing``).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ def visible_cases(actor: Actor) -> ColumnElement[bool]:
     if actor.kind == "system":
         return true()
     if actor.kind == "staff" and actor.organisation_id is not None:
-        from portal.sharing import visibility_clauses
+        from portal.grants import shared_with
 
-        return or_(Case.organisation_id == actor.organisation_id, *visibility_clauses(actor))
+        return or_(
+            Case.organisation_id == actor.organisation_id, shared_with(actor.organisation_id)
+        )
     if actor.kind == "tenant" and actor.person_id is not None:
         return (
             Case.id == select(Person.case_id).where(Person.id == actor.person_id).scalar_subquery()

@@ -4,7 +4,8 @@ A version is loaded as a draft. Each partner organisation's admin accepts it (th
 records who, when and the document hash they saw); when every partner named in the version has
 accepted, it becomes active by itself. The covenant admin may also activate a draft
 explicitly, with a reason. Activating a version supersedes the one before it (and any older
-draft). Every step writes an audit event in the same transaction.
+draft), and recomputes the stored grants whose packages come from the covenant in force.
+Every step writes an audit event in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from portal.covenant.document import CovenantFileError, Problem, parse
 from portal.covenant.models import CovenantAcceptance, CovenantVersion
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden
+from portal.grants import covenant_activated
 
 REASON_MIN = 10
 REASON_MAX = 2000
@@ -229,6 +231,7 @@ def _activate(
             session.flush()
     except IntegrityError:
         raise Conflict(_l("Iemand anders activeerde net een andere versie.")) from None
+    covenant_activated(session)
     record(
         session,
         actor,

@@ -41,7 +41,7 @@ def test_each_event_names_its_processing_activity(
 ):
     case = make_case("corporatie")
     coach_user = make_user("schuldhulp")
-    sharing.register_grant_source(*grant_to(coach_user.organisation_id, "identity"))
+    grant_to(session, case, coach_user.organisation_id, "identity")
     person = case.persons[0]
 
     sharing.reveal(session, staff_actor(make_user("corporatie")), case, {person: ["surname"]})
@@ -72,7 +72,8 @@ def test_a_list_is_one_event_naming_each_case_with_its_own_basis(
 ):
     owned = [make_case("corporatie", surname=f"Lijst{i}") for i in range(3)]
     coach_user = make_user("schuldhulp")
-    sharing.register_grant_source(*grant_to(coach_user.organisation_id, "identity"))
+    for case in owned:
+        grant_to(session, case, coach_user.organisation_id, "identity")
     coach = staff_actor(coach_user)
     before = session.scalar(select(func.count(AuditEvent.id)))
     shown = sharing.reveal_list(

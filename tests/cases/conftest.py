@@ -74,45 +74,23 @@ TODAY = date.today()  # noqa: DTZ011 - calendar day of the test run
 
 
 @pytest.fixture
-def registry(monkeypatch):
-    """A clean policy-point registry for this test (grant sources registered below)."""
-    from portal import sharing
-
-    fresh = sharing._Registry()
-    monkeypatch.setattr(sharing, "_registry", fresh)
-    return fresh
-
-
-@pytest.fixture
-def refer(registry):
+def refer(session):
     """``refer(case, org_id, *categories, purpose=..., role=...)``: an active referral.
 
-    Stands in for the handover package's grant source: the organisation sees that one case,
-    and may see the categories the covenant allows for the purpose and role.
+    Stands in for the handover package: it stores the grant an active referral would, so the
+    organisation sees that one case, and may see the categories the covenant allows for the
+    purpose and role.
     """
-    from portal import sharing
-    from portal.cases.models import Case
+    from itertools import count
 
-    grants: list[tuple[int, int, sharing.Grant]] = []
+    from portal.grants import Grant, set_grants
 
-    def source(_session, case, organisation_id):
-        for case_id, org_id, grant in grants:
-            if case_id == case.id and org_id == organisation_id:
-                yield grant
-
-    def visibility(actor):
-        ids = [case_id for case_id, org_id, _g in grants if org_id == actor.organisation_id]
-        return Case.id.in_(ids) if ids else Case.id < 0
-
-    sharing.register_grant_source(source, visibility)
+    numbers = count(1)
 
     def make(case, org_id: int, *categories: str, purpose="debt_help", role="debt_coach"):
-        grants.append(
-            (
-                case.id,
-                org_id,
-                sharing.Grant(org_id, role, purpose, frozenset(categories), f"test:{case.id}"),
-            )
+        source = f"test:{next(numbers)}"
+        set_grants(
+            session, case.id, source, [Grant(org_id, role, purpose, frozenset(categories), source)]
         )
 
     return make

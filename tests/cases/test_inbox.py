@@ -81,6 +81,38 @@ def test_filters_status_kind_and_overdue(session, make_case, caseworker):
     assert ids(status="all", overdue=True) == {late.id}
 
 
+def test_shared_cases_are_listed_once_and_paged_in_id_order(
+    session, many_cases, make_case, make_user, refer
+):
+    """A partner's inbox: its own cases and those shared with it, each once, even a case
+    granted twice (the seek on the grants is DISTINCT, or a page would come up short)."""
+    coach = make_user("schuldhulp")
+    actor = staff_actor(coach)
+    today = utcnow().date()
+    own = make_case("schuldhulp", bsn="123456782")
+    shared = many_cases[::3]
+    for case in shared:
+        refer(case, coach.organisation_id, "identity")
+        refer(case, coach.organisation_id, "contact", role="welfare")
+    expected = sorted([own.id, *(c.id for c in shared)], reverse=True)
+
+    seen, after = [], None
+    while True:
+        page = inbox_page(session, actor, InboxFilters(), today=today, after=after, limit=4)
+        seen += [c.id for c in page.cases]
+        if page.next_after is None:
+            break
+        assert len(page.cases) == 4
+        after = page.next_after
+    assert seen == expected
+    back = inbox_page(session, actor, InboxFilters(), today=today, before=expected[4], limit=4)
+    assert [c.id for c in back.cases] == expected[:4] and back.prev_before is None
+
+    update_case(session, SYSTEM, shared[0], status="closed")
+    closed = inbox_page(session, actor, InboxFilters(status="closed"), today=today)
+    assert [c.id for c in closed.cases] == [shared[0].id]
+
+
 def test_inbox_page_and_its_fragment(signed_in, many_cases):
     full = signed_in.get("/casussen")
     assert full.status_code == 200 and "HX-Request" in full.headers["Vary"]

@@ -11,7 +11,7 @@ from consent import service
 from consent.models import ConsentRecord
 from consent.policy import consent_lookup
 from portal.db import utcnow
-from portal.sharing import Grant
+from portal.grants import Grant
 from tests.consent.conftest import PURPOSE
 
 PDF = b"%PDF-1.4 signed consent form (test)"

@@ -15,8 +15,9 @@ from portal import sharing
 from portal.cases.policy import load_case
 from portal.db import utcnow
 from portal.errors import NotFound
+from portal.grants import Grant, set_grants
 from portal.outbox.service import body_of, recipient
-from portal.sharing import Grant, Withheld
+from portal.sharing import Withheld
 from tests.consent.conftest import PURPOSE, another_tenant, answer, ask, events, outbox, prove
 
 
@@ -319,24 +320,11 @@ def test_expire_command(app, session, world):
     assert "0 consent" in runner.invoke(args=["consent", "expire"]).output
 
 
-def test_a_referral_style_grant_to_a_role_follows_the_consent(session, world, monkeypatch):
-    """A grant from elsewhere (as the handover work will add): the consent look-up decides."""
-    live = sharing._registry
+def test_a_referral_style_grant_to_a_role_follows_the_consent(session, world):
+    """A grant stored as a referral's service would: the consent look-up decides."""
     coach_org = world.orgs["schuldhulp"].id
-
-    def referral(_session, case, organisation_id):
-        if organisation_id == coach_org:
-            yield Grant(coach_org, "debt_coach", PURPOSE, frozenset({"household"}), "test:1")
-
-    monkeypatch.setattr(
-        sharing,
-        "_registry",
-        sharing._Registry(
-            grant_sources=[*live.grant_sources, referral],
-            visibility=list(live.visibility),
-            consent_lookup=live.consent_lookup,
-        ),
-    )
+    grant = Grant(coach_org, "debt_coach", PURPOSE, frozenset({"household"}), "test:1")
+    set_grants(session, world.case.id, "test:1", [grant])
     coach = world.actor(world.coach)
     assert sharing.decide(session, coach, world.case, ["household"])["household"].reason == (
         "consent_missing"

@@ -13,6 +13,11 @@ from tests.conftest import main_tenant
 PARTNERS = ("corporatie", "schuldhulp", "crisisteam", "welzijn", "zorg")
 
 
+@pytest.fixture(autouse=True)
+def _grants_checked(grants_follow_the_records):
+    """Every test here ends with the grants table agreeing with the decisions."""
+
+
 @pytest.fixture
 def people(demo_covenant, make_user):
     """One caseworker per demo partner, as (user, actor)."""

@@ -21,6 +21,11 @@ def refer(session, people, case, note: str | None = None):
     )
 
 
+@pytest.fixture(autouse=True)
+def _grants_checked(grants_follow_the_records):
+    """Every test here ends with the grants table agreeing with the referrals."""
+
+
 @pytest.fixture
 def people(demo_covenant, make_user):
     """One caseworker per demo partner, as users and as actors."""

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handover.decisions import policy
 from handover.decisions.models import (
     Decision,
     DecisionVoter,
@@ -91,7 +92,8 @@ def required_voters(
 
 
 def sync_voters(session: Session, decision: Decision, covenant: Covenant) -> None:
-    """Make the voter rows match the covenant's rules for the household as it is now."""
+    """Make the voter rows match the covenant's rules for the household as it is now, and
+    what the decision grants match its voters."""
     decision.minors_present = minors_present(decision.case)
     wanted = {
         v.organisation.id: v
@@ -111,6 +113,7 @@ def sync_voters(session: Session, decision: Decision, covenant: Covenant) -> Non
         elif found.roles != list(want.roles) or found.veto != want.veto:
             found.roles, found.veto = list(want.roles), want.veto
     session.flush()
+    policy.sync_grants(session, decision)
 
 
 def lock(session: Session, decision: Decision, expected_version: int | None = None) -> Decision:

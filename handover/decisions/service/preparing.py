@@ -291,6 +291,7 @@ def withdraw(
     decision.withdrawn_reason = text
     decision.closed_at = now
     session.flush()
+    policy.sync_grants(session, decision)  # a withdrawn decision grants nothing
     audit(session, actor, "decision.withdrawn", decision, wrote_text=True)
     notify(session, voter_orgs(decision), decision, "Gezamenlijk besluit ingetrokken")
     return decision

@@ -111,6 +111,7 @@ def close(
     decision.outcome_reasons = list(result.reasons)
     decision.tally = dict(result.tally)
     session.flush()
+    policy.sync_grants(session, decision)  # a decided decision still grants its voters
     sealing.seal(session, decision, actor, now)
     _carry_out(session, decision, actor, now)
     notify(

@@ -13,6 +13,7 @@ from portal.cases.models.case import (
     Person,
     Signal,
 )
+from portal.cases.models.grants import CaseGrant
 from portal.cases.models.groundwork import (
     AGREEMENT_STATUSES,
     CHANNELS,
@@ -48,6 +49,7 @@ __all__ = [
     "Agreement",
     "BlindIndex",
     "Case",
+    "CaseGrant",
     "CaseReferenceCounter",
     "CaseSignal",
     "ContactAttempt",
