@@ -4,10 +4,11 @@ Fast at a million cases, without OFFSET and without counting every row:
 
 * keyset pagination on the case id (newest first): a page is "the 25 ids below the last
   one shown", which an index answers by reading 26 entries;
-* the visibility rule ``owner OR referred`` is split into one query per source of
+* the visibility rule ``owner OR referred`` is split into one seek per source of
   visibility (and per status), each walking its own index (``ix_case_file_inbox`` on
-  organisation, status, id) in id order with a LIMIT; the small results are merged. An OR
-  across sources would make the database scan or sort the whole organisation's cases;
+  organisation, status, id) in id order with a LIMIT; the database merges the small results
+  and reads the page's cases in the same statement. An OR across sources would make the
+  database scan or sort the whole organisation's cases;
 * the signal-kind filter probes ``case_signal``'s primary key; the overdue filter walks the
   partial index ``ix_case_file_awaiting`` of the cases still waiting for a first contact
   (plain ``contact_due_on``): neither needs any decryption.
@@ -18,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, exists, select, union_all
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, exists, select, union
+from sqlalchemy.orm import Session, joinedload
 
 from portal.actor import Actor
 from portal.cases.models import ACTIVE_STATUSES, CASE_STATUSES, SIGNAL_KINDS, Case, CaseSignal
@@ -106,9 +107,11 @@ def inbox_page(
         conditions.append(Case.id < after)
     order = Case.id.asc() if backwards else Case.id.desc()
 
-    # One page per source of visibility and status, each a seek on ix_case_file_inbox, sent as
-    # one statement (on PostgreSQL every statement is a round trip).
-    pages = [
+    # One page per source of visibility and status, each a seek on ix_case_file_inbox; their
+    # union (without duplicates: a case may be visible for two reasons) cut to one page and
+    # one more, and the cases of those ids with their organisations, all in one statement (on
+    # PostgreSQL every statement is a round trip). The households come with them.
+    seeks = [
         select(
             select(Case.id)
             .where(source, Case.status == status, *conditions)
@@ -120,21 +123,22 @@ def inbox_page(
         for source in _sources(actor)
         for status in filters.statuses()
     ]
-    ids = set(session.scalars(union_all(*pages)))
-    ordered = sorted(ids, reverse=not backwards)
-    more = len(ordered) > limit
-    page_ids = ordered[:limit]
-    if backwards:
-        page_ids.reverse()
-    cases = {
-        case.id: case
-        for case in session.scalars(
+    visible = union(*seeks).subquery()
+    page_ids = select(visible.c.id).order_by(
+        visible.c.id.asc() if backwards else visible.c.id.desc()
+    )
+    found = list(
+        session.scalars(
             select(Case)
-            .where(Case.id.in_(page_ids))
-            .options(selectinload(Case.organisation), selectinload(Case.persons))
-        )
-    }
-    page = [cases[i] for i in page_ids if i in cases]
+            .where(Case.id.in_(page_ids.limit(limit + 1).scalar_subquery()))
+            .order_by(order)
+            .options(joinedload(Case.organisation), joinedload(Case.persons))
+        ).unique()
+    )
+    more = len(found) > limit
+    page = found[:limit]
+    if backwards:
+        page.reverse()
     if not page:
         return InboxPage([], None, None)
     if backwards:
