@@ -67,7 +67,7 @@ STAGES = (
     ("url_for", "flask/helpers.py", "url_for"),
     ("gettext", "flask_babel/__init__.py", "gettext"),
     ("logging", "logging/__init__.py", "handle"),
-    ("pool: check out (pre-ping)", "sqlalchemy/pool/base.py", "_checkout"),
+    ("pool: check out (ping after a rest)", "sqlalchemy/pool/base.py", "_checkout"),
 )
 
 
