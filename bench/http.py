@@ -1,9 +1,10 @@
 """Whole HTTP requests under load: the portal in gunicorn against a bare Flask floor, with wrk.
 
 ``python -m bench.http`` makes a fresh database (a SQLite file in a temporary folder, or with
-``--database-url`` its own ``kp_bench_http`` database on that PostgreSQL server, dropped at the
-end), runs the migrations, bulk-inserts ``--cases`` cases (``bench.cases.populate``) and loads
-the demo (``portal.demo.load_demo``). It then starts the portal (``wsgi:app``) and the floor
+``--database-url`` its own database on that PostgreSQL server, ``kp_bench_http`` unless
+``--database-name`` or ``KP_BENCH_DATABASE`` names another, dropped at the end), runs the
+migrations, bulk-inserts ``--cases`` cases (``bench.cases.populate``) and loads the demo
+(``portal.demo.load_demo``). It then starts the portal (``wsgi:app``) and the floor
 (``bench.floor``) with ``gunicorn.conf.py`` in production mode, with throw-away keys, on free
 ports, and signs in ``--users`` caseworkers of the demo corporation through the real pages
 (password, then the TOTP code); the tenant opens the demo consent link. The requests carry
@@ -62,6 +63,8 @@ from portal.extensions import db
 from portal.migrate import alembic_config
 
 PG_DATABASE = "kp_bench_http"
+#: A database name that needs no quoting: two runs on one server each name their own.
+DATABASE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 COOKIE = "kp_session"
 PAGES = ("inbox", "case", "referral", "consent", "tenant")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -76,8 +79,9 @@ WRK_HINT = "wrk is not installed: on Debian or Ubuntu, `sudo apt-get install wrk
 
 
 @contextmanager
-def database(database_url: str | None) -> Iterator[str]:
-    """A fresh empty database: a SQLite file, or ``kp_bench_http`` on the given server."""
+def database(database_url: str | None, name: str = PG_DATABASE) -> Iterator[str]:
+    """A fresh empty database: a SQLite file, or ``name`` on the given server (dropped first:
+    the name is this run's own)."""
     if not database_url:
         with tempfile.TemporaryDirectory(prefix="kp-bench-http-db-") as tmp:
             yield f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
@@ -88,12 +92,14 @@ def database(database_url: str | None) -> Iterator[str]:
     admin = create_engine(
         server.set(database=server.database or "postgres"), isolation_level="AUTOCOMMIT"
     )
-    drop = text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    if not DATABASE_NAME.fullmatch(name):
+        raise SystemExit(f"not a plain database name: {name!r}")
+    drop = text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     try:
         with admin.connect() as connection:
             connection.execute(drop)
-            connection.execute(text(f"CREATE DATABASE {PG_DATABASE}"))
-        yield server.set(database=PG_DATABASE).render_as_string(hide_password=False)
+            connection.execute(text(f"CREATE DATABASE {name}"))
+        yield server.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(drop)
@@ -235,10 +241,19 @@ def _ask_consent(session, case_id: int) -> str | None:
 # --- gunicorn ----------------------------------------------------------------------------------
 
 
+_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nobody listens on, chosen by the system (so runs of others on this host pick
+    other ones), never one this run gave out already: gunicorn binds it only later."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _GIVEN:
+            _GIVEN.add(port)
+            return port
 
 
 class Server:
@@ -613,6 +628,7 @@ def run(
     soak_load: Load | None = None,
     pages: tuple[str, ...] = PAGES,
     logs: Path | None = None,
+    database_name: str = PG_DATABASE,
 ) -> None:
     load = load or Load(threads=2, connections=20, duration="15s", timeout="10s")
     soak_load = soak_load or Load(threads=2, connections=50, duration="60s", timeout="10s")
@@ -624,7 +640,10 @@ def run(
         f"HTTP benchmark (Python {platform.python_version()}, {platform.machine()}, "
         f"{os.cpu_count()} cores; gunicorn {gunicorn.__version__}, {workers} sync workers)"
     )
-    with tempfile.TemporaryDirectory(prefix="kp-bench-http-") as tmp, database(database_url) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="kp-bench-http-") as tmp,
+        database(database_url, database_name) as url,
+    ):
         folder = Path(tmp)
         keys = secrets_for_run()
         started = time.perf_counter()
@@ -726,7 +745,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.http", description=__doc__)
     parser.add_argument(
         "--database-url",
-        help=f"a PostgreSQL server (any database on it): the bench makes and drops {PG_DATABASE}",
+        help="a PostgreSQL server (any database on it): the bench makes and drops its own",
+    )
+    parser.add_argument(
+        "--database-name",
+        default=os.environ.get("KP_BENCH_DATABASE") or PG_DATABASE,
+        help=f"the database it makes there ({PG_DATABASE}, or KP_BENCH_DATABASE): give each "
+        "run on a shared server a name of its own",
     )
     parser.add_argument("--cases", type=int, default=1_000, help="bulk cases besides the demo")
     parser.add_argument("--users", type=int, default=4, help="caseworkers signed in")
@@ -757,6 +782,7 @@ def main() -> None:
         soak_load=Load(args.threads, args.soak_connections, args.soak_duration, args.timeout),
         pages=tuple(args.page or PAGES),
         logs=args.logs,
+        database_name=args.database_name,
     )
 
 

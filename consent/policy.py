@@ -3,8 +3,8 @@
 ``consent_lookup`` is what ``portal.sharing`` asks when the covenant's basis for a category
 is consent: is there a record of this case, for this purpose, covering this recipient
 (the organisation itself, or the covenant role it receives in) and this category, that is
-neither withdrawn nor expired? Records and events are queried on every call (nothing is
-cached), so a withdrawal counts from the next request.
+neither withdrawn nor expired? Records and events are read once per unit of work and never
+kept across requests, so a withdrawal counts from the very next question.
 
 Consent is never a grant of its own: it permits sharing for a purpose, but only a referral
 (or another grant the covenant defines, such as a vote in a joint decision) makes a case
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent.models import (
@@ -59,13 +59,20 @@ def states(
 
 
 def consent_lookup(session: Session, case: Case, grant: Grant, category: str) -> ConsentAnswer:
-    """Registered with ``portal.sharing.register_consent_lookup``. The records of a grant and
-    their states are read once per unit of work (``portal.db.memo``), whatever the number of
-    categories asked."""
+    """Registered with ``portal.sharing.register_consent_lookup``. The case's records for the
+    grant's purpose and their states are read once per unit of work (``portal.db.memo``),
+    whatever the number of recipients and categories asked: a page that weighs a referral's
+    next rung asks for every partner on it."""
     states_now = memo(
-        session, ("consent_states", case.id, grant), lambda: _states(session, case, grant)
+        session,
+        ("consent_states", case.id, grant.purpose),
+        lambda: _states(session, case, grant.purpose),
     )
-    answers = [(record_id, state.status_of(category)) for record_id, state in states_now]
+    answers = [
+        (record.id, state.status_of(category))
+        for record, state in states_now
+        if _covers_recipient(record, grant)
+    ]
     wanted: ConsentStatus
     for wanted in ("valid", "withdrawn", "expired"):
         for record_id, status in answers:
@@ -74,27 +81,24 @@ def consent_lookup(session: Session, case: Case, grant: Grant, category: str) ->
     return ConsentAnswer("missing")
 
 
-def _states(session: Session, case: Case, grant: Grant) -> list[tuple[int, RecordState]]:
-    """The grant's consent records for this case, newest first, each with its state now."""
+def _covers_recipient(record: ConsentRecord, grant: Grant) -> bool:
+    """The record names the grant's organisation itself, or (naming none) its covenant role."""
+    if record.recipient_organisation_id is not None:
+        return record.recipient_organisation_id == grant.organisation_id
+    return record.recipient_role == grant.recipient_role
+
+
+def _states(session: Session, case: Case, purpose: str) -> list[tuple[ConsentRecord, RecordState]]:
+    """The case's consent records for this purpose, newest first, each with its state now."""
     records = list(
         session.scalars(
             select(ConsentRecord)
-            .where(
-                ConsentRecord.case_id == case.id,
-                ConsentRecord.purpose == grant.purpose,
-                or_(
-                    ConsentRecord.recipient_organisation_id == grant.organisation_id,
-                    and_(
-                        ConsentRecord.recipient_organisation_id.is_(None),
-                        ConsentRecord.recipient_role == grant.recipient_role,
-                    ),
-                ),
-            )
+            .where(ConsentRecord.case_id == case.id, ConsentRecord.purpose == purpose)
             .order_by(ConsentRecord.given_at.desc(), ConsentRecord.id.desc())
         )
     )
     found = states(session, records, utcnow())
-    return [(r.id, found[r.id]) for r in records]
+    return [(r, found[r.id]) for r in records]
 
 
 # --- loaders ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ExecutableOption
 
 from handover.models import ACTIVE, Referral
 from portal.actor import Actor
@@ -23,9 +24,13 @@ def visible_referrals(actor: Actor) -> ColumnElement[bool]:
     )
 
 
-def load_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
+def load_referral(
+    session: Session, actor: Actor, referral_id: int, *loads: ExecutableOption
+) -> Referral:
+    """The referral, if the actor may know it; ``loads`` bring what the caller will read of it
+    in the same statement (eager loads: on PostgreSQL each lazy load is a round trip)."""
     referral = session.scalar(
-        select(Referral).where(Referral.id == referral_id, visible_referrals(actor))
+        select(Referral).where(Referral.id == referral_id, visible_referrals(actor)).options(*loads)
     )
     if referral is None:
         raise NotFound()

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from consent import service as consent_service
@@ -62,6 +62,16 @@ REFERRAL_PERSON_FIELDS = (
     "postcode",
     "city",
     "minor",
+)
+
+
+#: What the referral page reads of a referral, loaded with it: the case and its household, both
+#: partners, and the history.
+PAGE_LOADS = (
+    joinedload(Referral.case).joinedload(Case.persons),
+    joinedload(Referral.sender),
+    joinedload(Referral.recipient),
+    selectinload(Referral.events),
 )
 
 
@@ -181,20 +191,21 @@ def inbox():
     return page_or_fragment("handover/inbox.html", "handover/_rows.html", **context)
 
 
-def _recipient_choices(referral: Referral) -> list[SelectChoice]:
+def _recipient_choices(step: service.Proposal | None) -> list[SelectChoice]:
     """Who the case can be escalated to: the partners on the ladder's next rung."""
-    step = service.next_step(db.session, referral)
     return [SelectChoice(o.id, o.name) for o in step.recipients] if step else []
 
 
-def _forms(referral: Referral, failed: tuple[str, Any] | None = None) -> dict[str, Any]:
+def _forms(
+    referral: Referral, step: service.Proposal | None, failed: tuple[str, Any] | None = None
+) -> dict[str, Any]:
     forms: dict[str, Any] = {}
     for name, action in ACTIONS.items():
         if failed and failed[0] == name:
             forms[name] = failed[1]
             continue
         forms[name] = action.form(prefix=name, formdata=None, version=referral.version)
-    forms["escalate"].recipient.choices = _recipient_choices(referral)
+    forms["escalate"].recipient.choices = _recipient_choices(step)
     return forms
 
 
@@ -237,6 +248,8 @@ def _detail_context(
                 check_forms[key] = CheckForm(prefix=_check_prefix(key), formdata=None)
         if failed_check is not None:
             check_forms[failed_check[0]] = failed_check[1]
+    # The next rung, weighed once for the notice and the escalation form.
+    step = service.next_step(db.session, referral)
     withheld = []
     if is_recipient and referral.active:
         decisions = decide(db.session, actor, case, referral.categories)
@@ -253,9 +266,9 @@ def _detail_context(
         "covenant": active_covenant(db.session),
         "is_recipient": is_recipient,
         "is_sender": is_sender,
-        "next_step": service.next_step(db.session, referral) if is_sender else None,
+        "next_step": step if is_sender else None,
         "now": utcnow(),
-        "forms": _forms(referral, failed),
+        "forms": _forms(referral, step, failed),
         "failed": failed[0] if failed else None,
     }
 
@@ -273,7 +286,7 @@ def _detail_page(referral: Referral, status: int = 200, **failed: Any) -> tuple[
 @bp.get("/overdrachten/<int:referral_id>")
 @casework
 def detail(referral_id: int):
-    return _detail_page(load_referral(db.session, current_actor(), referral_id))
+    return _detail_page(load_referral(db.session, current_actor(), referral_id, *PAGE_LOADS))
 
 
 def _flash_refusal(outcome: Outcome) -> None:
@@ -289,7 +302,7 @@ def act(referral_id: int, action: str):
     referral = load_referral(db.session, actor, referral_id)
     form = ACTIONS[action].form(prefix=action)
     if action == "escalate":
-        form.recipient.choices = _recipient_choices(referral)
+        form.recipient.choices = _recipient_choices(service.next_step(db.session, referral))
     outcome = submit(form, lambda: ACTIONS[action].run(actor, referral, form))
     if outcome.done:
         flash(_("Opgeslagen."), "ok")

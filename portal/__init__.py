@@ -62,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(Path(app.root_path) / "translations"),
     )
+    i18n.install_template_gettext(app)
     login.init_app(app)
     access.init_app(app)
     # After access: an anonymous POST is refused as "sign in first", not as a CSRF failure.

@@ -6,6 +6,7 @@ called them commits once. The schema is created only by Alembic (``migrations/``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -16,7 +17,7 @@ from flask import Flask, Response, current_app, g, request
 from flask.globals import app_ctx
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, CursorResult
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InvalidatePoolError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
@@ -58,8 +59,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and real (savepoint-capable) transactions."""
+#: A pooled connection that rested longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 10.0
+_RESTING_SINCE = "kp_resting_since"
+
+
+def make_engine(
+    url: str, *, ping_after_idle: float = PING_AFTER_IDLE_SECONDS, **kwargs: Any
+) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and real (savepoint-capable) transactions,
+    a server's pooled connections are pinged after a rest (``_ping_when_idle``)."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(url, **kwargs)
@@ -86,8 +95,38 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 conn.info[_WROTE] = True
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    # Connections live at most half an hour (a proxy or the server may drop older ones).
+    kwargs.setdefault("pool_recycle", 1800)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a connection before use only when it rested in the pool for ``idle_seconds``.
+
+    Why not ``pool_pre_ping``: it pings on every checkout, a round trip more on every request,
+    for a connection that a request used a moment ago. One that rested longer (a quiet
+    night, a restarted server, a firewall that forgets idle connections) is pinged; one that
+    died, and with it every pooled connection older than it, is replaced before the request
+    sees it. What this leaves: a server that goes away within seconds of a connection's last
+    use fails the request that next uses it, as it fails the requests in flight at that
+    moment anyway; SQLAlchemy then discards the whole pool, so the next requests reconnect.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _resting(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_RESTING_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_RESTING_SINCE, None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # a new connection, or one used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise InvalidatePoolError() from exc  # a fresh connection is made instead
 
 
 #: Transactions begun while this is set take SQLite's write lock at once (``BEGIN

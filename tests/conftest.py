@@ -177,6 +177,30 @@ def client(app: Flask, session: Session) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture
+def statements(app: Flask):
+    """``with statements() as seen:`` collects every statement the app's engine sends."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def capture() -> Iterator[list[str]]:
+        seen: list[str] = []
+
+        def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            seen.append(" ".join(statement.split()))
+
+        engine = app.extensions["kp_db"].engine
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+
+    return capture
+
+
 # --- factories -------------------------------------------------------------------------------
 
 

@@ -83,6 +83,25 @@ def test_language_switch(client, lang, direction, heading):
     assert heading in html
 
 
+def test_templates_translate_in_the_locale_of_the_moment(app):
+    """A template rendered under ``force_locale`` (a receipt in the reader's language) speaks
+    that language, and the request's own language again afterwards."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = (
+        '{{ _("Casussen") }}: '
+        '{{ ngettext("%(num)s casus gevonden.", "%(num)s casussen gevonden.", 2) }}'
+    )
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        assert render_template_string(template) == "Casussen: 2 casussen gevonden."
+        with force_locale("en"):
+            assert render_template_string(template) == "Cases: 2 cases found."
+        with force_locale("tr"):
+            assert render_template_string(template).startswith("Dosyalar: ")
+        assert render_template_string(template) == "Casussen: 2 casussen gevonden."
+
+
 def test_language_from_browser_preference(client):
     html = client.get("/", headers={"Accept-Language": "tr-TR,tr;q=0.9"}).get_data(as_text=True)
     assert 'lang="tr"' in html

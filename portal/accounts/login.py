@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, session
 from sqlalchemy.orm import joinedload
 
 from portal.accounts import sessions
 from portal.accounts.models import User
 from portal.extensions import db, login_manager
-
-#: Ids beyond a signed 64-bit integer never name a user (and would overflow the query).
-MAX_ID = 2**63 - 1
+from portal.numbers import parse_int
 
 
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The signed-in professional, with their roles, as the database holds them now.
+
+    On a request that only reads, the session store read them with the session row, in the
+    request's database session (``session_store``); otherwise they come in one statement.
+    """
+    uid = parse_int(user_id)  # beyond the column's range, or not digits: nobody
+    if uid is None:
         return None
-    if int(user_id) > MAX_ID:
-        return None
-    # The roles come with the user, in one statement: every request asks for them.
-    user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
+    user = getattr(session, "user", None)
+    if user is None or user.id != uid:
+        user = db.session.get(User, uid, options=[joinedload(User.role_rows)])
     return user if user is not None and user.active else None
 
 

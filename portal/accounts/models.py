@@ -201,3 +201,8 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: When the session was last used, recorded at most once a minute (idle timeout, purge).
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    #: The professional signed in with this session (Flask-Login's ``_user_id`` in ``data``),
+    #: so that reading the row can bring the user and their roles in the same statement.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache, lru_cache
 from typing import Any
 
 import phonenumbers
-from flask_babel import format_currency, format_date
+from flask_babel import format_currency, format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,9 +81,27 @@ def shown(value: Any, empty: str = "—") -> str:
         return empty
     if isinstance(value, (Withheld, Erased)):
         return str(value)
+    if type(value) is date:
+        return _day_in_words(str(get_locale()), value)
     if isinstance(value, date):
         return format_date(value, format="medium")
     return str(value)
+
+
+# Words that depend only on the language are made once per language: a list shows the same
+# few codes and dates on every row, and each translation or date format asks Flask-Babel for
+# the request's locale and catalogue again. The language is the cache's key (asked on every
+# call, so ``force_locale`` holds); catalogues do not change while the app runs.
+
+
+@lru_cache(maxsize=4096)
+def _day_in_words(language: str, day: date) -> str:
+    return format_date(day, format="medium")
+
+
+@cache
+def _label_in_words(language: str, kind: str, code: str) -> str:
+    return str(LABELS[kind][code])
 
 
 def money(value: Any) -> str:
@@ -118,7 +137,7 @@ def phone(value: Any) -> str:
 def label(value: Any, kind: str) -> str:
     """The display name of a code (withheld and empty as ``shown``)."""
     if isinstance(value, str) and value in LABELS[kind]:
-        return str(LABELS[kind][value])
+        return _label_in_words(str(get_locale()), kind, value)
     return shown(value)
 
 

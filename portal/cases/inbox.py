@@ -4,12 +4,13 @@ Fast at a million cases, without OFFSET and without counting every row:
 
 * keyset pagination on the case id (newest first): a page is "the 25 ids below the last
   one shown", which an index answers by reading 26 entries;
-* the visibility rule ``owner OR granted`` is split into one query per source of
-  visibility, each walking its own index in id order with a LIMIT, and the small results
-  are merged: the owned cases per status on ``ix_case_file_inbox`` (organisation, status,
-  id), the cases shared with the organisation on ``ix_case_grant_organisation``
-  (organisation, case id; each probing its case for the status). An OR across sources
-  would make the database scan or sort the whole organisation's cases;
+* the visibility rule ``owner OR granted`` is split into one seek per source of
+  visibility, each walking its own index in id order with a LIMIT: the owned cases per status
+  on ``ix_case_file_inbox`` (organisation, status, id), the cases shared with the
+  organisation on ``ix_case_grant_organisation`` (organisation, case id; each probing its
+  case for the status). The database merges the small results and reads the page's cases in
+  the same statement. An OR across sources would make the database scan or sort the whole
+  organisation's cases;
 * the signal-kind filter probes ``case_signal``'s primary key; the overdue filter walks the
   partial index ``ix_case_file_awaiting`` of the cases still waiting for a first contact
   (plain ``contact_due_on``): neither needs any decryption.
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, select, union_all
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, exists, select, union
+from sqlalchemy.orm import Session, joinedload
 
 from portal.actor import Actor
 from portal.cases.models import (
@@ -129,6 +130,8 @@ def inbox_page(
         conditions += [Case.contact_due_on.is_not(None), Case.contact_due_on < today]
     backwards = before is not None and after is None
 
+    order = Case.id.asc() if backwards else Case.id.desc()
+
     def seek(query: Select[Any], id_column: Any) -> Select[Any]:
         """The query's page: the bound and the order on the id its index walks."""
         if backwards:
@@ -138,26 +141,30 @@ def inbox_page(
                 query = query.where(id_column < after)
             query = query.order_by(id_column.desc())
         page = query.where(*conditions).limit(limit + 1).subquery()
-        return select(page.c[0])
+        return select(page.c[0].label("id"))
 
-    # One page per source of visibility (and status), sent as one statement (on PostgreSQL
+    # One page per source of visibility (and status); their union (without duplicates: a
+    # case may be visible for two reasons) cut to one page and one more, and the cases of
+    # those ids with their organisations and households, all in one statement (on PostgreSQL
     # every statement is a round trip).
-    pages = [seek(query, column) for query, column in _seeks(actor, filters.statuses())]
-    ids = set(session.scalars(union_all(*pages)))
-    ordered = sorted(ids, reverse=not backwards)
-    more = len(ordered) > limit
-    page_ids = ordered[:limit]
-    if backwards:
-        page_ids.reverse()
-    cases = {
-        case.id: case
-        for case in session.scalars(
+    visible = union(
+        *(seek(query, column) for query, column in _seeks(actor, filters.statuses()))
+    ).subquery()
+    page_ids = select(visible.c.id).order_by(
+        visible.c.id.asc() if backwards else visible.c.id.desc()
+    )
+    found = list(
+        session.scalars(
             select(Case)
-            .where(Case.id.in_(page_ids))
-            .options(selectinload(Case.organisation), selectinload(Case.persons))
-        )
-    }
-    page = [cases[i] for i in page_ids if i in cases]
+            .where(Case.id.in_(page_ids.limit(limit + 1).scalar_subquery()))
+            .order_by(order)
+            .options(joinedload(Case.organisation), joinedload(Case.persons))
+        ).unique()
+    )
+    more = len(found) > limit
+    page = found[:limit]
+    if backwards:
+        page.reverse()
     if not page:
         return InboxPage([], None, None)
     if backwards:

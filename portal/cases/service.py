@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -494,21 +494,24 @@ def known_elsewhere(session: Session, actor: Actor, case: Case) -> list[KnownPar
         covenant = active_covenant(session)
     except NoActiveCovenant:
         return []
-    own = select(BlindIndex.field, BlindIndex.digest).where(
-        BlindIndex.person_id.in_(select(Person.id).where(Person.case_id == case.id)),
-        BlindIndex.field.in_(("bsn", "address")),
+    # This household's index entries, and the other cases' entries equal to one of them,
+    # in one statement (each entry is found through ix_blind_index_lookup).
+    own = (
+        select(BlindIndex.field, BlindIndex.digest)
+        .where(
+            BlindIndex.person_id.in_(select(Person.id).where(Person.case_id == case.id)),
+            BlindIndex.field.in_(("bsn", "address")),
+        )
+        .subquery()
     )
-    pairs = session.execute(own).all()
-    if not pairs:
-        return []
     other = BlindIndex.__table__.alias("other")
     rows = session.execute(
         select(Organisation.id, Organisation.slug, Organisation.name)
         .join(Case, Case.organisation_id == Organisation.id)
         .join(Person, Person.case_id == Case.id)
         .join(other, other.c.person_id == Person.id)
+        .join(own, (own.c.field == other.c.field) & (own.c.digest == other.c.digest))
         .where(
-            or_(*[(other.c.field == f) & (other.c.digest == d) for f, d in pairs]),
             Case.status.in_(ACTIVE_STATUSES),
             Case.id != case.id,
             Case.organisation_id.not_in(

@@ -90,6 +90,28 @@ def test_asked_once_per_unit_of_work_and_again_after_a_withdrawal(session, world
         event.remove(session.connection(), "before_cursor_execute", count)
 
 
+def test_every_recipient_of_a_purpose_is_answered_from_one_read(session, world, statements):
+    """A referral's next rung asks for each partner on it: one read of the case's records."""
+    coach = coach_record(session, world)
+    items = [{"role": "welfare", "organisation_id": None, "categories": ["household"]}]
+    (welfare,) = paper(session, world, items)
+    asked = [
+        (grant(world), "household"),
+        (grant(world, org="welzijn", role="welfare"), "household"),
+        (grant(world, org="zorg", role="care"), "household"),
+        (grant(world), "life_map"),
+    ]
+    with statements() as seen:
+        answers = [consent_lookup(session, world.case, g, c) for g, c in asked]
+    assert [(a.status, a.record_id) for a in answers] == [
+        ("valid", coach.id),
+        ("valid", welfare.id),
+        ("missing", None),
+        ("missing", None),
+    ]
+    assert len([s for s in seen if "FROM consent_record" in s]) == 1
+
+
 def test_expired(session, world):
     coach_record(session, world, now=utcnow() - timedelta(days=100), valid_days=90)
     assert consent_lookup(session, world.case, grant(world), "household").status == "expired"

@@ -276,6 +276,23 @@ def test_inbox_queries_do_not_grow_with_its_rows(coach_client, people, session, 
     assert queries() == few
 
 
+def test_the_referral_page_reads_what_it_shows_with_the_referral(
+    corp_client, people, case, session, statements
+):
+    """The case, its household, both partners and the history come with the referral, not
+    one statement each as the page reaches them."""
+    referral = refer(session, people, case)
+    session.commit()
+    corp_client.get(f"/overdrachten/{referral.id}")  # the first view stores a CSRF token
+    session.expunge_all()  # a request starts knowing nothing
+    with statements() as seen:
+        assert corp_client.get(f"/overdrachten/{referral.id}").status_code == 200
+    (load,) = [s for s in seen if s.startswith("SELECT referral.id")]
+    assert "case_file" in load and "person" in load and "organisation" in load
+    one_by_one = re.compile(r"WHERE (case_file\.id|organisation\.id) = |= person\.case_id")
+    assert [s for s in seen if one_by_one.search(s)] == []
+
+
 def test_escalate_answers_with_the_new_referral(corp_client, people, case, session):
     """The escalation's answer is the next rung's referral, not the one it came from."""
     referral = refer(session, people, case)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 
 from portal.access import casework
 from portal.actor import Actor
@@ -51,7 +52,7 @@ def _require_owner(actor: Actor, case: Case) -> None:
 @bp.get("/<int:case_id>")
 @casework
 def show(case_id: int):
-    actor, case = load(case_id)
+    actor, case = load(case_id, joinedload(Case.persons))  # the household, with the case
     view = case_view(db.session, actor, case)
     known = service.known_elsewhere(db.session, actor, case)
     db.session.commit()  # the audit events of this view

@@ -16,6 +16,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy.sql.base import ExecutableOption
 
 from portal.actor import Actor, current_actor
 from portal.cases import service
@@ -49,9 +50,9 @@ def contact_days() -> int:
     return int(current_app.config.get("CASE_CONTACT_DAYS") or service.DEFAULT_CONTACT_DAYS)
 
 
-def load(case_id: int) -> tuple[Actor, Case]:
+def load(case_id: int, *loads: ExecutableOption) -> tuple[Actor, Case]:
     actor = current_actor()
-    return actor, load_case(db.session, actor, case_id)
+    return actor, load_case(db.session, actor, case_id, *loads)
 
 
 def person_data(form: Any, *, main: bool) -> PersonData:
