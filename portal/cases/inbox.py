@@ -133,12 +133,15 @@ def inbox_page(
     order = Case.id.asc() if backwards else Case.id.desc()
 
     def seek(query: Select[Any], id_column: Any) -> Select[Any]:
-        """The query's page: the bound and the order on the id its index walks."""
+        """The query's page: the order on the id its index walks, and the bound on that id
+        and on the case's own (PostgreSQL carries no range across a join's equality: a merge
+        join would walk the case table from its newest row down to the bound)."""
+        bounded = [id_column] if id_column is Case.id else [id_column, Case.id]
         if backwards:
-            query = query.where(id_column > before).order_by(id_column.asc())
+            query = query.where(*(c > before for c in bounded)).order_by(id_column.asc())
         else:
             if after is not None:
-                query = query.where(id_column < after)
+                query = query.where(*(c < after for c in bounded))
             query = query.order_by(id_column.desc())
         page = query.where(*conditions).limit(limit + 1).subquery()
         return select(page.c[0].label("id"))
