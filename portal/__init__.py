@@ -30,7 +30,7 @@ MODEL_MODULES = (
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    from portal import access, cli, crypto, errors, headers, i18n, logs, numbers
+    from portal import access, cli, crypto, errors, headers, i18n, jinja, logs, numbers
     from portal import config as config_module
     from portal.accounts import login, session_store
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager
@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
+    app.jinja_environment = jinja.Environment  # before anything makes the environment
     app.config.update(config_module.from_env(Path(app.instance_path), preset=config))
     if proxies := app.config["KP_TRUSTED_PROXIES"]:
         # Behind a reverse proxy the client's address and scheme arrive in X-Forwarded-*

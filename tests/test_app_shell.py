@@ -102,6 +102,21 @@ def test_templates_translate_in_the_locale_of_the_moment(app):
         assert render_template_string(template) == "Casussen: 2 casussen gevonden."
 
 
+def test_template_globals_stay_live(app):
+    """A name the environment gains after a template was loaded is seen by it, and an
+    importing template still tells Jinja which names it has (``portal.jinja``)."""
+    template = app.jinja_env.from_string(
+        '{% import "components/badge.html" as b %}{{ kp_later }} {{ b.status_badge("x") }}'
+    )
+    app.jinja_env.globals["kp_later"] = "seen"
+    try:
+        assert template.render().startswith("seen <span")
+        assert "kp_later" in set(template.globals.keys())
+    finally:
+        del app.jinja_env.globals["kp_later"]
+    assert "kp_later" not in set(template.globals.keys())
+
+
 def test_language_from_browser_preference(client):
     html = client.get("/", headers={"Accept-Language": "tr-TR,tr;q=0.9"}).get_data(as_text=True)
     assert 'lang="tr"' in html
