@@ -49,7 +49,13 @@ def normalise_house_number(value: str) -> str:
 
 
 def normalise_address(postcode: str, house_number: str) -> str:
-    return f"{normalise_postcode(postcode)}|{normalise_house_number(house_number)}"
+    return join_normalised(normalise_postcode(postcode), normalise_house_number(house_number))
+
+
+def join_normalised(*values: str) -> str:
+    """The indexed form of an index's source values that are each already in their own
+    field's normal form (``1234AB`` and ``12A`` make the address ``1234AB|12A``)."""
+    return "|".join(values)
 
 
 def normalise_email(value: str) -> str:
