@@ -64,6 +64,8 @@ from portal.errors import Forbidden
 CONTACT_FIELDS = ("phone", "email", "street", "house_number", "postcode", "city")
 #: Digests per look-up query of existing cases.
 LOOKUP_BATCH = 5_000
+#: The person's encrypted fields, which a new tenant's row is sealed from.
+PERSON_COLUMNS = tuple(Person.__categories__)
 
 
 @dataclass(frozen=True, repr=False, slots=True)
@@ -399,7 +401,7 @@ class _Writer:
                     **sealed_values(session, Case, key_id, case_uid, values),
                 }
             )
-            personal = {k: v for k, v in item.person.items() if k in Person.__categories__}
+            personal = {name: item.person[name] for name in PERSON_COLUMNS}
             person_rows.append(
                 {
                     "id": person_id,

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 
 import phonenumbers
-from cryptography.hazmat.primitives import hashes, hmac
 from sqlalchemy.orm import Session
 from stdnum.exceptions import ValidationError
 from stdnum.nl import bsn as stdnum_bsn
@@ -94,7 +93,7 @@ def normalise(index_field: str, *values: str) -> str:
 
 def digest(state: CryptoState, index_field: str, normalised: str) -> str:
     """Hex of the truncated HMAC-SHA256 of an already normalised value."""
-    mac = hmac.HMAC(state.index_key_for(index_field), hashes.SHA256())
+    mac = state.index_mac_for(index_field).copy()
     mac.update(normalised.encode("utf-8"))
     return mac.finalize()[:DIGEST_BYTES].hex()
 
