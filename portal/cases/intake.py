@@ -7,9 +7,10 @@ organisation (found through the BSN blind index) updates that case — arrears, 
 when, signal kinds, tenant number and contact details — and adds a ``Signal`` row for the
 timeline, instead of opening a duplicate.
 
-Built for 10,000 rows in seconds: the existing cases are found with one query per 5,000
-BSN digests, data keys and references are made per batch, rows are written in chunks with
-bulk statements and the caller commits once at the end.
+Built for 10,000 rows in seconds: every row is checked and its blind-index digests made
+once, the existing cases are found with one query per 5,000 BSN digests, data keys and
+references are made per batch, and rows are written in chunks through ``portal.bulk``
+(COPY on PostgreSQL, multi-row statements on SQLite); the caller commits once at the end.
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.service import record
+from portal.bulk import collector_paused, insert_rows, reserve_ids
 from portal.cases.models import (
     ACTIVE_STATUSES,
     CASE_STATUSES,
@@ -49,10 +51,11 @@ from portal.cases.service import (
     check_past_date,
     clean_person,
     contact_due,
+    person_digests,
     reserve_references,
 )
 from portal.cases.signal_csv import SignalRow
-from portal.crypto.fields import index_digest, sealed_values
+from portal.crypto.fields import sealed_values
 from portal.crypto.service import create_data_keys, preload_data_keys
 from portal.db import utcnow
 from portal.errors import Forbidden
@@ -61,12 +64,11 @@ from portal.errors import Forbidden
 CONTACT_FIELDS = ("phone", "email", "street", "house_number", "postcode", "city")
 #: Digests per look-up query of existing cases.
 LOOKUP_BATCH = 5_000
-#: Bulk INSERTs write empty values as NULL instead of leaving the column out: every row then
-#: has the same columns and a chunk goes in as one batch, not one statement per shape.
-BULK = {"render_nulls": True}
+#: The person's encrypted fields, which a new tenant's row is sealed from.
+PERSON_COLUMNS = tuple(Person.__categories__)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, slots=True)
 class SignalInput:
     """One signal about a household, from the form or a line of the arrears file.
 
@@ -121,7 +123,7 @@ def arrears_start(signal_date: date, months: int | None) -> date | None:
     return date(index // 12, index % 12 + 1, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What one signal did: the case it opened or updated (by id: the objects were
     written in bulk and left the session; load the case again to work with it)."""
@@ -165,16 +167,22 @@ class ImportResult:
         ]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Checked:
     signal: SignalInput
     person: dict[str, Any]
     kinds: list[str]
     tenant_number: str | None
-    digest: str | None
+    #: The tenant's blind-index digests (index field -> digest, None when empty): made once,
+    #: for finding the open case, for a new person's index rows and for spotting changes.
+    digests: dict[str, str | None]
+
+    @property
+    def bsn_digest(self) -> str | None:
+        return self.digests["bsn"]
 
 
-def _check(signal: SignalInput) -> _Checked:
+def _check(session: Session, signal: SignalInput) -> _Checked:
     """Validate one signal like the form does; DomainError names the field."""
     person = clean_person(signal.tenant)
     person["is_main_tenant"] = True
@@ -187,7 +195,7 @@ def _check(signal: SignalInput) -> _Checked:
         person=person,
         kinds=check_kinds(signal.kinds),
         tenant_number=_clean("tenant_number", signal.tenant_number),
-        digest=None,
+        digests=person_digests(session, person),
     )
 
 
@@ -230,10 +238,11 @@ def import_signals(
     """Open or update a case per signal, in chunks, never committing (all-or-nothing).
 
     Every signal is validated first: one bad value raises ``DomainError`` before anything
-    is written. Rows are written with bulk INSERTs and UPDATEs, their personal values sealed
-    with ``sealed_values`` and indexed with ``index_digest``: the same ciphertexts and
-    digests a flush would write, without a unit of work per object (that is what makes
-    10,000 rows take seconds).
+    is written. New rows go in with ``portal.bulk`` (ids reserved first, so a chunk's cases,
+    tenants, indexes, kinds and signals are five statements), known cases get bulk UPDATEs;
+    personal values are sealed with ``sealed_values`` and indexed with ``person_digests``:
+    the same ciphertexts and digests a flush would write, without a unit of work per object
+    (that is what makes 10,000 rows take seconds).
 
     A signal from the form gets its own audit event (``case.create`` or ``case.signal``);
     an import is one operation and writes one ``signals.import`` event naming every case it
@@ -244,39 +253,9 @@ def import_signals(
         raise Forbidden()
     if source not in SIGNAL_SOURCES:
         raise ValueError(f"unknown signal source {source!r}")
-    checked = [_check(signal) for signal in signals]
-    # One intake at a time per organisation (PostgreSQL row lock; SQLite has one writer):
-    # two imports of the same month must not both open a case for the same tenant.
-    session.execute(
-        select(Organisation.id).where(Organisation.id == organisation.id).with_for_update()
-    )
-    for item in checked:
-        if item.person["bsn"]:
-            item.digest = index_digest(session, "bsn", [item.person["bsn"]])
-    matches = _open_cases_by_bsn(
-        session, organisation.id, [c.digest for c in checked if c.digest is not None]
-    )
-    fresh = [c for c in checked if c.digest not in matches]
-    key_ids = iter(create_data_keys(session, len(fresh)))
-    references = iter(reserve_references(session, utcnow().year, len(fresh)))
     writer = _Writer(session, actor, organisation, contact_days, source, import_job_id)
-
-    result = ImportResult()
-    done = 0
-    for start in range(0, len(checked), chunk_size):
-        chunk = checked[start : start + chunk_size]
-        new_items = [c for c in chunk if c.digest not in matches]
-        created = writer.insert([(c, next(key_ids), next(references)) for c in new_items])
-        updated = writer.update([(c, matches[c.digest]) for c in chunk if c.digest in matches])
-        by_item = {id(item): outcome for item, outcome in [*created, *updated]}
-        outcomes = [by_item[id(item)] for item in chunk]
-        if source == "form":
-            for outcome, item in zip(outcomes, chunk, strict=True):
-                _audit_signal(session, actor, outcome, item)
-        result.outcomes.extend(outcomes)
-        done += len(chunk)
-        if progress is not None:
-            progress(done)
+    with collector_paused():  # thousands of rows at a time: see portal.bulk
+        result = _import(writer, signals, chunk_size, progress)
     if source == "import":
         record(
             session,
@@ -291,6 +270,46 @@ def import_signals(
                 "cases_updated": id_ranges(o.case_id for o in result.outcomes if not o.created),
             },
         )
+    return result
+
+
+def _import(
+    writer: _Writer,
+    signals: Sequence[SignalInput],
+    chunk_size: int,
+    progress: Callable[[int], None] | None,
+) -> ImportResult:
+    session, organisation = writer.session, writer.organisation
+    checked = [_check(session, signal) for signal in signals]
+    # One intake at a time per organisation (PostgreSQL row lock; SQLite has one writer):
+    # two imports of the same month must not both open a case for the same tenant.
+    session.execute(
+        select(Organisation.id).where(Organisation.id == organisation.id).with_for_update()
+    )
+    matches = _open_cases_by_bsn(
+        session, organisation.id, [c.bsn_digest for c in checked if c.bsn_digest is not None]
+    )
+    fresh = [c for c in checked if c.bsn_digest not in matches]
+    # The references first: that write takes SQLite's write lock, which bulk ids need.
+    references = iter(reserve_references(session, utcnow().year, len(fresh)))
+    key_ids = iter(create_data_keys(session, len(fresh)))
+
+    result = ImportResult()
+    for start in range(0, len(checked), chunk_size):
+        chunk = checked[start : start + chunk_size]
+        new_items = [c for c in chunk if c.bsn_digest not in matches]
+        created = writer.insert([(c, next(key_ids), next(references)) for c in new_items])
+        updated = writer.update(
+            [(c, matches[c.bsn_digest]) for c in chunk if c.bsn_digest in matches]
+        )
+        by_item = {id(item): outcome for item, outcome in [*created, *updated]}
+        outcomes = [by_item[id(item)] for item in chunk]
+        if writer.source == "form":
+            for outcome, item in zip(outcomes, chunk, strict=True):
+                _audit_signal(session, writer.actor, outcome, item)
+        result.outcomes.extend(outcomes)
+        if progress is not None:
+            progress(len(result.outcomes))
     return result
 
 
@@ -324,6 +343,8 @@ class _Writer:
     contact_days: int
     source: str
     import_job_id: int | None
+    #: ``created_at`` of every row the import writes.
+    now: datetime = field(default_factory=utcnow)
 
     def _signal_row(self, item: _Checked, case_id: int, key_id: int) -> dict[str, Any]:
         uid = uuid.uuid4()
@@ -336,7 +357,7 @@ class _Writer:
             "signal_date": signal.signal_date,
             "source": self.source,
             "import_job_id": self.import_job_id,
-            "created_at": utcnow(),
+            "created_at": self.now,
             "row_uid": uid,
             **sealed_values(
                 self.session,
@@ -354,72 +375,55 @@ class _Writer:
         """New cases, each with its main tenant, blind indexes, kinds and first signal."""
         if not items:
             return []
-        session, now = self.session, utcnow()
-        case_rows = []
-        for item, key_id, reference in items:
-            uid = uuid.uuid4()
-            values = {**_arrears(item.signal), "tenant_number": item.tenant_number}
+        session, now = self.session, self.now
+        case_ids = reserve_ids(session, Case, len(items))
+        person_ids = reserve_ids(session, Person, len(items))
+        case_rows, person_rows, index_rows, link_rows, signal_rows = [], [], [], [], []
+        for (item, key_id, reference), case_id, person_id in zip(
+            items, case_ids, person_ids, strict=True
+        ):
+            signal = item.signal
+            case_uid, person_uid = uuid.uuid4(), uuid.uuid4()
+            values = {**_arrears(signal), "tenant_number": item.tenant_number}
             case_rows.append(
                 {
+                    "id": case_id,
                     "reference": reference,
                     "organisation_id": self.organisation.id,
                     "status": CASE_STATUSES[0],
                     "signal_kinds": item.kinds,
                     "data_key_id": key_id,
-                    "signal_date": item.signal.signal_date,
-                    "contact_due_on": contact_due(item.signal.signal_date, self.contact_days),
+                    "signal_date": signal.signal_date,
+                    "contact_due_on": contact_due(signal.signal_date, self.contact_days),
                     "created_at": now,
                     "closed_at": None,
-                    "row_uid": uid,
-                    **sealed_values(session, Case, key_id, uid, values),
+                    "row_uid": case_uid,
+                    **sealed_values(session, Case, key_id, case_uid, values),
                 }
             )
-        case_ids = list(
-            session.scalars(
-                insert(Case).returning(Case.id, sort_by_parameter_order=True),
-                case_rows,
-                execution_options=BULK,
-            )
-        )
-        person_rows = []
-        for (item, key_id, _ref), case_id in zip(items, case_ids, strict=True):
-            uid = uuid.uuid4()
-            personal = {k: v for k, v in item.person.items() if k in Person.__categories__}
+            personal = {name: item.person[name] for name in PERSON_COLUMNS}
             person_rows.append(
                 {
+                    "id": person_id,
                     "case_id": case_id,
                     "is_main_tenant": True,
                     "created_at": now,
-                    "row_uid": uid,
-                    **sealed_values(session, Person, key_id, uid, personal),
+                    "row_uid": person_uid,
+                    **sealed_values(session, Person, key_id, person_uid, personal),
                 }
             )
-        person_ids = list(
-            session.scalars(
-                insert(Person).returning(Person.id, sort_by_parameter_order=True),
-                person_rows,
-                execution_options=BULK,
-            )
-        )
-        index_rows, link_rows, signal_rows = [], [], []
-        for (item, key_id, _ref), case_id, person_id in zip(
-            items, case_ids, person_ids, strict=True
-        ):
-            for index_field, sources in Person.__blind_indexes__.items():
-                value = index_digest(session, index_field, [item.person[s] for s in sources])
-                if value is not None:
-                    index_rows.append(
-                        {"person_id": person_id, "field": index_field, "digest": value}
-                    )
+            index_rows += [
+                {"person_id": person_id, "field": index_field, "digest": value}
+                for index_field, value in item.digests.items()
+                if value is not None
+            ]
             link_rows += [{"case_id": case_id, "kind": kind} for kind in item.kinds]
             signal_rows.append(self._signal_row(item, case_id, key_id))
-        for model, rows in (
-            (BlindIndex, index_rows),
-            (CaseSignal, link_rows),
-            (Signal, signal_rows),
-        ):
-            if rows:
-                session.execute(insert(model), rows, execution_options=BULK)
+        insert_rows(session, Case, case_rows)
+        insert_rows(session, Person, person_rows)
+        insert_rows(session, BlindIndex, index_rows)
+        insert_rows(session, CaseSignal, link_rows)
+        insert_rows(session, Signal, signal_rows)
         return [
             (item, Outcome(case_id, reference, True, item.signal.line))
             for (item, _key, reference), case_id in zip(items, case_ids, strict=True)
@@ -482,34 +486,18 @@ class _Writer:
             if row.signal_date is None:
                 change["signal_date"] = item.signal.signal_date
             updates.setdefault(frozenset(change), []).append(change)
-            changed = self._changed_contact(session, item, known.get(person_id, {}))
+            changed = _changed_contact(item, known.get(person_id, {}))
             if changed:
                 moved[person_id] = changed
             signal_rows.append(self._signal_row(item, row.id, row.data_key_id))
             outcomes.append((item, Outcome(row.id, row.reference, False, item.signal.line)))
         for rows in updates.values():
             session.execute(update(Case), rows)
-        for model, rows in ((CaseSignal, link_rows), (Signal, signal_rows)):
-            if rows:
-                session.execute(insert(model), rows, execution_options=BULK)
+        insert_rows(session, CaseSignal, link_rows)
+        insert_rows(session, Signal, signal_rows)
         if moved:
             self._move(moved)
         return outcomes
-
-    @staticmethod
-    def _changed_contact(session: Session, item: _Checked, known: dict[str, str]) -> dict:
-        """The contact fields whose blind index differs from what is stored."""
-        changed: dict[str, Any] = {}
-        for index_field, sources in Person.__blind_indexes__.items():
-            if index_field == "bsn":
-                continue
-            values = [item.person[name] for name in sources]
-            value = index_digest(session, index_field, values)
-            if value is None or value == known.get(index_field):
-                continue
-            names = sources + (("street", "city") if index_field == "address" else ())
-            changed.update({n: item.person[n] for n in names if item.person[n] is not None})
-        return changed
 
     def _move(self, moved: dict[int, dict[str, Any]]) -> None:
         """Changed contact details (few per month) go through the ORM: sealed at flush, their
@@ -529,6 +517,18 @@ class _Writer:
             for entry in person.blind_indexes:
                 session.expunge(entry)
             session.expunge(person)
+
+
+def _changed_contact(item: _Checked, known: dict[str, str]) -> dict[str, Any]:
+    """The contact fields whose blind index differs from what is stored."""
+    changed: dict[str, Any] = {}
+    for index_field, sources in Person.__blind_indexes__.items():
+        value = item.digests[index_field]
+        if index_field == "bsn" or value is None or value == known.get(index_field):
+            continue
+        names = sources + (("street", "city") if index_field == "address" else ())
+        changed.update({n: item.person[n] for n in names if item.person[n] is not None})
+    return changed
 
 
 def _audit_signal(session: Session, actor: Actor, outcome: Outcome, item: _Checked) -> None:

@@ -10,7 +10,7 @@ Signal intake (form and import) lives in ``intake.py``, groundwork in ``groundwo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -66,7 +66,7 @@ DEFAULT_CONTACT_DAYS = 14
 TEXT_MAX = 200
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, slots=True)
 class PersonData:
     """One household member as entered or imported; validated by the service.
 
@@ -139,13 +139,34 @@ def clean_person(data: PersonData, today: date | None = None) -> dict[str, Any]:
     A birth date less than 18 years ago flags the person as a minor (the flag is never
     cleared by a birth date: a professional may know better).
     """
-    cleaned = {name: _clean(name, value) for name, value in asdict(data).items()}
+    cleaned = {name: _clean(name, getattr(data, name)) for name in PERSON_FIELDS}
     if not cleaned["surname"]:
         raise DomainError(str(_l("Vul een achternaam in.")), field="surname")
     born = cleaned["birth_date"]
     if born is not None and is_minor_on(born, today or utcnow().date()):
         cleaned["minor"] = True
     return cleaned
+
+
+def person_digests(session: Session, person: dict[str, Any]) -> dict[str, str | None]:
+    """The blind-index digests (index field -> digest, None when a source is empty) of a
+    household member as ``clean_person`` returns it.
+
+    Those values are already in normal form, made by the blind index's own normalisers
+    (``_NORMALISE``), so they are only joined and digested here, not parsed and checked a
+    second time: the digests a flush writes (tests/cases/test_import.py compares them), for
+    the import of thousands of rows.
+    """
+    state = crypto_for(session)
+    digests: dict[str, str | None] = {}
+    for index_field, sources in Person.__blind_indexes__.items():
+        values = [person[source] for source in sources]
+        digests[index_field] = (
+            None
+            if any(value is None for value in values)
+            else blind_index.digest(state, index_field, blind_index.join_normalised(*values))
+        )
+    return digests
 
 
 def is_minor_on(born: date, day: date) -> bool:

@@ -54,7 +54,7 @@ class FieldError(ValueError):
     """A value is not acceptable; the message is a translatable, data-free explanation."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SignalRow:
     """One valid row, normalised. Personal data: keep it in memory only until stored."""
 

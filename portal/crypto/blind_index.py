@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 
 import phonenumbers
-from cryptography.hazmat.primitives import hashes, hmac
 from sqlalchemy.orm import Session
 from stdnum.exceptions import ValidationError
 from stdnum.nl import bsn as stdnum_bsn
@@ -49,7 +48,13 @@ def normalise_house_number(value: str) -> str:
 
 
 def normalise_address(postcode: str, house_number: str) -> str:
-    return f"{normalise_postcode(postcode)}|{normalise_house_number(house_number)}"
+    return join_normalised(normalise_postcode(postcode), normalise_house_number(house_number))
+
+
+def join_normalised(*values: str) -> str:
+    """The indexed form of an index's source values that are each already in their own
+    field's normal form (``1234AB`` and ``12A`` make the address ``1234AB|12A``)."""
+    return "|".join(values)
 
 
 def normalise_email(value: str) -> str:
@@ -88,7 +93,7 @@ def normalise(index_field: str, *values: str) -> str:
 
 def digest(state: CryptoState, index_field: str, normalised: str) -> str:
     """Hex of the truncated HMAC-SHA256 of an already normalised value."""
-    mac = hmac.HMAC(state.index_key_for(index_field), hashes.SHA256())
+    mac = state.index_mac_for(index_field).copy()
     mac.update(normalised.encode("utf-8"))
     return mac.finalize()[:DIGEST_BYTES].hex()
 

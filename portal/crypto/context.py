@@ -15,6 +15,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.hmac import HMAC
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
@@ -35,6 +36,7 @@ class CryptoState:
     wrapper: KeyWrapper
     index_key: bytes = field(repr=False)
     _field_keys: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _field_macs: dict[str, HMAC] = field(default_factory=dict, repr=False)
 
     def index_key_for(self, index_field: str) -> bytes:
         """A separate HMAC key per indexed field (HKDF-SHA256 from the index key)."""
@@ -48,6 +50,15 @@ class CryptoState:
             ).derive(self.index_key)
             self._field_keys[index_field] = key
         return key
+
+    def index_mac_for(self, index_field: str) -> HMAC:
+        """An HMAC-SHA256 under ``index_field``'s key that is never fed itself: ``copy()`` it
+        for each value, so the key is set up once per field instead of once per digest."""
+        mac = self._field_macs.get(index_field)
+        if mac is None:
+            mac = HMAC(self.index_key_for(index_field), SHA256())
+            self._field_macs[index_field] = mac
+        return mac
 
 
 def crypto_for(session: Session) -> CryptoState:

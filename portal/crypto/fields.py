@@ -328,14 +328,21 @@ def sealed_values(
         raise KeyUnavailable("no live data key for this row")
     columns = encrypted_columns(cls)
     table = cls.__table__.name  # type: ignore[attr-defined]  # a mixin; mapped subclasses have it
-    sealed: dict[str, Sealed | None] = {}
-    for key, value in values.items():
-        column, kind = columns[key]
-        if value is None:
-            sealed[key] = None
-            continue
-        context = aead.row_context(table, column, row_uid)
-        sealed[key] = Sealed(aead.seal(cipher, key_id, encode_value(kind, value), context))
+    present = [key for key, value in values.items() if value is not None]
+    blobs = aead.seal_many(
+        cipher,
+        key_id,
+        [
+            (
+                encode_value(columns[key][1], values[key]),
+                aead.row_context(table, columns[key][0], row_uid),
+            )
+            for key in present
+        ],
+    )
+    sealed: dict[str, Sealed | None] = dict.fromkeys(values)
+    for key, blob in zip(present, blobs, strict=True):
+        sealed[key] = Sealed(blob)
     return sealed
 
 

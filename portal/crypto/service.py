@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from portal.actor import Actor
 from portal.audit.service import record
+from portal.bulk import insert_rows, reserve_ids
 from portal.crypto.aead import failure
 from portal.crypto.context import (
     DESTROYED,
@@ -48,24 +49,26 @@ def create_data_key(session: Session) -> DataKey:
 
 
 def create_data_keys(session: Session, count: int) -> list[int]:
-    """``count`` fresh data keys stored with one INSERT, for imports; their ids, in order.
+    """``count`` fresh data keys stored in bulk (``portal.bulk``), for imports; their ids.
 
     Each is wrapped by the primary master key and cached on the session, exactly like
-    ``create_data_key`` does for one.
+    ``create_data_key`` does for one. On SQLite, only in a transaction that has written
+    already (``portal.bulk.reserve_ids``).
     """
     if count <= 0:
         return []
     wrapper = crypto_for(session).wrapper
-    raws = [AESGCM.generate_key(bit_length=256) for _ in range(count)]
+    ids = reserve_ids(session, DataKey, count)
+    now = utcnow()
     rows = []
-    for raw in raws:
+    for key_id in ids:
+        raw = AESGCM.generate_key(bit_length=256)
         kek_version, wrapped = wrapper.wrap(raw)
-        rows.append({"kek_version": kek_version, "wrapped_key": wrapped, "created_at": utcnow()})
-    ids = list(
-        session.scalars(insert(DataKey).returning(DataKey.id, sort_by_parameter_order=True), rows)
-    )
-    for key_id, raw in zip(ids, raws, strict=True):
+        rows.append(
+            {"id": key_id, "kek_version": kek_version, "wrapped_key": wrapped, "created_at": now}
+        )
         cache_cipher(session, key_id, AESGCM(raw))
+    insert_rows(session, DataKey, rows)
     return ids
 
 

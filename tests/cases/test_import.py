@@ -4,15 +4,17 @@ by column; a good file opens cases, and a repeated signal updates the household'
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
-from portal.cases.intake import import_signals, signal_from_row
-from portal.cases.models import Case, ImportJob, Person, Signal
+from portal.cases.intake import SignalInput, import_signals, signal_from_row
+from portal.cases.models import BlindIndex, Case, ImportJob, Person, Signal
+from portal.cases.service import PersonData
 from portal.cases.signal_csv import parse
-from portal.crypto.fields import decrypt_field
+from portal.crypto.fields import decrypt_field, index_digest
 from tests.cases.conftest import HEADER, csv_bytes, row
 from tests.conftest import SYSTEM
 
@@ -263,3 +265,57 @@ def test_one_import_at_a_time_per_organisation(signed_in, session, caseworker):
     assert response.status_code == 409
     assert "Er loopt al een import" in response.get_data(as_text=True)
     assert counts(session)[0] == 0
+
+
+def test_imported_rows_hold_what_a_flush_would_write(session, make_org):
+    """The bulk path seals and indexes like the unit of work: every field opens with
+    ``decrypt_field`` as its normal form, and each blind index is the digest a flush
+    computes from those values (loosely written values, normalised once by the service)."""
+    tenant = PersonData(
+        surname=" de  Vries ",
+        initials="J.",
+        birth_date=date(1970, 5, 6),
+        bsn="1112.22.333",
+        phone="06 12 34 56 78",
+        email=" J.deVries@Example.ORG ",
+        street="Kerkweg",
+        house_number="12 a",
+        postcode="1234 ab",
+        city="Demostad",
+        is_main_tenant=True,
+    )
+    signal = SignalInput(
+        kinds=("arrears", "nuisance"),
+        signal_date=date(2026, 11, 1),
+        tenant=tenant,
+        tenant_number="H-7",
+        arrears_cents=12_345,
+        arrears_months=2,
+    )
+    result = import_signals(session, SYSTEM, make_org("corporatie"), [signal])
+    case = session.get(Case, result.outcomes[0].case_id)
+    person = case.persons[0]
+    assert {f: decrypt_field(person, f) for f in ("surname", "bsn", "phone", "email")} == {
+        "surname": "de Vries",
+        "bsn": "111222333",
+        "phone": "+31612345678",
+        "email": "j.devries@example.org",
+    }
+    assert (decrypt_field(person, "house_number"), decrypt_field(person, "postcode")) == (
+        "12A",
+        "1234AB",
+    )
+    assert decrypt_field(case, "arrears_cents") == 12_345
+    assert decrypt_field(case, "arrears_months") == 2
+    assert decrypt_field(case.signals[0], "arrears_months") == 2
+    stored = dict(
+        session.execute(
+            select(BlindIndex.field, BlindIndex.digest).where(BlindIndex.person_id == person.id)
+        ).all()
+    )
+    flushed = {
+        field: index_digest(session, field, [decrypt_field(person, s) for s in sources])
+        for field, sources in Person.__blind_indexes__.items()
+    }
+    assert stored == flushed
+    assert set(stored) == {"bsn", "address", "email", "phone"}

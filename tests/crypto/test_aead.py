@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 
@@ -111,6 +112,29 @@ def test_another_row_column_or_table_fails(table, column, row):
     with pytest.raises(DecryptionError) as caught:
         aead.unseal(KEY, blob, context)
     assert caught.value.reason == "tampered"
+
+
+@given(
+    st.lists(st.tuples(st.binary(max_size=40), st.sampled_from(["surname", "bsn"])), max_size=12)
+)
+def test_sealing_many_at_once_is_sealing_each(fields):
+    """``seal_many`` (a row's fields in a bulk import) gives what ``seal`` gives one by one:
+    each blob opens with its own context only, and every nonce is fresh."""
+    items = [(plaintext, aead.row_context("person", column, ROW)) for plaintext, column in fields]
+    blobs = aead.seal_many(KEY, 5, items)
+    assert len(blobs) == len(items)
+    for blob, (plaintext, context) in zip(blobs, items, strict=True):
+        assert aead.key_id_of(blob) == 5
+        assert aead.unseal(KEY, blob, context) == plaintext
+        with pytest.raises(DecryptionError):
+            aead.unseal(KEY, blob, aead.row_context("person", "initials", ROW))
+    nonces = {blob[aead.HEADER.size : aead.HEADER.size + aead.NONCE_BYTES] for blob in blobs}
+    assert len(nonces) == len(blobs)
+
+
+@given(st.integers())
+def test_whole_numbers_encode_as_json_does(value):
+    assert aead.encode_value("json", value) == json.dumps(value).encode()
 
 
 def test_wrong_key_or_relabelled_key_id_fails():
