@@ -433,11 +433,26 @@ class Covenant:
         return self.category(category).retention_days
 
 
+_PARSED: dict[tuple[int, int, str], Covenant] = {}
+_PARSED_MAX = 32
+
+
 def covenant_of(version: CovenantVersion) -> Covenant:
-    """The rules of one stored version (e.g. the one a referral was made under)."""
-    return Covenant.from_document(
-        version.document, version_id=version.id, number=version.number, sha256=version.sha256
-    )
+    """The rules of one stored version (e.g. the one a referral was made under).
+
+    A stored version never changes (its document is named by its SHA-256), so its rules are
+    built once per process and shared: parsing the document on every request cost more than
+    the queries of a page."""
+    key = (version.id, version.number, version.sha256)
+    rules = _PARSED.get(key)
+    if rules is None:
+        rules = Covenant.from_document(
+            version.document, version_id=version.id, number=version.number, sha256=version.sha256
+        )
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = rules
+    return rules
 
 
 def active_version(session: Session) -> CovenantVersion | None:
