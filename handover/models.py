@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation
@@ -77,6 +77,12 @@ class Referral(EncryptedRow, Base):
     help_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(40))
+    #: An early signal in a threatening situation (the VNG model's crisissignaal): the
+    #: municipality must offer a conversation within the covenant's crisis working days.
+    crisis: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The sender already has contact and asks the municipality to pick the tenant up from
+    #: there (warmeOverdracht).
+    warm_handover: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Set when the SLA check warned that first contact is overdue (warn once).
     overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Optimistic lock: two people acting at once produce exactly one outcome.

@@ -45,6 +45,8 @@ ACTIVITY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,59}$")
 #: NEN 7513 asks the audit log be kept at least five years.
 MIN_AUDIT_YEARS = 5
 MAX_AUDIT_YEARS = 100
+#: The Besluit gemeentelijke schuldhulpverlening (art. 2) starts rent signals at 30 days.
+MIN_SIGNAL_DAYS_OVERDUE = 30
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
@@ -325,6 +327,7 @@ class _Checker:
             "prevention_steps": self.codes_table,
             "decisions": self.codes_table,
             "audit": lambda p, v: v,
+            "signalling": lambda p, v: v,
         }
         top = self.fields("", raw, sections, optional) or {}
         fmt = raw.get("format")
@@ -350,6 +353,7 @@ class _Checker:
             self.error("purposes", "must name at least one purpose")
         purposes = self.purposes(section("purposes"), roles, categories, bases, played)
         decisions = self.decisions(section("decisions"), roles, purposes, steps, played)
+        signalling = self.signalling(raw.get("signalling"), purposes)
         shared = {c for p in purposes.values() for pkg in p["sharing"].values() for c in pkg}
         for code in categories:
             if code not in shared:
@@ -365,6 +369,7 @@ class _Checker:
             "purposes": purposes,
             "decisions": decisions,
             "audit": audit,
+            "signalling": signalling,
         }
 
     def audit(self, raw: Any) -> dict[str, Any]:
@@ -394,6 +399,54 @@ class _Checker:
             defaults=defaults,
         )
         return result or defaults
+
+    def signalling(self, raw: Any, purposes: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Early signalling under the Wgs: when a case may be reported to the municipality
+        (a threshold on amount and days overdue) and the municipality's legal deadlines.
+        Absent: the covenant does not arrange early signalling, and nothing is reported."""
+        if raw is None:
+            return None
+
+        def purpose(path: str, value: Any) -> str | None:
+            code = self.string(path, value)
+            if code is not None and code not in purposes:
+                self.error(path, f"unknown purpose {code!r}")
+                return None
+            return code
+
+        def whole(minimum: int, unit: str) -> Callable[[str, Any], int | None]:
+            def check(path: str, value: Any) -> int | None:
+                if not self._is(path, value, int, f"a whole number of {unit}"):
+                    return None
+                if value < minimum:
+                    self.error(path, f"must be at least {minimum} {unit}, got {value}")
+                    return None
+                return value
+
+            return check
+
+        defaults = {
+            "min_amount_euro": 0,
+            "first_conversation_weeks": 4,
+            "crisis_working_days": 3,
+            "decision_weeks": 8,
+        }
+        result = self.fields(
+            "signalling",
+            raw,
+            required={
+                "purpose": purpose,
+                "min_days_overdue": whole(MIN_SIGNAL_DAYS_OVERDUE, "days"),
+            },
+            optional={
+                "min_amount_euro": whole(0, "euro"),
+                "first_conversation_weeks": whole(1, "weeks"),
+                "crisis_working_days": whole(1, "working days"),
+                "decision_weeks": whole(1, "weeks"),
+            },
+            defaults=defaults,
+        )
+        return result
 
     def identifier(self, path: str, value: Any) -> str | None:
         """An identifier into a register kept outside the portal: printable, at most 60."""

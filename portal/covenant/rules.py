@@ -161,6 +161,22 @@ class DecisionKind:
 
 
 @dataclass(frozen=True)
+class Signalling:
+    """Early signalling under the Wgs, as the covenant arranges it: which cases may be
+    reported (arrears of at least ``min_amount_cents`` and ``min_days_overdue`` days) under
+    which purpose, and the municipality's legal deadlines (a first conversation within
+    ``first_conversation_weeks``, within ``crisis_working_days`` working days for a crisis
+    signal; a decision on debt help within ``decision_weeks`` of that conversation)."""
+
+    purpose: str
+    min_days_overdue: int
+    min_amount_cents: int = 0
+    first_conversation_weeks: int = 4
+    crisis_working_days: int = 3
+    decision_weeks: int = 8
+
+
+@dataclass(frozen=True)
 class Covenant:
     """One covenant version's rules. Immutable; build it with ``Covenant.from_document``."""
 
@@ -185,6 +201,8 @@ class Covenant:
     audit_retention_years: int = 5
     #: The processing activity of a partner working its own cases.
     own_processing_activity: str = "case_work"
+    #: Early signalling, when the covenant arranges it (its ``[signalling]`` section).
+    signalling: Signalling | None = None
 
     @classmethod
     def from_document(
@@ -298,6 +316,7 @@ class Covenant:
             ),
             audit_retention_years=int(audit.get("retention_years", 5)),
             own_processing_activity=audit.get("own_processing_activity", "case_work"),
+            signalling=_signalling(document.get("signalling")),
         )
 
     # --- lookups --------------------------------------------------------------------------
@@ -431,6 +450,19 @@ class Covenant:
     def retention_days(self, category: str) -> int:
         """Days a category is kept after its case closes."""
         return self.category(category).retention_days
+
+
+def _signalling(section: Mapping[str, Any] | None) -> Signalling | None:
+    if not section:
+        return None
+    return Signalling(
+        purpose=section["purpose"],
+        min_days_overdue=int(section["min_days_overdue"]),
+        min_amount_cents=int(section.get("min_amount_euro", 0)) * 100,
+        first_conversation_weeks=int(section.get("first_conversation_weeks", 4)),
+        crisis_working_days=int(section.get("crisis_working_days", 3)),
+        decision_weeks=int(section.get("decision_weeks", 8)),
+    )
 
 
 _PARSED: dict[tuple[int, int, str], Covenant] = {}

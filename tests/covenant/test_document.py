@@ -40,6 +40,21 @@ def test_demo_covenant_is_valid_without_warnings(demo_text):
     assert doc["legal_bases"]["wgs_signal"]["kind"] == "statutory"
     assert "art. 3a" in doc["legal_bases"]["wgs_signal"]["reference"]
     assert doc["covenant"]["effective_from"] == "2026-12-01"
+    assert doc["signalling"] == {
+        "purpose": "early_signalling",
+        "min_amount_euro": 75,
+        "min_days_overdue": 30,
+        "first_conversation_weeks": 4,
+        "crisis_working_days": 3,
+        "decision_weeks": 8,
+    }
+
+
+def test_without_a_signalling_section_nothing_is_reported(demo_text):
+    start = demo_text.index("[signalling]")
+    end = demo_text.index("# --- Roles")
+    doc = parse(demo_text[:start] + demo_text[end:], known_slugs=DEMO_SLUGS).document
+    assert doc["signalling"] is None
 
 
 def _edit(text: str, old: str, new: str) -> str:
@@ -245,6 +260,24 @@ BROKEN = [
         "crisis-response-not-boolean",
         [("crisis_response = true", 'crisis_response = "yes"')],
         ["roles.crisis_team.crisis_response: expected true or false, got a string"],
+    ),
+    (
+        "signalling-below-the-law",
+        [
+            ('purpose = "early_signalling"\nmin', 'purpose = "signals"\nmin'),
+            ("min_days_overdue = 30", "min_days_overdue = 14"),
+            ("crisis_working_days = 3", "crisis_working_days = 0"),
+        ],
+        [
+            "signalling.purpose: unknown purpose 'signals'",
+            "signalling.min_days_overdue: must be at least 30 days, got 14",
+            "signalling.crisis_working_days: must be at least 1 working days, got 0",
+        ],
+    ),
+    (
+        "signalling-unknown-key",
+        [("decision_weeks = 8", "decision_weeks = 8\nmax_amount_euro = 9")],
+        ["signalling.max_amount_euro: unknown key"],
     ),
 ]
 

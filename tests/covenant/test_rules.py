@@ -14,6 +14,7 @@ from portal.covenant.rules import (
     Covenant,
     NoActiveCovenant,
     Rung,
+    Signalling,
     UnknownCode,
     active_covenant,
     active_version,
@@ -34,6 +35,17 @@ def test_roles_of(covenant):
     assert covenant.roles_of("not-a-partner") == frozenset()
     assert covenant.partners_with_role("debt_coach") == ("schuldhulp",)
     assert covenant.is_partner("welzijn") and not covenant.is_partner("elsewhere")
+
+
+def test_signalling_threshold_and_deadlines(covenant):
+    assert covenant.signalling == Signalling(
+        purpose="early_signalling",
+        min_days_overdue=30,
+        min_amount_cents=7500,
+        first_conversation_weeks=4,
+        crisis_working_days=3,
+        decision_weeks=8,
+    )
 
 
 def test_may_share_answers_the_basis_or_none(covenant):
