@@ -431,7 +431,7 @@ class _Checker:
             "crisis_working_days": 3,
             "decision_weeks": 8,
         }
-        result = self.fields(
+        return self.fields(
             "signalling",
             raw,
             required={
@@ -446,7 +446,6 @@ class _Checker:
             },
             defaults=defaults,
         )
-        return result
 
     def identifier(self, path: str, value: Any) -> str | None:
         """An identifier into a register kept outside the portal: printable, at most 60."""
