@@ -112,9 +112,7 @@ def check_file(session: Session, job: ImportJob, data: bytes) -> signal_csv.Pars
     return parsed
 
 
-def submit(
-    app: Flask, job_id: int, rows: list[SignalRow], actor: Actor, contact_days: int
-) -> None:
+def submit(app: Flask, job_id: int, rows: list[SignalRow], actor: Actor, contact_days: int) -> None:
     """Run the import in a background thread (or right here when ``JOBS_INLINE`` is set)."""
     if app.config.get("JOBS_INLINE"):
         run_import_job(app, job_id, rows, actor, contact_days)

@@ -221,7 +221,9 @@ def parse(data: bytes, today: date | None = None) -> ParseResult:
 def _rows(reader: Any, layout: Layout, result: ParseResult, today: date) -> None:
     vng = layout.columns is VNG
     parsers = VNG_PARSERS if vng else PARSERS
-    cells = [(held, position, doc, parsers[held]) for held, (position, doc) in layout.positions.items()]
+    cells = [
+        (held, position, doc, parsers[held]) for held, (position, doc) in layout.positions.items()
+    ]
     seen_bsn: dict[str, int] = {}
     newest, oldest = today + timedelta(days=DAYS_AHEAD), today - timedelta(days=DAYS_BACK)
     errors = result.errors

@@ -62,7 +62,7 @@ _SEPARATORS = re.compile(r"[\s_.\-\ufeff]+")
 
 
 def header_key(name: str) -> str:
-    """The form a header name is compared in: ``Huisnummer toevoeging`` -> ``huisnummertoevoeging``."""
+    """A header name as compared: ``Huisnummer toevoeging`` -> ``huisnummertoevoeging``."""
     return _SEPARATORS.sub("", name).lower()
 
 

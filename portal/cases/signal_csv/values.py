@@ -83,7 +83,10 @@ def parse_arrears(text: str) -> int:
         raise FieldError(_l("het bedrag moet groter zijn dan 0"))
     if cents > MAX_ARREARS_CENTS:
         raise FieldError(
-            _l("het bedrag is hoger dan %(max)s euro; klopt de kolom?", max=MAX_ARREARS_EUROS)
+            _l(
+                "het bedrag is hoger dan € %(max)s; klopt de kolom?",
+                max=f"{MAX_ARREARS_EUROS:,}".replace(",", "."),
+            )
         )
     return cents
 
@@ -189,6 +192,9 @@ _LOST_LETTER = _l(
 )
 
 
+_PREFIX_TEXT = free_text(10, optional=True)
+
+
 def parse_house_number(text: str) -> str:
     value = text.strip()
     if not _HOUSE_NUMBER.match(value):
@@ -218,7 +224,7 @@ def parse_addition(text: str) -> str | None:
 
 def parse_prefix(text: str) -> str | None:
     """The model's Voorvoegsel (``van der``, ``'t``), kept in the tenant's own spelling."""
-    value = free_text(10, optional=True)(text)
+    value = _PREFIX_TEXT(text)
     if value is not None and not _PREFIX.match(value):
         raise FieldError(_l("geen voorvoegsel (bijvoorbeeld van der)"))
     return value
