@@ -274,22 +274,22 @@ def _rows(reader: Any, layout: Layout, result: ParseResult, today: date) -> None
                 refuse("bsn", _l("dit BSN staat al op regel %(line)s", line=seen_bsn[bsn]))
             if bad:
                 continue
-            seen_bsn[bsn] = line
+            seen_bsn[values["bsn"]] = line
             result.rows.append(
                 SignalRow(
                     line=line,
                     tenant_number=values.get("tenant_number"),
-                    bsn=bsn,
+                    bsn=values["bsn"],
                     surname=values["surname"],
                     initials=values["initials"],
-                    birth_date=birth,
+                    birth_date=values["birth_date"],
                     street=values["street"],
                     house_number=values["house_number"],
                     postcode=values["postcode"],
                     city=values["city"],
                     arrears_cents=values["arrears_amount"],
                     arrears_months=values["arrears_months"],
-                    signal_date=signal,
+                    signal_date=values["signal_date"],
                     phone=values.get("phone"),
                     email=values.get("email"),
                     arrears_since=since,
