@@ -101,7 +101,12 @@ def check_file(session: Session, job: ImportJob, data: bytes) -> signal_csv.Pars
     job.status = "checking"
     job.started_at = job.heartbeat_at = utcnow()
     with force_locale(job.locale):
-        parsed = signal_csv.parse(data)
+        try:
+            parsed = signal_csv.parse(data)
+        except Exception as exc:  # built never to raise; if it did, the job must not hang
+            log.error("import check failed", extra={"error": type(exc).__name__})
+            failure = signal_csv.RowError(0, "", _interrupted(job.locale))
+            parsed = signal_csv.ParseResult(errors=[failure])
         if parsed.errors:
             job.status = "failed"
             job.errors = [error.stored() for error in parsed.errors]
