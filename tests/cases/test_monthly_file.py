@@ -472,3 +472,20 @@ def test_any_cells_under_a_vng_header_parse_or_give_located_errors(cells, encodi
         data = codecs.BOM_UTF16_LE + VNG_HEADER.encode("utf-16-le") + "\r\n".encode("utf-16-le")
         line = line.decode("latin-1").encode("utf-16-le")
     check_result(parse(data + line, today=DAY))
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-8"])
+def test_names_come_back_exactly_after_decrypt(session, make_org, encoding):
+    text = names_file()
+    if encoding == "utf-8":  # only UTF-8 can carry the Ĳ ligature
+        text = text.replace("Crème-Voorbeeld", "Ĳsselstein-Voorbeeld")
+    rows = parse(text.encode(encoding), today=DAY).rows
+    result = import_signals(
+        session, SYSTEM, make_org("corporatie"), [signal_from_row(r) for r in rows]
+    )
+    session.flush()
+    surnames = [
+        decrypt_field(session.get(Case, o.case_id).persons[0], "surname") for o in result.outcomes
+    ]
+    expected = [n.replace("Crème", "Ĳsselstein") if encoding == "utf-8" else n for n in NAMES]
+    assert surnames == expected
