@@ -6,6 +6,7 @@ Idempotent: running it again changes nothing that exists. Refused in production.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -100,6 +101,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
             set_totp_secret(user, mfa.new_secret(), utcnow())
     session.flush()
     load_demo_cases(session)
+    load_demo_monthly_file(session)
     load_demo_consent(session)
     session.info["kp_demo_referral"] = load_demo_referral(session)
     load_demo_decision(session)
@@ -430,6 +432,48 @@ def _has_open_case(session: Session, organisation: Organisation, bsn: str) -> bo
         )
         is not None
     )
+
+
+#: The monthly arrears file in the VNG model's columns (docs/monthly-file.md); its
+#: Windows-1252 copy next to it holds the same signals (``tests/cases/test_monthly_file.py``).
+DEMO_MONTHLY_FILE = ROOT / "docs" / "examples" / "maandbestand-vng.csv"
+#: The day the example file was made; the demo moves its signal dates to the day it loads.
+DEMO_MONTHLY_FILE_DAY = date(2026, 12, 4)
+
+
+def load_demo_monthly_file(session: Session, path: Path = DEMO_MONTHLY_FILE) -> int:
+    """Import the example monthly file for the corporation, once, as if it came in today:
+    the same parser and service as an upload. Returns the number of signals imported."""
+    from dataclasses import replace
+
+    from portal.cases import signal_csv
+    from portal.cases.intake import import_signals, signal_from_row
+
+    organisation = session.scalar(select(Organisation).where(Organisation.slug == "corporatie"))
+    if organisation is None:
+        return 0
+    parsed = signal_csv.parse(path.read_bytes(), today=DEMO_MONTHLY_FILE_DAY)
+    if not parsed.ok:  # the documented example must stay valid; a test keeps it so
+        raise click.ClickException(f"{path.name}: {parsed.errors[0]}")
+    if _has_open_case(session, organisation, parsed.rows[0].bsn):
+        return 0
+    shift = utcnow().date() - DEMO_MONTHLY_FILE_DAY
+    rows = [
+        replace(
+            row,
+            signal_date=row.signal_date + shift,
+            arrears_since=row.arrears_since + shift if row.arrears_since else None,
+        )
+        for row in parsed.rows
+    ]
+    import_signals(
+        session,
+        _demo_actor(organisation),
+        organisation,
+        [signal_from_row(row) for row in rows],
+        source="import",
+    )
+    return len(rows)
 
 
 def load_demo_cases(session: Session) -> None:

@@ -2,6 +2,8 @@
 
 The same parser and service as the upload page: the whole file is checked first, every bad
 row is printed with its line, column and reason, and then nothing is imported (exit 1).
+The refused values are personal data and a command's output often ends up in a log (cron,
+a CI job), so they are printed only when asked for with ``--show-values``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,12 @@ signals_cli = AppGroup("signals", help="Signals from the rent administration.")
 @signals_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", "org_slug", required=True, help="Slug of the receiving organisation.")
-def import_file(file: Path, org_slug: str) -> None:
+@click.option(
+    "--show-values",
+    is_flag=True,
+    help="Also print each refused value (personal data: not for output that is logged).",
+)
+def import_file(file: Path, org_slug: str, show_values: bool) -> None:
     """Import FILE (CSV) for organisation ORG: all rows, or none when one is invalid."""
     organisation = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     if organisation is None:
@@ -35,9 +42,11 @@ def import_file(file: Path, org_slug: str) -> None:
     parsed = signal_csv.parse(file.read_bytes())
     if parsed.errors:
         for error in parsed.errors:
-            click.echo(str(error), err=True)
+            value = f" [{error.value}]" if show_values and error.value is not None else ""
+            click.echo(f"{error}{value}", err=True)
         click.echo(f"{len(parsed.errors)} error(s) in {file.name}: nothing was imported.", err=True)
         raise SystemExit(1)
+    click.echo(f"Read as {parsed.encoding}, {parsed.column_set} columns.")
     if parsed.ignored_columns:
         click.echo(f"Ignored columns: {', '.join(parsed.ignored_columns)}")
     actor = Actor.system("cli:signals import")

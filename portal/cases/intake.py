@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -54,7 +54,7 @@ from portal.cases.service import (
     person_digests,
     reserve_references,
 )
-from portal.cases.signal_csv import SignalRow
+from portal.cases.signal_csv import DAYS_AHEAD, SignalRow
 from portal.crypto.fields import sealed_values
 from portal.crypto.service import create_data_keys, preload_data_keys
 from portal.db import utcnow
@@ -110,6 +110,7 @@ def signal_from_row(row: SignalRow) -> SignalInput:
         tenant_number=row.tenant_number,
         arrears_cents=row.arrears_cents,
         arrears_months=row.arrears_months,
+        arrears_since=row.arrears_since,
         line=row.line,
     )
 
@@ -189,7 +190,7 @@ def _check(session: Session, signal: SignalInput) -> _Checked:
     check_cents(signal.arrears_cents, "arrears_cents")
     check_months(signal.arrears_months)
     check_past_date(signal.arrears_since, "arrears_since")
-    check_past_date(signal.signal_date, "signal_date")
+    check_signal_date(signal.signal_date)
     return _Checked(
         signal=signal,
         person=person,
@@ -197,6 +198,15 @@ def _check(session: Session, signal: SignalInput) -> _Checked:
         tenant_number=_clean("tenant_number", signal.tenant_number),
         digests=person_digests(session, person),
     )
+
+
+def check_signal_date(value: date) -> date:
+    """A signal may be dated a few days ahead (``signal_csv.DAYS_AHEAD``): a file made
+    before the first of the month is dated the first, and at night the UTC date this check
+    uses still lags the Dutch date the file was made on."""
+    ahead = value - timedelta(days=DAYS_AHEAD) if isinstance(value, date) else value
+    check_past_date(ahead, "signal_date")
+    return value
 
 
 def _open_cases_by_bsn(

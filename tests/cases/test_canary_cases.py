@@ -62,6 +62,17 @@ def test_no_canary_from_the_case_pages_at_rest_or_in_logs(backend, databases, tm
             content_type="multipart/form-data",
         )
         assert response.status_code == 303
+        # A refused file: its report shows the uploader the value, and keeps it nowhere.
+        refused = csv_bytes(
+            row("734918288", surname=CANARIES["surname"] + "\u202e", street=CANARIES["street"])
+        )
+        response = client.post(
+            "/casussen/import",
+            data={"csrf_token": token, "file": (io.BytesIO(refused), "signalen.csv")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 400
+        assert f"{CANARIES['surname']}[U+202E]" in response.get_data(as_text=True)
         found = client.post_form("/casussen/zoeken", {"term": BSN}).get_data(as_text=True)
         case_id = re.search(r'href="/casussen/(\d+)"', found)[1]
         case = f"/casussen/{case_id}"

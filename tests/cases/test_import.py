@@ -49,8 +49,8 @@ MALFORMED = [
         [(3, "signal_date")],
     ),
     (
-        "not UTF-8",
-        csv_bytes(GOOD).replace(b"Testpersoon", "Testp\xe9rsoon".encode("latin-1")),
+        "neither UTF-8 nor Windows-1252",
+        csv_bytes(GOOD).replace(b"Testpersoon", b"Testp\x81rsoon"),
         [(0, "")],
     ),
     ("empty file", b"", [(0, "")]),
@@ -84,21 +84,25 @@ def test_cli_refuses_a_bad_file_whole(app, session, make_org, tmp_path, name, da
 
 @pytest.mark.parametrize(("name", "data", "expected"), MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_upload_refuses_a_bad_file_whole(signed_in, session, name, data, expected):
+    """The upload page answers with the report; the job's row keeps where and why."""
     before = counts(session)
     response = upload(signed_in, data)
-    assert response.status_code == 303
+    assert response.status_code == 400
     job = session.scalars(select(ImportJob).order_by(ImportJob.id.desc())).first()
     assert job.status == "failed"
     assert [(e["line"], e["column"]) for e in job.errors] == expected
-    assert all(e["reason"] for e in job.errors)
+    assert all(e["reason"] and set(e) == {"line", "column", "reason"} for e in job.errors)
     assert counts(session) == before
-    page = signed_in.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Er is niets geïmporteerd" in page
-    for line, column in expected:
-        if line:
-            assert f">{line}</td>" in page
-        if column:
-            assert f">{column}</td>" in page
+    for page in (
+        response.get_data(as_text=True),
+        signed_in.get(f"/casussen/import/{job.id}").get_data(as_text=True),
+    ):
+        assert "Er is niets geïmporteerd" in page
+        for line, column in expected:
+            if line:
+                assert f">{line}</td>" in page
+            if column:
+                assert f">{column}</td>" in page
 
 
 def upload(client, data: bytes, filename: str = "signalen.csv"):

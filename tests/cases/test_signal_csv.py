@@ -27,7 +27,7 @@ GOOD = (
 )
 GOOD2 = (
     "H-1002;123456782;Voorbeeld;C.;17-05-1985;Kerkweg;3;9999ZZ;Demostad;;c@example.org;"
-    "0;0;01-11-2026"
+    "0,01;0;01-11-2026"
 )
 
 
@@ -45,7 +45,7 @@ def test_good_file_parses_and_normalises():
     assert first.phone == "+31612345678" and first.email is None
     assert first.birth_date == date(1990, 5, 17) and first.house_number == "12A"
     assert second.birth_date == date(1985, 5, 17) and second.signal_date == date(2026, 11, 1)
-    assert second.email == "c@example.org" and second.arrears_cents == 0
+    assert second.email == "c@example.org" and second.arrears_cents == 1
 
 
 def test_comma_delimiter_and_header_case():
@@ -118,7 +118,7 @@ def test_malformed_rows_are_reported_exactly(rows, where):
         ),
         (csv_bytes(GOOD, header=HEADER.replace("city", "bsn")), [(1, "city"), (1, "bsn")]),
     ],
-    ids=["empty", "header only", "not utf-8", "missing column", "duplicate column"],
+    ids=["empty", "header only", "utf-16 header only", "missing column", "duplicate column"],
 )
 def test_malformed_files_are_reported(data, where):
     result = parse(data, today=TODAY)

@@ -107,17 +107,23 @@ def import_upload():
     if not outcome.done:  # the form's errors (no file, too large...)
         return _import_page(form, status=400)
     job = outcome.result
+    checked = jobs.check_file(db.session, job, form.file.data.read())
+    db.session.commit()
+    if not checked.ok:  # the report with the refused values: this response only
+        return _import_page(form, status=400, refused=checked)
     jobs.submit(
         current_app._get_current_object(),  # type: ignore[attr-defined]  # the app, not the proxy
         job.id,
-        form.file.data.read(),
+        checked.rows,
         actor,
         contact_days(),
     )
     return redirect(url_for(".import_job", job_id=job.id), code=303)
 
 
-def _import_page(form: ImportForm, status: int) -> tuple[str, int]:
+def _import_page(
+    form: ImportForm, status: int, refused: signal_csv.ParseResult | None = None
+) -> tuple[str, int]:
     recent = db.session.scalars(
         select(ImportJob)
         .where(ImportJob.organisation_id == current_actor().organisation_id)
@@ -129,8 +135,8 @@ def _import_page(form: ImportForm, status: int) -> tuple[str, int]:
             "cases/import.html",
             form=form,
             recent=recent,
-            required_columns=signal_csv.REQUIRED,
-            optional_columns=signal_csv.OPTIONAL,
+            column_sets=(signal_csv.TODAY, signal_csv.VNG),
+            refused=refused,
         ),
         status,
     )
