@@ -32,7 +32,7 @@ from handover.models import (
     Referral,
     ReferralEvent,
 )
-from handover.earlysignal.deadlines import is_signal, signal_sent
+from handover.earlysignal.deadlines import is_signal, referral_closed, signal_sent
 from handover.policy import sync_grants
 from portal.accounts.models import Organisation
 from portal.accounts.roles import CASEWORK_ROLES
@@ -153,6 +153,8 @@ def _move(
     referral.status = to_status
     session.flush()
     sync_grants(session, referral)
+    if to_status not in ACTIVE:
+        referral_closed(session, referral)
     record(
         session,
         actor,

@@ -52,7 +52,8 @@ def signal_sent(session: Session, referral: Referral, now: datetime) -> EarlySig
         return None
     referral.response_due_at = None
     existing = session.scalar(select(EarlySignal).where(EarlySignal.referral_id == referral.id))
-    if existing is not None:  # offered again after a withdrawal: the signal case stays
+    if existing is not None:  # offered again after a withdrawal: the signal case goes on
+        existing.closed = existing.outcome is not None
         return existing
     sent_on = local_date(now)
     due = conversation_due(rules, sent_on, referral.crisis)
@@ -71,3 +72,11 @@ def signal_sent(session: Session, referral: Referral, now: datetime) -> EarlySig
     session.add(signal)
     session.flush()
     return signal
+
+
+def referral_closed(session: Session, referral: Referral) -> None:
+    """The signal's referral closed without an outcome (withdrawn by the sender, declined,
+    returned): its signal case leaves the inbox and the deadline warnings."""
+    signal = session.scalar(select(EarlySignal).where(EarlySignal.referral_id == referral.id))
+    if signal is not None and not signal.closed:
+        signal.closed = True

@@ -56,7 +56,6 @@ class AttemptForm(Form):
         _l("Of kies het dagdeel"),
         choices=[SelectChoice("", "—")]
         + [SelectChoice(code, DAY_PART_LABELS[code]) for code in DAY_PARTS],
-        validators=[Optional()],
     )
 
     def validate_day_part(self, field: SelectField) -> None:

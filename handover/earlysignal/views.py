@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select, tuple_
@@ -171,9 +172,10 @@ PAGE_LOADS = (
 def _debt_help_choices(signal: EarlySignal, form: DebtHelpForm) -> None:
     """The purposes a signal may continue under, and the partners on their first rung."""
     covenant = active_covenant(db.session)
+    lang = str(get_locale())
     purposes = service.debt_help_purposes(db.session, signal)
     form.purpose.choices = [
-        SelectChoice(code, covenant.purposes[code].name.get("nl")) for code in purposes
+        SelectChoice(code, covenant.purposes[code].name.get(lang)) for code in purposes
     ]
     recipients: dict[int, str] = {}
     for code in purposes:
