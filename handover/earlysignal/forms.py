@@ -56,6 +56,7 @@ class AttemptForm(Form):
         _l("Of kies het dagdeel"),
         choices=[SelectChoice("", "—")]
         + [SelectChoice(code, DAY_PART_LABELS[code]) for code in DAY_PARTS],
+        default="",
     )
 
     def validate_day_part(self, field: SelectField) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+#: The case's access history is read by the signalling partner too: the labels of the
+#: municipality's own steps say that it worked on the signal, not what it found.
 ACTION_LABELS = {
     "earlysignal.pick_up": _l("Vroegsignaal opgepakt"),
-    "earlysignal.contact_attempt": _l("Contactpoging van de gemeente vastgelegd"),
-    "earlysignal.outcome": _l("Uitkomst van het vroegsignaal vastgelegd"),
-    "earlysignal.debt_help": _l("Vroegsignaal doorgezet naar schuldhulp"),
+    "earlysignal.contact_attempt": _l("Vroegsignaal bijgewerkt door de ontvanger"),
+    "earlysignal.outcome": _l("Vroegsignaal afgesloten"),
+    "earlysignal.debt_help": _l("Vroegsignaal bijgewerkt door de ontvanger"),
     "earlysignal.overdue": _l("Wettelijke termijn van een vroegsignaal verstreken"),
     "referral.signal_closed": _l("Vroegsignaal afgesloten"),
 }

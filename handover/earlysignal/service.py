@@ -341,11 +341,12 @@ def check_deadlines(session: Session, *, now: datetime | None = None) -> list[in
     for signal in late:
         signal.warned = True
         stage = "conversation" if signal.first_conversation_on is None else "decision"
+        # No case on the event: it reads no personal data, and the case's access history,
+        # which the signalling partner reads, is no place to learn the municipality's pace.
         record(
             session,
             actor,
             "earlysignal.overdue",
-            case_id=signal.case_id,
             detail={"referral": signal.referral_id, "deadline": stage},
         )
         what = (

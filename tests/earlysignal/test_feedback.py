@@ -28,9 +28,9 @@ WITHHELD_WORDS = (
     "andere reden",
     "Kaartje door de deur",
     "Vervolghulp",
-    "Contactpoging",
-    "contactpoging",
+    "Contactpogingen van de gemeente",
     "Eerste gesprek",
+    "Besluit over schuldhulp",
     "overdracht voor schuldhulp",
 )
 

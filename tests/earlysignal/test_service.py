@@ -305,3 +305,13 @@ def test_nobody_else_may_send_in_a_partners_name(session, people, send_signal):
             session, people["welzijn"][1], signal, purpose="debt_help",
             recipient_org_id=people["schuldhulp"][0].organisation_id, note=None, version=None,
         )  # fmt: skip
+
+
+def test_the_sla_check_command_counts_the_signals_past_a_deadline(app, session, send_signal):
+    from portal.db import utcnow
+
+    send_signal(now=utcnow() - timedelta(days=40))
+    send_signal(now=utcnow())
+    result = app.test_cli_runner().invoke(args=["sla", "check"])
+    assert result.exit_code == 0, result.output
+    assert "early signals past a legal deadline: 1" in result.output

@@ -57,7 +57,7 @@ def test_inbox_shows_crisis_and_warm_handovers_first_then_by_deadline(
     assert "nog 3 werkdagen" in html
 
 
-def test_inbox_pages_by_keyset_and_ignores_bad_cursors(session, coach, send_signal, statements):
+def test_inbox_pages_by_keyset_and_ignores_bad_cursors(session, coach, send_signal):
     views.PAGE_SIZE, saved = 2, views.PAGE_SIZE
     try:
         signals = [send_signal(now=utcnow() - timedelta(days=n)) for n in range(5)]
@@ -154,3 +154,26 @@ def test_bad_input_is_refused_in_words_and_changes_nothing(
 def test_impossible_ids_are_not_found(coach, url):
     assert coach.get(url).status_code == 404
     assert coach.post_form(f"{url}/uitkomst", {"uitkomst-outcome": "no_contact"}).status_code == 404
+
+
+def test_the_inbox_costs_a_page_whatever_the_number_of_signals(
+    session, coach, send_signal, statements
+):
+    """One statement reads the page with its cases (a LIMIT on the inbox index), however many
+    signals are open: the list is O(page)."""
+
+    def count() -> int:
+        session.commit()
+        session.expunge_all()
+        with statements() as seen:
+            assert coach.get("/vroegsignalen").status_code == 200
+        pages = [s for s in seen if "FROM early_signal" in s]
+        assert len(pages) == 1 and "LIMIT" in pages[0]
+        return len(seen)
+
+    send_signal()
+    coach.get("/vroegsignalen")  # the first view stores a CSRF token
+    few = count()
+    for _ in range(8):
+        send_signal()
+    assert count() == few
