@@ -7,13 +7,14 @@ Sunday or a generally recognised public holiday moves to the next working day (a
 a deadline counted in working days skips those days.
 
 The public holidays come from the maintained ``holidays`` library (its Dutch calendar), not
-from a hand-written list, with one correction from the law itself. The library's NL calendar
-holds New Year's Day, Easter Sunday and Monday, King's Day (27 April, or 26 April when the
-27th is a Sunday), Ascension Day, Whit Sunday and Monday, and both Christmas days; it holds
-Liberation Day (5 May) only in lustrum years (2025, 2030, ...), when it is a day off by
-national agreement, and it leaves out Good Friday. The Algemene termijnenwet (art. 3)
-names "de vijfde mei" among the public holidays *every* year, and does not name Good Friday,
-so here 5 May never counts as a working day and Good Friday does.
+from a hand-written list, with one addition from the law itself. The library's NL calendar
+(checked with version 0.108) holds New Year's Day, Good Friday, Easter Sunday and Monday,
+King's Day (27 April, or 26 April when the 27th is a Sunday), Ascension Day, Whit Sunday and
+Monday, and both Christmas days; it holds Liberation Day (5 May) only in lustrum years (2025,
+2030, ...), when it is a national day off. The Algemene termijnenwet (art. 3) names "de vijfde
+mei" among the public holidays every year, so here 5 May never counts as a working day. Good
+Friday is not on the law's own list; it stays a day off here because the library counts it,
+which at worst gives the municipality one day more, never the resident one day less notice.
 """
 
 from __future__ import annotations

@@ -94,6 +94,8 @@ class Feedback:
         label = str(FEEDBACK_LABELS[self.state])
         if self.outcome is None:
             return label
+        if self.outcome in NOT_PICKED_UP:  # its label says "niet opgepakt" already
+            return str(OUTCOME_LABELS[self.outcome])
         return str(_l("%(state)s: %(outcome)s", state=label, outcome=OUTCOME_LABELS[self.outcome]))
 
 

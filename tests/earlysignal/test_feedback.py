@@ -108,6 +108,7 @@ def test_the_sender_never_sees_the_municipalitys_reason_anywhere(
 ):
     urls = sorted(
         {url for s in worked_signals for url in ids_of(session, s.referral.case).urls(app)}
+        | {"/overdrachten?weergave=verstuurd", "/vroegsignalen"}
     )
     municipality = _walk(app, login, people["schuldhulp"][0], urls)
     assert any(SECRET in text for text in municipality.values()), "the walk cannot fail"

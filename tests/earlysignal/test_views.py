@@ -22,6 +22,12 @@ def coach(app, session, people, login):
     return login(app.test_client(), people["schuldhulp"][0])
 
 
+def post(client, url: str, action: str, data: dict[str, str]):
+    """A step's form as the page posts it (its fields and CSRF token carry the prefix)."""
+    token = client.csrf_token()
+    return client.post(f"{url}/{action}", data={f"{action}-csrf_token": token, **data})
+
+
 def _version(html: str, action: str) -> str:
     match = re.search(rf'name="{action}-version" type="hidden" value="(\d+)"', html)
     assert match, f"no {action} form"
@@ -82,16 +88,16 @@ def test_work_a_signal_through_its_page(session, coach, send_signal):
     url = f"/vroegsignalen/{signal.referral_id}"
     page = coach.get(url).get_data(as_text=True)
     today = local_date(utcnow()).isoformat()
-    response = coach.post_form(
-        f"{url}/contactpoging",
+    response = post(
+        coach, url, "contactpoging",
         {"contactpoging-kind": "card", "contactpoging-reached": "no",
          "contactpoging-attempted_on": today, "contactpoging-at": "19:15"},
     )  # fmt: skip
     assert response.status_code == 302
     page = coach.get(url).get_data(as_text=True)
     assert "Kaartje door de deur" in page and "Avond" in page
-    response = coach.post_form(
-        f"{url}/uitkomst",
+    response = post(
+        coach, url, "uitkomst",
         {"uitkomst-outcome": "no_contact", "uitkomst-reason": "",
          "uitkomst-version": _version(page, "uitkomst")},
     )  # fmt: skip
@@ -135,7 +141,7 @@ def test_bad_input_is_refused_in_words_and_changes_nothing(
 ):
     signal = send_signal(now=utcnow() - timedelta(days=2))
     session.commit()
-    response = coach.post_form(f"/vroegsignalen/{signal.referral_id}/{action}", data)
+    response = post(coach, f"/vroegsignalen/{signal.referral_id}", action, data)
     assert response.status_code in (302, 400)
     if response.status_code == 302:  # a refusal by the service: shown as a message
         page = coach.get(response.headers["Location"]).get_data(as_text=True)
@@ -153,7 +159,7 @@ def test_bad_input_is_refused_in_words_and_changes_nothing(
 )  # fmt: skip
 def test_impossible_ids_are_not_found(coach, url):
     assert coach.get(url).status_code == 404
-    assert coach.post_form(f"{url}/uitkomst", {"uitkomst-outcome": "no_contact"}).status_code == 404
+    assert post(coach, url, "uitkomst", {"uitkomst-outcome": "no_contact"}).status_code == 404
 
 
 def test_the_inbox_costs_a_page_whatever_the_number_of_signals(
