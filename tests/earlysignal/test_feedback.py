@@ -119,12 +119,12 @@ def test_the_sender_never_sees_the_municipalitys_reason_anywhere(
     }
     for who, user in corporation.items():
         pages = _walk(app, login, user, urls)
-        if who == "caseworker":
-            assert any("Niet opgepakt door de gemeente" in t for t in pages.values())
-            assert any("herhaalde melding" in t for t in pages.values())
         for url, text in pages.items():
             for word in WITHHELD_WORDS:
                 assert word not in text, f"{who} saw {word!r} on {url}"
+        if who == "caseworker":  # what it may learn, it does
+            assert any("Niet opgepakt door de gemeente" in t for t in pages.values())
+            assert any("herhaalde melding" in t for t in pages.values())
 
 
 def test_the_signal_case_is_the_municipalitys_alone(app, session, people, login, send_signal):
