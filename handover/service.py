@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent import service as consent_service
+from handover.earlysignal.deadlines import is_signal, referral_closed, signal_sent
 from handover.models import (
     ACTIVE,
     ARREARS_ITEM,
@@ -32,7 +33,6 @@ from handover.models import (
     Referral,
     ReferralEvent,
 )
-from handover.earlysignal.deadlines import is_signal, referral_closed, signal_sent
 from handover.policy import sync_grants
 from portal.accounts.models import Organisation
 from portal.accounts.roles import CASEWORK_ROLES

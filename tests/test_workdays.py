@@ -72,7 +72,7 @@ def test_next_and_on_working_day():
     assert on_working_day(date(2027, 4, 26)) == date(2027, 4, 26)
     assert on_working_day(date(2027, 4, 24)) == date(2027, 4, 26)
     assert add_working_days(date(2027, 4, 24), 0) == date(2027, 4, 24)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="forwards"):
         add_working_days(date(2027, 4, 24), -1)
 
 

@@ -44,9 +44,7 @@ class AttemptForm(Form):
         choices=[SelectChoice("yes", _l("Ja, bereikt")), SelectChoice("no", _l("Nee"))],
         validators=[InputRequired(_l("Kies of de inwoner bereikt is."))],
     )
-    attempted_on = DateField(
-        _l("Datum"), validators=[InputRequired(_l("Vul een datum in."))]
-    )
+    attempted_on = DateField(_l("Datum"), validators=[InputRequired(_l("Vul een datum in."))])
     at = TimeField(
         _l("Tijd"),
         validators=[Optional()],
@@ -73,9 +71,7 @@ class OutcomeForm(VersionedForm):
     reason = TextAreaField(
         _l("Reden (alleen voor de gemeente)"),
         validators=[Length(max=REASON_MAX)],
-        description=_l(
-            "Nodig bij 'Niet opgepakt: andere reden'. De melder ziet deze reden nooit."
-        ),
+        description=_l("Nodig bij 'Niet opgepakt: andere reden'. De melder ziet deze reden nooit."),
     )
     outcome_on = DateField(
         _l("Datum"), validators=[Optional()], description=_l("Leeg laten voor vandaag.")
@@ -89,7 +85,4 @@ class OutcomeForm(VersionedForm):
 class DebtHelpForm(VersionedForm):
     purpose = SelectField(_l("Doel"), validators=[DataRequired()])
     recipient = SelectField(_l("Naar"), coerce=int, validators=[DataRequired()])
-    note = TextAreaField(
-        _l("Notitie"), validators=[Optional(), Length(max=REASON_MAX)]
-    )
-
+    note = TextAreaField(_l("Notitie"), validators=[Optional(), Length(max=REASON_MAX)])

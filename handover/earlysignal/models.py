@@ -115,9 +115,7 @@ class EarlySignal(EncryptedRow, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     referral: Mapped[Referral] = relationship(foreign_keys=[referral_id])
-    debt_help_referral: Mapped[Referral | None] = relationship(
-        foreign_keys=[debt_help_referral_id]
-    )
+    debt_help_referral: Mapped[Referral | None] = relationship(foreign_keys=[debt_help_referral_id])
     attempts: Mapped[list[SignalContactAttempt]] = relationship(
         back_populates="signal",
         order_by="SignalContactAttempt.id",

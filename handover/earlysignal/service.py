@@ -119,7 +119,9 @@ def _notify_municipality(session: Session, signal: EarlySignal, what: str) -> No
     )
 
 
-def _picked_up(session: Session, actor: Actor, signal: EarlySignal, on: date, now: datetime) -> None:
+def _picked_up(
+    session: Session, actor: Actor, signal: EarlySignal, on: date, now: datetime
+) -> None:
     """datum_opgepakt, and the referral accepted (the sender may learn it was picked up)."""
     signal.picked_up_on = on
     referral = signal.referral
@@ -252,7 +254,9 @@ def record_outcome(
     if referral.status in ACTIVE:
         referral.closed_at = now
         referrals._move(session, actor, referral, "signal_closed", "completed", now=now)
-        referrals._notify(session, referral.sender_org_id, referral, "Terugkoppeling op uw vroegsignaal")
+        referrals._notify(
+            session, referral.sender_org_id, referral, "Terugkoppeling op uw vroegsignaal"
+        )
     return signal
 
 

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from sqlalchemy import select, tuple_
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
@@ -75,12 +74,11 @@ def inbox():
     """Open signals sent to the user's organisation: keyset pages on ``ix_early_signal_inbox``."""
     actor = current_actor()
     after = _parse_cursor(request.args.get("na"))
-    query = select(EarlySignal).where(
-        policy.visible_signals(actor), EarlySignal.closed.is_(False)
-    )
+    query = select(EarlySignal).where(policy.visible_signals(actor), EarlySignal.closed.is_(False))
     if after is not None:
         query = query.where(
-            tuple_(EarlySignal.priority, EarlySignal.due_on, EarlySignal.id) > tuple_(*after)
+            tuple_(EarlySignal.priority, EarlySignal.due_on, EarlySignal.id)
+            > tuple_(*(literal(value) for value in after))
         )
     with_case = (
         joinedload(EarlySignal.referral)
@@ -200,9 +198,9 @@ def _forms(signal: EarlySignal, failed: tuple[str, Any] | None) -> dict[str, Any
 
 def _detail(signal: EarlySignal, status: int = 200, failed: tuple[str, Any] | None = None):
     actor = current_actor()
-    fields: dict[Any, tuple[str, ...]] = {
-        a: ("kind", "reached", "attempted_on", "day_part") for a in signal.attempts
-    }
+    fields: dict[Any, tuple[str, ...]] = dict.fromkeys(
+        signal.attempts, ("kind", "reached", "attempted_on", "day_part")
+    )
     if signal.reason is not None:
         fields[signal] = ("reason",)
     shown = policy.reveal_own(db.session, actor, signal, fields)

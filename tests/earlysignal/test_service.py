@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from handover import service as referrals
 from handover.earlysignal import service
-from handover.earlysignal.models import OUTCOMES, EarlySignal, SignalContactAttempt
+from handover.earlysignal.models import (
+    EITHER,
+    NOT_PICKED_UP,
+    OUTCOMES,
+    EarlySignal,
+    SignalContactAttempt,
+)
 from handover.models import Referral
 from portal.audit.models import AuditEvent
 from portal.crypto.fields import decrypt_field
@@ -172,7 +178,7 @@ def test_only_the_municipality_records_attempts(session, people, send_signal):
             )  # fmt: skip
 
 
-# --- outcome ---------------------------------------------------------------------------------------
+# --- outcome ------------------------------------------------------------------------------
 
 
 def test_every_outcome_of_the_model_can_be_recorded(session, people, send_signal):
@@ -185,8 +191,7 @@ def test_every_outcome_of_the_model_can_be_recorded(session, people, send_signal
         assert signal.closed and signal.outcome == code
         assert signal.referral.status == "completed"
         assert decrypt_field(signal, "reason") == "Eigen reden."
-        assert signal.picked_up == (code not in ("not_picked_up_repeat",
-            "not_picked_up_unjustified", "not_picked_up_other", "deceased", "not_resident"))  # fmt: skip
+        assert signal.picked_up == (code not in (*NOT_PICKED_UP, *EITHER))
 
 
 @pytest.mark.parametrize(
@@ -260,7 +265,7 @@ def test_the_old_help_reports_are_refused_for_a_signal(session, people, send_sig
         referrals.report(session, coach, signal.referral, "first_contact", version=None)
 
 
-# --- to debt help ----------------------------------------------------------------------------------
+# --- to debt help ---------------------------------------------------------------------------
 
 
 def test_a_picked_up_signal_becomes_a_debt_help_referral(session, people, send_signal):

@@ -44,9 +44,7 @@ def test_deadline_in_words(app):
         assert views.deadline_words(date(2027, 4, 20), today) == "3 dagen te laat"
 
 
-def test_inbox_shows_crisis_and_warm_handovers_first_then_by_deadline(
-    session, coach, send_signal
-):
+def test_inbox_shows_crisis_and_warm_handovers_first_then_by_deadline(session, coach, send_signal):
     now = utcnow()
     plain_late = send_signal(now=now - timedelta(days=20))
     plain_new = send_signal(now=now)
@@ -72,7 +70,9 @@ def test_inbox_pages_by_keyset_and_ignores_bad_cursors(session, coach, send_sign
         url = "/vroegsignalen"
         while url:
             html = coach.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
-            seen += [s.referral.case.reference for s in signals if s.referral.case.reference in html]
+            seen += [
+                s.referral.case.reference for s in signals if s.referral.case.reference in html
+            ]
             match = re.search(r'href="(/vroegsignalen\?na=[^"]+)"', html)
             url = match.group(1).replace("&amp;", "&") if match else ""
         assert len(seen) == len(set(seen)) == 5
