@@ -107,7 +107,7 @@ class EarlySignal(EncryptedRow, Base):
     #: Set when ``sla check`` warned that the running deadline passed (reset with a new one).
     warned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The debt-help referral the picked-up signal became.
-    debt_help_referral_id: Mapped[int | None] = mapped_column(
+    follow_up_referral_id: Mapped[int | None] = mapped_column(
         ForeignKey("referral.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -115,7 +115,7 @@ class EarlySignal(EncryptedRow, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     referral: Mapped[Referral] = relationship(foreign_keys=[referral_id])
-    debt_help_referral: Mapped[Referral | None] = relationship(foreign_keys=[debt_help_referral_id])
+    follow_up_referral: Mapped[Referral | None] = relationship(foreign_keys=[follow_up_referral_id])
     attempts: Mapped[list[SignalContactAttempt]] = relationship(
         back_populates="signal",
         order_by="SignalContactAttempt.id",

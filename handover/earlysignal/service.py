@@ -295,7 +295,7 @@ def refer_to_debt_help(
     signal = _lock(session, signal, version)
     if not signal.picked_up:
         raise DomainError(_l("Pak het signaal eerst op."))
-    if signal.debt_help_referral_id is not None:
+    if signal.follow_up_referral_id is not None:
         raise Conflict(_l("Dit vroegsignaal is al doorgezet naar schuldhulp."))
     if purpose not in debt_help_purposes(session, signal):
         raise DomainError(_l("Kies een doel uit de lijst."))
@@ -310,7 +310,7 @@ def refer_to_debt_help(
         sender_org_id=organisation_id,
         now=now,
     )
-    signal.debt_help_referral = referral
+    signal.follow_up_referral = referral
     session.flush()
     record(
         session,

@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.LargeBinary(), nullable=True),
         sa.Column("closed", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("warned", sa.Boolean(), server_default=sa.false(), nullable=False),
-        sa.Column("debt_help_referral_id", sa.Integer(), nullable=True),
+        sa.Column("follow_up_referral_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("row_uid", sa.Uuid(), nullable=False),
@@ -49,9 +49,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["debt_help_referral_id"],
+            ["follow_up_referral_id"],
             ["referral.id"],
-            name=op.f("fk_early_signal_debt_help_referral_id_referral"),
+            name=op.f("fk_early_signal_follow_up_referral_id_referral"),
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(

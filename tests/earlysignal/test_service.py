@@ -288,7 +288,7 @@ def test_a_picked_up_signal_becomes_a_debt_help_referral(session, people, send_s
         session, coach, signal, purpose="debt_help", recipient_org_id=municipality,
         note="Opgepakt na vroegsignaal.", version=signal.version,
     )  # fmt: skip
-    assert signal.debt_help_referral_id == help_referral.id
+    assert signal.follow_up_referral_id == help_referral.id
     assert help_referral.purpose == "debt_help" and help_referral.previous_id == signal.referral_id
     assert help_referral.case_id == signal.case_id
     # Sent in the municipality's own name: what follows is not the corporation's business.
