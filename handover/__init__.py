@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(sla_cli)
 
-    from handover import decisions
+    from handover import decisions, earlysignal
 
     decisions.init_app(app)
+    earlysignal.init_app(app)

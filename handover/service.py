@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent import service as consent_service
+from handover.earlysignal.deadlines import is_signal, referral_closed, signal_sent
 from handover.models import (
     ACTIVE,
     ARREARS_ITEM,
@@ -152,6 +153,8 @@ def _move(
     referral.status = to_status
     session.flush()
     sync_grants(session, referral)
+    if to_status not in ACTIVE:
+        referral_closed(session, referral)
     record(
         session,
         actor,
@@ -260,12 +263,27 @@ def send(
     note: str | None,
     rung: int = 0,
     previous: Referral | None = None,
+    crisis: bool = False,
+    warm_handover: bool = False,
+    sender_org_id: int | None = None,
     now: datetime | None = None,
 ) -> Referral:
-    """Offer the case to the recipient: the package is what the covenant and consent allow."""
+    """Offer the case to the recipient: the package is what the covenant and consent allow.
+
+    ``crisis`` and ``warm_handover`` mark an early signal (the VNG model's flags). A partner
+    that follows up on a referral it received (``previous``) may send in its own name
+    (``sender_org_id``: its own organisation), so what follows stays between it and the next
+    recipient; otherwise the next referral keeps the first sender, as the ladder does.
+    """
     _require_staff(actor)
     now = now or utcnow()
     if case.organisation_id != actor.organisation_id and previous is None:
+        raise Forbidden()
+    if sender_org_id is not None and (
+        previous is None
+        or sender_org_id != actor.organisation_id
+        or previous.recipient_org_id != sender_org_id
+    ):
         raise Forbidden()
     if case.status == "closed":
         raise DomainError(_l("Een gesloten casus kan niet worden overgedragen."))
@@ -289,7 +307,8 @@ def send(
         case=case,
         covenant_version_id=version.id,
         purpose=purpose,
-        sender_org_id=actor.organisation_id if previous is None else previous.sender_org_id,
+        sender_org_id=sender_org_id
+        or (actor.organisation_id if previous is None else previous.sender_org_id),
         recipient_org_id=recipient_org_id,
         recipient_role=proposal.recipient_role,
         rung=rung,
@@ -298,6 +317,8 @@ def send(
         previous=previous,
         created_by_id=actor.user_id,
         created_at=now,
+        crisis=crisis,
+        warm_handover=warm_handover,
     )
     cleaned = _clean_reason(note, required=False)
     if cleaned:
@@ -307,6 +328,7 @@ def send(
     referral.sent_at = now
     referral.response_due_at = _due(now, rung_rules.response_days)
     _move(session, actor, referral, "send", "sent", now=now)
+    signal_sent(session, referral, now)
     _notify(session, recipient_org_id, referral, "Nieuwe overdracht")
     return referral
 
@@ -341,7 +363,9 @@ def accept(
         raise Conflict(_l("Deze overdracht wacht niet meer op acceptatie."))
     rung = active_covenant(session).ladder(referral.purpose)[referral.rung]
     referral.accepted_at = now
-    referral.first_contact_due_at = _due(now, rung.first_contact_days)
+    # An early signal runs on the legal deadlines of its signal case instead.
+    if not is_signal(session, referral):
+        referral.first_contact_due_at = _due(now, rung.first_contact_days)
     _move(session, actor, referral, "accept", "accepted", now=now)
     _notify(session, referral.sender_org_id, referral, "Overdracht geaccepteerd")
     return referral
@@ -450,6 +474,10 @@ def report(
     _as_recipient(actor, referral)
     if kind not in REPORTS:
         raise DomainError(_l("Onbekende terugmelding."))
+    if is_signal(session, referral):
+        # An early signal is answered with the model's contact attempts and outcome, of
+        # which the signalling partner learns only what the model permits.
+        raise DomainError(_l("Leg dit vast bij het vroegsignaal."))
     now = now or utcnow()
     referral = _lock(session, referral, version)
     if referral.status not in ("accepted", "in_progress"):
@@ -522,6 +550,7 @@ def reopen(
         referral.sent_at = now
         referral.response_due_at = _due(now, rung.response_days)
         _move(session, actor, referral, "reopen", "sent", now=now)
+        signal_sent(session, referral, now)
         _notify(session, referral.recipient_org_id, referral, "Overdracht opnieuw aangeboden")
     elif actor.organisation_id in (referral.sender_org_id, referral.recipient_org_id):
         raise Conflict(_l("Deze overdracht kan niet worden heropend."))

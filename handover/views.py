@@ -17,6 +17,8 @@ from wtforms import SelectChoice
 from consent import service as consent_service
 from consent.labels import CHANNEL_LABELS
 from handover import service
+from handover.earlysignal.models import EarlySignal
+from handover.earlysignal.policy import FEEDBACK_STATUSES, feedback_for, sender_feedback
 from handover.forms import (
     CheckForm,
     EscalateForm,
@@ -183,6 +185,8 @@ def inbox():
         "view": view,
         "views": VIEWS,
         "rows": rows,
+        # What the sender may learn of its early signals (the municipality's work aside).
+        "feedback": feedback_for(db.session, rows) if view == "verstuurd" else {},
         "after": after,
         "next_after": rows[-1].id if more else None,
         "now": utcnow(),
@@ -250,6 +254,12 @@ def _detail_context(
             check_forms[failed_check[0]] = failed_check[1]
     # The next rung, weighed once for the notice and the escalation form.
     step = service.next_step(db.session, referral)
+    signal = db.session.scalar(select(EarlySignal).where(EarlySignal.referral_id == referral.id))
+    feedback = (
+        sender_feedback(signal)
+        if signal is not None and is_sender and referral.status in FEEDBACK_STATUSES
+        else None
+    )
     withheld = []
     if is_recipient and referral.active:
         decisions = decide(db.session, actor, case, referral.categories)
@@ -266,6 +276,10 @@ def _detail_context(
         "covenant": active_covenant(db.session),
         "is_recipient": is_recipient,
         "is_sender": is_sender,
+        # An early signal: its sender sees only the permitted feedback, its recipient works
+        # it on the signal case's page.
+        "feedback": feedback,
+        "signal": signal if is_recipient else None,
         "next_step": step if is_sender else None,
         "now": utcnow(),
         "forms": _forms(referral, step, failed),
@@ -449,12 +463,14 @@ def for_case(case_id: int):
         .where(Referral.case_id == case.id, visible_referrals(actor))
         .order_by(Referral.id.desc())
     ).all()
+    sent = [r for r in rows if r.sender_org_id == actor.organisation_id]
     return (
         render_template(
             "handover/_case_panel.html",
             case=case,
             rows=rows,
             active=ACTIVE,
+            feedback=feedback_for(db.session, sent),
             covenant=active_version(db.session) and active_covenant(db.session),
             now=utcnow(),
             can_send=case.organisation_id == actor.organisation_id,

@@ -297,6 +297,48 @@ def reveal(
     return Revealed(decisions=decisions, values=_values(session, decisions, wanted))
 
 
+def reveal_recorded(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    recorder_org_id: int,
+    fields: Mapping[Row, Iterable[str]],
+    *,
+    action: str = "case.view",
+    purpose: str | None = None,
+) -> Revealed:
+    """``reveal`` for what a partner records of its own work on another organisation's case
+    (the municipality's contact attempts on an early signal, and its reasons).
+
+    Only the recording organisation reads such records (basis ``recorder``), and operator
+    commands (``system``); the case's owner and every other partner are refused, whatever
+    they may see of the case itself: the record is the partner's own administration, and what
+    the owner may learn of it is passed on by the partner's room, not read from the record.
+    Audited like ``reveal``: one event for what is shown.
+    """
+    wanted = [(obj, name) for obj, names in fields.items() for name in names]
+    categories = {category_of(obj, name) for obj, name in wanted}
+    if actor.kind == "system":
+        decisions = {c: AccessDecision(c, True, "system", purpose=purpose) for c in categories}
+    elif actor.kind == "staff" and actor.organisation_id == recorder_org_id:
+        decisions = {c: AccessDecision(c, True, "recorder", purpose=purpose) for c in categories}
+    else:
+        decisions = {c: AccessDecision(c, False, reason="not_shared") for c in categories}
+    bases = _bases(decisions)
+    if bases:
+        record(
+            session,
+            actor,
+            action,
+            case_id=case.id,
+            categories=bases,
+            basis=_basis_text(bases),
+            detail={"bases": bases, **({"purpose": purpose} if purpose else {})},
+            processing_activity=processing_activity(session, decisions.values(), purpose),
+        )
+    return Revealed(decisions=decisions, values=_values(session, decisions, wanted))
+
+
 def reveal_list(
     session: Session,
     actor: Actor,

@@ -87,6 +87,7 @@ BASIS_LABELS: dict[str, Any] = {
     "owner": _l("Eigen casus (de organisatie die de casus heeft)"),
     "data_subject": _l("De huurder zelf"),
     "system": _l("Taak van het portaal"),
+    "recorder": _l("Eigen vastlegging van de organisatie"),
 }
 
 #: The same for tenants (B1).
@@ -94,6 +95,7 @@ TENANT_BASIS = {
     "owner": _l("Deze organisatie werkt aan uw dossier."),
     "consent": _l("U gaf hiervoor toestemming."),
     "system": _l("Het portaal deed dit zelf, volgens de afspraken tussen de organisaties."),
+    "recorder": _l("Deze organisatie las wat zij zelf over uw contact vastlegde."),
 }
 
 PORTAL_SYSTEM = _l("Ketenportaal (automatisch)")
