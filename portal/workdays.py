@@ -13,8 +13,10 @@ King's Day (27 April, or 26 April when the 27th is a Sunday), Ascension Day, Whi
 Monday, and both Christmas days; it holds Liberation Day (5 May) only in lustrum years (2025,
 2030, ...), when it is a national day off. The Algemene termijnenwet (art. 3) names "de vijfde
 mei" among the public holidays every year, so here 5 May never counts as a working day. Good
-Friday is not on the law's own list; it stays a day off here because the library counts it,
-which at worst gives the municipality one day more, never the resident one day less notice.
+Friday is not on the law's list (Nieuwjaarsdag, tweede Paas- en Pinksterdag, Hemelvaartsdag,
+both Christmas days, King's Day, 5 May): it is a working day here, although the library
+counts it, since a crisis signal's three working days must not grow by a day the law does
+not give.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from dateutil.easter import easter
 
 #: Dutch law counts days on the Dutch calendar, whatever the server's clock says.
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -38,6 +41,7 @@ def public_holidays(year: int) -> frozenset[date]:
     """The generally recognised public holidays of ``year`` (weekends aside)."""
     found = set(holidays.country_holidays("NL", years=min(max(year, 1900), _LAST_YEAR)))
     found.add(date(year, *LIBERATION_DAY))
+    found.discard(easter(year) - timedelta(days=2))  # Good Friday: not in the law's list
     return frozenset(found)
 
 

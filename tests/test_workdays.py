@@ -23,7 +23,7 @@ from portal.workdays import (
     ("day", "working"),
     [
         (date(2027, 3, 29), False),  # Easter Monday
-        (date(2027, 3, 26), False),  # Good Friday, as the library counts it
+        (date(2027, 3, 26), True),  # Good Friday: not in the Algemene termijnenwet's list
         (date(2027, 4, 27), False),  # King's Day, a Tuesday
         (date(2027, 5, 5), False),  # Liberation Day counts every year, not only in 2030
         (date(2027, 5, 6), False),  # Ascension Day
@@ -52,8 +52,9 @@ def test_three_working_days_skip_kings_day():
 
 
 def test_three_working_days_skip_easter():
-    # From Thursday 25 March 2027: Good Friday, the weekend and Easter Monday do not count.
-    assert add_working_days(date(2027, 3, 25), 3) == date(2027, 4, 1)
+    # From Thursday 25 March 2027: Good Friday counts (the law does not name it), the
+    # weekend and Easter Monday do not: Friday 26, Tuesday 30, Wednesday 31.
+    assert add_working_days(date(2027, 3, 25), 3) == date(2027, 3, 31)
 
 
 def test_a_deadline_in_weeks_ending_on_a_holiday_moves_to_the_next_working_day():
