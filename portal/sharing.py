@@ -318,12 +318,7 @@ def reveal_recorded(
     """
     wanted = [(obj, name) for obj, names in fields.items() for name in names]
     categories = {category_of(obj, name) for obj, name in wanted}
-    if actor.kind == "system":
-        decisions = {c: AccessDecision(c, True, "system", purpose=purpose) for c in categories}
-    elif actor.kind == "staff" and actor.organisation_id == recorder_org_id:
-        decisions = {c: AccessDecision(c, True, "recorder", purpose=purpose) for c in categories}
-    else:
-        decisions = {c: AccessDecision(c, False, reason="not_shared") for c in categories}
+    decisions = _recorder_decisions(actor, recorder_org_id, categories, purpose)
     bases = _bases(decisions)
     if bases:
         record(
@@ -339,20 +334,41 @@ def reveal_recorded(
     return Revealed(decisions=decisions, values=_values(session, decisions, wanted))
 
 
+def _recorder_decisions(
+    actor: Actor, recorder_org_id: int, categories: Iterable[str], purpose: str | None
+) -> dict[str, AccessDecision]:
+    """The decisions of ``reveal_recorded``: the recording organisation and operator
+    commands read such records; nobody else."""
+    if actor.kind == "system":
+        return {c: AccessDecision(c, True, "system", purpose=purpose) for c in categories}
+    if actor.kind == "staff" and actor.organisation_id == recorder_org_id:
+        return {c: AccessDecision(c, True, "recorder", purpose=purpose) for c in categories}
+    return {c: AccessDecision(c, False, reason="not_shared") for c in categories}
+
+
 def reveal_list(
     session: Session,
     actor: Actor,
     rows: Iterable[tuple[Case, Mapping[Row, Iterable[str]]]],
     *,
     action: str = "case.list",
+    recorder_org_id: int | None = None,
+    purpose: str | None = None,
 ) -> list[Revealed]:
     """``reveal`` for a page that lists many cases: decided per case, recorded as one audit
-    event naming every case shown with its basis (NEN 7513 asks one event per view)."""
+    event naming every case shown with its basis (NEN 7513 asks one event per view). With
+    ``recorder_org_id`` the fields are a partner's own records on the cases, decided as
+    ``reveal_recorded`` does (an export of the municipality's early-signal cases)."""
     decided = []
     subjects: dict[int, str] = {}
     for case, fields in rows:
         wanted = [(obj, name) for obj, names in fields.items() for name in names]
-        decisions = decide(session, actor, case, {category_of(o, n) for o, n in wanted})
+        categories = {category_of(o, n) for o, n in wanted}
+        decisions = (
+            decide(session, actor, case, categories)
+            if recorder_org_id is None
+            else _recorder_decisions(actor, recorder_org_id, categories, purpose)
+        )
         decided.append((wanted, decisions))
         if bases := _bases(decisions):
             subjects[case.id] = _basis_text(bases)
@@ -366,7 +382,7 @@ def reveal_list(
             categories={d.category for d in shown},
             basis=";".join(sorted(set(subjects.values())))[:120],
             detail={"cases": len(subjects)},
-            processing_activity=processing_activity(session, shown),
+            processing_activity=processing_activity(session, shown, purpose),
             subjects=subjects.items() if len(subjects) > 1 else (),
         )
     return [

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from handover.earlysignal.models import EarlySignal
 from handover.models import Referral
+from portal.cases.service import signalled_values
 from portal.covenant.rules import Signalling, active_covenant
 from portal.workdays import add_weeks, add_working_days, local_date
 
@@ -69,9 +70,17 @@ def signal_sent(session: Session, referral: Referral, now: datetime) -> EarlySig
         due_on=due,
         created_at=now,
     )
+    _keep_what_was_signalled(session, signal, referral)
     session.add(signal)
     session.flush()
     return signal
+
+
+def _keep_what_was_signalled(session: Session, signal: EarlySignal, referral: Referral) -> None:
+    """Copy what the signal tells the municipality into its signal case, sealed under the
+    case's key: the monitor export reads these, not the corporation's case."""
+    for name, value in signalled_values(session, referral.case).items():
+        setattr(signal, name, value)
 
 
 def referral_closed(session: Session, referral: Referral) -> None:

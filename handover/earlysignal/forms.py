@@ -21,6 +21,9 @@ from handover.forms import VersionedForm
 from handover.service import REASON_MAX
 from portal.forms import Form
 
+#: The longest period one monitor export covers (the monitor asks per quarter or year).
+MONITOR_MAX_DAYS = 366
+
 
 class PickUpForm(VersionedForm):
     picked_up_on = DateField(
@@ -86,3 +89,30 @@ class DebtHelpForm(VersionedForm):
     purpose = SelectField(_l("Doel"), validators=[DataRequired()])
     recipient = SelectField(_l("Naar"), coerce=int, validators=[DataRequired()])
     note = TextAreaField(_l("Notitie"), validators=[Optional(), Length(max=REASON_MAX)])
+
+
+class MonitorForm(Form):
+    """The period of a monitor export (asked in the query string: a download, not a change)."""
+
+    class Meta:
+        csrf = False
+
+    van = DateField(_l("Van"), validators=[InputRequired(_l("Vul een datum in."))])
+    tot = DateField(_l("Tot en met"), validators=[InputRequired(_l("Vul een datum in."))])
+    formaat = RadioField(
+        _l("Bestand"),
+        choices=[
+            SelectChoice("json", _l("JSON (voor de monitor)")),
+            SelectChoice("csv", _l("CSV (voor een spreadsheet)")),
+        ],
+        default="json",
+    )
+
+    def validate_tot(self, field: DateField) -> None:
+        start = self.van.data
+        if start is None or field.data is None:
+            return
+        if field.data < start:
+            raise ValidationError(_l("De einddatum ligt voor de begindatum."))
+        if (field.data - start).days >= MONITOR_MAX_DAYS:
+            raise ValidationError(_l("Kies een periode van hoogstens een jaar."))

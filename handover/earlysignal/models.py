@@ -103,6 +103,15 @@ class EarlySignal(EncryptedRow, Base):
     outcome_on: Mapped[date | None] = mapped_column(Date)
     #: The municipality's own reason for its outcome; never shown to the signalling partner.
     reason: Mapped[Personal] = personal("str", "contact_history")
+    # What the signal said, kept as the municipality received it: its own administration of
+    # the signal (the VNG model's Vroegsignaal and Client), which the national monitor asks
+    # for also after the referral closed and the case's package is no longer shared. Of the
+    # resident only what the monitor needs: birth date, postcode and house number.
+    amount_cents: Mapped[Personal] = personal("money", "finances")
+    arrears_since: Mapped[Personal] = personal("date", "finances")
+    birth_date: Mapped[Personal] = personal("date", "identity")
+    postcode: Mapped[Personal] = personal("str", "contact")
+    house_number: Mapped[Personal] = personal("str", "contact")
     closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Set when ``sla check`` warned that the running deadline passed (reset with a new one).
     warned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -4,13 +4,14 @@ to debt help. Only the organisation the signals were sent to reaches them (other
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import literal, select, tuple_
@@ -18,8 +19,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from handover import service as referrals
-from handover.earlysignal import policy, service
-from handover.earlysignal.forms import AttemptForm, DebtHelpForm, OutcomeForm, PickUpForm
+from handover.earlysignal import monitor, policy, service
+from handover.earlysignal.forms import (
+    AttemptForm,
+    DebtHelpForm,
+    MonitorForm,
+    OutcomeForm,
+    PickUpForm,
+)
 from handover.earlysignal.labels import ATTEMPT_KIND_LABELS, DAY_PART_LABELS, OUTCOME_LABELS
 from handover.earlysignal.models import EarlySignal
 from handover.models import Referral
@@ -103,6 +110,35 @@ def inbox():
         words=deadline_words,
         first_page=after is None,
         next_after=_cursor(rows[-1]) if more else None,
+    )
+
+
+@bp.get("/vroegsignalen/monitor")
+@casework
+def monitor_export():
+    """The period's signals for the national monitor, as JSON or CSV (``monitor``); the form
+    again, with what to correct, until the period is valid."""
+    form = MonitorForm(request.args)
+    if not request.args or not form.validate():
+        status = 400 if request.args else 200
+        response = page_or_fragment(
+            "earlysignal/monitor.html", "earlysignal/monitor.html", form=form
+        )
+        response.status_code = status
+        return response
+    actor = current_actor()
+    doc = monitor.document(db.session, actor, form.van.data, form.tot.data, now=utcnow())
+    db.session.commit()  # the look at the signals was audited
+    name = f"vroegsignalering-monitor-{form.van.data:%Y%m%d}-{form.tot.data:%Y%m%d}"
+    if form.formaat.data == "csv":
+        body, mimetype, name = monitor.as_csv(doc), "text/csv", f"{name}.csv"
+    else:
+        body = json.dumps(doc, ensure_ascii=False, indent=2)
+        mimetype, name = "application/json", f"{name}.json"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

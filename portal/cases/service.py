@@ -654,3 +654,23 @@ def shred_case(session: Session, actor: Actor, case: Case) -> bool:
         detail={"data_key_id": case.data_key_id, "already_destroyed": not destroyed},
     )
     return destroyed
+
+
+def signalled_values(session: Session, case: Case) -> dict[str, Any]:
+    """What an early signal hands the municipality for its own administration of the signal
+    and the national monitor: the arrears, when they arose, and the main tenant's birth date,
+    postcode and house number (empty or erased values left out). The receiving partner keeps
+    them under the case's key (``handover.earlysignal``)."""
+    tenant = next((p for p in case.persons if p.is_main_tenant), None)
+    sources: list[tuple[Case | Person, str, str]] = [
+        (case, "arrears_cents", "amount_cents"),
+        (case, "arrears_since", "arrears_since"),
+    ]
+    if tenant is not None:
+        sources += [(tenant, name, name) for name in ("birth_date", "postcode", "house_number")]
+    found = {}
+    for source, field, name in sources:
+        value = decrypt_field(source, field, session=session)
+        if value is not None and not isinstance(value, Erased):
+            found[name] = value
+    return found
