@@ -21,7 +21,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(sla_cli)
 
-    from handover import decisions, earlysignal
+    from handover import decisions, earlysignal, signalling
 
     decisions.init_app(app)
     earlysignal.init_app(app)
+    signalling.init_app(app)

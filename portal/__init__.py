@@ -26,6 +26,7 @@ MODEL_MODULES = (
     "consent.models",
     "handover.models",
     "handover.decisions.models",
+    "handover.signalling.models",
 )
 
 

@@ -55,12 +55,14 @@ TENANT_ENDPOINTS = {
     "consent_tenant.my_consents",
     "consent_tenant.who_looked",
     "consent_tenant.withdraw",
+    # The tenant's objection to being reported to the municipality (checks the tenant session).
+    "signalling_tenant.objection",
 }
 
 
 #: Blueprints whose every page shows or changes a case, a referral, a decision or a consent
 #: request (the tenant's consent pages are ``consent_tenant``, not in this set).
-CASE_DATA_BLUEPRINTS = {"cases", "handover", "decisions", "consent", "earlysignal"}
+CASE_DATA_BLUEPRINTS = {"cases", "handover", "decisions", "consent", "earlysignal", "signalling"}
 #: URL arguments that name a case or something of one.
 CASE_DATA_ARGUMENTS = {"case_id", "referral_id", "decision_id"}
 #: Pages on a case that are not casework: the access history is an audit page (who looked,

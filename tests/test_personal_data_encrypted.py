@@ -27,12 +27,14 @@ WORK_CONTACT_TABLES = {"user_account", "organisation", "invitation"}
 
 #: Modules allowed to call ``decrypt_field``: the crypto layer, the blind-index check, the
 #: policy point (decide, audit, then decrypt), and the outbox, which reads a recipient only
-#: to hand it to the mail server.
+#: to hand it to the mail server; and early signalling's readiness, which turns a case's
+#: arrears and groundwork into a state and a bitmask that nobody is shown (no value leaves it).
 DECRYPT_CALLERS = {
     "portal/crypto/fields.py",
     "portal/cases/service.py",
     "portal/sharing.py",
     "portal/outbox/service.py",
+    "handover/signalling/service/readiness.py",
 }
 
 

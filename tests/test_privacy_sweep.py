@@ -43,6 +43,7 @@ from sqlalchemy import select
 
 from consent import service as consent
 from handover import service as handover
+from handover.signalling import service as signalling
 from portal.actor import staff_actor
 from portal.cases import groundwork
 from portal.cases.service import PersonData
@@ -136,7 +137,15 @@ REGISTER: dict[str, dict[str, str]] = {
         "debt_support": "finances",
     },
     "ItemCheck": {"note": "identity"},
+    "Letter": {
+        "sent_on": "contact_history",
+        "kind": "contact_history",
+        "points_to_help": "contact_history",
+        "data_offer": "contact_history",
+        "note": "contact_history",
+    },
     "LifeMapEntry": {"status": "life_map", "note": "life_map"},
+    "Objection": {"note": "contact_history"},
     "OutboxMessage": {"to_address": "contact", "body": "contact"},
     "Person": {
         "surname": "identity",
@@ -156,6 +165,7 @@ REGISTER: dict[str, dict[str, str]] = {
     "Referral": {"note": "identity"},
     "ReferralEvent": {"reason": "identity"},
     "Signal": {"arrears_cents": "finances", "arrears_months": "finances"},
+    "SignalReport": {"amount_cents": "finances"},
     "Trajectory": {
         "conditions": "identity",
         "support_agreement": "identity",
@@ -314,7 +324,7 @@ def ids_of(session, case) -> Ids:
     )
     from handover.decisions.models import Decision
     from handover.models import Referral
-    from portal.cases.models.groundwork import Agreement, ContactAttempt
+    from portal.cases.models.groundwork import Agreement, ContactAttempt, Letter
     from portal.cases.views.common import SECTIONS
 
     def all_ids(model) -> list[int]:
@@ -325,7 +335,7 @@ def ids_of(session, case) -> Ids:
         {
             "case_id": [case.id],
             "person_id": [p.id for p in case.persons],
-            "item_id": all_ids(ContactAttempt) + all_ids(Agreement),
+            "item_id": all_ids(ContactAttempt) + all_ids(Agreement) + all_ids(Letter),
             "section": list(SECTIONS),
             "referral_id": all_ids(Referral),
             "decision_id": all_ids(Decision),
@@ -452,6 +462,13 @@ def build(session, demo_covenant, make_case, make_user):
             case,
             groundwork.ContactAttemptData(utcnow().date(), "phone", "not_reached", "Gebeld."),
         )
+        groundwork.add_letter(
+            session,
+            owner_actor,
+            case,
+            groundwork.LetterData(utcnow().date(), "reminder", True, True, "Herinnering."),
+        )
+        signalling.record_objection(session, owner_actor, case, note="Wil geen melding.")
         groundwork.add_agreement(
             session,
             owner_actor,

@@ -29,6 +29,7 @@ from portal.cases.models import (
     Case,
     ContactAttempt,
     Finances,
+    Letter,
     LifeMapEntry,
     Person,
     Signal,
@@ -163,6 +164,7 @@ class CaseView:
     finances: Finances | None
     life_map: dict[str, LifeMapEntry]
     organisations: dict[int, str] = field(default_factory=dict)
+    letters: list[Letter] = field(default_factory=list)
 
     # --- values ---------------------------------------------------------------------------
 
@@ -287,6 +289,24 @@ class CaseView:
                     self.organisation_name(attempt.organisation_id),
                 )
             )
+        for letter in self.letters:
+            day = self.v(letter, "sent_on")
+            if self.allowed("contact_history"):
+                text = label(self.v(letter, "kind"), "letter_kind")
+                note = self.v(letter, "note")
+                if note:
+                    text = f"{text} — {note}"
+            else:
+                text = self.withheld("contact_history")
+            entries.append(
+                TimelineEntry(
+                    day if isinstance(day, date) else letter.created_at.date(),
+                    letter.created_at,
+                    _("Brief"),
+                    text,
+                    self.organisation_name(letter.organisation_id),
+                )
+            )
         for agreement in self.agreements:
             if self.allowed("finances"):
                 text = _(
@@ -367,6 +387,9 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
             select(Agreement).where(Agreement.case_id == case.id).order_by(Agreement.id)
         )
     )
+    letters = list(
+        session.scalars(select(Letter).where(Letter.case_id == case.id).order_by(Letter.id))
+    )
     finances = session.scalar(select(Finances).where(Finances.case_id == case.id))
     life_map = {
         e.domain: e
@@ -378,6 +401,7 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
     fields += [(s, list(Signal.__categories__)) for s in signals]
     fields += [(a, list(ContactAttempt.__categories__)) for a in attempts]
     fields += [(a, list(Agreement.__categories__)) for a in agreements]
+    fields += [(letter, list(Letter.__categories__)) for letter in letters]
     if finances is not None:
         fields.append((finances, list(Finances.__categories__)))
     fields += [(e, list(LifeMapEntry.__categories__)) for e in life_map.values()]
@@ -388,6 +412,7 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
     org_ids.update(s.organisation_id for s in signals)
     org_ids.update(a.organisation_id for a in attempts)
     org_ids.update(a.organisation_id for a in agreements)
+    org_ids.update(letter.organisation_id for letter in letters)
     org_ids.update(e.organisation_id for e in life_map.values())
     if finances is not None:
         org_ids.add(finances.organisation_id)
@@ -410,6 +435,7 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
         finances=finances,
         life_map=life_map,
         organisations=organisations,
+        letters=letters,
     )
 
 

@@ -175,6 +175,35 @@ class ContactAttemptForm(Form):
     )
 
 
+class LetterForm(Form):
+    """A letter to the tenant, with the two facts the Wgs asks of it (asked as yes or no, so
+    nothing counts as done by leaving a box empty)."""
+
+    sent_on = _date(_l("Verstuurd op"), required=True)
+    kind = RadioField(
+        _l("Soort brief"),
+        choices=choices("letter_kind"),
+        validators=[InputRequired(message=_l("Kies de soort brief."))],
+    )
+    points_to_help = RadioField(
+        _l("Wees de brief de huurder op schuldhulp?"),
+        choices=choices("yes_no"),
+        validators=[InputRequired(message=_l("Kies ja of nee."))],
+    )
+    data_offer = RadioField(
+        _l("Bood de brief aan de gegevens door te geven aan de gemeente?"),
+        choices=choices("yes_no"),
+        validators=[InputRequired(message=_l("Kies ja of nee."))],
+    )
+    note = TextAreaField(
+        _l("Korte notitie"),
+        validators=[
+            Optional(),
+            Length(max=NOTE, message=_l("Dit is te lang: hoogstens %(max)d tekens.")),
+        ],
+    )
+
+
 class AgreementForm(Form):
     amount = AmountField(_l("Bedrag per maand (euro)"), required=True)
     starts_on = _date(_l("Ingangsdatum"), required=True)

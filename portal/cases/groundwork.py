@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 from portal import numbers
 from portal.actor import Actor
 from portal.audit.service import record
+from portal.cases.hooks import changed
 from portal.cases.models import (
     AGREEMENT_STATUSES,
     CHANNELS,
     DEBT_SUPPORT,
     GROUNDWORK_MODELS,
     INCOME_SOURCES,
+    LETTER_KINDS,
     LIFE_DOMAINS,
     LIFE_STATUSES,
     OUTCOMES,
@@ -37,6 +39,7 @@ from portal.cases.models import (
     ContactAttempt,
     Finances,
     GroundworkItem,
+    Letter,
     LifeMapEntry,
 )
 from portal.db import utcnow
@@ -53,6 +56,15 @@ class ContactAttemptData:
     attempted_on: date | None
     channel: str | None
     outcome: str | None
+    note: str | None = None
+
+
+@dataclass(frozen=True, repr=False)
+class LetterData:
+    sent_on: date | None
+    kind: str | None
+    points_to_help: bool = False
+    data_offer: bool = False
     note: str | None = None
 
 
@@ -162,6 +174,22 @@ def _contact_values(data: ContactAttemptData) -> dict[str, Any]:
     }
 
 
+def _flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise DomainError(str(_l("Kies ja of nee.")), field=field)
+    return value
+
+
+def _letter_values(data: LetterData) -> dict[str, Any]:
+    return {
+        "sent_on": _day(data.sent_on, "sent_on", past=True),
+        "kind": _choice(data.kind, LETTER_KINDS, "kind", required=True),
+        "points_to_help": _flag(data.points_to_help, "points_to_help"),
+        "data_offer": _flag(data.data_offer, "data_offer"),
+        "note": _text(data.note, "note", NOTE_MAX),
+    }
+
+
 def _agreement_values(data: AgreementData) -> dict[str, Any]:
     return {
         "amount_cents": _cents(data.amount_cents, "amount", required=True, positive=True),
@@ -235,6 +263,7 @@ def add_contact_attempt(
     if values["outcome"] == "reached" and case.status == "open":
         case.status = "in_progress"
     session.flush()
+    changed(session, case)
     return attempt
 
 
@@ -242,7 +271,25 @@ def update_contact_attempt(
     session: Session, actor: Actor, attempt: ContactAttempt, data: ContactAttemptData
 ) -> ContactAttempt:
     _require_change(session, actor, attempt)
-    return _change(session, actor, attempt, _contact_values(data))
+    _change(session, actor, attempt, _contact_values(data))
+    changed(session, attempt.case)
+    return attempt
+
+
+def add_letter(session: Session, actor: Actor, case: Case, data: LetterData) -> Letter:
+    """Record a letter sent to the tenant (a reminder, a summons or another letter), with
+    whether it pointed to debt help and offered to pass the data on to the municipality."""
+    _require_record(session, actor, case, Letter.__category__)
+    letter = _add(session, actor, case, Letter(**_letter_values(data)))
+    changed(session, case)
+    return letter
+
+
+def update_letter(session: Session, actor: Actor, letter: Letter, data: LetterData) -> Letter:
+    _require_change(session, actor, letter)
+    _change(session, actor, letter, _letter_values(data))
+    changed(session, letter.case)
+    return letter
 
 
 def add_agreement(session: Session, actor: Actor, case: Case, data: AgreementData) -> Agreement:

@@ -28,6 +28,7 @@ from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.bulk import collector_paused, insert_rows, reserve_ids
+from portal.cases.hooks import changed_many
 from portal.cases.models import (
     ACTIVE_STATUSES,
     CASE_STATUSES,
@@ -266,6 +267,8 @@ def import_signals(
     writer = _Writer(session, actor, organisation, contact_days, source, import_job_id)
     with collector_paused():  # thousands of rows at a time: see portal.bulk
         result = _import(writer, signals, chunk_size, progress)
+    # Derived rows (early signalling's readiness) follow the new figures in this transaction.
+    changed_many(session, (o.case_id for o in result.outcomes))
     if source == "import":
         record(
             session,

@@ -40,6 +40,12 @@ OUTCOME_LABELS = {
     "not_reached": _l("Niet bereikt"),
     "refused": _l("Geweigerd"),
 }
+LETTER_KIND_LABELS = {
+    "reminder": _l("Betalingsherinnering"),
+    "summons": _l("Aanmaning"),
+    "other": _l("Andere brief"),
+}
+YES_NO_LABELS = {"yes": _l("Ja"), "no": _l("Nee")}
 AGREEMENT_STATUS_LABELS = {
     "proposed": _l("Voorgesteld"),
     "active": _l("Loopt"),
@@ -95,6 +101,8 @@ LABELS = {
     "life_domain": LIFE_DOMAIN_LABELS,
     "life_status": LIFE_STATUS_LABELS,
     "job_status": JOB_STATUS_LABELS,
+    "letter_kind": LETTER_KIND_LABELS,
+    "yes_no": YES_NO_LABELS,
 }
 
 

@@ -23,6 +23,7 @@ from portal import numbers
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.service import record
+from portal.cases.hooks import changed
 from portal.cases.models import (
     ACTIVE_STATUSES,
     CASE_STATUSES,
@@ -322,6 +323,7 @@ def create_case(
         categories=_categories(PERSON_FIELDS, with_finances=arrears_cents is not None),
         detail={"persons": len(people), "signals": kinds},
     )
+    changed(session, case)
     return case
 
 
@@ -462,6 +464,7 @@ def update_case(session: Session, actor: Actor, case: Case, **changes: Any) -> C
         case.status = changes["status"]
         case.closed_at = utcnow() if case.status == "closed" else None
     session.flush()
+    changed(session, case)
     personal = [n for n in changes if n in Case.__categories__]
     record(
         session,

@@ -20,6 +20,7 @@ from portal.cases.models.groundwork import (
     DEBT_SUPPORT,
     GROUNDWORK_MODELS,
     INCOME_SOURCES,
+    LETTER_KINDS,
     LIFE_DOMAINS,
     LIFE_STATUSES,
     OUTCOMES,
@@ -27,6 +28,7 @@ from portal.cases.models.groundwork import (
     ContactAttempt,
     Finances,
     GroundworkItem,
+    Letter,
     LifeMapEntry,
 )
 from portal.cases.models.imports import JOB_STATUSES, ImportJob
@@ -40,6 +42,7 @@ __all__ = [
     "GROUNDWORK_MODELS",
     "INCOME_SOURCES",
     "JOB_STATUSES",
+    "LETTER_KINDS",
     "LIFE_DOMAINS",
     "LIFE_STATUSES",
     "OUTCOMES",
@@ -56,6 +59,7 @@ __all__ = [
     "Finances",
     "GroundworkItem",
     "ImportJob",
+    "Letter",
     "LifeMapEntry",
     "Person",
     "Signal",

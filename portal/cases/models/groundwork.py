@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 CHANNELS = ("phone", "whatsapp", "email", "letter", "house_visit")
 #: What came of it.
 OUTCOMES = ("reached", "not_reached", "refused")
+#: A letter to the tenant: a payment reminder, a summons (aanmaning), or another letter.
+LETTER_KINDS = ("reminder", "summons", "other")
 #: A payment arrangement's life.
 AGREEMENT_STATUSES = ("proposed", "active", "kept", "broken")
 #: Where the household's income comes from.
@@ -88,6 +90,29 @@ class ContactAttempt(GroundworkItem, Base):
     note: Mapped[Personal] = personal("str")
 
 
+class Letter(GroundworkItem, Base):
+    """A letter sent to the tenant about the arrears.
+
+    Besides the date and kind it records two facts the Wgs asks before a landlord may signal
+    the municipality: whether the letter pointed the tenant to debt help (precondition b) and
+    whether it offered to pass the tenant's data on to the municipality (precondition d, in a
+    written reminder: precondition c). Recorded per letter, so the legal steps are derived
+    from what was sent, never ticked off by hand.
+    """
+
+    __tablename__ = "letter"
+    __item_type__ = "letter"
+    __category__ = "contact_history"
+
+    sent_on: Mapped[Personal] = personal("date")
+    kind: Mapped[Personal] = personal("str", choices=LETTER_KINDS)
+    #: The letter pointed the tenant to debt help (a JSON bool, encrypted).
+    points_to_help: Mapped[Personal] = personal("json")
+    #: The letter offered to pass the data on to the municipality (a JSON bool, encrypted).
+    data_offer: Mapped[Personal] = personal("json")
+    note: Mapped[Personal] = personal("str")
+
+
 class Agreement(GroundworkItem, Base):
     """A payment arrangement with the tenant: an amount per month from a start date."""
 
@@ -133,6 +158,7 @@ class LifeMapEntry(GroundworkItem, Base):
 #: Every kind of groundwork item, for handover packages and verification.
 GROUNDWORK_MODELS: tuple[type[GroundworkItem], ...] = (
     ContactAttempt,
+    Letter,
     Agreement,
     Finances,
     LifeMapEntry,

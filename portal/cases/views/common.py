@@ -21,7 +21,13 @@ from sqlalchemy.sql.base import ExecutableOption
 from portal.actor import Actor, current_actor
 from portal.cases import service
 from portal.cases.display import CaseView, case_view
-from portal.cases.forms import ActionForm, AgreementForm, ContactAttemptForm, field_for
+from portal.cases.forms import (
+    ActionForm,
+    AgreementForm,
+    ContactAttemptForm,
+    LetterForm,
+    field_for,
+)
 from portal.cases.models import Case
 from portal.cases.policy import load_case
 from portal.cases.service import PersonData
@@ -35,6 +41,7 @@ SECTIONS = {
     "household": "huishouden",
     "case": "casusgegevens",
     "contact": "contactpogingen",
+    "letters": "brieven",
     "agreements": "afspraken",
     "finances": "financien",
     "life_map": "levenskaart",
@@ -97,6 +104,7 @@ def page_context(view: CaseView, **extra: Any) -> dict[str, Any]:
         "action_form": ActionForm(),
         "attempt_form": ContactAttemptForm(formdata=None, attempted_on=today()),
         "agreement_form": AgreementForm(formdata=None, starts_on=today()),
+        "letter_form": LetterForm(formdata=None, sent_on=today()),
         "edit": None,
         "notice": None,
         **extra,

@@ -17,7 +17,13 @@ from portal.access import casework
 from portal.actor import Actor
 from portal.cases import groundwork
 from portal.cases.display import CaseView
-from portal.cases.forms import AgreementForm, ContactAttemptForm, FinancesForm, LifeMapForm
+from portal.cases.forms import (
+    AgreementForm,
+    ContactAttemptForm,
+    FinancesForm,
+    LetterForm,
+    LifeMapForm,
+)
 from portal.cases.models import (
     LIFE_DOMAINS,
     Agreement,
@@ -25,6 +31,7 @@ from portal.cases.models import (
     ContactAttempt,
     Finances,
     GroundworkItem,
+    Letter,
     LifeMapEntry,
 )
 from portal.cases.views import bp
@@ -116,6 +123,84 @@ def edit_attempt(case_id: int, item_id: int):
         save,
         _("De contactpoging is gewijzigd."),
         _("Contactpoging wijzigen"),
+    )
+
+
+# --- letters --------------------------------------------------------------------------------
+
+
+def _letter_data(form: Any) -> groundwork.LetterData:
+    return groundwork.LetterData(
+        sent_on=form.sent_on.data,
+        kind=form.kind.data,
+        points_to_help=form.points_to_help.data == "yes",
+        data_offer=form.data_offer.data == "yes",
+        note=form.note.data,
+    )
+
+
+def _yes_no(value: Any) -> str | None:
+    return {True: "yes", False: "no"}.get(value) if isinstance(value, bool) else None
+
+
+@bp.route("/<int:case_id>/brieven/nieuw", methods=["GET", "POST"])
+@casework
+def add_letter(case_id: int):
+    actor, case = load(case_id)
+    _require_record(actor, case, Letter.__category__)
+
+    def make(view: CaseView | None) -> FlaskForm:
+        if view is None:
+            return LetterForm()
+        return LetterForm(formdata=None, sent_on=today())
+
+    def save(form: Any) -> None:
+        groundwork.add_letter(db.session, actor, case, _letter_data(form))
+
+    return edit_flow(
+        case,
+        "letters",
+        make,
+        "letter:new",
+        save,
+        _("De brief is vastgelegd."),
+        _("Brief vastleggen"),
+        form_context="letter_form",
+    )
+
+
+@bp.route("/<int:case_id>/brieven/<int:item_id>", methods=["GET", "POST"])
+@casework
+def edit_letter(case_id: int, item_id: int):
+    actor, case = load(case_id)
+    letter = _item(case, Letter, item_id)
+    _require_change(actor, letter)
+
+    def make(view: CaseView | None) -> FlaskForm:
+        if view is None:
+            return LetterForm()
+        return filled(
+            LetterForm,
+            {
+                "sent_on": view.v(letter, "sent_on"),
+                "kind": view.v(letter, "kind"),
+                "points_to_help": _yes_no(view.v(letter, "points_to_help")),
+                "data_offer": _yes_no(view.v(letter, "data_offer")),
+                "note": view.v(letter, "note"),
+            },
+        )
+
+    def save(form: Any) -> None:
+        groundwork.update_letter(db.session, actor, letter, _letter_data(form))
+
+    return edit_flow(
+        case,
+        "letters",
+        make,
+        f"letter:{letter.id}",
+        save,
+        _("De brief is gewijzigd."),
+        _("Brief wijzigen"),
     )
 
 
