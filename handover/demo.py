@@ -31,7 +31,7 @@ BSN = "231456736"
 PURPOSE = "debt_help"
 CONSENT = {
     "debt_coach": ["contact_history", "household"],
-    "welfare": ["identity", "contact", "household", "finances", "contact_history"],
+    "welfare": ["identity", "contact", "household", "arrears", "finances", "contact_history"],
 }
 PARTNERS = {"debt_coach": "ahmet@schuldhulp.example", "welfare": "fatima@welzijn.example"}
 ATTEMPTS = (

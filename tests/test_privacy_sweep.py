@@ -63,6 +63,7 @@ CODES = {
     "identity": "id",
     "contact": "ct",
     "household": "hh",
+    "arrears": "ar",
     "finances": "fi",
     "contact_history": "ch",
     "life_map": "lm",
@@ -73,15 +74,24 @@ CODES = {
 assert set(CODES) == set(COVENANT["categories"]), "a covenant category has no canary code"
 TEXT = re.compile(r"kn(" + "|".join(CODES.values()) + r")\d{3}q", re.IGNORECASE)
 #: One year per category for date fields: found as "1913" next to a day and month.
-YEARS = {"identity": 1913, "household": 1911, "finances": 1917, "contact_history": 1915}
+YEARS = {
+    "identity": 1913,
+    "household": 1911,
+    "finances": 1917,
+    "contact_history": 1915,
+    "arrears": 1919,
+}
 #: The canary dates are the 27th of November: a year counts only next to that day, so an id
 #: or a count that happens to read 1913 is no trace.
-DATE = re.compile(r"(?<![\w/+=-])(19(?:11|13|15|17))(?![\w/+=-])")
+DATE = re.compile(r"(?<![\w/+=-])(19(?:11|13|15|17|19))(?![\w/+=-])")
 DAY = "27"
-#: Amounts only finances hold: €87.654,31 however it is written (never inside a longer
-#: token such as a request id).
-MONEY_CENTS = 8_765_431
-MONEY = re.compile(r"(?<![\w.,])(?:87[.,\s\u00a0\u202f]?654[.,]31|8765431)(?![\w])")
+#: Amounts per money category: €87.654,31 for finances, €76.543,19 for the arrears, however
+#: written (never inside a longer token such as a request id).
+MONEY_CENTS = {"finances": 8_765_431, "arrears": 7_654_319}
+MONEY = {
+    "finances": re.compile(r"(?<![\w.,])(?:87[.,\s\u00a0\u202f]?654[.,]31|8765431)(?![\w])"),
+    "arrears": re.compile(r"(?<![\w.,])(?:76[.,\s\u00a0\u202f]?543[.,]19|7654319)(?![\w])"),
+}
 #: A real-looking BSN that passes the elfproef, found with or without separators.
 BSN = "739148217"
 BSN_SEEN = re.compile(r"(?<![\w])739[\s.-]?148[\s.-]?217(?![\w])")
@@ -101,9 +111,9 @@ REGISTER: dict[str, dict[str, str]] = {
         "note": "finances",
     },
     "Case": {
-        "arrears_cents": "finances",
-        "arrears_months": "finances",
-        "arrears_since": "finances",
+        "arrears_cents": "arrears",
+        "arrears_months": "arrears",
+        "arrears_since": "arrears",
         "tenant_number": "identity",
     },
     "ConsentEvidence": {"content": "identity"},
@@ -164,8 +174,8 @@ REGISTER: dict[str, dict[str, str]] = {
     "PreventionConfirmation": {"motivation": "identity"},
     "Referral": {"note": "identity"},
     "ReferralEvent": {"reason": "identity"},
-    "Signal": {"arrears_cents": "finances", "arrears_months": "finances"},
-    "SignalReport": {"amount_cents": "finances"},
+    "Signal": {"arrears_cents": "arrears", "arrears_months": "arrears"},
+    "SignalReport": {"amount_cents": "arrears"},
     "Trajectory": {
         "conditions": "identity",
         "support_agreement": "identity",
@@ -239,7 +249,7 @@ def _canary(model: type, name: str, kind: str, category: str, row: Any, n: int) 
     if kind == "date":
         return date(YEARS[category], 11, 27) if category in YEARS else _KEEP
     if kind == "money":
-        return MONEY_CENTS
+        return MONEY_CENTS[category]
     if name == "minor":
         return True if not getattr(row, "is_main_tenant", True) else None
     return _KEEP  # other JSON values (counts of months): covered by the row's other fields
@@ -256,8 +266,9 @@ def seen_categories(text: str) -> dict[str, str]:
         around = text[max(0, match.start() - 16) : match.end() + 6]
         if DAY in around:
             found.setdefault(by_year[match.group(1)], around.strip())
-    if MONEY.search(text):
-        found.setdefault("finances", MONEY.search(text).group(0))  # type: ignore[union-attr]
+    for category, pattern in MONEY.items():
+        if money := pattern.search(text):
+            found.setdefault(category, money.group(0))
     if BSN_SEEN.search(text):
         found.setdefault("identity", "BSN")
     if MINOR_WORD.search(text):

@@ -47,8 +47,8 @@ def test_owner_sees_everything_and_one_event_is_written(session, registry, make_
     assert events(session) == before + 1
     event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert event.action == "case.view" and event.category_list == [
+        "arrears",
         "contact",
-        "finances",
         "identity",
     ]
     assert event.basis == "owner" and event.case_id == case.id

@@ -107,8 +107,8 @@ class EarlySignal(EncryptedRow, Base):
     # the signal (the VNG model's Vroegsignaal and Client), which the national monitor asks
     # for also after the referral closed and the case's package is no longer shared. Of the
     # resident only what the monitor needs: birth date, postcode and house number.
-    amount_cents: Mapped[Personal] = personal("money", "finances")
-    arrears_since: Mapped[Personal] = personal("date", "finances")
+    amount_cents: Mapped[Personal] = personal("money", "arrears")
+    arrears_since: Mapped[Personal] = personal("date", "arrears")
     birth_date: Mapped[Personal] = personal("date", "identity")
     postcode: Mapped[Personal] = personal("str", "contact")
     house_number: Mapped[Personal] = personal("str", "contact")

@@ -115,7 +115,7 @@ class SignalReport(EncryptedRow, Base):
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: The arrears amount as reported (compared with the next month's: the repeat rule).
-    amount_cents: Mapped[Personal] = personal("money", "finances")
+    amount_cents: Mapped[Personal] = personal("money", "arrears")
 
     case: Mapped[Case] = relationship()
 

@@ -51,6 +51,7 @@ PAGE_CATEGORIES = (
     "identity",
     "contact",
     "household",
+    "arrears",
     "finances",
     "contact_history",
     "life_map",
@@ -248,7 +249,7 @@ class CaseView:
             )
         ]
         for signal in self.signals:
-            if self.allowed("finances"):
+            if self.allowed("arrears"):
                 text = _(
                     "%(kinds)s; achterstand %(amount)s, %(months)s maanden",
                     kinds=", ".join(label(k, "signal_kind") for k in signal.kinds),

@@ -274,7 +274,7 @@ def import_signals(
             session,
             actor,
             "signals.import",
-            categories=_categories(PERSON_FIELDS, with_finances=True),
+            categories=_categories(PERSON_FIELDS, with_arrears=True),
             detail={
                 "import_job": import_job_id,
                 "created": result.created,
@@ -552,7 +552,7 @@ def _audit_signal(session: Session, actor: Actor, outcome: Outcome, item: _Check
             actor,
             "case.create",
             case_id=outcome.case_id,
-            categories=_categories(PERSON_FIELDS, with_finances=True),
+            categories=_categories(PERSON_FIELDS, with_arrears=True),
             detail={"persons": 1, **detail},
         )
         return
@@ -562,7 +562,7 @@ def _audit_signal(session: Session, actor: Actor, outcome: Outcome, item: _Check
         actor,
         "case.signal",
         case_id=outcome.case_id,
-        categories=_categories([*changed, "tenant_number"], with_finances=True),
+        categories=_categories([*changed, "tenant_number"], with_arrears=True),
         detail=detail,
     )
 

@@ -320,7 +320,7 @@ def create_case(
         actor,
         "case.create",
         case_id=case.id,
-        categories=_categories(PERSON_FIELDS, with_finances=arrears_cents is not None),
+        categories=_categories(PERSON_FIELDS, with_arrears=arrears_cents is not None),
         detail={"persons": len(people), "signals": kinds},
     )
     changed(session, case)
@@ -480,10 +480,10 @@ def update_case(session: Session, actor: Actor, case: Case, **changes: Any) -> C
     return case
 
 
-def _categories(names: Iterable[str], with_finances: bool = False) -> list[str]:
+def _categories(names: Iterable[str], with_arrears: bool = False) -> list[str]:
     found = {CATEGORIES[name] for name in names}
-    if with_finances:
-        found.add("finances")
+    if with_arrears:
+        found.add("arrears")
     return sorted(found)
 
 

@@ -95,8 +95,8 @@ def test_n_views_of_a_case_page_write_n_events(
         .order_by(AuditEvent.id)
     ).all()[-VIEWS:]
     # One event per display, for the whole page: the main tenant (identity, contact), the
-    # other member (household) and the case (finances).
-    assert all(e.category_list == ["contact", "finances", "household", "identity"] for e in events)
+    # other member (household) and the case (arrears).
+    assert all(e.category_list == ["arrears", "contact", "household", "identity"] for e in events)
     assert all(e.user_id == user.id and e.basis == "owner" for e in events)
     assert len({e.request_id for e in events}) == VIEWS  # one per request
 

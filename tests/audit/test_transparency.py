@@ -82,7 +82,7 @@ def test_who_when_what_and_why_in_plain_words(session, tenant_case):
     assert consent.role == "Schuldhulpcoach"
     assert consent.categories == ("Huishouden",)
     assert consent.why == ("U gaf hiervoor toestemming.",)
-    assert statutory.categories == ("Geldzaken en huurachterstand", "Identiteit")
+    assert statutory.categories == ("Geldzaken", "Identiteit")
     assert statutory.why[0] == "Schuldhulpverlening."
     assert statutory.why[1].startswith("De wet geeft de gemeente het recht")
     assert owner.organisation == "Woonstichting Demostad" and owner.role == "Signaleerder"

@@ -35,7 +35,7 @@ def test_a_case_gets_a_reference_a_data_key_and_an_audit_event(session, make_cas
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "case.create", AuditEvent.case_id == first.id)
     ).one()
-    assert event.category_list == ["contact", "finances", "household", "identity"]
+    assert event.category_list == ["arrears", "contact", "household", "identity"]
     assert event.detail_dict == {"persons": 1, "signals": ["arrears"]}
 
 

@@ -60,9 +60,9 @@ class World:
 
     def items(self, **overrides) -> list[dict[str, Any]]:
         """Debt help: the coach (household, contact history, life map on consent) and
-        welfare (identity, contact, household, finances ... on consent)."""
+        welfare (identity, contact, household, arrears, finances ... on consent)."""
         coach = overrides.get("coach", ["household", "contact_history", "life_map"])
-        welfare = overrides.get("welfare", ["household", "finances"])
+        welfare = overrides.get("welfare", ["household", "arrears", "finances"])
         found = []
         if coach:
             found.append(

@@ -57,7 +57,7 @@ def test_json_receipt_has_the_kantara_shape_and_exactly_the_agreement(
             "Huishouden",
             "Contactgeschiedenis",
         ],
-        "Welzijn Demostad (Welzijn)": ["Geldzaken en huurachterstand"],
+        "Welzijn Demostad (Welzijn)": ["Geldzaken"],
     }
     assert all(p["consentType"] == "EXPLICIT" for p in service["purposes"])
     extra = data["ketenportaal"]
@@ -80,7 +80,7 @@ def test_pdf_receipt_lists_exactly_what_was_agreed(client, session, world, sms_b
     text = pdf_text(response.data)
     agreed, statement = text.split("De tekst van uw toestemming", 1)
     assert "Bewijs van uw toestemming" in agreed and "A. Yilmaz" in agreed
-    assert "Huishouden" in agreed and "Geldzaken en huurachterstand" in agreed
+    assert "Huishouden" in agreed and "Geldzaken" in agreed
     for declined in ("Contactgeschiedenis", "Levenskaart"):
         assert declined not in agreed
     # The statement the tenant confirmed is printed in full, with what they declined.

@@ -24,8 +24,7 @@ from tests.consent.test_professional import pdf_text
 
 COACH = "Gemeente Demostad — Schuldhulpverlening (Schuldhulpcoach)"
 BY_LAW = (
-    "Gemeente Demostad — Schuldhulpverlening krijgt altijd: Identiteit, Contactgegevens, "
-    "Geldzaken en huurachterstand."
+    "Gemeente Demostad — Schuldhulpverlening krijgt altijd: Identiteit, Contactgegevens, Huurachterstand, Geldzaken."
 )
 
 
@@ -66,7 +65,7 @@ def test_law_notices_are_derived_from_the_covenant(session, demo_covenant):
     covenant = active_covenant(session)
     notices = service.law_notices(covenant, PURPOSE)
     assert [(n.role, n.partners, n.basis.code, n.categories) for n in notices] == [
-        ("debt_coach", ("schuldhulp",), "wgs_help", ("identity", "contact", "finances"))
+        ("debt_coach", ("schuldhulp",), "wgs_help", ("identity", "contact", "arrears", "finances"))
     ]
     assert notices[0].basis.kind == "statutory"
     # Only consent for this purpose: nothing goes by law.
@@ -74,7 +73,8 @@ def test_law_notices_are_derived_from_the_covenant(session, demo_covenant):
     assert service.law_notices(covenant, "no_such_purpose") == []
     # Another covenant, another notice: the rule lives in the covenant, not in the code.
     document = copy.deepcopy(active_version(session).document)
-    document["purposes"][PURPOSE]["sharing"]["debt_coach"]["finances"] = "consent"
+    for category in ("arrears", "finances"):
+        document["purposes"][PURPOSE]["sharing"]["debt_coach"][category] = "consent"
     changed = Covenant.from_document(document)
     assert [n.categories for n in service.law_notices(changed, PURPOSE)] == [
         ("identity", "contact")
@@ -256,10 +256,11 @@ def test_ask_page_shows_what_she_declined_and_withdrew_unticked(
     page = owner.get(f"/casussen/{world.case.id}/toestemming/vragen?doel={PURPOSE}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    # Declined when asked: contact history for the coach, the finances for welfare.
+    # Declined when asked: contact history for the coach, arrears and finances for welfare.
     assert "checked" not in _box(html, f"debt_coach|{coach}|contact_history")
+    assert "checked" not in _box(html, f"welfare|{welfare}|arrears")
     assert "checked" not in _box(html, f"welfare|{welfare}|finances")
-    assert html.count(f"geweigerd op {declined_on}") == 2
+    assert html.count(f"geweigerd op {declined_on}") == 3
     # Withdrawn later: the life map for the coach.
     assert "checked" not in _box(html, f"debt_coach|{coach}|life_map")
     assert f"ingetrokken op {withdrawn_on}" in html
@@ -328,6 +329,7 @@ def test_refusals_follow_her_last_answer(client, session, world, sms_box):
     welfare = service.refusals(session, world.case, PURPOSE, "welfare", world.orgs["welzijn"].id)
     assert {c: r.kind for c, r in welfare.items()} == {
         "household": "declined",
+        "arrears": "declined",
         "finances": "declined",
     }
     assert service.refusals(session, world.case, PURPOSE, "care", world.orgs["zorg"].id) == {}

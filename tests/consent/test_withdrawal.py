@@ -47,30 +47,30 @@ def test_withdrawal_removes_access_for_the_recipient_on_the_next_request(
     client, session, world, sms_box, new_client, login
 ):
     records = _grant_online(
-        client, session, world, sms_box, [["household"], ["household", "finances"]]
+        client, session, world, sms_box, [["household"], ["household", "arrears"]]
     )
     welfare_record = records[world.orgs["welzijn"].id]
     welfare = world.actor(world.welfare)
     person = world.case.persons[0]
 
-    # The referral lets welfare in; the consent lets it read the finances.
+    # The referral lets welfare in; the consent lets it read the arrears.
     assert load_case(session, welfare, world.case.id) is world.case
     shown = sharing.reveal(session, welfare, world.case, {world.case: ["arrears_cents"]})
     assert shown.get(world.case, "arrears_cents") == 12_345
-    assert shown.decisions["finances"].basis == f"consent:{welfare_record.id}"
+    assert shown.decisions["arrears"].basis == f"consent:{welfare_record.id}"
     assert isinstance(
         sharing.reveal(session, welfare, world.case, {person: ["surname"]}).get(person, "surname"),
         Withheld,
     )
     browser = _staff_client(new_client, login, world.welfare)
     page = browser.get(f"/casussen/{world.case.id}/toestemming").get_data(as_text=True)
-    assert f"consent:{welfare_record.id}" in _sharing_row(page, "Geldzaken en huurachterstand")
+    assert f"consent:{welfare_record.id}" in _sharing_row(page, "Huurachterstand")
 
-    # The tenant withdraws finances for welfare (and keeps the household).
+    # The tenant withdraws the arrears for welfare (and keeps the household).
     form = client.get(f"/toestemming/mijn/{welfare_record.id}/intrekken")
     assert form.status_code == 200
     done = client.post_form(
-        f"/toestemming/mijn/{welfare_record.id}/intrekken", {"categories": ["finances"]}
+        f"/toestemming/mijn/{welfare_record.id}/intrekken", {"categories": ["arrears"]}
     )
     assert done.status_code == 302
 
@@ -79,7 +79,7 @@ def test_withdrawal_removes_access_for_the_recipient_on_the_next_request(
     value = after.get(world.case, "arrears_cents")
     assert isinstance(value, Withheld) and value.reason == "consent_withdrawn"
     page = browser.get(f"/casussen/{world.case.id}/toestemming").get_data(as_text=True)
-    assert "toestemming ingetrokken" in _sharing_row(page, "Geldzaken en huurachterstand")
+    assert "toestemming ingetrokken" in _sharing_row(page, "Huurachterstand")
     assert f"consent:{welfare_record.id}" in _sharing_row(page, "Huishouden")
 
     # Welfare received data under the consent: it must acknowledge; the coach did not.
@@ -104,12 +104,12 @@ def test_withdrawal_removes_access_for_the_recipient_on_the_next_request(
 
 
 def test_notices_carry_a_reference_only(client, session, world, sms_box):
-    records = _grant_online(client, session, world, sms_box, [[], ["finances"]])
+    records = _grant_online(client, session, world, sms_box, [[], ["arrears"]])
     record = records[world.orgs["welzijn"].id]
     welfare = world.actor(world.welfare)
     sharing.reveal(session, welfare, world.case, {world.case: ["arrears_cents"]})
     before = len(outbox(session, "consent_notice"))
-    client.post_form(f"/toestemming/mijn/{record.id}/intrekken", {"categories": ["finances"]})
+    client.post_form(f"/toestemming/mijn/{record.id}/intrekken", {"categories": ["arrears"]})
     notices = outbox(session, "consent_notice")[before:]
     to = {recipient(session, m) for m in notices}
     assert world.owner.email in to and world.colleague.email in to
@@ -124,7 +124,7 @@ def test_visibility_follows_the_referral_never_the_consent(
     client, session, world, sms_box, new_client, login
 ):
     """Consent permits sharing for a purpose; only a referral lets an organisation in."""
-    records = _grant_online(client, session, world, sms_box, [[], ["finances"]], refer=False)
+    records = _grant_online(client, session, world, sms_box, [[], ["arrears"]], refer=False)
     record = records[world.orgs["welzijn"].id]
     welfare = world.actor(world.welfare)
     # The tenant said yes to welfare, but nobody referred the case: welfare finds nothing.
@@ -139,9 +139,9 @@ def test_visibility_follows_the_referral_never_the_consent(
     shown = sharing.reveal(session, welfare, world.case, {world.case: ["arrears_cents"]})
     assert shown.get(world.case, "arrears_cents") == 12_345
 
-    # A withdrawal withholds the finances; the referral still holds the case open, and the
-    # acknowledgement is asked of welfare, which read the finances under the consent.
-    client.post_form(f"/toestemming/mijn/{record.id}/intrekken", {"categories": ["finances"]})
+    # A withdrawal withholds the arrears; the referral still holds the case open, and the
+    # acknowledgement is asked of welfare, which read the arrears under the consent.
+    client.post_form(f"/toestemming/mijn/{record.id}/intrekken", {"categories": ["arrears"]})
     assert load_case(session, welfare, world.case.id) is world.case
     after = sharing.reveal(session, welfare, world.case, {world.case: ["arrears_cents"]})
     assert isinstance(after.get(world.case, "arrears_cents"), Withheld)
@@ -267,7 +267,7 @@ def test_hooks_run_for_withdrawal_and_expiry(session, world):
 
 def test_expiry_job_records_events_and_asks_recipients_to_acknowledge(app, session, world):
     items = [
-        {"role": "welfare", "organisation_id": world.orgs["welzijn"].id, "categories": ["finances"]}
+        {"role": "welfare", "organisation_id": world.orgs["welzijn"].id, "categories": ["arrears"]}
     ]
     (record,) = service.record_offline(
         session,

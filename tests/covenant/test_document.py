@@ -29,6 +29,7 @@ def test_demo_covenant_is_valid_without_warnings(demo_text):
         "identity",
         "contact",
         "household",
+        "arrears",
         "finances",
         "contact_history",
         "life_map",
@@ -93,8 +94,8 @@ BROKEN = [
     ),
     (
         "unknown-category",
-        [('finances = "wgs_signal"', 'finance = "wgs_signal"')],
-        ["purposes.early_signalling.sharing.debt_coach.finance: unknown category 'finance'"],
+        [('arrears = "wgs_signal"', 'arrear = "wgs_signal"')],
+        ["purposes.early_signalling.sharing.debt_coach.arrear: unknown category 'arrear'"],
     ),
     (
         "ladder-points-at-missing-role",

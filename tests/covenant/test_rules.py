@@ -49,8 +49,10 @@ def test_signalling_threshold_and_deadlines(covenant):
 
 
 def test_may_share_answers_the_basis_or_none(covenant):
-    basis = covenant.may_share("early_signalling", "debt_coach", "finances")
+    basis = covenant.may_share("early_signalling", "debt_coach", "arrears")
     assert basis is not None and basis.code == "wgs_signal" and basis.kind == "statutory"
+    # The Besluit (art. 2): contact details and the amount, not the household's finances.
+    assert covenant.may_share("early_signalling", "debt_coach", "finances") is None
     assert "art. 3a" in basis.reference
     consent = covenant.may_share("debt_help", "welfare", "identity")
     assert consent is not None and consent.is_consent
@@ -76,6 +78,7 @@ def test_sharing_package(covenant):
     assert {cat: basis.code for cat, basis in package.items()} == {
         "identity": "wgs_help",
         "contact": "wgs_help",
+        "arrears": "wgs_help",
         "finances": "wgs_help",
         "household": "consent",
         "contact_history": "consent",

@@ -87,7 +87,7 @@ def test_every_model_with_personal_fields_is_found_and_linked_to_its_case():
         ("minor", "relation"),
         tuple(sorted(Person.__categories__)),
     ]
-    assert models[Case].parts("finances")[0][0][0] == "arrears_cents"
+    assert models[Case].parts("arrears")[0][0][0] == "arrears_cents"
     # The contract for every model that declares categories (groundwork, consent, ...):
     # a case_id column (or being Case), and each categorised field a nullable column.
     for mapper in Base.registry.mappers:
@@ -183,7 +183,7 @@ def test_after_the_longest_period_the_key_is_shredded_and_the_skeleton_stays(
     case = close(session, make_case(members=(child,)), LONGEST_DAYS + 1)
     reference, organisation_id, closed_at = case.reference, case.organisation_id, case.closed_at
     [plan] = run(session)
-    assert plan.shred and set(plan.erase) == {"contact", "finances", "household", "identity"}
+    assert plan.shred and set(plan.erase) == {"arrears", "contact", "household", "identity"}
     # The main tenant's identity; everything about the child is household data.
     assert plan.erase["identity"] == 1 and plan.erase["household"] == 1
     session.expire_all()
@@ -216,7 +216,7 @@ def test_partial_then_full_over_time(session, make_case, demo_covenant):
     run(session)
     later = utcnow() + timedelta(days=LONGEST_DAYS - CONTACT_DAYS)
     [plan] = run(session, now=later)
-    assert plan.shred and set(plan.erase) == {"finances", "identity"}  # contact already gone
+    assert plan.shred and set(plan.erase) == {"arrears", "identity"}  # contact already gone
     erased = events(session, "retention.erase", case.id)
     assert [e.category_list for e in erased] == [
         ["contact"],

@@ -73,11 +73,11 @@ class Case(EncryptedRow, Base):
     signal_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     data_key_id: Mapped[int] = mapped_column(ForeignKey("data_key.id"), unique=True)
     #: Rent arrears in whole cents (encrypted money).
-    arrears_cents: Mapped[Personal] = personal("money", "finances")
+    arrears_cents: Mapped[Personal] = personal("money", "arrears")
     #: How many months of rent are unpaid (an int, encrypted).
-    arrears_months: Mapped[Personal] = personal("json", "finances")
+    arrears_months: Mapped[Personal] = personal("json", "arrears")
     #: Since when the arrears run (encrypted date).
-    arrears_since: Mapped[Personal] = personal("date", "finances")
+    arrears_since: Mapped[Personal] = personal("date", "arrears")
     #: The tenant number in the corporation's rent administration (encrypted).
     tenant_number: Mapped[Personal] = personal("str", "identity")
     #: The date of the first signal: when the case came in (not personal on its own).
@@ -244,8 +244,8 @@ class Signal(EncryptedRow, Base):
     signal_date: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(10))
     import_job_id: Mapped[int | None] = mapped_column(Integer)
-    arrears_cents: Mapped[Personal] = personal("money", "finances")
-    arrears_months: Mapped[Personal] = personal("json", "finances")
+    arrears_cents: Mapped[Personal] = personal("money", "arrears")
+    arrears_months: Mapped[Personal] = personal("json", "arrears")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="signals")
