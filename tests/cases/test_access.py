@@ -187,14 +187,18 @@ def test_a_referral_opens_the_case_with_only_the_allowed_categories(
 
 
 def test_a_partner_with_contact_history_records_attempts_on_the_shared_case(
-    session, client, login, make_user, make_case, demo_covenant, refer
+    session, client, login, make_user, make_case, demo_covenant, refer, monkeypatch
 ):
     from portal import sharing
 
     case = make_case("corporatie")
     coach = make_user("schuldhulp")
     refer(case, coach.organisation_id, "identity", "contact_history")
-    sharing.register_consent_lookup(lambda *_: sharing.ConsentAnswer("valid", 1))
+    # Consent taken as given for this test only: the registry is the app's, shared by every
+    # later test in this process.
+    monkeypatch.setattr(
+        sharing._registry, "consent_lookup", lambda *_: sharing.ConsentAnswer("valid", 1)
+    )
     login(client, coach)
     response = client.post_form(
         f"/casussen/{case.id}/contactpogingen/nieuw",

@@ -43,7 +43,8 @@ def test_proposal_follows_the_ladder_and_narrows_the_package_by_consent(session,
 def test_send_accept_report_complete(session, people, case):
     coach_user, coach = people["schuldhulp"]
     referral = send(session, people, case)
-    assert referral.status == "sent" and referral.categories == ["arrears", "contact", "finances", "identity"]
+    assert referral.status == "sent"
+    assert referral.categories == ["arrears", "contact", "finances", "identity"]
     assert referral.response_due_at == referral.sent_at + timedelta(days=3)
     bodies = [
         body_of(session, m)
