@@ -24,7 +24,8 @@ from tests.consent.test_professional import pdf_text
 
 COACH = "Gemeente Demostad — Schuldhulpverlening (Schuldhulpcoach)"
 BY_LAW = (
-    "Gemeente Demostad — Schuldhulpverlening krijgt altijd: Identiteit, Contactgegevens, Huurachterstand, Geldzaken."
+    "Gemeente Demostad — Schuldhulpverlening krijgt altijd: "
+    "Identiteit, Contactgegevens, Huurachterstand, Geldzaken."
 )
 
 
