@@ -44,7 +44,7 @@ from portal.covenant.rules import (
     active_covenant,
     require_active_version,
 )
-from portal.db import utcnow
+from portal.db import lock_row, utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.grants import Grant
 from portal.links import external_url
@@ -108,12 +108,7 @@ def _recipients(session: Session, covenant: Covenant, role: str) -> list[Organis
 
 def _lock(session: Session, referral: Referral, expected_version: int | None) -> Referral:
     """Lock the row and re-read it; refuse when someone changed it since the user looked."""
-    locked = session.scalars(
-        select(Referral)
-        .where(Referral.id == referral.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    locked = lock_row(session, referral)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict()
     return locked

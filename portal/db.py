@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, request
 from flask.globals import app_ctx
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, select
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import InvalidatePoolError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -173,6 +173,7 @@ def holds_write_lock(session: Session) -> bool:
 
 _MEMO = "kp_memo"
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
@@ -196,6 +197,19 @@ def _forget_memos(session: Session, *_args: Any) -> None:
 
 def _scope() -> int:
     return id(app_ctx._get_current_object())  # type: ignore[attr-defined]  # the proxy's target
+
+
+def lock_row(session: Session, row: R) -> R:
+    """Lock ``row`` until the transaction ends and read it again, so that the caller decides
+    on what is stored now rather than on what it loaded earlier: two people acting at once
+    produce one outcome (``SELECT ... FOR UPDATE``; SQLite holds its single write lock)."""
+    model = type(row)
+    return session.scalars(
+        select(model)
+        .where(model.id == row.id)  # type: ignore[attr-defined]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def changed_rows(session: Session, statement: Executable) -> int:

@@ -34,7 +34,7 @@ from handover.models import ACTIVE, Referral
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.covenant.rules import active_covenant
-from portal.db import utcnow
+from portal.db import lock_row, utcnow
 from portal.errors import Conflict, DomainError, NotFound
 from portal.links import external_url
 from portal.outbox.notices import notify_casework
@@ -76,12 +76,7 @@ def _as_recipient(actor: Actor, signal: EarlySignal) -> int:
 
 def _lock(session: Session, signal: EarlySignal, expected_version: int | None) -> EarlySignal:
     """Lock the row and re-read it; refuse when someone changed it since the user looked."""
-    locked = session.scalars(
-        select(EarlySignal)
-        .where(EarlySignal.id == signal.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    locked = lock_row(session, signal)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict()
     return locked

@@ -27,6 +27,7 @@ from portal.covenant.rules import (
     Covenant,
     covenant_of,
 )
+from portal.db import lock_row
 from portal.errors import Conflict, DomainError
 from portal.links import external_url
 from portal.outbox.notices import notify_casework
@@ -118,12 +119,7 @@ def sync_voters(session: Session, decision: Decision, covenant: Covenant) -> Non
 
 def lock(session: Session, decision: Decision, expected_version: int | None = None) -> Decision:
     """Lock the decision row and re-read it (and its voters); refuse a stale form."""
-    locked = session.scalars(
-        select(Decision)
-        .where(Decision.id == decision.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    locked = lock_row(session, decision)
     session.scalars(
         select(DecisionVoter)
         .where(DecisionVoter.decision_id == locked.id)

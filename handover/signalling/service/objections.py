@@ -16,7 +16,7 @@ from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import Case
-from portal.db import utcnow
+from portal.db import lock_row, utcnow
 from portal.errors import Conflict, DomainError, NotFound
 
 NOTE_MAX = 500
@@ -109,12 +109,7 @@ def withdraw_objection(session: Session, actor: Actor, objection: Objection) -> 
     """Withdraw an objection (the tenant changed her mind, or it was recorded by mistake)."""
     case = objection.case
     source = _source(actor, case)
-    locked = session.scalars(
-        select(Objection)
-        .where(Objection.id == objection.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    locked = lock_row(session, objection)
     if locked.withdrawn_at is not None:
         raise Conflict(_l("Dit bezwaar is al ingetrokken."))
     locked.withdrawn_at = utcnow()
