@@ -107,6 +107,8 @@ def test_ready_list_report_and_the_municipalitys_outcome(browser, live_server, l
     _look(corp, "objected")
     corp.get_by_role("link", name=objected_ref).click()
     corp.wait_for_url(f"**/casussen/{objected_id}*")
+    corp.wait_for_selector("#case-referrals")
+    corp.wait_for_load_state("networkidle")
     assert "Bezwaar van" in corp.locator("#vroegsignalering").inner_text()
     _look(corp, "objected-case")
 
@@ -146,12 +148,10 @@ def test_ready_list_report_and_the_municipalitys_outcome(browser, live_server, l
     attempt.get_by_role("button", name="Opslaan").click()
     attempts = coach.locator("section[aria-labelledby='attempts-heading']").inner_text()
     assert "Ochtend (voor 12.00 uur): Telefoon — niet bereikt" in attempts
-    # A signal that was picked up cannot be closed as "not picked up": said in words.
-    outcome = coach.locator("#uitkomst-form")
-    outcome.get_by_label("Uitkomst").select_option(label="Niet opgepakt: andere reden")
-    outcome.get_by_label("Reden (alleen voor de gemeente)").fill(REASON)
-    outcome.get_by_role("button", name="Opslaan").click()
-    assert "Dit signaal is al opgepakt" in coach.locator("main").inner_text()
+    # A signal that was picked up cannot be closed as "not picked up": not offered.
+    offered = coach.locator("#uitkomst-form").get_by_label("Uitkomst").inner_text()
+    assert "Vervolghulp en/of verwijzing financieel" in offered
+    assert "Niet opgepakt" not in offered
     _look(coach, "signal-picked-up")
 
     coach.goto("/vroegsignalen")
@@ -175,6 +175,8 @@ def test_ready_list_report_and_the_municipalitys_outcome(browser, live_server, l
     reset_throttle(live_app)
     sign_in(corp, corp_again_email, corp_again_secret)
     corp.goto(f"/casussen/{second_id}")
+    corp.wait_for_selector("#case-referrals")  # the case page's panels come in with htmx
+    corp.wait_for_load_state("networkidle")
     text = corp.locator("main").inner_text()
     assert "Niet opgepakt door de gemeente" in text
     assert "andere reden" not in text
