@@ -105,7 +105,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     load_demo_consent(session)
     session.info["kp_demo_referral"] = load_demo_referral(session)
     load_demo_decision(session)
-    load_demo_signalling(session)
+    session.info["kp_demo_signalling"] = bool(load_demo_signalling(session))
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
 
 
@@ -228,6 +228,14 @@ def demo_cli(ctx: click.Context) -> None:
             click.echo(
                 "  The debt coach returned it: offer it to welfare as sanne@corporatie.example"
             )
+    if db.session.info.pop("kp_demo_signalling", False):
+        click.echo(
+            "Early signalling: the ready list "
+            + external_url("signalling.ready")
+            + " (sanne@corporatie.example); the municipality's signals "
+            + external_url("earlysignal.inbox")
+            + " (ahmet@schuldhulp.example)"
+        )
 
 
 @demo_cli.command("totp")
