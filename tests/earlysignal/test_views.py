@@ -113,6 +113,7 @@ def test_work_a_signal_through_its_page(session, coach, send_signal):
     ("action", "data"),
     [
         ("uitkomst", {"uitkomst-outcome": "made_up", "uitkomst-version": "1"}),
+        ("uitkomst", {"uitkomst-outcome": "", "uitkomst-version": "1"}),
         ("uitkomst", {"uitkomst-outcome": "not_picked_up_other", "uitkomst-reason": "",
                       "uitkomst-version": "1"}),
         ("uitkomst", {"uitkomst-outcome": "no_contact", "uitkomst-outcome_on": "1-1-1",
