@@ -105,6 +105,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     load_demo_consent(session)
     session.info["kp_demo_referral"] = load_demo_referral(session)
     load_demo_decision(session)
+    session.info["kp_demo_signalling"] = bool(load_demo_signalling(session))
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
 
 
@@ -133,6 +134,15 @@ def load_demo_decision(session: Session) -> object | None:
     data through handover's own services.
     """
     from handover.decisions.demo import load
+
+    return load(session)
+
+
+def load_demo_signalling(session: Session) -> list:
+    """Early signalling under the covenant's ``[signalling]`` section: cases ready to report,
+    one held back for a missing reminder, one with an objection, and two reported signals the
+    municipality worked on (seeded through the services; idempotent and independent)."""
+    from handover.signalling.demo import load
 
     return load(session)
 
@@ -218,6 +228,14 @@ def demo_cli(ctx: click.Context) -> None:
             click.echo(
                 "  The debt coach returned it: offer it to welfare as sanne@corporatie.example"
             )
+    if db.session.info.pop("kp_demo_signalling", False):
+        click.echo(
+            "Early signalling: the ready list "
+            + external_url("signalling.ready")
+            + " (sanne@corporatie.example); the municipality's signals "
+            + external_url("earlysignal.inbox")
+            + " (ahmet@schuldhulp.example)"
+        )
 
 
 @demo_cli.command("totp")

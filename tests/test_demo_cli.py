@@ -39,3 +39,76 @@ def test_demo_refused_in_production(app):
     finally:
         app.config["KP_ENV"] = "testing"
     assert result.exit_code != 0 and "production" in result.output
+
+
+def _demo_case(session, bsn: str):
+    from portal.cases.models import BlindIndex, Case, Person
+    from portal.crypto.blind_index import blind_digest
+
+    return session.scalars(
+        select(Case)
+        .join(Person, Person.case_id == Case.id)
+        .join(BlindIndex, BlindIndex.person_id == Person.id)
+        .where(BlindIndex.field == "bsn", BlindIndex.digest == blind_digest(session, "bsn", bsn))
+    ).one()
+
+
+def test_demo_tells_the_early_signalling_story(app, session):
+    """Ready cases, one held back for its reminder, one objection, two reported signals: the
+    municipality worked on one and did not pick up the crisis signal, for its own reason."""
+    from handover.earlysignal.models import EarlySignal
+    from handover.earlysignal.policy import sender_feedback
+    from handover.signalling import service
+    from handover.signalling.demo import NOT_PICKED_UP_REASON, TENANTS
+    from handover.signalling.models import Objection, SignalReadiness, SignalReport
+    from portal.actor import staff_actor
+    from portal.cases.models import Case
+    from portal.crypto.fields import decrypt_field
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and "/vroegsignalering" in first.output
+    sanne = staff_actor(session.scalars(select(User).where(User.email.like("sanne@%"))).one())
+    cases = {t.bsn: _demo_case(session, t.bsn) for t in TENANTS}
+    states = {
+        t.story: session.get(SignalReadiness, cases[t.bsn].id).state
+        for t in TENANTS
+        if not t.story.startswith("reported")
+    }
+    assert states == {"ready": "ready", "held_back": "missing", "objected": "objected"}
+    held_back = next(cases[t.bsn] for t in TENANTS if t.story == "held_back")
+    assert service.legal_steps(session, sanne, held_back).missing == ("reminder", "offer")
+    for tenant in TENANTS:
+        steps = service.legal_steps(session, sanne, cases[tenant.bsn])
+        assert steps.contact_on and steps.points_to_help_on and steps.days_overdue >= 30
+        assert steps.arrears_cents >= steps.min_amount_cents
+    objection = session.scalars(select(Objection)).one()
+    assert objection.source == "caseworker" and objection.withdrawn_at is None
+
+    reports = session.scalars(select(SignalReport).order_by(SignalReport.id)).all()
+    assert [r.outcome for r in reports] == ["sent", "sent"]
+    signals = {s.case_id: s for s in session.scalars(select(EarlySignal).order_by(EarlySignal.id))}
+    ordinary, crisis = (signals[cases[t.bsn].id] for t in TENANTS if t.story.startswith("reported"))
+    assert (ordinary.crisis, crisis.crisis) == (False, True)
+    assert ordinary.picked_up and ordinary.outcome == "follow_up_financial"
+    assert len(ordinary.attempts) == 2
+    assert {
+        tuple(decrypt_field(a, name) for name in ("kind", "reached", "day_part"))
+        for a in ordinary.attempts
+    } == {
+        ("phone", "no", "morning"),
+        ("house_visit", "yes", "afternoon"),
+    }
+    assert (
+        crisis.outcome == "not_picked_up_other"
+        and decrypt_field(crisis, "reason") == NOT_PICKED_UP_REASON
+    )
+    assert sender_feedback(crisis).text == "Niet opgepakt door de gemeente"
+    assert sender_feedback(ordinary).text.startswith("Opgepakt door de gemeente")
+
+    counts = [session.scalar(select(func.count(m.id))) for m in (Case, SignalReport, EarlySignal)]
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0 and "/vroegsignalering" not in again.output
+    assert counts == [
+        session.scalar(select(func.count(m.id))) for m in (Case, SignalReport, EarlySignal)
+    ]

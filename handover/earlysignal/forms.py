@@ -68,7 +68,11 @@ class AttemptForm(Form):
 class OutcomeForm(VersionedForm):
     outcome = SelectField(
         _l("Uitkomst"),
-        choices=[SelectChoice(code, OUTCOME_LABELS[code]) for code in OUTCOMES],
+        # Nothing chosen beforehand: a press on "Opslaan" must not close the signal with
+        # whatever outcome happens to come first.
+        choices=[SelectChoice("", "—")]
+        + [SelectChoice(code, OUTCOME_LABELS[code]) for code in OUTCOMES],
+        default="",
         validators=[DataRequired(_l("Kies een uitkomst."))],
     )
     reason = TextAreaField(

@@ -28,7 +28,7 @@ from handover.earlysignal.forms import (
     PickUpForm,
 )
 from handover.earlysignal.labels import ATTEMPT_KIND_LABELS, DAY_PART_LABELS, OUTCOME_LABELS
-from handover.earlysignal.models import EarlySignal
+from handover.earlysignal.models import NOT_PICKED_UP, EarlySignal
 from handover.models import Referral
 from portal.access import casework
 from portal.actor import Actor, current_actor
@@ -229,6 +229,9 @@ def _forms(signal: EarlySignal, failed: tuple[str, Any] | None) -> dict[str, Any
             forms[name] = action.form(prefix=name, formdata=None, version=signal.version)
     if not (failed and failed[0] == "schuldhulp"):
         _debt_help_choices(signal, forms["schuldhulp"])
+    if signal.picked_up:  # "not picked up" no longer fits: do not offer it
+        outcome = forms["uitkomst"].outcome
+        outcome.choices = [c for c in outcome.choices if c.value not in NOT_PICKED_UP]
     return forms
 
 

@@ -87,6 +87,7 @@ def test_work_a_signal_through_its_page(session, coach, send_signal):
     session.commit()
     url = f"/vroegsignalen/{signal.referral_id}"
     page = coach.get(url).get_data(as_text=True)
+    assert 'value="not_picked_up_other"' in page  # not picked up yet: every outcome
     today = local_date(utcnow()).isoformat()
     response = post(
         coach, url, "contactpoging",
@@ -96,6 +97,8 @@ def test_work_a_signal_through_its_page(session, coach, send_signal):
     assert response.status_code == 302
     page = coach.get(url).get_data(as_text=True)
     assert "Kaartje door de deur" in page and "Avond" in page
+    # The attempt picked it up: the "not picked up" outcomes are no longer offered.
+    assert 'value="not_picked_up_other"' not in page and 'value="no_contact"' in page
     response = post(
         coach, url, "uitkomst",
         {"uitkomst-outcome": "no_contact", "uitkomst-reason": "",
@@ -110,6 +113,7 @@ def test_work_a_signal_through_its_page(session, coach, send_signal):
     ("action", "data"),
     [
         ("uitkomst", {"uitkomst-outcome": "made_up", "uitkomst-version": "1"}),
+        ("uitkomst", {"uitkomst-outcome": "", "uitkomst-version": "1"}),
         ("uitkomst", {"uitkomst-outcome": "not_picked_up_other", "uitkomst-reason": "",
                       "uitkomst-version": "1"}),
         ("uitkomst", {"uitkomst-outcome": "no_contact", "uitkomst-outcome_on": "1-1-1",

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from handover import service as referrals
+from handover.earlysignal.models import EarlySignal
 from handover.models import Referral
 from handover.signalling import service
 from handover.signalling.models import SignalReadiness, SignalReport
@@ -41,6 +42,11 @@ def test_a_ready_case_is_sent_as_one_referral_with_the_statutory_purpose(
     assert referral.status == "sent"
     assert referral.recipient_org_id == make_org("schuldhulp").id
     assert referral.crisis is True and referral.warm_handover is False
+    # The municipality's signal case knows it too: its crisis deadline runs.
+    signal = session.scalars(
+        select(EarlySignal).where(EarlySignal.referral_id == referral.id)
+    ).one()
+    assert signal.crisis is True and signal.priority == 0
     report = session.scalars(select(SignalReport).where(SignalReport.case_id == case.id)).one()
     assert report.outcome == "sent" and report.referral_id == referral.id
     assert decrypt_field(report, "amount_cents") == 43_210

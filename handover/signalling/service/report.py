@@ -217,10 +217,10 @@ def _report_batch(
                 purpose=rules.purpose,
                 recipient_org_id=proposal.recipients[0].id,
                 note=None,
+                crisis=crisis,
+                warm_handover=warm_handover,
                 now=now,
             )
-            referral.crisis = crisis
-            referral.warm_handover = warm_handover
             report.referral_id = referral.id
             result.sent.append(case.id)
         record(
