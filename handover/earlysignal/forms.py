@@ -39,7 +39,11 @@ class AttemptForm(Form):
 
     kind = SelectField(
         _l("Soort contactpoging"),
-        choices=[SelectChoice(code, ATTEMPT_KIND_LABELS[code]) for code in ATTEMPT_KINDS],
+        # No kind chosen in advance: a wrong one saved by a quick click would count in the
+        # national monitor.
+        choices=[SelectChoice("", "—")]
+        + [SelectChoice(code, ATTEMPT_KIND_LABELS[code]) for code in ATTEMPT_KINDS],
+        default="",
         validators=[DataRequired(_l("Kies de soort contactpoging."))],
     )
     reached = RadioField(
