@@ -37,6 +37,7 @@ from portal.cases.models import Case
 from portal.cases.service import PersonData, create_case
 from portal.covenant.rules import active_covenant, active_version
 from portal.db import utcnow
+from portal.workdays import local_date
 
 #: The municipality's own reason for not picking up the crisis signal (stays with it).
 NOT_PICKED_UP_REASON = "Mevrouw woont sinds kort bij haar moeder in een andere gemeente."
@@ -84,7 +85,7 @@ def _actor(session: Session, email: str) -> Actor | None:
 def _case(session: Session, actor: Actor, corporation: Organisation, tenant: DemoTenant) -> Case:
     """A corporation case with its groundwork: every legal step met, except the reminder
     for the case that is held back."""
-    today = utcnow().date()
+    today = local_date(utcnow())
     case = create_case(
         session,
         actor,
@@ -156,7 +157,7 @@ def load(session: Session) -> list[Case]:
             select(EarlySignal).where(EarlySignal.case_id == case.id).order_by(EarlySignal.id)
         ).one()
 
-    today = utcnow().date()
+    today = local_date(utcnow())
     picked = signal_of(cases["reported"][0])
     municipality.pick_up(session, ahmet, picked, version=None)
     municipality.record_attempt(
