@@ -153,7 +153,7 @@ def test_filters(session, make_user, make_org, world):
         basis="owner",
     )
     assert all("contact" in e.category_list for e in visible(session, auditor, category="contact"))
-    today = utcnow().date()
+    today = utcnow().astimezone(history.portal_timezone()).date()  # the days the auditor means
     assert visible(session, auditor, since=today, until=today)
     assert visible(session, auditor, since=today + timedelta(days=1)) == []
     assert visible(session, auditor, until=today - timedelta(days=1)) == []
