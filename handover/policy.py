@@ -3,7 +3,7 @@ and what an active referral grants its recipient."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from handover.models import ACTIVE, Referral
 from portal.actor import Actor
 from portal.errors import NotFound
-from portal.grants import Grant, set_grants
+from portal.grants import Grant, set_many_grants
 
 
 def visible_referrals(actor: Actor) -> ColumnElement[bool]:
@@ -57,9 +57,9 @@ def grant_source(referral: Referral) -> str:
     return f"referral:{referral.id}"
 
 
-def sync_grants(session: Session, referral: Referral) -> None:
-    """Store what the referral grants now: called on every change of its status."""
-    set_grants(session, referral.case_id, grant_source(referral), referral_grants(referral))
+def sync_grants(session: Session, referrals: Iterable[Referral]) -> None:
+    """Store what each referral grants now: called on every change of their status."""
+    set_many_grants(session, {(r.case_id, grant_source(r)): referral_grants(r) for r in referrals})
 
 
 def expected_grants(session: Session) -> Iterator[tuple[int, Grant]]:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent import service as consent_service
-from handover.earlysignal.deadlines import is_signal, referral_closed, signal_sent
+from handover.earlysignal.deadlines import is_signal, referral_closed, signals_sent
 from handover.models import (
     ACTIVE,
     ARREARS_ITEM,
@@ -133,31 +133,49 @@ def _move(
     reason: str | None = None,
     now: datetime,
 ) -> None:
-    event = ReferralEvent(
-        case_id=referral.case_id,
-        kind=kind,
-        from_status=referral.status,
-        to_status=to_status,
-        user_id=actor.user_id,
-        organisation_id=actor.organisation_id,
-        at=now,
-    )
-    referral.events.append(event)
-    if reason:
-        event.reason = reason
-    referral.status = to_status
+    _move_all(session, actor, [referral], kind, to_status, reason=reason, now=now)
+
+
+def _move_all(
+    session: Session,
+    actor: Actor,
+    referrals: list[Referral],
+    kind: str,
+    to_status: str,
+    *,
+    reason: str | None = None,
+    now: datetime,
+) -> None:
+    """Every change of status: its event in the history, the grants, the audit log."""
+    moves = []
+    for referral in referrals:
+        event = ReferralEvent(
+            case_id=referral.case_id,
+            kind=kind,
+            from_status=referral.status,
+            to_status=to_status,
+            user_id=actor.user_id,
+            organisation_id=actor.organisation_id,
+            at=now,
+        )
+        referral.events.append(event)
+        if reason:
+            event.reason = reason
+        referral.status = to_status
+        moves.append((referral, event.from_status))
     session.flush()
-    sync_grants(session, referral)
-    if to_status not in ACTIVE:
-        referral_closed(session, referral)
-    record(
-        session,
-        actor,
-        f"referral.{kind}",
-        case_id=referral.case_id,
-        categories=["identity"] if reason else [],
-        detail={"referral": referral.id, "from": event.from_status, "to": to_status},
-    )
+    sync_grants(session, referrals)
+    for referral, from_status in moves:
+        if to_status not in ACTIVE:
+            referral_closed(session, referral)
+        record(
+            session,
+            actor,
+            f"referral.{kind}",
+            case_id=referral.case_id,
+            categories=["identity"] if reason else [],
+            detail={"referral": referral.id, "from": from_status, "to": to_status},
+        )
 
 
 def _notify(session: Session, organisation_id: int, referral: Referral, what: str) -> None:
@@ -285,28 +303,132 @@ def send(
     proposal = propose(session, case, purpose, rung=rung, recipient_org_id=recipient_org_id)
     if recipient_org_id not in {o.id for o in proposal.recipients}:
         raise DomainError(_l("Deze organisatie staat niet op deze stap van de ladder."))
-    open_same = session.scalar(
-        select(Referral.id).where(
-            Referral.case_id == case.id,
-            Referral.purpose == purpose,
-            Referral.recipient_org_id == recipient_org_id,
-            Referral.status.in_(ACTIVE),
-        )
-    )
-    if open_same is not None:
+    if _open_referrals(session, [case.id], purpose, recipient_org_id):
         raise Conflict(_l("Deze casus is al overgedragen aan deze organisatie."))
-    covenant = active_covenant(session)
-    rung_rules = covenant.ladder(purpose)[rung]
+    referral = _draft(
+        session,
+        actor,
+        case,
+        proposal,
+        recipient_org_id=recipient_org_id,
+        previous=previous,
+        sender_org_id=sender_org_id,
+        crisis=crisis,
+        warm_handover=warm_handover,
+        now=now,
+    )
+    cleaned = _clean_reason(note, required=False)
+    if cleaned:
+        referral.note = cleaned
+    _offer(session, actor, [referral], now)
+    _notify(session, recipient_org_id, referral, "Nieuwe overdracht")
+    return referral
+
+
+def send_many(
+    session: Session,
+    actor: Actor,
+    cases: list[Case],
+    *,
+    purpose: str,
+    recipient_org_id: int,
+    crisis: bool = False,
+    warm_handover: bool = False,
+    now: datetime | None = None,
+) -> list[Referral]:
+    """``send`` for many cases of the actor's organisation to one recipient on the first rung
+    (the monthly early-signalling report): the same rules and records per case, with what is
+    the same for every case worked out once and written in a few statements, and one notice
+    for the batch instead of an e-mail per case. All or nothing: one case that may not go
+    stops the batch."""
+    _require_staff(actor)
+    now = now or utcnow()
+    if not cases:
+        return []
+    if any(case.organisation_id != actor.organisation_id for case in cases):
+        raise Forbidden()
+    if any(case.status == "closed" for case in cases):
+        raise DomainError(_l("Een gesloten casus kan niet worden overgedragen."))
+    first = propose(session, cases[0], purpose, recipient_org_id=recipient_org_id)
+    if recipient_org_id not in {o.id for o in first.recipients}:
+        raise DomainError(_l("Deze organisatie staat niet op deze stap van de ladder."))
+    # A package without consent is the same for every case; with consent it depends on it.
+    per_case = any(item.consent for item in first.items)
+    if _open_referrals(session, [c.id for c in cases], purpose, recipient_org_id):
+        raise Conflict(_l("Deze casus is al overgedragen aan deze organisatie."))
+    referrals = [
+        _draft(
+            session,
+            actor,
+            case,
+            propose(session, case, purpose, recipient_org_id=recipient_org_id)
+            if per_case and index
+            else first,
+            recipient_org_id=recipient_org_id,
+            crisis=crisis,
+            warm_handover=warm_handover,
+            now=now,
+        )
+        for index, case in enumerate(cases)
+    ]
+    _offer(session, actor, referrals, now)
+    count = len(referrals)
+    notify_casework(
+        session,
+        [recipient_org_id],
+        subject=f"Nieuwe overdrachten ({count})",
+        lines=[f"{count} nieuwe overdrachten voor uw organisatie."],
+        link=external_url(
+            "earlysignal.inbox" if is_signal(session, referrals[0]) else "handover.inbox"
+        ),
+        kind="referral",
+    )
+    return referrals
+
+
+def _open_referrals(
+    session: Session, case_ids: list[int], purpose: str, recipient_org_id: int
+) -> set[int]:
+    """The cases among these that have an active referral for the purpose to the recipient."""
+    found: set[int] = set()
+    for start in range(0, len(case_ids), 500):
+        found.update(
+            session.scalars(
+                select(Referral.case_id).where(
+                    Referral.case_id.in_(case_ids[start : start + 500]),
+                    Referral.purpose == purpose,
+                    Referral.recipient_org_id == recipient_org_id,
+                    Referral.status.in_(ACTIVE),
+                )
+            )
+        )
+    return found
+
+
+def _draft(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    proposal: Proposal,
+    *,
+    recipient_org_id: int,
+    previous: Referral | None = None,
+    sender_org_id: int | None = None,
+    crisis: bool,
+    warm_handover: bool,
+    now: datetime,
+) -> Referral:
+    """The referral as it will be offered: its package is the proposal's."""
     version = require_active_version(session)
-    referral = Referral(
+    return Referral(
         case=case,
         covenant_version_id=version.id,
-        purpose=purpose,
+        purpose=proposal.purpose,
         sender_org_id=sender_org_id
         or (actor.organisation_id if previous is None else previous.sender_org_id),
         recipient_org_id=recipient_org_id,
         recipient_role=proposal.recipient_role,
-        rung=rung,
+        rung=proposal.rung,
         status="draft",
         categories=sorted(proposal.categories),
         previous=previous,
@@ -314,18 +436,22 @@ def send(
         created_at=now,
         crisis=crisis,
         warm_handover=warm_handover,
+        events=[],
     )
-    cleaned = _clean_reason(note, required=False)
-    if cleaned:
-        referral.note = cleaned
-    session.add(referral)
+
+
+def _offer(session: Session, actor: Actor, referrals: list[Referral], now: datetime) -> None:
+    """Draft to sent: the answer deadline, the grants, the history and, for an early signal,
+    the municipality's signal case."""
+    session.add_all(referrals)
     session.flush()
-    referral.sent_at = now
-    referral.response_due_at = _due(now, rung_rules.response_days)
-    _move(session, actor, referral, "send", "sent", now=now)
-    signal_sent(session, referral, now)
-    _notify(session, recipient_org_id, referral, "Nieuwe overdracht")
-    return referral
+    covenant = active_covenant(session)
+    for referral in referrals:
+        referral.sent_at = now
+        days = covenant.ladder(referral.purpose)[referral.rung].response_days
+        referral.response_due_at = _due(now, days)
+    _move_all(session, actor, referrals, "send", "sent", now=now)
+    signals_sent(session, referrals, now)
 
 
 # --- the receiver ---------------------------------------------------------------------------
@@ -545,7 +671,7 @@ def reopen(
         referral.sent_at = now
         referral.response_due_at = _due(now, rung.response_days)
         _move(session, actor, referral, "reopen", "sent", now=now)
-        signal_sent(session, referral, now)
+        signals_sent(session, [referral], now)
         _notify(session, referral.recipient_org_id, referral, "Overdracht opnieuw aangeboden")
     elif actor.organisation_id in (referral.sender_org_id, referral.recipient_org_id):
         raise Conflict(_l("Deze overdracht kan niet worden heropend."))

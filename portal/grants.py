@@ -21,7 +21,7 @@ covenant in force are recomputed when another version is activated.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import click
@@ -105,6 +105,8 @@ def _grant(row: CaseGrant) -> Grant:
 # --- writing ----------------------------------------------------------------------------------
 
 _Key = tuple[int, int, str, str, str, str]
+#: Records read per query when many are written at once (well under SQLite's variable limit).
+_CHUNK = 400
 
 
 def _key(case_id: int, grant: Grant) -> _Key:
@@ -127,13 +129,30 @@ def set_grants(session: Session, case_id: int, source: str, grants: Iterable[Gra
     """Make the stored grants of one record (``source``, e.g. "referral:12") on the case
     exactly ``grants``; none when the record grants nothing now. Called by the service that
     changes the record, in the same transaction."""
-    wanted = list(grants)
-    if any(g.source != source for g in wanted):
-        raise ValueError(f"every grant of {source} must name it as its source")
-    stored = session.scalars(
-        select(CaseGrant).where(CaseGrant.case_id == case_id, CaseGrant.source == source)
-    )
-    _replace(session, list(stored), [(case_id, g) for g in wanted])
+    set_many_grants(session, {(case_id, source): grants})
+
+
+def set_many_grants(session: Session, records: Mapping[tuple[int, str], Iterable[Grant]]) -> None:
+    """``set_grants`` for many records at once (a batch of referrals sent together): one
+    query for what is stored, one statement per kind of change."""
+    wanted: list[tuple[int, Grant]] = []
+    for (case_id, source), grants in records.items():
+        for grant in grants:
+            if grant.source != source:
+                raise ValueError(f"every grant of {source} must name it as its source")
+            wanted.append((case_id, grant))
+    stored: list[CaseGrant] = []
+    keys = list(records)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        stored += session.scalars(
+            select(CaseGrant).where(
+                CaseGrant.source.in_({source for _case, source in chunk}),
+                CaseGrant.case_id.in_({case_id for case_id, _source in chunk}),
+            )
+        )
+    mine = [row for row in stored if (row.case_id, row.source) in records]
+    _replace(session, mine, wanted)
 
 
 def _replace(session: Session, stored: list[CaseGrant], wanted: list[tuple[int, Grant]]) -> int:

@@ -1,7 +1,7 @@
 """The municipality's side of early signalling: its signal case, contact attempts, outcome,
 the legal deadlines on working days, and the feedback the signalling partner may have.
 
-Kept free of imports at package level: ``handover.service`` calls ``deadlines.signal_sent``
+Kept free of imports at package level: ``handover.service`` calls ``deadlines.signals_sent``
 when it sends a referral, and this package's service calls ``handover.service`` in turn.
 """
 

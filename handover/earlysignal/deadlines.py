@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from handover.earlysignal.models import EarlySignal
 from handover.models import Referral
+from portal.cases.models import Case
 from portal.cases.service import signalled_values
 from portal.covenant.rules import Signalling, active_covenant
 from portal.workdays import add_weeks, add_working_days, local_date
@@ -41,39 +42,52 @@ def decision_due(rules: Signalling, conversation_on: date) -> date:
     return add_weeks(conversation_on, rules.decision_weeks)
 
 
-def signal_sent(session: Session, referral: Referral, now: datetime) -> EarlySignal | None:
-    """Open the municipality's signal case when a referral under the signalling purpose is
-    sent: the first-conversation deadline runs from the day it was sent.
+def signals_sent(session: Session, referrals: list[Referral], now: datetime) -> None:
+    """Open the municipality's signal case for each referral under the signalling purpose
+    that was just sent: the first-conversation deadline runs from the day it was sent.
 
     The referral does not expire like other referrals (no answer deadline): the legal
     deadlines replace it, and ``sla check`` warns about them instead.
     """
     rules = signalling(session)
-    if rules is None or referral.purpose != rules.purpose:
-        return None
-    referral.response_due_at = None
-    existing = session.scalar(select(EarlySignal).where(EarlySignal.referral_id == referral.id))
-    if existing is not None:  # offered again after a withdrawal: the signal case goes on
-        existing.closed = existing.outcome is not None
-        return existing
+    sent = [r for r in referrals if rules is not None and r.purpose == rules.purpose]
+    if rules is None or not sent:
+        return
+    existing = {
+        signal.referral_id: signal
+        for signal in session.scalars(
+            select(EarlySignal).where(EarlySignal.referral_id.in_([r.id for r in sent]))
+        )
+    }
+    # The tenants whose details go with the signals, in one query rather than one per case.
+    session.scalars(
+        select(Case)
+        .where(Case.id.in_([r.case_id for r in sent]))
+        .options(selectinload(Case.persons))
+    ).all()
     sent_on = local_date(now)
-    due = conversation_due(rules, sent_on, referral.crisis)
-    signal = EarlySignal(
-        referral=referral,
-        case_id=referral.case_id,
-        recipient_org_id=referral.recipient_org_id,
-        crisis=referral.crisis,
-        warm_handover=referral.warm_handover,
-        priority=0 if referral.crisis or referral.warm_handover else 1,
-        signal_date=sent_on,
-        conversation_due_on=due,
-        due_on=due,
-        created_at=now,
-    )
-    _keep_what_was_signalled(session, signal, referral)
-    session.add(signal)
+    for referral in sent:
+        referral.response_due_at = None
+        signal = existing.get(referral.id)
+        if signal is not None:  # offered again after a withdrawal: the signal case goes on
+            signal.closed = signal.outcome is not None
+            continue
+        due = conversation_due(rules, sent_on, referral.crisis)
+        signal = EarlySignal(
+            referral=referral,
+            case_id=referral.case_id,
+            recipient_org_id=referral.recipient_org_id,
+            crisis=referral.crisis,
+            warm_handover=referral.warm_handover,
+            priority=0 if referral.crisis or referral.warm_handover else 1,
+            signal_date=sent_on,
+            conversation_due_on=due,
+            due_on=due,
+            created_at=now,
+        )
+        _keep_what_was_signalled(session, signal, referral)
+        session.add(signal)
     session.flush()
-    return signal
 
 
 def _keep_what_was_signalled(session: Session, signal: EarlySignal, referral: Referral) -> None:

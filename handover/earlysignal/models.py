@@ -1,7 +1,7 @@
 """The municipality's signal case (the VNG model's Vroegsignaalzaak) and its contact attempts.
 
 One ``EarlySignal`` row per referral sent under the covenant's signalling purpose, made when
-the referral is sent (``deadlines.signal_sent``). Its plain columns are what lists, deadlines
+the referral is sent (``deadlines.signals_sent``). Its plain columns are what lists, deadlines
 and the national monitor need without decrypting anything: the legal deadlines as dates, the
 crisis and warm-handover flags (copied from the referral, so the inbox sorts on one index),
 when the signal was picked up (datum_opgepakt), the first conversation and the outcome code.

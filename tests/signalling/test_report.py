@@ -21,8 +21,10 @@ from portal.audit.models import AuditEvent
 from portal.cases.service import update_case
 from portal.crypto.fields import decrypt_field
 from portal.db import utcnow
-from portal.errors import Forbidden
+from portal.errors import Conflict, Forbidden
 from portal.extensions import db
+from portal.outbox.models import OutboxMessage
+from portal.outbox.service import body_of, recipient
 from tests.conftest import Client, make_test_config, migrate
 
 
@@ -318,3 +320,41 @@ def test_a_report_row_written_by_someone_else_first_stops_only_that_case(
     assert set(written) == {free.id}
     rows = session.scalars(select(SignalReport.case_id).where(SignalReport.period == period))
     assert sorted(rows) == sorted([taken.id, free.id])
+
+
+def test_a_batch_tells_the_municipality_once_without_references_or_names(
+    session, worker, steps_case, make_user
+):
+    coach = make_user("schuldhulp")
+    _user, actor = worker
+    cases = [steps_case(surname=f"Batchhuurder{n}") for n in range(3)]
+    result = service.report_cases(session, actor, [c.id for c in cases])
+    assert sorted(result.sent) == sorted(c.id for c in cases)
+    bodies = [
+        body_of(session, m)
+        for m in session.scalars(select(OutboxMessage))
+        if recipient(session, m) == coach.email
+    ]
+    assert len(bodies) == 1, "one notice for the batch, not one e-mail per case"
+    assert "3 nieuwe overdrachten" in bodies[0] and "/vroegsignalen" in bodies[0]
+    assert not any(c.reference in bodies[0] for c in cases)
+    assert "Batchhuurder" not in bodies[0]
+
+
+def test_sending_many_refuses_the_whole_batch_for_one_case_that_may_not_go(
+    session, worker, steps_case, make_org, make_user
+):
+    _user, actor = worker
+    municipality = make_org("schuldhulp").id
+    free, taken = steps_case(), steps_case()
+    service.report_cases(session, actor, [taken.id])
+    with pytest.raises(Conflict):
+        referrals.send_many(
+            session, actor, [free, taken], purpose="early_signalling", recipient_org_id=municipality
+        )
+    stranger = staff_actor(make_user("welzijn"))
+    with pytest.raises(Forbidden):
+        referrals.send_many(
+            session, stranger, [free], purpose="early_signalling", recipient_org_id=municipality
+        )
+    assert _referrals(session, free) == []

@@ -1,8 +1,8 @@
 """Reporting cases to the municipality: one referral per case, with the statutory purpose.
 
-A report goes through ``handover.service.send`` like any referral (grants, audit, e-mail and
-deadlines stay one story), to the organisation playing the first rung of the purpose's
-ladder, marked as a crisis signal or a warm handover as the caseworker chose.
+A report goes through ``handover.service.send_many`` like any referral (grants, audit, the
+notice and deadlines stay one story), to the organisation playing the first rung of the
+purpose's ladder, marked as a crisis signal or a warm handover as the caseworker chose.
 
 * **Only what may go.** Each case's steps are derived again at the moment of reporting (the
   readiness row may be a few minutes old): an objection or a missing step holds it back.
@@ -197,7 +197,25 @@ def _report_batch(
         return report
 
     written = _insert_reports(session, wanted, report_for)
-    proposal = None
+    to_send = [case for case, steps in wanted if case.id in written and not steps.repeat]
+    sent = {}
+    if to_send:
+        proposal = referrals.propose(session, to_send[0], rules.purpose)
+        if not proposal.recipients:
+            raise DomainError(_l("Geen organisatie ontvangt vroegsignalen."))
+        sent = {
+            referral.case_id: referral
+            for referral in referrals.send_many(
+                session,
+                actor,
+                to_send,
+                purpose=rules.purpose,
+                recipient_org_id=proposal.recipients[0].id,
+                crisis=crisis,
+                warm_handover=warm_handover,
+                now=now,
+            )
+        }
     for case, steps in wanted:
         report = written.get(case.id)
         if report is None:
@@ -206,22 +224,7 @@ def _report_batch(
         if steps.repeat:
             result.repeats.append(case.id)
         else:
-            if proposal is None:
-                proposal = referrals.propose(session, case, rules.purpose)
-                if not proposal.recipients:
-                    raise DomainError(_l("Geen organisatie ontvangt vroegsignalen."))
-            referral = referrals.send(
-                session,
-                actor,
-                case,
-                purpose=rules.purpose,
-                recipient_org_id=proposal.recipients[0].id,
-                note=None,
-                crisis=crisis,
-                warm_handover=warm_handover,
-                now=now,
-            )
-            report.referral_id = referral.id
+            report.referral_id = sent[case.id].id
             result.sent.append(case.id)
         record(
             session,
