@@ -50,7 +50,7 @@ translations: $(VENV)/.installed
 # Re-extract the Dutch source strings and update every catalogue (then translate the .po files).
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -N -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i portal/translations/messages.pot -d portal/translations
 
 # Chromium for the browser tests: Debian's package, installed when missing (needs root).
 browser-deps:

@@ -3,9 +3,11 @@
 ``python -m bench.signalling`` prints
 
 * the time to report 5,000 ready cases at once (``report_cases``: the steps derived again,
-  one report row, one referral with its grant, audit events and e-mail per case, one commit),
-  on a fresh SQLite file (target: under 30 s);
-* the time of the ready list's first page (``ready_page``) at 10,000 cases and, with
+  one report row, one referral with its grant, history, signal case and audit events per
+  case, sent in batches of 200 by ``send_many`` with one notice per batch; one commit), on a
+  fresh SQLite file (target: under 30 s);
+* the time of the ready list's first page (``ready_page``: the page's cases with the main
+  tenant's name and the arrears revealed by the policy point) at 10,000 cases and, with
   ``--million``, at 1,000,000 cases (bulk-inserted by ``bench.cases.populate``, with a
   readiness row per case), and the query plan.
 """

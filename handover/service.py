@@ -356,21 +356,22 @@ def send_many(
     per_case = any(item.consent for item in first.items)
     if _open_referrals(session, [c.id for c in cases], purpose, recipient_org_id):
         raise Conflict(_l("Deze casus is al overgedragen aan deze organisatie."))
-    referrals = [
-        _draft(
-            session,
-            actor,
-            case,
-            propose(session, case, purpose, recipient_org_id=recipient_org_id)
-            if per_case and index
-            else first,
-            recipient_org_id=recipient_org_id,
-            crisis=crisis,
-            warm_handover=warm_handover,
-            now=now,
-        )
-        for index, case in enumerate(cases)
-    ]
+    with session.no_autoflush:  # the drafts are written together by ``_offer``
+        referrals = [
+            _draft(
+                session,
+                actor,
+                case,
+                propose(session, case, purpose, recipient_org_id=recipient_org_id)
+                if per_case and index
+                else first,
+                recipient_org_id=recipient_org_id,
+                crisis=crisis,
+                warm_handover=warm_handover,
+                now=now,
+            )
+            for index, case in enumerate(cases)
+        ]
     _offer(session, actor, referrals, now)
     count = len(referrals)
     notify_casework(
@@ -418,11 +419,11 @@ def _draft(
     warm_handover: bool,
     now: datetime,
 ) -> Referral:
-    """The referral as it will be offered: its package is the proposal's."""
-    version = require_active_version(session)
+    """The referral as it will be offered: its package is the proposal's, under the covenant
+    in force."""
     return Referral(
         case=case,
-        covenant_version_id=version.id,
+        covenant_version_id=require_active_version(session).id,
         purpose=proposal.purpose,
         sender_org_id=sender_org_id
         or (actor.organisation_id if previous is None else previous.sender_org_id),

@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from dateutil.easter import easter
 
+from portal.db import utcnow
+
 #: Dutch law counts days on the Dutch calendar, whatever the server's clock says.
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 #: Art. 3 Algemene termijnenwet: the fifth of May, every year (the library: lustrum years).
@@ -93,3 +95,10 @@ def working_days_between(start: date, end: date) -> int:
 def local_date(moment: datetime) -> date:
     """The Dutch calendar date of a moment (stored in UTC)."""
     return moment.astimezone(TIMEZONE).date()
+
+
+def local_today() -> date:
+    """Today as a Dutch caseworker means it: between 23:00 and midnight UTC (00:00 in
+    Amsterdam) the server's UTC date is still yesterday, and a letter sent "today" would
+    wrongly be a date in the future."""
+    return local_date(utcnow())

@@ -13,6 +13,7 @@ from portal import bulk
 from portal.accounts.models import Organisation
 from portal.cases.models import Signal
 from portal.db import utcnow
+from portal.workdays import local_today
 
 
 def test_rows_go_in_under_the_ids_reserved_for_them(session, make_org):
@@ -59,7 +60,7 @@ def test_plaintext_never_reaches_an_encrypted_column(session, make_org):
         "organisation_id": org.id,
         "created_by_id": None,
         "kinds": ["arrears"],
-        "signal_date": utcnow().date(),
+        "signal_date": local_today(),
         "source": "import",
         "import_job_id": None,
         "created_at": utcnow(),

@@ -23,6 +23,7 @@ from portal.cases.models import Case, ContactAttempt
 from portal.db import utcnow, write_lock
 from portal.demo import load_demo
 from portal.extensions import db
+from portal.workdays import local_today
 from tests.conftest import Client, make_test_config, migrate
 
 THREADS_PER_WORKER = 4
@@ -66,7 +67,7 @@ def test_concurrent_requests_on_two_workers_all_succeed(backend, databases, tmp_
                 statuses.append(client.get("/casussen").status_code)
                 form = {
                     "csrf_token": token,
-                    "attempted_on": str(utcnow().date()),
+                    "attempted_on": str(local_today()),
                     "channel": "phone",
                     "outcome": "not_reached",
                 }

@@ -50,6 +50,7 @@ from portal.cases.service import PersonData
 from portal.crypto.fields import EncryptedRow, encrypted_columns
 from portal.db import Base, utcnow
 from portal.demo import DEMO_COVENANT
+from portal.workdays import local_today
 from tests.conftest import Client
 
 COVENANT = tomllib.loads(DEMO_COVENANT.read_text())
@@ -471,20 +472,20 @@ def build(session, demo_covenant, make_case, make_user):
             session,
             owner_actor,
             case,
-            groundwork.ContactAttemptData(utcnow().date(), "phone", "not_reached", "Gebeld."),
+            groundwork.ContactAttemptData(local_today(), "phone", "not_reached", "Gebeld."),
         )
         groundwork.add_letter(
             session,
             owner_actor,
             case,
-            groundwork.LetterData(utcnow().date(), "reminder", True, True, "Herinnering."),
+            groundwork.LetterData(local_today(), "reminder", True, True, "Herinnering."),
         )
         signalling.record_objection(session, owner_actor, case, note="Wil geen melding.")
         groundwork.add_agreement(
             session,
             owner_actor,
             case,
-            groundwork.AgreementData(5_000, utcnow().date(), "proposed", "Regeling."),
+            groundwork.AgreementData(5_000, local_today(), "proposed", "Regeling."),
         )
         groundwork.save_finances(
             session,

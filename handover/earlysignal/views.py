@@ -229,9 +229,10 @@ def _forms(signal: EarlySignal, failed: tuple[str, Any] | None) -> dict[str, Any
             forms[name] = action.form(prefix=name, formdata=None, version=signal.version)
     if not (failed and failed[0] == "schuldhulp"):
         _debt_help_choices(signal, forms["schuldhulp"])
-    if signal.picked_up:  # "not picked up" no longer fits: do not offer it
+    if signal.picked_up:  # "not picked up" no longer fits: do not offer it, nor its hint
         outcome = forms["uitkomst"].outcome
         outcome.choices = [c for c in outcome.choices if c.value not in NOT_PICKED_UP]
+        forms["uitkomst"].reason.description = _("Niet verplicht. De melder ziet deze reden nooit.")
     return forms
 
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 ACTION_LABELS = {
     "signalling.steps": _l("Wettelijke stappen vroegsignalering bekeken"),
     "signalling.report_check": _l("Stappen gecontroleerd voor een melding"),
+    "signalling.list": _l("Lijst voor vroegsignalering bekeken"),
     "signalling.report": _l("Vroegsignaal gemeld aan de gemeente"),
     "signalling.report_job": _l("Melding van vroegsignalen gestart"),
     "signalling.objection": _l("Bezwaar tegen melding vastgelegd"),

@@ -15,8 +15,8 @@ from handover.signalling.service.steps import Steps, derive, load, may_report_fo
 from portal.actor import Actor
 from portal.cases.models import Case
 from portal.covenant.rules import Signalling, active_covenant, active_version
-from portal.db import utcnow
 from portal.sharing import Revealed, decide, reveal
+from portal.workdays import local_today
 
 
 @dataclass
@@ -59,7 +59,7 @@ def case_panel(session: Session, actor: Actor, case: Case) -> Panel:
     values = reveal(session, actor, case, fields, action="signalling.steps") if fields else None
     steps = None
     if loaded is not None and rules is not None and values is not None:
-        steps = derive(loaded.facts(case, values), rules, utcnow().date())
+        steps = derive(loaded.facts(case, values), rules, local_today())
     reports = []
     if is_owner:
         reports = list(

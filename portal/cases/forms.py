@@ -30,8 +30,8 @@ from wtforms.validators import (
 from portal import numbers
 from portal.cases.labels import choices
 from portal.cases.models import LIFE_DOMAINS
-from portal.db import utcnow
 from portal.forms import Form
+from portal.workdays import local_today
 
 TEXT = 200
 NOTE = 500
@@ -88,7 +88,7 @@ def _date(label: Any, required: bool = False) -> DateField:
 
 
 def not_in_future(form: Any, field: Field) -> None:
-    if isinstance(field.data, date) and field.data > utcnow().date():
+    if isinstance(field.data, date) and field.data > local_today():
         raise ValidationError(_l("Een geboortedatum ligt niet in de toekomst."))
 
 

@@ -44,6 +44,7 @@ from portal.cases.models import (
 )
 from portal.db import utcnow
 from portal.errors import DomainError, Forbidden
+from portal.workdays import local_today
 
 NOTE_MAX = 500
 LIFE_NOTE_MAX = 300
@@ -158,7 +159,7 @@ def _cents(value: int | None, field: str, required: bool = False, positive: bool
 def _day(value: date | None, field: str, *, past: bool) -> date:
     if value is None or not isinstance(value, date):
         raise DomainError(str(_l("Vul een datum in.")), field=field)
-    if past and value > utcnow().date():
+    if past and value > local_today():
         raise DomainError(str(_l("Deze datum ligt in de toekomst.")), field=field)
     if value.year < 2000:
         raise DomainError(str(_l("Deze datum klopt niet.")), field=field)

@@ -41,6 +41,7 @@ from portal.crypto.fields import Erased, decrypt_field
 from portal.crypto.service import create_data_key, destroy_data_key
 from portal.db import changed_rows, utcnow
 from portal.errors import DomainError, Forbidden
+from portal.workdays import local_today
 
 #: Which data category each personal attribute belongs to (for the audit log and, later,
 #: the sharing policy).
@@ -110,7 +111,7 @@ def _clean(name: str, value: Any) -> Any:
     if name == "minor":  # only a set flag is stored: "not flagged" is no data about anyone
         return True if value else None
     if name == "birth_date":
-        if value is not None and (not isinstance(value, date) or value > utcnow().date()):
+        if value is not None and (not isinstance(value, date) or value > local_today()):
             raise DomainError(str(_INVALID["birth_date"]), field=name)
         return value
     if value is None:
@@ -144,7 +145,7 @@ def clean_person(data: PersonData, today: date | None = None) -> dict[str, Any]:
     if not cleaned["surname"]:
         raise DomainError(str(_l("Vul een achternaam in.")), field="surname")
     born = cleaned["birth_date"]
-    if born is not None and is_minor_on(born, today or utcnow().date()):
+    if born is not None and is_minor_on(born, today or local_today()):
         cleaned["minor"] = True
     return cleaned
 
@@ -180,7 +181,7 @@ def minor_from(born: Any, flagged: Any, today: date | None = None) -> bool:
     from the hand-set flag. Takes values already decrypted, so a page can pass what the
     policy point revealed (withheld values count as unknown)."""
     if isinstance(born, date):
-        return is_minor_on(born, today or utcnow().date())
+        return is_minor_on(born, today or local_today())
     return flagged is True
 
 
@@ -257,7 +258,7 @@ def check_months(value: Any) -> int | None:
 
 
 def check_past_date(value: Any, field: str) -> date | None:
-    if value is not None and (not isinstance(value, date) or value > utcnow().date()):
+    if value is not None and (not isinstance(value, date) or value > local_today()):
         raise DomainError(str(_l("Deze datum klopt niet: hij ligt in de toekomst.")), field=field)
     return value
 
@@ -306,7 +307,7 @@ def create_case(
         data_key_id=data_key.id,
         kinds=kinds,
         people=people,
-        signal_date=signal_date or utcnow().date(),
+        signal_date=signal_date or local_today(),
         contact_days=contact_days,
         arrears_cents=arrears_cents,
         arrears_months=arrears_months,

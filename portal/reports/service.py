@@ -23,8 +23,8 @@ from portal.accounts.roles import REPORT_ROLES
 from portal.actor import Actor
 from portal.cases.models import CASE_STATUSES, SIGNAL_KINDS, Case
 from portal.crypto.models import DataKey
-from portal.db import utcnow
 from portal.errors import Forbidden
+from portal.workdays import local_today
 
 #: The stack segment for erased cases (any status).
 ERASED = "erased"
@@ -87,7 +87,7 @@ def _month_end(month: str) -> datetime:
 
 def month_window(months: int, today: date | None = None) -> list[str]:
     """The last ``months`` calendar months up to and including this one, oldest first."""
-    today = today or utcnow().date()
+    today = today or local_today()
     year, month = today.year, today.month
     found = []
     for _ in range(months):

@@ -11,6 +11,7 @@ from portal.accounts.service import find_user_by_email, totp_secret
 from portal.db import utcnow
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
+from portal.workdays import local_today
 from tests.browser.conftest import axe_violations, screenshots
 
 EMAIL = "sanne@corporatie.example"
@@ -59,7 +60,7 @@ def test_caseworker_records_a_contact_attempt_with_htmx(page, live_app):
     page.evaluate("() => { window.kpMarker = 'still here' }")
     section = page.locator("#contactpogingen")
     form = section.locator("form")
-    form.get_by_label("Datum").fill(str(utcnow().date()))
+    form.get_by_label("Datum").fill(str(local_today()))
     form.get_by_label("Brief").check()
     form.get_by_label("Niet bereikt").check()
     form.get_by_label("Korte notitie").fill("Brief met een afspraakvoorstel gestuurd.")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
+
+from portal.workdays import local_today
 
 HEADER = (
     "tenant_number;bsn;surname;initials;birth_date;street;house_number;postcode;city;"
@@ -70,7 +70,7 @@ def signed_in(client, login, caseworker, session):
     return login(client, caseworker)
 
 
-TODAY = date.today()  # noqa: DTZ011 - calendar day of the test run
+TODAY = local_today()
 
 
 @pytest.fixture

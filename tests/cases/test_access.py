@@ -14,7 +14,7 @@ from portal.audit.models import AuditEvent
 from portal.cases import groundwork
 from portal.cases.models import Agreement, ContactAttempt, ImportJob
 from portal.cases.service import PersonData, add_person
-from portal.db import utcnow
+from portal.workdays import local_today
 from tests.conftest import SYSTEM
 
 
@@ -29,7 +29,7 @@ def case_rules(app):
 def with_groundwork(session, case, actor=SYSTEM):
     """A case with a member, an attempt, an agreement, finances and a life map."""
     add_person(session, actor, case, PersonData(surname="Kind", relation="child", minor=True))
-    day = utcnow().date() - timedelta(days=1)
+    day = local_today() - timedelta(days=1)
     attempt = groundwork.add_contact_attempt(
         session, actor, case, groundwork.ContactAttemptData(day, "phone", "not_reached")
     )
@@ -202,7 +202,7 @@ def test_a_partner_with_contact_history_records_attempts_on_the_shared_case(
     login(client, coach)
     response = client.post_form(
         f"/casussen/{case.id}/contactpogingen/nieuw",
-        {"attempted_on": str(utcnow().date()), "channel": "phone", "outcome": "not_reached"},
+        {"attempted_on": str(local_today()), "channel": "phone", "outcome": "not_reached"},
     )
     assert response.status_code == 303
     attempt = session.scalars(select(ContactAttempt).where(ContactAttempt.case_id == case.id)).one()

@@ -20,12 +20,13 @@ from portal.cases.models import (
 from portal.cases.service import is_minor
 from portal.crypto.fields import decrypt_field
 from portal.db import utcnow
+from portal.workdays import local_today
 
 HX = {"HX-Request": "true"}
 
 
 def today() -> str:
-    return str(utcnow().date())
+    return str(local_today())
 
 
 def audit_count(session, action: str, case_id: int | None = None) -> int:
@@ -83,7 +84,7 @@ def post(client, url: str, data: dict, htmx: bool = False):
 
 def test_record_a_contact_attempt_with_htmx(session, signed_in, make_case):
     case = make_case("corporatie", contact_days=14) if False else make_case("corporatie")
-    case.contact_due_on = utcnow().date() - timedelta(days=1)
+    case.contact_due_on = local_today() - timedelta(days=1)
     session.flush()
     response = post(
         signed_in,
@@ -262,7 +263,7 @@ def test_household_add_edit_and_remove(session, signed_in, make_case):
     assert len(case.persons) == 1
     bad_bsn = post(signed_in, url, {"surname": "Kind", "bsn": "111222334"})
     assert bad_bsn.status_code == 400 and "Dit BSN klopt niet" in bad_bsn.get_data(as_text=True)
-    born = str(utcnow().date().replace(year=utcnow().year - 9))
+    born = str(local_today().replace(year=utcnow().year - 9))
     good = post(
         signed_in,
         url,

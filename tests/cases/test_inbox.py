@@ -14,7 +14,7 @@ from portal.audit.models import AuditEvent, AuditSubject, about_cases
 from portal.cases import groundwork
 from portal.cases.inbox import InboxFilters, inbox_page
 from portal.cases.service import update_case
-from portal.db import utcnow
+from portal.workdays import local_today
 from tests.conftest import SYSTEM
 
 
@@ -28,7 +28,7 @@ def many_cases(make_case):
 
 def test_keyset_pages_walk_forward_and_back(session, many_cases, caseworker):
     actor = staff_actor(caseworker)
-    today = utcnow().date()
+    today = local_today()
     first = inbox_page(session, actor, InboxFilters(), today=today)
     assert [c.id for c in first.cases] == [c.id for c in reversed(many_cases)][:25]
     assert first.prev_before is None and first.next_after == first.cases[-1].id
@@ -42,7 +42,7 @@ def test_keyset_pages_walk_forward_and_back(session, many_cases, caseworker):
 
 def test_filters_status_kind_and_overdue(session, make_case, caseworker):
     actor = staff_actor(caseworker)
-    today = utcnow().date()
+    today = local_today()
     from portal.cases.intake import SignalInput, receive_signal
     from tests.conftest import main_tenant
 
@@ -88,7 +88,7 @@ def test_shared_cases_are_listed_once_and_paged_in_id_order(
     granted twice (the seek on the grants is DISTINCT, or a page would come up short)."""
     coach = make_user("schuldhulp")
     actor = staff_actor(coach)
-    today = utcnow().date()
+    today = local_today()
     own = make_case("schuldhulp", bsn="123456782")
     shared = many_cases[::3]
     for case in shared:

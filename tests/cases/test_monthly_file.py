@@ -23,6 +23,7 @@ from portal.cases.signal_csv import TODAY, VNG, parse, shown, split_house_number
 from portal.cases.signal_csv.columns import header_key
 from portal.cases.signal_csv.values import INVISIBLE, SHOWN_MAX, join_house_number, months_between
 from portal.crypto.fields import decrypt_field
+from portal.workdays import local_today
 from tests.conftest import SYSTEM
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -325,7 +326,7 @@ def upload(client, data: bytes):
 def test_upload_shows_the_report_with_values_and_stores_none(signed_in, session, caplog):
     """Dates relative to today: the example's own dates age, the upload checks against the
     real calendar."""
-    today = date.today()  # noqa: DTZ011 - the calendar day the upload checks against
+    today = local_today()
     signal = today.isoformat()
     good = vng_row(since=f"{today.year - 1}-{today.month:02d}-01", signal=signal)
     bad = vng_row(
@@ -364,7 +365,7 @@ def test_upload_shows_the_report_with_values_and_stores_none(signed_in, session,
 
 
 def test_upload_of_the_windows_1252_file_imports_it(signed_in, session):
-    today = date.today()  # noqa: DTZ011
+    today = local_today()
     since = f"{today.year - 1}-{today.month:02d}-01"
     text = vng(
         vng_row(surname="Özdemir-Proef", prefix="van", since=since, signal=today.isoformat())

@@ -23,6 +23,7 @@ from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.outbox.models import OutboxMessage
 from portal.outbox.service import body_of, recipient
 from portal.sharing import decide, reveal
+from portal.workdays import local_today
 from tests.decisions.conftest import MOTIVATION, confirm_all, open_eviction, ready_to_vote
 
 WHY = "Onze afweging: de kinderen moeten in hun school kunnen blijven."
@@ -57,7 +58,7 @@ def test_only_the_owning_organisation_opens(session, people, family_case):
         ({"grounds": []}, "grond"),
         ({"grounds": ["gossip"]}, "grond"),
         ({"court_status": "judgment", "judgment_date": None}, "vonnis"),
-        ({"judgment_date": utcnow().date() + timedelta(days=30)}, "toekomst"),
+        ({"judgment_date": local_today() + timedelta(days=30)}, "toekomst"),
         ({"motivation": "kort"}, "motivering"),
         ({"kind": "demolition"}, "convenant"),
     ],
@@ -225,7 +226,7 @@ def test_scenario_c_eviction_refused_and_last_chance_sealed(session, people, fam
     assert all(len(v["votes"][0]["motivation"]) == 64 for v in record["voters"])
     # The corporation records the new conditional tenancy agreement.
     service.record_tenancy_agreement(
-        session, people["corporatie"][1], decision, signed_on=utcnow().date(),
+        session, people["corporatie"][1], decision, signed_on=local_today(),
         note="Voorwaardelijke huurovereenkomst getekend.",
     )  # fmt: skip
     assert sealing.verify_seal(session, decision).intact

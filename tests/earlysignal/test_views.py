@@ -88,6 +88,7 @@ def test_work_a_signal_through_its_page(session, coach, send_signal):
     url = f"/vroegsignalen/{signal.referral_id}"
     page = coach.get(url).get_data(as_text=True)
     assert 'value="not_picked_up_other"' in page  # not picked up yet: every outcome
+    assert "Nodig bij" in page and "Niet verplicht" not in page
     today = local_date(utcnow()).isoformat()
     response = post(
         coach, url, "contactpoging",
@@ -99,6 +100,8 @@ def test_work_a_signal_through_its_page(session, coach, send_signal):
     assert "Kaartje door de deur" in page and "Avond" in page
     # The attempt picked it up: the "not picked up" outcomes are no longer offered.
     assert 'value="not_picked_up_other"' not in page and 'value="no_contact"' in page
+    # ... nor does the reason's hint still speak of them.
+    assert "andere reden" not in page and "Niet verplicht" in page
     response = post(
         coach, url, "uitkomst",
         {"uitkomst-outcome": "no_contact", "uitkomst-reason": "",

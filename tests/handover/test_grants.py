@@ -16,6 +16,7 @@ from portal.cases.inbox import InboxFilters, inbox_page
 from portal.cases.models import Case, CaseGrant
 from portal.db import utcnow
 from portal.grants import grants_of
+from portal.workdays import local_today
 from tests.handover.conftest import refer
 
 REASON = "Huurder niet bereikbaar na drie pogingen."
@@ -31,7 +32,7 @@ def granted(session, people, case, slug="schuldhulp") -> list[tuple[str, str, st
 
 
 def in_inbox(session, people, case, slug="schuldhulp") -> bool:
-    page = inbox_page(session, people[slug][1], InboxFilters(status="all"), today=utcnow().date())
+    page = inbox_page(session, people[slug][1], InboxFilters(status="all"), today=local_today())
     return case in page.cases
 
 

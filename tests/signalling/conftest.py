@@ -10,7 +10,7 @@ import pytest
 from portal.actor import staff_actor
 from portal.cases import groundwork
 from portal.cases.service import create_case
-from portal.db import utcnow
+from portal.workdays import local_today
 from tests.conftest import SYSTEM, main_tenant
 
 
@@ -26,7 +26,7 @@ def worker(demo_covenant, make_user):
 
 
 def days_ago(n: int) -> date:
-    return utcnow().date() - timedelta(days=n)
+    return local_today() - timedelta(days=n)
 
 
 @pytest.fixture

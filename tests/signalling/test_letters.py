@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.audit.models import AuditEvent
 from portal.cases.models import GROUNDWORK_MODELS, Letter
 from portal.crypto.fields import decrypt_field
-from portal.db import utcnow
+from portal.workdays import local_today
 from tests.signalling.conftest import HX
 
 
@@ -27,7 +27,7 @@ def test_record_a_letter_on_the_case_page(session, signed_in, steps_case):
     response = signed_in.post_form(
         f"/casussen/{case.id}/brieven/nieuw",
         {
-            "sent_on": str(utcnow().date()),
+            "sent_on": str(local_today()),
             "kind": "summons",
             "points_to_help": "yes",
             "data_offer": "no",
@@ -97,7 +97,7 @@ def test_record_a_letter_on_the_case_page(session, signed_in, steps_case):
 )
 def test_a_bad_letter_is_refused_and_changes_nothing(session, signed_in, steps_case, data, field):
     case = steps_case(reminder=False, points_to_help=False)
-    data = {k: v.format(today=utcnow().date()) for k, v in data.items()}
+    data = {k: v.format(today=local_today()) for k, v in data.items()}
     before = _count(session, case)
     events = session.scalar(
         select(func.count(AuditEvent.id)).where(AuditEvent.action == "groundwork.add")

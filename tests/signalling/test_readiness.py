@@ -12,7 +12,7 @@ from handover.signalling.models import SignalReadiness
 from portal.cases import groundwork
 from portal.cases.intake import SignalInput, import_signals
 from portal.cases.service import PersonData, update_case
-from portal.db import utcnow
+from portal.workdays import local_today
 from tests.signalling.conftest import days_ago
 
 
@@ -51,7 +51,7 @@ def test_groundwork_and_the_case_file_move_the_row(session, worker, steps_case):
 
 def test_an_import_makes_and_updates_rows(session, worker, make_org):
     _user, actor = worker
-    today = utcnow().date()
+    today = local_today()
 
     def signal(amount: int) -> SignalInput:
         return SignalInput(

@@ -25,6 +25,7 @@ from portal.errors import Conflict, Forbidden
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
 from portal.outbox.service import body_of, recipient
+from portal.workdays import local_today
 from tests.conftest import Client, make_test_config, migrate
 
 
@@ -127,10 +128,15 @@ def test_only_casework_staff_of_the_landlord_report(session, steps_case, make_us
 
 
 def test_the_ready_list_and_reporting_from_it(session, signed_in, steps_case):
-    ready = steps_case()
+    ready = steps_case(amount=43_210, initials="K.", surname="Klaarstaand")
     held = steps_case(reminder=False, offer=False)
     html = signed_in.get("/vroegsignalering").get_data(as_text=True)
     assert ready.reference in html and held.reference not in html
+    # Whom and how much, before reporting: the name and the arrears, in words and euros.
+    assert "K. Klaarstaand" in html and "432,10" in html
+    session.commit()  # the page's audit event was written after this session's last look
+    listed = session.scalars(select(AuditEvent).where(AuditEvent.action == "signalling.list")).all()
+    assert listed and listed[-1].case_id == ready.id
     html = signed_in.get("/vroegsignalering?toon=missing").get_data(as_text=True)
     assert held.reference in html
     assert "Nog geen schriftelijke herinnering of aanmaning" in html
@@ -186,7 +192,7 @@ def test_reporting_5000_cases(session, worker, make_org):
 
     _user, actor = worker
     org = make_org("corporatie")
-    today = utcnow().date()
+    today = local_today()
     signals = [
         SignalInput(
             kinds=("arrears",),

@@ -24,6 +24,7 @@ from handover.decisions.service._common import (
 from portal.actor import Actor
 from portal.db import utcnow
 from portal.errors import DomainError
+from portal.workdays import local_date
 
 # --- after the outcome -----------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ def record_tenancy_agreement(
     policy.require(actor, decision, policy.TENANCY, now=now)
     trajectory = decision.trajectory
     assert trajectory is not None  # require() refused a decision without a started trajectory
-    if signed_on > now.date():
+    if signed_on > local_date(now):
         raise DomainError(_l("De datum van ondertekening ligt in de toekomst."))
     text = clean_text(note, required=False, what=_l("een toelichting"))
     trajectory.tenancy_signed_on = signed_on

@@ -40,6 +40,7 @@ from portal.covenant.rules import (
 )
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
+from portal.workdays import local_date
 
 # --- opening and preparing ------------------------------------------------------------------
 
@@ -75,7 +76,7 @@ def open_decision(
     if court_status == "judgment":
         if judgment_date is None:
             raise DomainError(_l("Vul de datum van het vonnis in."))
-        if judgment_date > now.date():
+        if judgment_date > local_date(now):
             raise DomainError(_l("De datum van het vonnis ligt in de toekomst."))
     else:
         judgment_date = None

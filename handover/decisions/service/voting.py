@@ -31,6 +31,7 @@ from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError
+from portal.workdays import local_date
 
 # --- voting ----------------------------------------------------------------------------------
 
@@ -176,7 +177,7 @@ def _carry_out(session: Session, decision: Decision, actor: Actor, now: datetime
         return
     if starts:
         trajectory.status = "active"
-        trajectory.starts_on = now.date()
+        trajectory.starts_on = local_date(now)
         trajectory.ends_on = add_months(trajectory.starts_on, trajectory.months)
         trajectory.updated_at = now
         session.add(

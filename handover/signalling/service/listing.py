@@ -1,22 +1,27 @@
 """The ready-to-report list: one organisation's readiness rows of one state, newest case
 first, by keyset on the case id. One seek on ``ix_signal_readiness_list`` (organisation,
-state, case id) per page, joined to the page's cases for their references: the same cost at
-ten cases as at a million. Nothing is decrypted: the rows hold no personal data.
+state, case id) per page, joined to the page's cases: the same cost at ten cases as at a
+million. The caseworker sees whom and how much before reporting: the main tenant's name and
+the arrears of the page's cases, revealed by the policy point with one audit event.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from handover.signalling.models import STATES, SignalReadiness
 from handover.signalling.service.steps import STEP_BITS, STEPS
 from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
+from portal.cases.display import full_name
 from portal.cases.models import Case
+from portal.crypto.fields import preload_keys
 from portal.errors import NotFound
+from portal.sharing import preload_grants, reveal_list
 
 PAGE_SIZE = 50
 
@@ -27,6 +32,9 @@ class ListRow:
     reference: str
     state: str
     missing: tuple[str, ...]
+    name: str = ""
+    #: The arrears in cents, ``None`` when unknown, or the policy point's ``Withheld`` marker.
+    arrears: Any = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ def ready_page(
         raise NotFound()
     state = state if state in STATES else "ready"
     query = (
-        select(SignalReadiness.case_id, Case.reference, SignalReadiness.missing)
+        select(Case, SignalReadiness.missing)
         .join(Case, Case.id == SignalReadiness.case_id)
         .where(
             SignalReadiness.organisation_id == actor.organisation_id,
@@ -61,16 +69,44 @@ def ready_page(
         )
         .order_by(SignalReadiness.case_id.desc())
         .limit(limit + 1)
+        .options(selectinload(Case.persons))
     )
     if before is not None:
         query = query.where(SignalReadiness.case_id < before)
     found = session.execute(query).tuples().all()
+    page = found[:limit]
+    shown = _names_and_arrears(session, actor, [case for case, _mask in page])
     rows = [
-        ListRow(case_id, reference, state, missing_steps(mask))
-        for case_id, reference, mask in found[:limit]
+        ListRow(case.id, case.reference, state, missing_steps(mask), *shown[case.id])
+        for case, mask in page
     ]
     more = len(found) > limit
     return ListPage(state, rows, rows[-1].case_id if more and rows else None)
+
+
+def _names_and_arrears(
+    session: Session, actor: Actor, cases: list[Case]
+) -> dict[int, tuple[str, Any]]:
+    tenants = {case.id: case.main_tenant for case in cases}
+    preload_keys(session, [t for t in tenants.values() if t], "surname", "initials")
+    preload_grants(session, actor, cases)
+    fields: list[tuple[Case, dict[Any, list[str]]]] = []
+    for case in cases:
+        wanted: dict[Any, list[str]] = {case: ["arrears_cents"]}
+        if (tenant := tenants[case.id]) is not None:
+            wanted[tenant] = ["initials", "surname"]
+        fields.append((case, wanted))
+    shown = reveal_list(session, actor, fields, action="signalling.list")
+    result = {}
+    for case, values in zip(cases, shown, strict=True):
+        tenant = tenants[case.id]
+        name = (
+            full_name(values.get(tenant, "initials"), values.get(tenant, "surname"))
+            if tenant is not None
+            else ""
+        )
+        result[case.id] = (name, values.get(case, "arrears_cents"))
+    return result
 
 
 def ready_case_ids(

@@ -27,6 +27,7 @@ from portal.cases.models import ACTIVE_STATUSES, Case, CaseSignal
 from portal.covenant.rules import Signalling, active_covenant, active_version
 from portal.crypto.fields import decrypt_field
 from portal.db import utcnow
+from portal.workdays import local_today
 
 BATCH = 500
 
@@ -112,7 +113,7 @@ def refresh(session: Session, case_ids: Iterable[int], *, today: date | None = N
     if rules is None:
         return 0
     session.flush()
-    today = today or utcnow().date()
+    today = today or local_today()
     kept = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
@@ -148,7 +149,7 @@ def refresh_all(
     if rules is None:
         session.execute(stale)
         return 0
-    today = today or utcnow().date()
+    today = today or local_today()
     query = (
         select(Case.id)
         .join(CaseSignal, (CaseSignal.case_id == Case.id) & (CaseSignal.kind == "arrears"))

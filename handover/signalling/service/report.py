@@ -37,6 +37,7 @@ from portal.cases.models import Case
 from portal.covenant.rules import Signalling
 from portal.db import utcnow
 from portal.errors import DomainError, Forbidden
+from portal.workdays import local_date
 
 BATCH = 200
 
@@ -56,7 +57,7 @@ class ReportResult:
 
 
 def period_of(moment: datetime) -> str:
-    return moment.strftime("%Y-%m")
+    return local_date(moment).strftime("%Y-%m")
 
 
 def _insert_report(session: Session, report: SignalReport) -> bool:
@@ -127,7 +128,7 @@ def report_cases(
             session, actor, list(cases.values()), rules, period, now, crisis, warm_handover,
             result,
         )  # fmt: skip
-        refresh(session, list(cases), today=now.date())
+        refresh(session, list(cases), today=local_date(now))
         if progress is not None:
             progress(result.done)
     return result
@@ -170,7 +171,7 @@ def _report_batch(
         if case.id in done_this_month:
             result.skipped[case.id] = "already"
             continue
-        steps = derive(facts[case.id], rules, now.date())
+        steps = derive(facts[case.id], rules, local_date(now))
         if steps.objected:
             result.skipped[case.id] = "objected"
             continue

@@ -39,9 +39,9 @@ from portal.actor import Actor
 from portal.cases.models import Case, ContactAttempt, Letter
 from portal.covenant.rules import Signalling, active_covenant
 from portal.crypto.fields import preload_keys
-from portal.db import utcnow
 from portal.errors import DomainError, NotFound
 from portal.sharing import reveal_list
+from portal.workdays import local_today
 
 #: The steps in the order the checklist shows them; each has a bit in the readiness mask.
 STEPS = ("contact", "points_to_help", "reminder", "offer", "amount", "days")
@@ -296,4 +296,4 @@ def legal_steps(
         raise NotFound()
     rules = rules or signalling_rules(session)
     facts = facts_for(session, actor, [case], action="signalling.steps")[case.id]
-    return derive(facts, rules, today or utcnow().date())
+    return derive(facts, rules, today or local_today())

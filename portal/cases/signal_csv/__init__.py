@@ -58,6 +58,7 @@ from portal.cases.signal_csv.values import (
     shown,
     split_house_number,
 )
+from portal.workdays import local_today
 
 __all__ = [
     "COLUMNS",
@@ -212,7 +213,7 @@ def parse(data: bytes, today: date | None = None) -> ParseResult:
         result.errors += [RowError(1, column, reason) for column, reason in layout.problems]
         return result
     result.ignored_columns = layout.ignored
-    _rows(reader, layout, result, today or date.today())  # noqa: DTZ011 - a Dutch calendar day
+    _rows(reader, layout, result, today or local_today())
     if not result.rows and not result.errors:
         result.errors.append(RowError(0, "", _l("het bestand bevat geen signalen")))
     return result

@@ -31,10 +31,10 @@ from portal.cases.forms import (
 from portal.cases.models import Case
 from portal.cases.policy import load_case
 from portal.cases.service import PersonData
-from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.web import is_htmx, submit, vary_on_htmx
+from portal.workdays import local_today
 
 #: Section code (template `cases/_section_<code>.html`) -> its anchor on the case page.
 SECTIONS = {
@@ -50,7 +50,7 @@ SECTIONS = {
 
 
 def today() -> date:
-    return utcnow().date()
+    return local_today()
 
 
 def contact_days() -> int:
