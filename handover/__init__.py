@@ -9,9 +9,11 @@ def init_app(app: Flask) -> None:
     """Plug referrals into the grants table and consent, register the blueprint and commands."""
     from consent.hooks import on_consent_withdrawn
     from handover import policy, service
+    from handover.api import bp as api_bp
     from handover.cli import sla_cli
     from handover.labels import ACTION_LABELS
     from handover.views import bp
+    from portal import api
     from portal.audit.describe import register_action_labels
     from portal.grants import GrantSource, register_grant_source
 
@@ -19,6 +21,7 @@ def init_app(app: Flask) -> None:
     on_consent_withdrawn(service.consent_ended)
     register_action_labels(ACTION_LABELS)
     app.register_blueprint(bp)
+    api.register(app, api_bp)
     app.cli.add_command(sla_cli)
 
     from handover import decisions, earlysignal, signalling

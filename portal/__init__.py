@@ -23,10 +23,12 @@ MODEL_MODULES = (
     "portal.cases.models",
     "portal.covenant.models",
     "portal.outbox.models",
+    "portal.api.models",
     "consent.models",
     "handover.models",
     "handover.decisions.models",
     "handover.signalling.models",
+    "handover.earlysignal.models",
 )
 
 
@@ -86,6 +88,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(covenant_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(reports_bp)
+
+    from portal import api
+
+    api.init_app(app)
 
     import consent
     import handover

@@ -18,7 +18,7 @@ from flask_login import current_user
 from portal.accounts.roles import CASEWORK_ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
-Kind = Literal["public", "tenant", "staff"]
+Kind = Literal["public", "tenant", "staff", "client"]
 log = logging.getLogger("portal.access")
 
 
@@ -26,6 +26,8 @@ log = logging.getLogger("portal.access")
 class AccessRule:
     kind: Kind
     roles: frozenset[str] = field(default_factory=frozenset)
+    #: For ``client`` endpoints: the OAuth scope the bearer token must hold.
+    scopes: frozenset[str] = field(default_factory=frozenset)
 
 
 def _declare(rule: AccessRule) -> Callable[[F], F]:
@@ -62,6 +64,12 @@ def casework(view: F) -> F:
     return _declare(AccessRule("staff", CASEWORK_ROLES))(view)
 
 
+def client(scope: str) -> Callable[[F], F]:
+    """A partner system's API call: a valid bearer token of an active client with ``scope``
+    (``portal.api``); never a browser session."""
+    return _declare(AccessRule("client", scopes=frozenset({scope})))
+
+
 def rule_for(app: Flask, endpoint: str | None) -> AccessRule | None:
     if endpoint is None:
         return None
@@ -85,6 +93,10 @@ def init_app(app: Flask) -> None:
         if rule is None:
             log.error("endpoint without access rule", extra={"endpoint": request.endpoint})
             abort(403)
+        if rule.kind == "client":
+            from portal.api.edge import authenticate
+
+            return authenticate(rule.scopes)
         if rule.kind != "staff":
             return None
         from portal.accounts.sessions import is_fully_signed_in

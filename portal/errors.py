@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -81,6 +81,10 @@ DECRYPTION_MESSAGE = (
 def render_error(status: int, detail: str | None = None, title: str | None = None):
     default_title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
     title = title or default_title
+    if request and request.path.startswith("/api/"):
+        from portal.api.problems import problem
+
+        return problem(status, str(title), str(detail or message)), status
     if wants_json():
         return jsonify(error=str(title), message=str(detail or message), status=status), status
     return (

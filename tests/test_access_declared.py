@@ -6,6 +6,7 @@ from werkzeug.routing import IntegerConverter
 
 from portal.access import AccessRule, rule_for
 from portal.accounts.roles import CASEWORK_ROLES
+from portal.api.models import SCOPES
 
 #: Endpoints anyone may reach without signing in. Adding one is a security decision.
 PUBLIC_ENDPOINTS = {
@@ -27,6 +28,12 @@ PUBLIC_ENDPOINTS = {
     "accounts.sso_callback",
     # The invitation link (its single-use token is the proof).
     "accounts.accept_invitation",
+    # The partner API's OAuth endpoints (the client authenticates in the request) and its
+    # description (no data).
+    "api.token",
+    "api.revoke",
+    "api.openapi",
+    "api.reference",
 }
 
 
@@ -86,7 +93,11 @@ def test_case_data_endpoints_are_casework_only(app):
     endpoints = case_data_endpoints(app)
     assert endpoints >= CASE_AUDIT_ENDPOINTS, "an exemption no longer exists"
     casework = AccessRule("staff", CASEWORK_ROLES)
-    wrong = sorted(e for e in endpoints - CASE_AUDIT_ENDPOINTS if rule_for(app, e) != casework)
+    wrong = sorted(
+        e
+        for e in endpoints - CASE_AUDIT_ENDPOINTS
+        if rule_for(app, e) != casework and rule_for(app, e).kind != "client"
+    )
     assert wrong == []
     assert len(endpoints) >= 50, "the walk must actually have walked"
 
@@ -98,7 +109,9 @@ def test_every_endpoint_declares_an_access_rule(app):
 
 def test_only_declared_endpoints_are_public(app):
     open_endpoints = {
-        r.endpoint for r in app.url_map.iter_rules() if rule_for(app, r.endpoint).kind != "staff"
+        r.endpoint
+        for r in app.url_map.iter_rules()
+        if rule_for(app, r.endpoint).kind not in ("staff", "client")
     }
     assert open_endpoints <= PUBLIC_ENDPOINTS | tenant_endpoints(app)
     assert tenant_endpoints(app) == TENANT_ENDPOINTS
@@ -190,3 +203,17 @@ def test_flask_login_user_without_mfa_record_passes_no_staff_endpoint(
 def test_signed_in_professional_reaches_staff_pages(client, make_user, login):
     login(client, make_user())
     assert client.get("/mijn-werk").status_code == 200
+
+
+def test_api_endpoints_take_a_token_with_one_known_scope(app):
+    """Every partner call needs a bearer token with a scope an admin can grant; none of them
+    is reachable with a browser session, and none lives outside ``/api/v1``."""
+    clients = [r for r in app.url_map.iter_rules() if rule_for(app, r.endpoint).kind == "client"]
+    assert len(clients) >= 6
+    for rule in clients:
+        declared = rule_for(app, rule.endpoint)
+        assert rule.rule.startswith("/api/v1/"), rule.rule
+        assert len(declared.scopes) == 1 and declared.scopes <= set(SCOPES), rule.endpoint
+        assert not declared.roles
+    api_rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/api/")]
+    assert {rule_for(app, r.endpoint).kind for r in api_rules} == {"client", "public"}

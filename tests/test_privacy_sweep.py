@@ -533,8 +533,39 @@ def give_consent(session, owner_actor, case, purpose, role, org_id, *, days_ago=
     return record
 
 
-def as_user(new_client, login, user) -> Callable[[], Any]:
-    return lambda: login(new_client(), user)
+@pytest.fixture
+def as_user(app, session, new_client, login, make_user) -> Callable[[Any], Callable[[], Any]]:
+    """``as_user(user)``: a browser signed in as ``user`` that, for a caseworker, also sends
+    the bearer token of a partner system of the user's organisation with every scope, so the
+    sweep reads the API's answers (``/api/v1``) as it reads the pages."""
+    from portal.api.models import SCOPES
+    from portal.api.service import clients
+
+    tokens: dict[int, str] = {}
+
+    def token_for(user) -> str:
+        if user.organisation_id not in tokens:
+            admin = staff_actor(make_user(user.organisation.slug, ("org_admin",)))
+            client, secret = clients.register_client(session, admin, name="Sweep", scopes=SCOPES)
+            session.commit()
+            answer = new_client().post(
+                "/api/v1/oauth/token",
+                data={"grant_type": "client_credentials"},
+                auth=(client.client_id, secret),
+            )
+            tokens[user.organisation_id] = answer.get_json()["access_token"]
+        return tokens[user.organisation_id]
+
+    def signed_in_as(user) -> Callable[[], Any]:
+        def open_browser():
+            browser = login(new_client(), user)
+            if set(user.roles) & set(CASEWORK):
+                browser.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(user)}"
+            return browser
+
+        return open_browser
+
+    return signed_in_as
 
 
 def accounts_of(make_user, slug: str) -> dict[str, Any]:
@@ -553,7 +584,7 @@ def outsider_slug(*involved: str) -> str:
     ("purpose", "rung", "role"), LADDER_STEPS, ids=[f"{p}-{r}" for p, _n, r in LADDER_STEPS]
 )
 def test_a_recipient_sees_only_what_the_covenant_allows(
-    app, session, build, make_user, new_client, login, purpose, rung, role, state
+    app, session, build, make_user, new_client, login, purpose, rung, role, state, as_user
 ):
     owner_user, owner_actor, make = build
     case = make()
@@ -587,21 +618,24 @@ def test_a_recipient_sees_only_what_the_covenant_allows(
     active = state in ("referred", "consented", "withdrawn", "expired")
     may_see = allowed(purpose, role, consent_valid=state == "consented") if active else frozenset()
     urls = ids_of(session, case).urls(app)
-    owner = sweep(as_user(new_client, login, owner_user), urls) if active else Seen()
+    owner = sweep(as_user(owner_user), urls) if active else Seen()
     for name, user in recipient.items():
         who = f"{slug} {name} ({purpose}, {role}, {state})"
-        found = sweep(as_user(new_client, login, user), urls)
+        found = sweep(as_user(user), urls)
         assert_only(found, may_see if name == "caseworker" else frozenset(), who)
         if name == "caseworker":
             assert_complete(found, owner, may_see, who)
+            # The partner system's answer was read and judged like the pages.
+            api_read = {u for u in found.by_url if u.startswith(f"/api/v1/referrals/{referral.id}")}
+            assert api_read or not {"identity", "contact"} & may_see, f"{who}: API not swept"
     outsider = make_user(outsider_slug(slug), CASEWORK)
-    found = sweep(as_user(new_client, login, outsider), urls)
+    found = sweep(as_user(outsider), urls)
     assert_only(found, frozenset(), f"an organisation without a grant ({state})")
     assert_only(sweep(new_client, urls), frozenset(), f"someone not signed in ({state})")
 
 
 def test_consent_without_a_referral_lets_nobody_in(
-    app, session, build, make_user, new_client, login
+    app, session, build, make_user, new_client, login, as_user
 ):
     """The tenant said yes to every recipient, but nobody referred the case."""
     _owner, owner_actor, make = build
@@ -615,14 +649,14 @@ def test_consent_without_a_referral_lets_nobody_in(
     session.commit()
     urls = ids_of(session, case).urls(app)
     for slug in sorted({partner_with(role) for _p, _n, role in LADDER_STEPS}):
-        signed_in = as_user(new_client, login, make_user(slug, CASEWORK))
+        signed_in = as_user(make_user(slug, CASEWORK))
         assert_only(sweep(signed_in, urls), frozenset(), f"{slug} with consent but no referral")
         for url in urls:
             assert case.reference not in signed_in().get(url).get_data(as_text=True), url
 
 
 def test_a_voter_sees_only_its_role_package_of_the_decision(
-    app, session, build, make_user, new_client, login
+    app, session, build, make_user, new_client, login, as_user
 ):
     """A joint eviction decision opens the case to each required voter, for its role."""
     from tests.decisions.conftest import ready_to_vote
@@ -646,18 +680,18 @@ def test_a_voter_sees_only_its_role_package_of_the_decision(
         may_see = frozenset().union(
             *(allowed(decision.purpose, role, consent_valid=False) for role in roles)
         )
-        assert_only(sweep(as_user(new_client, login, user), urls), may_see, f"{slug} ({roles})")
+        assert_only(sweep(as_user(user), urls), may_see, f"{slug} ({roles})")
     assert len(voters) >= 2, "the decision has no other voters: the sweep proves nothing"
 
 
-def test_the_owner_sees_every_canary(app, session, build, make_user, new_client, login):
+def test_the_owner_sees_every_canary(app, session, build, make_user, new_client, login, as_user):
     """The sweep's own check: every category written is found on the owner's pages (so a
     canary that no page can show, or a pattern that finds nothing, fails here)."""
     owner, _owner_actor, make = build
     case = make()
     written = fill_with_canaries(session)
     session.commit()
-    seen = sweep(as_user(new_client, login, owner), ids_of(session, case).urls(app))
+    seen = sweep(as_user(owner), ids_of(session, case).urls(app))
     assert written <= seen.categories(), f"never shown to the owner: {written - seen.categories()}"
 
 

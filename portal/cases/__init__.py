@@ -42,12 +42,15 @@ def init_app(app: Flask) -> None:
     """Blueprint, CLI and template helpers of the case room."""
     from flask_babel import lazy_gettext as _l
 
+    from portal import api
     from portal.cases import display, labels
+    from portal.cases.api import bp as api_bp
     from portal.cases.cli import signals_cli
     from portal.cases.views import bp
 
     register_case_page("cases.show", _l("Casus en voorwerk"), order=0)
     app.register_blueprint(bp)
+    api.register(app, api_bp)
     app.cli.add_command(signals_cli)
     app.jinja_env.globals.update(
         case_pages=case_pages,

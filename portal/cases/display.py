@@ -258,7 +258,10 @@ class CaseView:
                 )
             else:
                 text = ", ".join(label(k, "signal_kind") for k in signal.kinds)
-            what = _("Signaal uit import") if signal.source == "import" else _("Signaal")
+            what = {
+                "import": _("Signaal uit import"),
+                "api": _("Signaal van een gekoppeld systeem"),
+            }.get(signal.source, _("Signaal"))
             entries.append(
                 TimelineEntry(
                     signal.signal_date,

@@ -269,11 +269,11 @@ def import_signals(
         result = _import(writer, signals, chunk_size, progress)
     # Derived rows (early signalling's readiness) follow the new figures in this transaction.
     changed_many(session, (o.case_id for o in result.outcomes))
-    if source == "import":
+    if source != "form":  # the file or the API: one operation, one event
         record(
             session,
             actor,
-            "signals.import",
+            f"signals.{source}",
             categories=_categories(PERSON_FIELDS, with_arrears=True),
             detail={
                 "import_job": import_job_id,

@@ -41,7 +41,8 @@ RELATIONS = ("partner", "child", "parent", "other")
 #: The category of everything about household members other than the main tenant.
 HOUSEHOLD = "household"
 #: Where a signal came from.
-SIGNAL_SOURCES = ("form", "import")
+#: Where a signal came from: the case form, the monthly file, or a partner system's API call.
+SIGNAL_SOURCES = ("form", "import", "api")
 
 
 class Case(EncryptedRow, Base):

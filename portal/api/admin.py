@@ -1,0 +1,106 @@
+"""The organisation admin's page for partner systems: register one (its secret is shown
+once, on the answer to the form, never flashed into the session or e-mailed), give it a new
+secret, or switch it off."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from portal.access import staff
+from portal.accounts.forms import ActionForm
+from portal.actor import current_actor
+from portal.api.forms import AUTH_LABELS, SCOPE_LABELS, ClientForm
+from portal.api.models import ApiClient
+from portal.api.service import clients
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.links import external_url
+
+bp = Blueprint("apiclients", __name__, url_prefix="/beheer/koppelingen")
+
+
+def _page(
+    form: ClientForm,
+    *,
+    error: str | None = None,
+    created: ApiClient | None = None,
+    secret: str | None = None,
+    status: int = 200,
+):
+    response = make_response(
+        render_template(
+            "api/clients.html",
+            clients=clients.organisation_clients(db.session, current_actor()),
+            form=form,
+            action_form=ActionForm(),
+            error=error,
+            created=created,
+            secret=secret,
+            scope_labels=SCOPE_LABELS,
+            auth_labels=AUTH_LABELS,
+            token_url=external_url("api.token"),
+            docs_url=external_url("api.reference"),
+        ),
+        status,
+    )
+    # A page that shows a secret is never kept by a browser or a proxy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("")
+@staff("org_admin")
+def index():
+    return _page(ClientForm(formdata=None))
+
+
+@bp.post("")
+@staff("org_admin")
+def register():
+    form = ClientForm()
+    if not form.validate_on_submit():
+        return _page(form, status=400)
+    try:
+        client, secret = clients.register_client(
+            db.session,
+            current_actor(),
+            name=form.name.data or "",
+            scopes=form.scopes.data or [],
+            auth_method=form.auth_method.data or "",
+            public_key=form.public_key.data,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        return _page(form, error=exc.message, status=400)
+    db.session.commit()
+    return _page(ClientForm(formdata=None), created=client, secret=secret)
+
+
+@bp.post("/<int:client_pk>/geheim")
+@staff("org_admin")
+def new_secret(client_pk: int):
+    actor = current_actor()
+    client = clients.load_client(db.session, actor, client_pk)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".index"))
+    try:
+        secret = clients.new_client_secret(db.session, actor, client)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".index"))
+    db.session.commit()
+    return _page(ClientForm(formdata=None), created=client, secret=secret)
+
+
+@bp.post("/<int:client_pk>/uitzetten")
+@staff("org_admin")
+def revoke(client_pk: int):
+    actor = current_actor()
+    client = clients.load_client(db.session, actor, client_pk)
+    if ActionForm().validate_on_submit():
+        clients.revoke_client(db.session, actor, client)
+        db.session.commit()
+        flash(_("Het systeem is uitgezet. Zijn tokens werken niet meer."), "ok")
+    return redirect(url_for(".index"))
