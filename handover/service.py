@@ -37,6 +37,7 @@ from handover.policy import sync_grants
 from portal.accounts.models import Organisation
 from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
+from portal.api.service.webhooks import Event, emit
 from portal.audit.service import record
 from portal.cases.models import GROUNDWORK_MODELS, Case
 from portal.covenant.rules import (
@@ -165,6 +166,23 @@ def _move_all(
         moves.append((referral, event.from_status))
     session.flush()
     sync_grants(session, referrals)
+    # Both sides' systems hear of it (a reference and the event; they read the rest).
+    emit(
+        session,
+        [
+            Event(
+                frozenset({r.sender_org_id, r.recipient_org_id}),
+                f"referral.{kind}",
+                {
+                    "referral_id": r.id,
+                    "case_reference": r.case.reference,
+                    "purpose": r.purpose,
+                    "status": to_status,
+                },
+            )
+            for r, _from in moves
+        ],
+    )
     for referral, from_status in moves:
         if to_status not in ACTIVE:
             referral_closed(session, referral)

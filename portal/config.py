@@ -167,6 +167,12 @@ def from_env(
         "TENANT_OIDC_CLIENT_ID": env.get("TENANT_OIDC_CLIENT_ID", ""),
         "TENANT_OIDC_CLIENT_SECRET": env.get("TENANT_OIDC_CLIENT_SECRET", ""),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
+        # The partner API: requests per minute per system, and whether a webhook may use
+        # plain http (development and tests only: production posts to https addresses).
+        "API_RATELIMIT": env.get("API_RATELIMIT", "600 per minute"),
+        "API_WEBHOOK_ALLOW_HTTP": _bool(
+            env.get("API_WEBHOOK_ALLOW_HTTP"), default=kp_env != "production"
+        ),
         "OUTBOX_BACKOFF_SECONDS": _int(env, "OUTBOX_BACKOFF_SECONDS", 60),
         # Cases: days from a signal to the first contact attempt before a case is overdue;
         # imports run in a background thread (JOBS_INLINE runs them in the request: tests).

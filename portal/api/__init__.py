@@ -44,7 +44,6 @@ def init_app(app: Flask) -> None:
     from portal.api.cli import api_cli
     from portal.api.views import bp
 
-    app.config.setdefault("API_RATELIMIT", "600 per minute")
     app.jinja_env.filters["schema_type"] = schema_type
     oauth.init_app(app)
     register(app, bp)

@@ -4,15 +4,30 @@ secret, or switch it off."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from portal.access import staff
 from portal.accounts.forms import ActionForm
 from portal.actor import current_actor
-from portal.api.forms import AUTH_LABELS, SCOPE_LABELS, ClientForm
+from portal.api.forms import (
+    AUTH_LABELS,
+    DELIVERY_LABELS,
+    SCOPE_LABELS,
+    ClientForm,
+    WebhookForm,
+)
 from portal.api.models import ApiClient
-from portal.api.service import clients
+from portal.api.service import clients, webhooks
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.links import external_url
@@ -26,12 +41,21 @@ def _page(
     error: str | None = None,
     created: ApiClient | None = None,
     secret: str | None = None,
+    webhook_key: str | None = None,
+    webhook_form: WebhookForm | None = None,
     status: int = 200,
 ):
+    actor = current_actor()
+    registered = clients.organisation_clients(db.session, actor)
+    webhook_form = webhook_form or WebhookForm(formdata=None)
+    webhook_form.client.choices = _listening(registered)
     response = make_response(
         render_template(
             "api/clients.html",
-            clients=clients.organisation_clients(db.session, current_actor()),
+            clients=registered,
+            webhook_form=webhook_form,
+            webhook_key=webhook_key,
+            deliveries=webhooks.delivery_log(db.session, actor),
             form=form,
             action_form=ActionForm(),
             error=error,
@@ -39,6 +63,7 @@ def _page(
             secret=secret,
             scope_labels=SCOPE_LABELS,
             auth_labels=AUTH_LABELS,
+            delivery_labels=DELIVERY_LABELS,
             token_url=external_url("api.token"),
             docs_url=external_url("api.reference"),
         ),
@@ -47,6 +72,15 @@ def _page(
     # A page that shows a secret is never kept by a browser or a proxy.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _listening(registered: list[ApiClient]) -> list[SelectChoice]:
+    """The systems that can have a webhook: active, and allowed to read referrals."""
+    return [
+        SelectChoice(c.id, c.name)
+        for c in registered
+        if c.active and webhooks.LISTENING_SCOPE in c.scopes
+    ]
 
 
 @bp.get("")
@@ -103,4 +137,43 @@ def revoke(client_pk: int):
         clients.revoke_client(db.session, actor, client)
         db.session.commit()
         flash(_("Het systeem is uitgezet. Zijn tokens werken niet meer."), "ok")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/webhook")
+@staff("org_admin")
+def set_webhook():
+    """Set a system's webhook address; its signing key is shown once."""
+    actor = current_actor()
+    form = WebhookForm()
+    form.client.choices = _listening(clients.organisation_clients(db.session, actor))
+    if not form.validate_on_submit():
+        return _page(ClientForm(formdata=None), webhook_form=form, status=400)
+    client = clients.load_client(db.session, actor, form.client.data)
+    try:
+        key = webhooks.set_webhook(
+            db.session,
+            actor,
+            client,
+            form.url.data or "",
+            secret_key=current_app.config["SECRET_KEY"],
+            allow_http=current_app.config["API_WEBHOOK_ALLOW_HTTP"],
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        form.url.errors = [exc.message]
+        return _page(ClientForm(formdata=None), webhook_form=form, status=400)
+    db.session.commit()
+    return _page(ClientForm(formdata=None), created=client, webhook_key=key)
+
+
+@bp.post("/<int:client_pk>/webhook/verwijderen")
+@staff("org_admin")
+def remove_webhook(client_pk: int):
+    actor = current_actor()
+    client = clients.load_client(db.session, actor, client_pk)
+    if ActionForm().validate_on_submit():
+        webhooks.remove_webhook(db.session, actor, client)
+        db.session.commit()
+        flash(_("Het webhook-adres is verwijderd."), "ok")
     return redirect(url_for(".index"))

@@ -3,6 +3,8 @@ sets up a partner's first connection (an organisation's admin does the same on i
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -38,3 +40,30 @@ def register(organisation: str, name: str, scopes: tuple[str, ...]) -> None:
     click.echo(f"client_id:     {client.client_id}")
     click.echo(f"client_secret: {secret}")
     click.echo("The secret is shown once; the portal keeps only its digest.")
+
+
+@api_cli.command("deliver")
+@click.option("--batch", default=50, show_default=True)
+@click.option("--loop", is_flag=True, help="Keep delivering, as a worker does.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+def deliver(batch: int, loop: bool, interval: float) -> None:
+    """Post the webhook deliveries that are due (run it next to ``outbox deliver``)."""
+    from flask import current_app
+
+    from portal.api.service.webhooks import deliver_pending
+
+    config = current_app.config
+    while True:
+        report = deliver_pending(
+            db.session,
+            secret_key=config["SECRET_KEY"],
+            max_attempts=config["OUTBOX_MAX_ATTEMPTS"],
+            backoff_seconds=config["OUTBOX_BACKOFF_SECONDS"],
+            batch=batch,
+        )
+        click.echo(
+            f"{report.delivered} delivered, {report.retrying} to retry, {report.failed} failed"
+        )
+        if not loop:
+            return
+        time.sleep(interval)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.accounts.forms import MultiCheckboxField
@@ -48,3 +48,23 @@ class ClientForm(FlaskForm):
             "Alleen bij ondertekenen met een eigen sleutel: de publieke sleutel als JWK."
         ),
     )
+
+
+class WebhookForm(FlaskForm):
+    client = SelectField(_l("Systeem"), coerce=int, validators=[DataRequired()])
+    url = StringField(
+        _l("Webhook-adres (https)"),
+        validators=[DataRequired(_l("Vul een geldig webadres in.")), Length(max=500)],
+        description=_l(
+            "Het Ketenportaal meldt hier overdrachten die veranderen: alleen een kenmerk en "
+            "wat er gebeurde, nooit persoonsgegevens."
+        ),
+    )
+
+
+DELIVERY_LABELS = {
+    "pending": _l("Wacht op verzending"),
+    "sending": _l("Wordt verzonden"),
+    "delivered": _l("Aangekomen"),
+    "failed": _l("Niet aangekomen (opgegeven)"),
+}

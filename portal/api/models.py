@@ -53,6 +53,11 @@ class ApiClient(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Where the portal posts this system's events (``portal.api.webhooks``); none: no events.
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    #: The key the events are signed with (HMAC-SHA256), sealed (``portal.accounts.sealing``):
+    #: the portal must read it again to sign, so a digest would not do.
+    webhook_secret: Mapped[str | None] = mapped_column(String(200))
 
     organisation: Mapped[Organisation] = relationship()
 
@@ -155,3 +160,32 @@ class ApiAssertion(Base):
     client_pk: Mapped[int] = mapped_column(ForeignKey("api_client.id"))
     jti: Mapped[str] = mapped_column(String(200))
     used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+#: Where a webhook delivery stands.
+DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed")
+
+
+class ApiWebhookDelivery(Base):
+    """One event for one system's webhook, written in the transaction of the change it tells
+    about (a transactional outbox) and posted afterwards by ``flask api deliver``, again with
+    back-off until it is taken. The payload names a referral and what happened, never a
+    person: it may be kept as the delivery log."""
+
+    __tablename__ = "api_webhook_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_pk: Mapped[int] = mapped_column(ForeignKey("api_client.id"), index=True)
+    event: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The HTTP status of the last attempt, or 0 when no answer came (timeout, refused).
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    client: Mapped[ApiClient] = relationship()

@@ -45,6 +45,8 @@ ACTION_LABELS: dict[str, Any] = {
     "api.client_revoked": _l("Gekoppeld systeem uitgezet"),
     "api.token": _l("Toegangstoken uitgegeven aan een gekoppeld systeem"),
     "api.token_revoked": _l("Toegangstoken ingetrokken"),
+    "api.webhook_set": _l("Webhook-adres van een gekoppeld systeem ingesteld"),
+    "api.webhook_removed": _l("Webhook-adres van een gekoppeld systeem verwijderd"),
     "api.referral": _l("Overdracht gelezen door een gekoppeld systeem"),
     "person.update": _l("Persoonsgegevens gewijzigd"),
     "keys.shred": _l("Sleutel vernietigd: gegevens voorgoed gewist"),

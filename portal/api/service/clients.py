@@ -29,7 +29,7 @@ NAME_MAX = 120
 KEY_TYPES = ("RSA", "EC", "OKP")
 
 
-def _require_admin(actor: Actor) -> int:
+def require_admin(actor: Actor) -> int:
     if actor.kind != "staff" or "org_admin" not in actor.roles or not actor.organisation_id:
         raise Forbidden()
     return actor.organisation_id
@@ -77,7 +77,7 @@ def register_client(
     public_key: str | None = None,
 ) -> tuple[ApiClient, str | None]:
     """The new client and its secret (``None`` for ``private_key_jwt``): show it once."""
-    organisation_id = _require_admin(actor)
+    organisation_id = require_admin(actor)
     cleaned = " ".join((name or "").split())
     if not cleaned:
         raise DomainError(_l("Geef het systeem een naam."), field="name")
@@ -115,7 +115,7 @@ def register_client(
 
 
 def organisation_clients(session: Session, actor: Actor) -> list[ApiClient]:
-    organisation_id = _require_admin(actor)
+    organisation_id = require_admin(actor)
     return list(
         session.scalars(
             select(ApiClient)
@@ -127,7 +127,7 @@ def organisation_clients(session: Session, actor: Actor) -> list[ApiClient]:
 
 def load_client(session: Session, actor: Actor, client_pk: int) -> ApiClient:
     """The admin's own organisation's client; another organisation's id answers 404."""
-    organisation_id = _require_admin(actor)
+    organisation_id = require_admin(actor)
     client = session.get(ApiClient, client_pk)
     if client is None or client.organisation_id != organisation_id:
         raise NotFound()
