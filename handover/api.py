@@ -24,7 +24,7 @@ from handover.earlysignal.models import OUTCOMES as SIGNAL_OUTCOMES
 from handover.earlysignal.policy import load_signal
 from handover.earlysignal.service import record_outcome
 from handover.models import ACTIVE, Referral
-from handover.policy import load_referral
+from handover.policy import REFERRAL_PERSON_FIELDS, load_referral
 from portal.access import client
 from portal.api.edge import api_actor, body, idempotent, json_response, query
 from portal.api.openapi import spec
@@ -52,19 +52,6 @@ from portal.sharing import WITHHELD_REASONS, Withheld, decide, reveal
 
 bp = Blueprint("handover_api", __name__, url_prefix="/api/v1")
 
-PERSON_FIELDS = (
-    "initials",
-    "surname",
-    "birth_date",
-    "bsn",
-    "phone",
-    "email",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "minor",
-)
 #: The statuses each list filter shows.
 FILTERS = {
     "waiting": ("sent",),
@@ -175,13 +162,13 @@ def get_referral(referral_id: int):
     actor = api_actor()
     case = referral.case
     persons = list(case.persons)
-    fields: dict[Any, tuple[str, ...]] = dict.fromkeys(persons, PERSON_FIELDS)
+    fields: dict[Any, tuple[str, ...]] = dict.fromkeys(persons, REFERRAL_PERSON_FIELDS)
     fields[case] = ("arrears_cents",)
     shown = reveal(db.session, actor, case, fields, purpose=referral.purpose, action="api.referral")
     people = []
     for person in persons:
         values: dict[str, Any] = {"main_tenant": bool(person.is_main_tenant), "withheld": []}
-        for name in PERSON_FIELDS:
+        for name in REFERRAL_PERSON_FIELDS:
             value = shown.get(person, name)
             if isinstance(value, Withheld):
                 values["withheld"].append(_withheld(name, value))

@@ -14,6 +14,22 @@ from portal.actor import Actor
 from portal.errors import NotFound
 from portal.grants import Grant, set_many_grants
 
+#: What a referral's page and API show of each member of the household (the policy point
+#: decides each field by its category).
+REFERRAL_PERSON_FIELDS = (
+    "surname",
+    "initials",
+    "birth_date",
+    "bsn",
+    "phone",
+    "email",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "minor",
+)
+
 
 def visible_referrals(actor: Actor) -> ColumnElement[bool]:
     if actor.kind != "staff" or actor.organisation_id is None:

@@ -28,7 +28,7 @@ from handover.forms import (
     VersionedForm,
 )
 from handover.models import ACTIVE, ARREARS_ITEM, CLOSED, Referral
-from handover.policy import load_referral, visible_referrals
+from handover.policy import REFERRAL_PERSON_FIELDS, load_referral, visible_referrals
 from portal.access import casework
 from portal.actor import Actor, current_actor
 from portal.cases.groundwork import groundwork_items
@@ -52,19 +52,6 @@ VIEWS = {
     "verstuurd": _l("Door ons verstuurd"),
 }
 #: What the referral page shows of each household member (all but the relation code).
-REFERRAL_PERSON_FIELDS = (
-    "surname",
-    "initials",
-    "birth_date",
-    "bsn",
-    "phone",
-    "email",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "minor",
-)
 
 
 #: What the referral page reads of a referral, loaded with it: the case and its household, both

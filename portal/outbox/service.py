@@ -69,36 +69,45 @@ def enqueue(session: Session, *, to: str, subject: str, body: str, kind: str) ->
     return message
 
 
-def _due(now: datetime):
+def _due(model: Any, now: datetime):
     return or_(
-        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM),
+        and_(model.status == "pending", model.next_attempt_at <= now),
+        and_(model.status == "sending", model.claimed_at < now - STALE_CLAIM),
+    )
+
+
+def claim_rows(session: Session, model: Any, *, now: datetime, batch: int) -> list[Any]:
+    """Claim up to ``batch`` due rows of an outbox-shaped ``model`` (``status``,
+    ``next_attempt_at``, ``claim_token``, ``claimed_at``) for this worker, without committing.
+
+    The e-mail outbox and the API's webhook deliveries share it.
+    """
+    token = uuid.uuid4().hex
+    ids = select(model.id).where(_due(model, now)).order_by(model.id).limit(batch)
+    if session.get_bind().dialect.name == "postgresql":
+        # Rows another worker is claiming right now are skipped, not waited for.
+        ids = ids.with_for_update(skip_locked=True)
+    session.execute(
+        update(model)
+        .where(model.id.in_(ids.scalar_subquery()), _due(model, now))
+        .values(status="sending", claim_token=token, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # Read the claimed rows in the claiming transaction; the caller commits before it sends,
+    # so no transaction stays open (on SQLite a read-then-write one could not wait its turn).
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.claim_token == token, model.status == "sending")
+            .order_by(model.id)
+            .execution_options(populate_existing=True)
+        )
     )
 
 
 def claim(session: Session, *, now: datetime, batch: int) -> list[OutboxMessage]:
     """Claim up to ``batch`` due messages for this worker and commit the claim."""
-    token = uuid.uuid4().hex
-    ids = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(batch)
-    if session.get_bind().dialect.name == "postgresql":
-        # Rows another worker is claiming right now are skipped, not waited for.
-        ids = ids.with_for_update(skip_locked=True)
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids.scalar_subquery()), _due(now))
-        .values(status="sending", claim_token=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    # Read the claimed rows in the claiming transaction, then commit: the sends happen with
-    # no transaction open (on SQLite a read-then-write transaction could not wait its turn).
-    claimed = list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.claim_token == token, OutboxMessage.status == "sending")
-            .order_by(OutboxMessage.id)
-            .execution_options(populate_existing=True)
-        )
-    )
+    claimed = claim_rows(session, OutboxMessage, now=now, batch=batch)
     # Their data keys too, in this transaction: decrypting them later then needs no read,
     # so each outcome's transaction starts with its write.
     preload_keys(session, claimed, "to_address")

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import requests
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.sealing import seal, unseal
@@ -39,7 +39,7 @@ from portal.api.service.secrets import new_secret
 from portal.audit.service import record
 from portal.db import lock_row, utcnow
 from portal.errors import DomainError
-from portal.outbox.service import STALE_CLAIM, backoff
+from portal.outbox.service import backoff, claim_rows
 
 URL_MAX = 500
 #: Who hears of referral events: systems that may read referrals.
@@ -154,37 +154,9 @@ def signature(key: str, timestamp: int, body: str) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def _due(now: datetime):
-    return or_(
-        and_(ApiWebhookDelivery.status == "pending", ApiWebhookDelivery.next_attempt_at <= now),
-        and_(
-            ApiWebhookDelivery.status == "sending",
-            ApiWebhookDelivery.claimed_at < now - STALE_CLAIM,
-        ),
-    )
-
-
 def claim(session: Session, *, now: datetime, batch: int) -> list[ApiWebhookDelivery]:
     """Claim due deliveries for this worker and commit the claim (as the e-mail outbox)."""
-    token = uuid.uuid4().hex
-    ids = select(ApiWebhookDelivery.id).where(_due(now)).order_by(ApiWebhookDelivery.id)
-    ids = ids.limit(batch)
-    if session.get_bind().dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
-    session.execute(
-        update(ApiWebhookDelivery)
-        .where(ApiWebhookDelivery.id.in_(ids.scalar_subquery()), _due(now))
-        .values(status="sending", claim_token=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    claimed = list(
-        session.scalars(
-            select(ApiWebhookDelivery)
-            .where(ApiWebhookDelivery.claim_token == token)
-            .order_by(ApiWebhookDelivery.id)
-            .execution_options(populate_existing=True)
-        )
-    )
+    claimed = claim_rows(session, ApiWebhookDelivery, now=now, batch=batch)
     for delivery in claimed:
         _ = delivery.client  # loaded in the claiming transaction
     session.commit()
