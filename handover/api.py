@@ -134,8 +134,9 @@ def list_referrals():
         statement = statement.where(Referral.status.in_(statuses))
     elif wanted.status == "closed":
         statement = statement.where(Referral.status.not_in(ACTIVE))
-    if wanted.cursor is not None:
-        statement = statement.where(Referral.id < min(int(wanted.cursor), 2**31))
+    # A cursor beyond the id range (ten digits may be) means: from the newest, as none does.
+    if wanted.cursor is not None and int(wanted.cursor) <= 2**31 - 1:
+        statement = statement.where(Referral.id < int(wanted.cursor))
     rows = db.session.scalars(statement).all()
     page = rows[: wanted.limit]
     next_cursor = str(page[-1].id) if len(rows) > wanted.limit and page else None
