@@ -67,3 +67,14 @@ def deliver(batch: int, loop: bool, interval: float) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+@api_cli.command("purge")
+def purge() -> None:
+    """Delete what the API keeps only for a while: idempotency answers and used assertion ids
+    after a day, tokens a day after they ran out (run it from cron, like ``sessions purge``)."""
+    from portal.api.service.housekeeping import purge_expired
+
+    counts = purge_expired(db.session)
+    db.session.commit()
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()) + " deleted")
