@@ -14,6 +14,8 @@ PUBLIC_ENDPOINTS = {
     "main.home",
     "main.set_language",
     "main.healthz",
+    # The accessibility statement (public information, linked from every footer).
+    "main.accessibility",
     # The tenant summary of the covenant: public information, no personal data.
     "covenant.explained",
     # Signing in, step by step; each step checks its own proof (password, pending marker).

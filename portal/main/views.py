@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import (
@@ -37,6 +38,18 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 @public
 def home():
     return render_template("main/home.html")
+
+
+#: When the accessibility statement was last checked against what the tests do.
+STATEMENT_DATE = date(2026, 12, 5)
+
+
+@bp.get("/toegankelijkheid")
+@public
+def accessibility():
+    """The accessibility statement a Dutch public service must publish (EN 301 549 / WCAG
+    2.1 AA): what is tested, what is not yet, and how to report a problem."""
+    return render_template("main/accessibility.html", statement_date=STATEMENT_DATE)
 
 
 @bp.get("/taal/<lang>")
