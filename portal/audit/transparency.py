@@ -12,8 +12,10 @@ Not shown: what the tenant did themself, and events without personal data.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import force_locale
 from sqlalchemy import or_, select
@@ -25,6 +27,7 @@ from portal.audit.models import AuditEvent, about_cases
 from portal.audit.service import record_read
 from portal.cases.models import Person
 from portal.errors import NotFound
+from portal.workdays import local_date
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -48,10 +51,46 @@ class TenantAccess:
 
 
 @dataclass(frozen=True)
+class TenantAccessDay:
+    """What one organisation did with the tenant's data on one (Dutch) day: one entry on the
+    page instead of a line per page view (a busy day of casework is dozens of views)."""
+
+    organisation: str
+    day: date
+    #: Each thing that happened, in words, with how often, in the order it first happened.
+    what: tuple[tuple[str, int], ...]
+    categories: tuple[str, ...]
+    why: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TenantAccessPage:
     accesses: tuple[TenantAccess, ...]
     #: Pass as ``after_seq`` to get the next (older) page; None when there is no more.
     next_after_seq: int | None
+
+    @property
+    def days(self) -> tuple[TenantAccessDay, ...]:
+        """The accesses per organisation and day, newest first. A day at a page's edge may
+        continue on the next page."""
+        groups: dict[tuple[str, date], list[TenantAccess]] = {}
+        for access in self.accesses:
+            groups.setdefault((access.organisation, local_date(access.when)), []).append(access)
+        return tuple(
+            TenantAccessDay(
+                organisation=organisation,
+                day=day,
+                what=tuple(Counter(a.what for a in reversed(rows)).items()),
+                categories=_union(a.categories for a in rows),
+                why=_union(a.why for a in rows),
+            )
+            for (organisation, day), rows in groups.items()
+        )
+
+
+def _union(parts: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """Every value once, in the order first seen."""
+    return tuple(dict.fromkeys(value for part in parts for value in part))
 
 
 def accesses_for_person(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask import render_template
 from flask_babel import force_locale
@@ -155,3 +157,34 @@ def test_the_partial_without_accesses(app):
     with app.test_request_context():
         html = render_template("audit/_tenant_accesses.html", accesses=TenantAccessPage((), None))
     assert "Er heeft nog niemand naar uw gegevens gekeken." in html
+
+
+def test_a_busy_day_is_one_entry_per_organisation(app, session, tenant_case):
+    """Twelve looks by the corporation on one day read as one entry with "12 keer", not twelve
+    lines; the role jargon of the covenant ("Signaleerder") is not shown."""
+    from portal.audit.transparency import TenantAccess, TenantAccessPage
+    from portal.db import utcnow
+
+    now = utcnow()
+    looks = (
+        *(
+            TenantAccess(100 - n, now, "Woonstichting", "Signaleerder", "Bekeek uw gegevens",
+                         ("Identiteit",), ("Om u te helpen.",))
+            for n in range(12)
+        ),
+        TenantAccess(50, now, "Schuldhulp", "Schuldhulpcoach", "Bekeek uw gegevens",
+                     ("Contactgegevens",), ("Wet.",)),
+        TenantAccess(40, now - timedelta(days=3), "Woonstichting", "Signaleerder",
+                     "Maakte uw dossier", ("Identiteit",), ("Om u te helpen.",)),
+    )  # fmt: skip
+    page = TenantAccessPage(looks, None)
+    days = page.days
+    assert [(d.organisation, d.what) for d in days] == [
+        ("Woonstichting", (("Bekeek uw gegevens", 12),)),
+        ("Schuldhulp", (("Bekeek uw gegevens", 1),)),
+        ("Woonstichting", (("Maakte uw dossier", 1),)),
+    ]
+    with app.test_request_context(), force_locale("nl"):
+        html = render_template("audit/_tenant_accesses.html", accesses=page)
+    assert html.count('class="kp-access"') == 3
+    assert "12 keer" in html and "Signaleerder" not in html

@@ -103,6 +103,9 @@ TEXTS = {
         "withdrawn": "U heeft uw toestemming ingetrokken",
         "by_law": "Dit gaat altijd door, ook als u nee zegt",
         "withdrawn_title": "Uw toestemming is ingetrokken",
+        "who": "Wie keek naar mijn gegevens?",
+        "who_title": "Wie keek naar uw gegevens?",
+        "sign_out": "Uitloggen",
     },
     "ar": {
         "identify": "أولاً نتحقق من هويتك",
@@ -124,6 +127,9 @@ TEXTS = {
         "withdrawn": "لقد سحبت موافقتك",
         "by_law": "هذا يحدث دائماً، حتى لو قلت لا",
         "withdrawn_title": "تم سحب موافقتك",
+        "who": "من اطّلع على بياناتي؟",
+        "who_title": "من اطّلع على بياناتك؟",
+        "sign_out": "تسجيل الخروج",
     },
 }
 
@@ -194,6 +200,13 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     assert "intrekking-" in download.value.suggested_filename
     with open(download.value.path(), "rb") as fh:
         assert fh.read(4) == b"%PDF"
+    # Who looked: one entry per organisation and day, with her menu and sign-out kept.
+    page.locator("nav").get_by_role("link", name=text["who"]).click()
+    assert page.locator("h1").inner_text() == text["who_title"]
+    assert page.locator(".kp-access").count() >= 1
+    assert page.locator("nav").get_by_role("button", name=text["sign_out"]).count() == 1
+    _checked(page)
+    _screens(page, f"who-looked-{lang}")
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
 
     with live_app.app_context():

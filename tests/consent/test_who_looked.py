@@ -18,6 +18,9 @@ def test_tenant_sees_who_looked_at_their_data(client, session, world, sms_box):
     assert "Wie keek naar uw gegevens?" in html
     assert world.orgs["corporatie"].name in html
     assert "Yilmaz" not in html  # the log says who and why, never the data itself
+    # The tenant's own menu and sign-out stay on the page.
+    assert 'href="/toestemming/mijn-toestemmingen"' in html or "Mijn toestemmingen" in html
+    assert "Uitloggen" in html and 'aria-current="page"' in html
 
 
 def test_who_looked_needs_a_proven_tenant(client):
