@@ -18,12 +18,7 @@ from portal.api.models import SCOPES
 #: characters, as the monthly file refuses them.
 _CLEAN = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$"
 
-Text = Annotated[str, StringConstraints(max_length=200, pattern=_CLEAN)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_CLEAN)]
-LongText = Annotated[str, StringConstraints(max_length=2000, pattern=_CLEAN)]
-Cents = Annotated[int, Field(ge=0, le=100_000_000_00)]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class Strict(BaseModel):
