@@ -60,10 +60,7 @@ def test_every_tenant_string_is_translated(lang):
         for text in sorted(_strings(path)):
             message = catalogue.get(text)
             strings = message.string if message is not None else None
-            if isinstance(strings, tuple):
-                done = all(strings)
-            else:
-                done = bool(strings)
+            done = all(strings) if isinstance(strings, tuple) else bool(strings)
             if not done or (message is not None and message.fuzzy):
                 missing.append(f"{path.relative_to(ROOT)}: {text!r}")
     assert missing == []
