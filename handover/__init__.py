@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from handover.api import bp as api_bp
     from handover.cli import sla_cli
     from handover.labels import ACTION_LABELS
+    from handover.tenant_views import bp as tenant_bp
     from handover.views import bp
     from portal import api
     from portal.audit.describe import register_action_labels
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     register_action_labels(ACTION_LABELS)
     app.register_blueprint(bp)
     api.register(app, api_bp)
+    app.register_blueprint(tenant_bp)
     app.cli.add_command(sla_cli)
 
     from handover import decisions, earlysignal, signalling

@@ -66,6 +66,8 @@ TENANT_ENDPOINTS = {
     "consent_tenant.withdraw",
     # The tenant's objection to being reported to the municipality (checks the tenant session).
     "signalling_tenant.objection",
+    # The tenant's own case in plain words (checks the tenant session).
+    "handover_tenant.my_case",
 }
 
 

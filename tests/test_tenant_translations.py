@@ -24,6 +24,7 @@ TENANT_TEMPLATES = sorted(
         TEMPLATES / "main/accessibility.html",
         TEMPLATES / "main/home.html",
         TEMPLATES / "signalling/tenant_objection.html",
+        TEMPLATES / "handover/tenant/my_case.html",
         TEMPLATES / "covenant/explained.html",
         TEMPLATES / "layouts/base.html",
         TEMPLATES / "layouts/_language_switch.html",

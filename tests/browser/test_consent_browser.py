@@ -104,6 +104,7 @@ TEXTS = {
         "by_law": "Dit gaat altijd door, ook als u nee zegt",
         "withdrawn_title": "Uw toestemming is ingetrokken",
         "who": "Wie keek naar mijn gegevens?",
+        "my_case": "Mijn zaak",
         "who_title": "Wie keek naar uw gegevens?",
         "sign_out": "Uitloggen",
     },
@@ -128,6 +129,7 @@ TEXTS = {
         "by_law": "هذا يحدث دائماً، حتى لو قلت لا",
         "withdrawn_title": "تم سحب موافقتك",
         "who": "من اطّلع على بياناتي؟",
+        "my_case": "ملفي",
         "who_title": "من اطّلع على بياناتك؟",
         "sign_out": "تسجيل الخروج",
     },
@@ -207,6 +209,11 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     assert page.locator("nav").get_by_role("button", name=text["sign_out"]).count() == 1
     _checked(page)
     _screens(page, f"who-looked-{lang}")
+    # My case: who helps her now and the steps so far, in her language.
+    page.locator("nav").get_by_role("link", name=text["my_case"]).click()
+    assert page.locator("h1").inner_text() == text["my_case"]
+    _checked(page)
+    _screens(page, f"my-case-{lang}")
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
 
     with live_app.app_context():
