@@ -13,7 +13,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from flask import Blueprint
-from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, Field
 from spectree import Response as Answers
 from sqlalchemy import select
@@ -28,7 +27,6 @@ from handover.policy import REFERRAL_PERSON_FIELDS, load_referral
 from portal.access import client
 from portal.api.edge import api_actor, body, idempotent, json_response, query
 from portal.api.openapi import spec
-from portal.api.problems import problem
 from portal.api.schemas import (
     ConsentCategory,
     ConsentOut,
@@ -90,7 +88,8 @@ def _withheld(field: str, marker: Withheld) -> WithheldField:
 
 
 def _received(referral_id: int) -> Referral:
-    """A referral addressed to the client's organisation (any other: 404, as if missing)."""
+    """A referral addressed to the client's organisation (any other: 404, as if missing; the
+    error handler answers it as a problem)."""
     actor = api_actor()
     referral = load_referral(
         db.session,
@@ -102,12 +101,6 @@ def _received(referral_id: int) -> Referral:
     if referral.recipient_org_id != actor.organisation_id:
         raise NotFound()
     return referral
-
-
-def _not_found() -> Any:
-    return problem(
-        404, _("Niet gevonden"), _("Deze overdracht bestaat niet, of is niet aan u gericht.")
-    )
 
 
 @bp.get("/referrals")
@@ -156,10 +149,7 @@ def list_referrals():
 def get_referral(referral_id: int):
     """One referral addressed to your organisation, with its package as the policy allows it
     now; each withheld field is named with its category and why."""
-    try:
-        referral = _received(referral_id)
-    except NotFound:
-        return _not_found()
+    referral = _received(referral_id)
     actor = api_actor()
     case = referral.case
     persons = list(case.persons)
@@ -280,10 +270,7 @@ def referral_consent(referral_id: int):
     """The consent status of each category of a referral's package, as the covenant and the
     tenant allow it now: statutory, or consent valid, missing, withdrawn or expired. No
     personal data."""
-    try:
-        referral = _received(referral_id)
-    except NotFound:
-        return _not_found()
+    referral = _received(referral_id)
     proposal = service.propose(
         db.session,
         referral.case,
@@ -352,10 +339,7 @@ def early_signal_outcome(referral_id: int):
     signal and its referral. The sender learns only what the VNG model permits."""
     data = body(SignalOutcomeIn)
     actor = api_actor()
-    try:
-        signal = load_signal(db.session, actor, referral_id)
-    except NotFound:
-        return _not_found()
+    signal = load_signal(db.session, actor, referral_id)
     day = date.fromisoformat(data.outcome_on) if data.outcome_on else None
     signal = record_outcome(
         db.session, actor, signal, data.outcome, data.reason, on=day, version=data.version

@@ -82,8 +82,10 @@ def render_error(status: int, detail: str | None = None, title: str | None = Non
     default_title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
     title = title or default_title
     if request and request.path.startswith("/api/"):
-        from portal.api.problems import problem
+        from portal.api.problems import API_MESSAGES, problem
 
+        if status in API_MESSAGES and detail is None:
+            title, message = API_MESSAGES[status]
         return problem(status, str(title), str(detail or message)), status
     if wants_json():
         return jsonify(error=str(title), message=str(detail or message), status=status), status

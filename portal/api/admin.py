@@ -28,9 +28,9 @@ from portal.api.forms import (
 )
 from portal.api.models import ApiClient
 from portal.api.service import clients, webhooks
-from portal.errors import DomainError
 from portal.extensions import db
 from portal.links import external_url
+from portal.web import submit
 
 bp = Blueprint("apiclients", __name__, url_prefix="/beheer/koppelingen")
 
@@ -93,21 +93,20 @@ def index():
 @staff("org_admin")
 def register():
     form = ClientForm()
-    if not form.validate_on_submit():
-        return _page(form, status=400)
-    try:
-        client, secret = clients.register_client(
+    outcome = submit(
+        form,
+        lambda: clients.register_client(
             db.session,
             current_actor(),
             name=form.name.data or "",
             scopes=form.scopes.data or [],
             auth_method=form.auth_method.data or "",
             public_key=form.public_key.data,
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        return _page(form, error=exc.message, status=400)
-    db.session.commit()
+        ),
+    )
+    if not outcome.done:
+        return _page(form, error=outcome.message or None, status=400)
+    client, secret = outcome.result
     return _page(ClientForm(formdata=None), created=client, secret=secret)
 
 
@@ -116,16 +115,12 @@ def register():
 def new_secret(client_pk: int):
     actor = current_actor()
     client = clients.load_client(db.session, actor, client_pk)
-    if not ActionForm().validate_on_submit():
+    outcome = submit(ActionForm(), lambda: clients.new_client_secret(db.session, actor, client))
+    if not outcome.done:
+        if outcome.refusal is not None:
+            flash(outcome.message, "error")
         return redirect(url_for(".index"))
-    try:
-        secret = clients.new_client_secret(db.session, actor, client)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for(".index"))
-    db.session.commit()
-    return _page(ClientForm(formdata=None), created=client, secret=secret)
+    return _page(ClientForm(formdata=None), created=client, secret=outcome.result)
 
 
 @bp.post("/<int:client_pk>/uitzetten")
@@ -147,23 +142,26 @@ def set_webhook():
     actor = current_actor()
     form = WebhookForm()
     form.client.choices = _listening(clients.organisation_clients(db.session, actor))
-    if not form.validate_on_submit():
-        return _page(ClientForm(formdata=None), webhook_form=form, status=400)
-    client = clients.load_client(db.session, actor, form.client.data)
-    try:
+
+    def change() -> tuple[ApiClient, str]:
+        client = clients.load_client(db.session, actor, form.client.data)
+        config = current_app.config
         key = webhooks.set_webhook(
             db.session,
             actor,
             client,
             form.url.data or "",
-            secret_key=current_app.config["SECRET_KEY"],
-            allow_http=current_app.config["API_WEBHOOK_ALLOW_HTTP"],
+            secret_key=config["SECRET_KEY"],
+            allow_http=config["API_WEBHOOK_ALLOW_HTTP"],
         )
-    except DomainError as exc:
-        db.session.rollback()
-        form.url.errors = [exc.message]
+        return client, key
+
+    outcome = submit(form, change)
+    if not outcome.done:
+        if outcome.refusal is not None:
+            form.url.errors = [outcome.message]
         return _page(ClientForm(formdata=None), webhook_form=form, status=400)
-    db.session.commit()
+    client, key = outcome.result
     return _page(ClientForm(formdata=None), created=client, webhook_key=key)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, json
+from flask_babel import lazy_gettext as _l
 
 #: ``type`` URIs: stable, documented on the reference page.
 TYPE_BASE = "https://ketenportaal.nl/problemen/"
@@ -52,3 +53,11 @@ def problem(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+#: What the error handler says for the API where a page's words would not fit ("page not
+#: found"): a missing object and one of another organisation look the same.
+API_MESSAGES = {
+    404: (_l("Niet gevonden"), _l("Dit bestaat niet, of het is niet voor uw organisatie.")),
+    405: (_l("Methode niet toegestaan"), _l("Deze methode kan hier niet.")),
+}

@@ -53,7 +53,7 @@ def test_register_a_system_use_it_and_switch_it_off(browser, live_server, live_a
         f"{base}/api/v1/oauth/token",
         data={"grant_type": "client_credentials"},
         auth=(client_id, client_secret),
-        timeout=10,
+        timeout=60,
     )
     assert answer.status_code == 200, answer.text
     token = answer.json()["access_token"]
@@ -73,18 +73,18 @@ def test_register_a_system_use_it_and_switch_it_off(browser, live_server, live_a
         "signal_date": today.isoformat(),
     }
     posted = requests.post(
-        f"{base}/api/v1/signals", json={"signals": [signal]}, headers=headers, timeout=10
+        f"{base}/api/v1/signals", json={"signals": [signal]}, headers=headers, timeout=60
     )
     assert posted.status_code == 201, posted.text
     assert posted.json()["items"][0]["case_reference"].startswith("KP-")
     again = requests.post(
-        f"{base}/api/v1/signals", json={"signals": [signal]}, headers=headers, timeout=10
+        f"{base}/api/v1/signals", json={"signals": [signal]}, headers=headers, timeout=60
     )
     assert again.headers["Idempotent-Replayed"] == "true" and again.json() == posted.json()
-    listed = requests.get(f"{base}/api/v1/referrals", headers=headers, timeout=10)
+    listed = requests.get(f"{base}/api/v1/referrals", headers=headers, timeout=60)
     assert listed.status_code == 200 and listed.json()["items"] == []  # none addressed to it
     refused = requests.post(
-        f"{base}/api/v1/referrals/1/accept", json={"version": 1}, headers=headers, timeout=10
+        f"{base}/api/v1/referrals/1/accept", json={"version": 1}, headers=headers, timeout=60
     )
     assert refused.status_code == 403  # not granted: referrals:write
     assert refused.headers["Content-Type"].startswith("application/problem+json")
@@ -92,7 +92,7 @@ def test_register_a_system_use_it_and_switch_it_off(browser, live_server, live_a
     # The admin switches it off: the token stops at once.
     page.get_by_role("button", name=re.compile(r"^Uitzetten\W+Huuradministratie$")).click()
     assert "Het systeem is uitgezet." in page.locator("main").inner_text()
-    gone = requests.get(f"{base}/api/v1/referrals", headers=headers, timeout=10)
+    gone = requests.get(f"{base}/api/v1/referrals", headers=headers, timeout=60)
     assert gone.status_code == 401
     _look(page, "clients-revoked")
 

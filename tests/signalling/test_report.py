@@ -256,7 +256,7 @@ def test_two_workers_reporting_at_once_send_once(backend, databases, tmp_path):
             db.session.commit()
             case_id = case.id
             user_ids = [actors[("corporatie", n)].user_id for n in (1, 2)]
-        barrier = threading.Barrier(2)
+        barrier = threading.Barrier(2, timeout=120)  # a guard against a hang, not a timing
         statuses: list[int] = []
         failures: list[BaseException] = []
 
