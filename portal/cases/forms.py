@@ -154,6 +154,18 @@ class PersonForm(PersonFields, Form):
     minor = BooleanField(_l("Minderjarig (jonger dan 18 jaar)"))
 
 
+def _note() -> TextAreaField:
+    """A groundwork item's short note: contact history, so kept short and factual."""
+    return TextAreaField(
+        _l("Korte notitie"),
+        description=_l("Kort en feitelijk. Hoogstens 500 tekens."),
+        validators=[
+            Optional(),
+            Length(max=NOTE, message=_l("Dit is te lang: hoogstens %(max)d tekens.")),
+        ],
+    )
+
+
 class ContactAttemptForm(Form):
     attempted_on = _date(_l("Datum"), required=True)
     channel = RadioField(
@@ -166,13 +178,7 @@ class ContactAttemptForm(Form):
         choices=choices("outcome"),
         validators=[InputRequired(message=_l("Kies het resultaat."))],
     )
-    note = TextAreaField(
-        _l("Korte notitie"),
-        validators=[
-            Optional(),
-            Length(max=NOTE, message=_l("Dit is te lang: hoogstens %(max)d tekens.")),
-        ],
-    )
+    note = _note()
 
 
 class LetterForm(Form):
@@ -195,13 +201,7 @@ class LetterForm(Form):
         choices=choices("yes_no"),
         validators=[InputRequired(message=_l("Kies ja of nee."))],
     )
-    note = TextAreaField(
-        _l("Korte notitie"),
-        validators=[
-            Optional(),
-            Length(max=NOTE, message=_l("Dit is te lang: hoogstens %(max)d tekens.")),
-        ],
-    )
+    note = _note()
 
 
 class AgreementForm(Form):
