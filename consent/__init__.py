@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     the SMS sender and the ``flask consent`` commands."""
     from flask_babel import lazy_gettext as _l
 
-    from consent import sms
+    from consent import sms, tenant
     from consent.cli import consent_cli
     from consent.labels import ACTION_LABELS
     from consent.policy import consent_lookup
@@ -29,3 +29,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(professional_bp)
     app.register_blueprint(tenant_bp)
     app.cli.add_command(consent_cli)
+    app.jinja_env.globals["tenant_representing"] = tenant.representing

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation, User
-from portal.cases.models import Case, Person
+from portal.cases.models import MANDATES, Case, Person
 from portal.crypto.fields import EncryptedRow, Personal, personal
 from portal.db import Base, UTCDateTime, utcnow
 
@@ -44,8 +44,6 @@ from portal.db import Base, UTCDateTime, utcnow
 METHODS = ("online", "verbal", "paper")
 #: Who gave it: the person themself or a legal representative.
 GIVEN_BY = ("subject", "representative")
-#: The kinds of legal representation that may consent for someone (Dutch law).
-MANDATES = ("bewindvoerder", "mentor", "curator")
 #: Where an invitation goes.
 CHANNELS = ("email", "sms", "letter")
 REQUEST_STATUSES = ("pending", "unconfirmed", "answered", "cancelled")
@@ -375,6 +373,8 @@ class IdentityChallenge(Base):
         ForeignKey("consent_invitation.id", ondelete="CASCADE"), index=True
     )
     person_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    #: Candidates a legal representative would act for: person id (as text) -> mandate id.
+    mandates: Mapped[dict[str, int] | None] = mapped_column(JSON, default=dict)
     channel: Mapped[str | None] = mapped_column(String(10))
     code_hash: Mapped[str] = mapped_column(String(64))
     browser_hash: Mapped[str] = mapped_column(String(64))

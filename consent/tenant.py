@@ -10,7 +10,10 @@ The session is kept on the server (``portal.accounts.session_store``), so signin
 timing out ends it for every copy of the cookie; beginning and ending it move the browser to a
 fresh session id. Keys in the session (ids and timestamps, never personal data):
 
-* ``kp_tenant``: ``{"pids": [...], "at": ts, "seen": ts, "via": "code"|"digid", "rid": id}``
+* ``kp_tenant``: ``{"pids": [...], "at": ts, "seen": ts, "via": "code"|"digid", "rid": id,
+  "mid": mandate id}``; ``mid`` only when a legal representative signed in for her
+  (``portal.cases.mandates``): every action then carries ``mandate:<mid>``, and the session
+  ends as soon as the mandate does.
 * ``kp_consent_link``: the invitation a link opened, before the identity check.
 * ``kp_consent_challenge``: the challenge id and this browser's secret for it.
 * ``kp_consent_answers``: the answers so far, ``{"rid": id, "a": {"0": [codes]}}``.
@@ -26,7 +29,10 @@ from flask import current_app, g, has_request_context, request, session
 
 from portal.accounts import session_store
 from portal.actor import Actor, truncate_address
+from portal.cases.mandates import live_mandate
+from portal.cases.models import TenantMandate
 from portal.db import utcnow
+from portal.extensions import db
 
 TENANT_KEY = "kp_tenant"
 LINK_KEY = "kp_consent_link"
@@ -40,8 +46,16 @@ def _ts(now: datetime) -> int:
     return int(now.timestamp())
 
 
-def begin(person_ids: list[int], *, via: str, request_id: int | None, now: datetime) -> None:
-    """Start a tenant session (the identity check passed); earlier consent steps are gone."""
+def begin(
+    person_ids: list[int],
+    *,
+    via: str,
+    request_id: int | None,
+    now: datetime,
+    mandate: tuple[int, str] | None = None,
+) -> None:
+    """Start a tenant session (the identity check passed); earlier consent steps are gone.
+    A representative's session holds one person: the one they act for."""
     for key in (TENANT_KEY, LINK_KEY, CHALLENGE_KEY, ANSWERS_KEY):
         session.pop(key, None)
     session_store.regenerate()
@@ -53,6 +67,8 @@ def begin(person_ids: list[int], *, via: str, request_id: int | None, now: datet
         "rid": request_id,
         "sid": secrets.token_urlsafe(12),
     }
+    if mandate is not None:
+        session[TENANT_KEY].update(pids=[person_ids[0]], mid=mandate[0], mk=mandate[1])
 
 
 def end() -> None:
@@ -75,6 +91,10 @@ def current(now: datetime | None = None) -> dict[str, Any] | None:
         end()
         g.tenant_session_ended = True
         return None
+    if data.get("mid") is not None and mandate() is None:
+        end()  # the mandate ended: the representative can no longer act for her
+        g.tenant_session_ended = True
+        return None
     if _ts(now) - int(data.get("seen", 0)) >= session_store.TOUCH_SECONDS:
         data["seen"] = _ts(now)  # once a minute: a write to the session store
         session.modified = True
@@ -89,12 +109,33 @@ def set_request(request_id: int | None) -> None:
     session.pop(ANSWERS_KEY, None)
 
 
+def mandate() -> TenantMandate | None:
+    """The live mandate a representative's session runs under (``None``: she herself)."""
+    data = session.get(TENANT_KEY)
+    if not isinstance(data, dict) or data.get("mid") is None:
+        return None
+    return live_mandate(db.session, int(data["mid"]), int(data["pids"][0]))
+
+
+def representing() -> str | None:
+    """The kind of mandate ("bewindvoerder", ...) a representative's session runs under, for
+    the notice on every tenant page (read through the policy point at sign-in)."""
+    data = session.get(TENANT_KEY)
+    if not isinstance(data, dict) or data.get("mid") is None:
+        return None
+    return data.get("mk") or None
+
+
 def actor(person_id: int) -> Actor:
-    """The tenant as actor for services and the audit log."""
+    """The tenant as actor for services and the audit log; a representative acts as her, on
+    the record as ``mandate:<id>``."""
+    data = session.get(TENANT_KEY) if has_request_context() else None
+    mid = data.get("mid") if isinstance(data, dict) else None
     return Actor(
         kind="tenant",
         person_id=person_id,
-        label="tenant",
+        label="representative" if mid is not None else "tenant",
+        on_behalf_of=f"mandate:{mid}" if mid is not None else None,
         request_id=g.get("request_id") if has_request_context() else None,
         client_addr=truncate_address(request.remote_addr) if has_request_context() else None,
     )

@@ -229,9 +229,10 @@ def enter_code():
             request_id = None
             if challenge.kind == "link" and challenge.invitation is not None:
                 request_id = challenge.invitation.request_id
+            mandate = service.proved_mandate(db.session, challenge, person_ids)
             db.session.commit()
-            tenant.begin(person_ids, via="code", request_id=request_id, now=now)
-            return redirect(url_for(".intro" if request_id else ".my_consents"))
+            tenant.begin(person_ids, via="code", request_id=request_id, now=now, mandate=mandate)
+            return redirect(url_for(".intro" if request_id else "handover_tenant.my_case"))
     status = 400 if request.method == "POST" else 200
     return (
         render_template(
@@ -346,7 +347,7 @@ def digid_callback():
     db.session.commit()
     request_id = invitation.request_id if invitation else None
     tenant.begin(person_ids, via="digid", request_id=request_id, now=now)
-    return redirect(url_for(".intro" if request_id else ".my_consents"))
+    return redirect(url_for(".intro" if request_id else "handover_tenant.my_case"))
 
 
 # --- the questions -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    StringField,
     TextAreaField,
     ValidationError,
 )
@@ -17,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from handover.labels import OUTCOME_LABELS
 from handover.models import OUTCOMES
 from handover.service import REASON_MAX
+from portal.cases.tenant_input import SAY_MAX
 from portal.forms import Form
 
 
@@ -75,3 +77,35 @@ class CheckForm(Form):
     def validate_note(self, field: TextAreaField) -> None:
         if self.status.data == "disputed" and len((field.data or "").strip()) < 3:
             raise ValidationError(_l("Schrijf op wat er niet klopt."))
+
+
+# --- the tenant's own pages ------------------------------------------------------------------
+
+
+class SayForm(Form):
+    """Her view or her question for the partners on her case."""
+
+    kind = RadioField(
+        _l("Wat wilt u doen?"),
+        choices=[
+            SelectChoice("view", _l("Ik vertel hoe ik het zie")),
+            SelectChoice("question", _l("Ik stel een vraag")),
+        ],
+        default="view",
+        validators=[InputRequired(message=_l("Kies wat u wilt doen."))],
+    )
+    text = TextAreaField(
+        _l("Uw bericht"),
+        description=_l("Schrijf in uw eigen woorden. Hoogstens 2000 tekens."),
+        validators=[
+            DataRequired(message=_l("Schrijf eerst iets op.")),
+            Length(max=SAY_MAX, message=_l("Dit is te lang: hoogstens %(max)d tekens.")),
+        ],
+    )
+
+
+class CorrectionForm(Form):
+    """Her new phone number and/or e-mail address, for the owner to confirm."""
+
+    phone = StringField(_l("Nieuw mobiel nummer"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("Nieuw e-mailadres"), validators=[Optional(), Length(max=200)])

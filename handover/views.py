@@ -33,7 +33,9 @@ from portal.access import casework
 from portal.actor import Actor, current_actor
 from portal.cases.groundwork import groundwork_items
 from portal.cases.models import Case
+from portal.cases.models.tenant import TENANT_INPUT
 from portal.cases.policy import load_case, load_own_case
+from portal.cases.tenant_input import organisation_names, said, says_of
 from portal.covenant.rules import NoActiveCovenant, active_covenant, active_version
 from portal.db import utcnow
 from portal.errors import DomainError
@@ -224,6 +226,9 @@ def _detail_context(
     checks = service.item_checks(db.session, case)
     for found in checks.values():
         fields.update((check, ("note",)) for check in found if check.note is not None)
+    # Her own words, when the package includes them: the receiver hears her, not only us.
+    says = says_of(db.session, case) if TENANT_INPUT in referral.categories else []
+    fields.update((say, ("text", "answer")) for say in says)
     shown = reveal(db.session, actor, case, fields, purpose=referral.purpose)
     is_sender = actor.organisation_id == referral.sender_org_id
     is_recipient = actor.organisation_id == referral.recipient_org_id
@@ -256,6 +261,7 @@ def _detail_context(
         "case": case,
         "shown": shown,
         "groundwork": groundwork,
+        "said": said(says, shown, organisation_names(db.session, says)),
         "checks": checks,
         "check_forms": check_forms,
         "failed_check": failed_check[0] if failed_check else None,

@@ -68,6 +68,12 @@ TENANT_ENDPOINTS = {
     "signalling_tenant.objection",
     # The tenant's own case in plain words (checks the tenant session).
     "handover_tenant.my_case",
+    "handover_tenant.say",
+    "handover_tenant.correct_contact",
+    # The tenant's own data, page and downloads (GDPR art. 15; checks the tenant session).
+    "handover_tenant.my_data",
+    "handover_tenant.my_data_json",
+    "handover_tenant.my_data_pdf",
 }
 
 

@@ -44,8 +44,8 @@ from sqlalchemy import select
 from consent import service as consent
 from handover import service as handover
 from handover.signalling import service as signalling
-from portal.actor import staff_actor
-from portal.cases import groundwork
+from portal.actor import Actor, staff_actor
+from portal.cases import groundwork, mandates, tenant_input
 from portal.cases.service import PersonData
 from portal.crypto.fields import EncryptedRow, encrypted_columns
 from portal.db import Base, utcnow
@@ -71,6 +71,7 @@ CODES = {
     "health": "he",
     "nuisance": "nu",
     "justice": "ju",
+    "tenant_input": "ti",
 }
 assert set(CODES) == set(COVENANT["categories"]), "a covenant category has no canary code"
 TEXT = re.compile(r"kn(" + "|".join(CODES.values()) + r")\d{3}q", re.IGNORECASE)
@@ -130,13 +131,18 @@ REGISTER: dict[str, dict[str, str]] = {
         "representative_phone": "contact",
         "notes": "contact_history",
     },
+    "ContactCorrection": {"value": "contact"},
     "ContactAttempt": {
         "attempted_on": "contact_history",
         "channel": "contact_history",
         "outcome": "contact_history",
         "note": "contact_history",
     },
-    "Decision": {"motivation": "identity", "withdrawn_reason": "identity"},
+    "Decision": {
+        "motivation": "identity",
+        "withdrawn_reason": "identity",
+        "tenant_heard_note": "identity",
+    },
     "DecisionDissent": {"text": "identity"},
     "DecisionTimelineEntry": {"note": "identity"},
     "DecisionVote": {"motivation": "identity"},
@@ -177,6 +183,15 @@ REGISTER: dict[str, dict[str, str]] = {
     "ReferralEvent": {"reason": "identity"},
     "Signal": {"arrears_cents": "arrears", "arrears_months": "arrears"},
     "SignalReport": {"amount_cents": "arrears"},
+    "TenantMandate": {
+        "kind": "identity",
+        "name": "identity",
+        "since": "identity",
+        "evidence": "identity",
+        "phone": "contact",
+        "email": "contact",
+    },
+    "TenantSay": {"text": "tenant_input", "answer": "tenant_input"},
     "Trajectory": {
         "conditions": "identity",
         "support_agreement": "identity",
@@ -205,6 +220,14 @@ def _models() -> list[type]:
 #: covenant's package. The sweep leaves these rows their real values; the early-signal tests
 #: (``tests/earlysignal/test_feedback.py``) walk every URL as the sender with canaries in them.
 RECORDER_ONLY = {"EarlySignal", "SignalContactAttempt"}
+#: The owner's own workflow on a case: a tenant's correction of her contact details waits for
+#: the owner alone to confirm it. Partners never see it, so the completeness check (the
+#: package travels whole) leaves its canaries out.
+OWNER_ONLY = {"ContactCorrection"}
+
+#: Every text canary written by the last ``fill_with_canaries``: canary -> (model, field,
+#: case id), so a sweep can ask whose data and which field a trace on a page is.
+WRITTEN: dict[str, tuple[str, str, int | None]] = {}
 
 
 def fill_with_canaries(session) -> set[str]:
@@ -216,6 +239,7 @@ def fill_with_canaries(session) -> set[str]:
     from consent.models import IMMUTABLE
 
     written: set[str] = set()
+    WRITTEN.clear()
     counter = itertools.count(1)
     for model in _models():
         assert issubclass(model, EncryptedRow)
@@ -230,6 +254,8 @@ def fill_with_canaries(session) -> set[str]:
                 if value is not _KEEP:
                     setattr(row, name, value)
                     written.add(category)
+                    if isinstance(value, str) and TEXT.fullmatch(value):
+                        WRITTEN[value] = (model.__name__, name, getattr(row, "case_id", None))
     session.flush()
     return written
 
@@ -336,18 +362,22 @@ def ids_of(session, case) -> Ids:
     )
     from handover.decisions.models import Decision
     from handover.models import Referral
+    from portal.cases.models import ContactCorrection, TenantMandate, TenantSay
     from portal.cases.models.groundwork import Agreement, ContactAttempt, Letter
     from portal.cases.views.common import SECTIONS
 
     def all_ids(model) -> list[int]:
         return list(session.scalars(select(model.id))) or [1]
 
+    items = all_ids(ContactAttempt) + all_ids(Agreement) + all_ids(Letter)
+    items += all_ids(TenantSay) + all_ids(TenantMandate) + all_ids(ContactCorrection)
+
     records = list(session.scalars(select(ConsentRecord)))
     return Ids(
         {
             "case_id": [case.id],
             "person_id": [p.id for p in case.persons],
-            "item_id": all_ids(ContactAttempt) + all_ids(Agreement) + all_ids(Letter),
+            "item_id": items,
             "section": list(SECTIONS),
             "referral_id": all_ids(Referral),
             "decision_id": all_ids(Decision),
@@ -424,7 +454,8 @@ def assert_complete(seen: Seen, owner: Seen, may_see: frozenset[str], who: str) 
     show too: the package travels whole, so nobody redoes the work (and a field moved to a
     stricter category than it means is caught here)."""
     by_code = {code: category for category, code in CODES.items()}
-    expected = {c for c in owner.canaries if by_code[c[2:4]] in may_see}
+    owner_only = {c for c, (model, _f, _case) in WRITTEN.items() if model in OWNER_ONLY}
+    expected = {c for c in owner.canaries - owner_only if by_code[c[2:4]] in may_see}
     missing = sorted(expected - seen.canaries)
     assert not missing, f"{who} misses what the covenant allows: {missing}"
 
@@ -499,6 +530,19 @@ def build(session, demo_covenant, make_case, make_user):
             case,
             {"finances": groundwork.LifeDomainData("worried", "Zorgen.")},
         )
+        # The tenant's own part: a question (answered), a new number, a representative.
+        tenant = Actor(kind="tenant", person_id=case.persons[0].id)
+        say = tenant_input.add_say(session, tenant, case, kind="question", text="Wanneer?")
+        tenant_input.answer_say(session, owner_actor, say, "Morgen.")
+        tenant_input.propose_correction(session, tenant, case, field="phone", value="0612345679")
+        mandates.record_mandate(
+            session, owner_actor, case,
+            mandates.MandateData(
+                person_id=case.persons[0].id, kind="bewindvoerder", name="Bewind",
+                since=date(2026, 1, 5), evidence="C/16/1", phone="0611223344",
+                email="bewind@example.org",
+            ),
+        )  # fmt: skip
         return case
 
     return owner, owner_actor, make
@@ -724,3 +768,104 @@ def test_an_organisation_without_a_grant_cannot_find_the_case(
     assert case.reference not in intake.get_data(as_text=True)
     if intake.status_code in (301, 302, 303):
         assert case.reference not in outsider.get(intake.headers["Location"]).get_data(as_text=True)
+
+
+# --- the tenant's side ------------------------------------------------------------------------
+
+#: What partners write about a household for each other: never shown to the tenant herself
+#: (she may ask the organisation for it; "my data" says so). Every other field of her own case
+#: is hers to read, but of the other members of her household only their names.
+INTERNAL = {
+    ("Agreement", "note"),
+    ("ContactAttempt", "note"),
+    ("Decision", "motivation"),
+    ("Decision", "tenant_heard_note"),
+    ("Decision", "withdrawn_reason"),
+    ("DecisionDissent", "text"),
+    ("DecisionTimelineEntry", "note"),
+    ("DecisionVote", "motivation"),
+    ("Finances", "debts_note"),
+    ("ItemCheck", "note"),
+    ("Letter", "note"),
+    ("LifeMapEntry", "note"),
+    ("Objection", "note"),
+    ("OutboxMessage", "body"),
+    ("OutboxMessage", "to_address"),
+    ("PreventionConfirmation", "motivation"),
+    ("Referral", "note"),
+    ("ReferralEvent", "reason"),
+    ("TenantMandate", "evidence"),
+}
+OTHER_MEMBER_SHOWN = {"initials", "surname"}
+
+
+def tenant_browser(new_client, person_id: int) -> Callable[[], Any]:
+    """A browser of the tenant who proved to be ``person_id`` (as the code or DigiD does)."""
+    from consent import tenant
+
+    def open_browser():
+        browser = new_client()
+        browser.get("/")
+        now = int(utcnow().timestamp())
+        with browser.session_transaction() as sess:
+            sess[tenant.TENANT_KEY] = {"pids": [person_id], "at": now, "seen": now}
+        return browser
+
+    return open_browser
+
+
+def test_a_tenant_sees_her_own_case_and_nothing_else(
+    app, session, build, make_user, new_client, as_user
+):
+    """Walk every GET route as the tenant of one household while another household's case,
+    referral, consent and decision exist: she sees her own data and her own words, never a
+    partner's internal notes, never her household members' private details, never the other
+    household. As her representative too (the same session, under a mandate)."""
+    from tests.decisions.conftest import ready_to_vote
+
+    owner, owner_actor, make = build
+    mine, theirs = make(child=True), make(child=True)
+    people = {OWNER: (owner, owner_actor)}
+    for slug in COVENANT["partners"]:
+        if slug != OWNER:
+            user = make_user(slug, CASEWORK)
+            people[slug] = (user, staff_actor(user))
+    for case in (mine, theirs):
+        coach = people[partner_with("debt_coach")][0]
+        handover.send(
+            session, owner_actor, case, purpose="debt_help",
+            recipient_org_id=coach.organisation_id, note="Graag.",
+        )  # fmt: skip
+        welfare = people[partner_with("welfare")][0]
+        give_consent(session, owner_actor, case, "debt_help", "welfare", welfare.organisation_id)
+        ready_to_vote(session, people, case)
+    fill_with_canaries(session)
+    session.commit()
+    ids = ids_of(session, mine)
+    other = ids_of(session, theirs)
+    ids.values["case_id"] += other.values["case_id"]
+    ids.values["person_id"] += other.values["person_id"]
+    urls = ids.urls(app)
+
+    forbidden = {}
+    for text, (model, name, case_id) in WRITTEN.items():
+        if case_id == theirs.id:
+            forbidden[text] = f"the other household's {model}.{name}"
+        elif (model, name) in INTERNAL:
+            forbidden[text] = f"a partner's {model}.{name}"
+    for person in mine.persons[1:]:
+        for text, (model, name, _case) in WRITTEN.items():
+            if model == "Person" and name not in OTHER_MEMBER_SHOWN and _is(person, name, text):
+                forbidden[text] = f"a household member's {name}"
+    seen = sweep(tenant_browser(new_client, mine.persons[0].id), urls)
+    leaked = {c: forbidden[c] for c in seen.canaries if c in forbidden}
+    assert not leaked, f"the tenant saw: {leaked}"
+    own_words = {c for c, (model, _n, case_id) in WRITTEN.items() if model == "TenantSay"}
+    assert own_words & seen.canaries, "her own words and the answer are not on her pages"
+    assert {"/mijn-zaak", "/mijn-gegevens", "/mijn-gegevens.json"} <= set(seen.by_url)
+
+
+def _is(person, name: str, text: str) -> bool:
+    from portal.crypto.fields import decrypt_field
+
+    return decrypt_field(person, name) == text

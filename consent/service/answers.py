@@ -18,6 +18,7 @@ from consent.service.records import Answer, claim, create_records, given
 from consent.service.statements import store_text, tenant_statement, text_sha256, valid_until_for
 from portal.actor import Actor
 from portal.audit.service import record as audit
+from portal.cases.mandates import live_mandate, mandate_of
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden
 from portal.sharing import reveal
@@ -27,7 +28,18 @@ def _representative_of(
     session: Session, actor: Actor, request: ConsentRequest
 ) -> tuple[str | None, str | None]:
     """The representative's name and mandate for the records, read through the policy
-    point (an audited look)."""
+    point (an audited look): the one the request named, or the one who signed in under a
+    recorded mandate (``portal.cases.mandates``) and answers for her now."""
+    mandate = live_mandate(session, mandate_of(actor), request.person_id)
+    if mandate is not None and not request.has_representative:
+        shown = reveal(
+            session,
+            actor,
+            request.case,
+            {mandate: ["name", "kind"]},
+            action="consent.record_representative",
+        )
+        return plain(shown.get(mandate, "name")), plain(shown.get(mandate, "kind"))
     if not request.has_representative:
         return None, None
     shown = reveal(
@@ -100,6 +112,7 @@ def answer_request(
         )
         return Answer(None, [])
     text = store_text(session, body, language)
+    representative = _representative_of(session, actor, request)
     receipt_id, records = create_records(
         session,
         covenant,
@@ -111,8 +124,8 @@ def answer_request(
         choices=cleaned,
         text=text,
         method="online",
-        given_by="representative" if request.has_representative else "subject",
-        representative=_representative_of(session, actor, request),
+        given_by="representative" if representative[0] else "subject",
+        representative=representative,
         notes=None,
         collected_by_id=None,
         confirmed_by_id=None,

@@ -24,7 +24,8 @@ from consent.service.invitations import contact_for
 from consent.service.lockout import clear_failures, count_failure, is_locked
 from portal.actor import Actor
 from portal.audit.service import record as audit
-from portal.cases.models import Case, Person
+from portal.cases.mandates import mandates_by_contact
+from portal.cases.models import Case, Person, TenantMandate
 from portal.cases.service import (
     find_cases_by_bsn,
     find_cases_by_email,
@@ -132,6 +133,8 @@ def start_return_challenge(
 
     Found through the blind index; the code goes to that same number or address. Whether
     anyone matched is never shown (the answer looks the same); only a match gets a code.
+    A legal representative types their own number or address: the people they hold a live
+    mandate for become candidates too, and the birth date typed with the code picks one.
     """
     now = now or utcnow()
     value = (contact or "").strip()
@@ -147,7 +150,13 @@ def start_return_challenge(
     cases = find(session, IDENTITY_ACTOR, normalised)
     value_digest = blind_index.blind_digest(session, index_field, normalised)
     persons = _persons_by_index(session, cases, index_field, value_digest)
-    person_ids = sorted({p.id for p in persons})
+    own = {p.id for p in persons}
+    mandates = {
+        str(m.person_id): m.id
+        for m in mandates_by_contact(session, index_field, value_digest)
+        if m.person_id not in own
+    }
+    person_ids = sorted(own | {int(pid) for pid in mandates})
     if is_locked(session, person_ids, now):
         raise IdentityRefused("locked")
     channel: str | None = "email" if index_field == "email" else "sms"
@@ -161,6 +170,7 @@ def start_return_challenge(
         browser_secret=browser_secret,
         now=now,
     )
+    challenge.mandates = mandates if channel else {}
     if person_ids and channel:
         send_code(session, channel, normalised, code, language)
     audit(
@@ -170,6 +180,25 @@ def start_return_challenge(
         detail={"by": index_field, "matched": bool(person_ids), "challenge": challenge.id},
     )
     return challenge
+
+
+def _mandate_id(challenge: IdentityChallenge, person_id: int) -> int | None:
+    return (challenge.mandates or {}).get(str(person_id))
+
+
+def proved_mandate(
+    session: Session, challenge: IdentityChallenge, person_ids: list[int]
+) -> tuple[int, str] | None:
+    """After ``verify_challenge``: the mandate the sign-in runs under and its kind, when the
+    code went to a representative for the person proved (``None``: she signed in herself)."""
+    mandate_id = _mandate_id(challenge, person_ids[0]) if person_ids else None
+    mandate = session.get(TenantMandate, mandate_id) if mandate_id else None
+    if mandate is None or not mandate.active:
+        return None
+    shown = reveal(
+        session, IDENTITY_ACTOR, mandate.case, {mandate: ["kind"]}, action="consent.identity_check"
+    )
+    return mandate.id, str(plain(shown.get(mandate, "kind")) or "")
 
 
 def _birth_dates(session: Session, persons: Sequence[Person]) -> dict[int, Any]:
@@ -219,6 +248,11 @@ def verify_challenge(
         persons = [p for p in (session.get(Person, i) for i in challenge.person_ids) if p]
         dates = _birth_dates(session, persons)
         matched = [p.id for p in persons if dates.get(p.id) == birth_date]
+        # Someone who is both a tenant and a representative: their own case first; a
+        # representative acts for one person at a time.
+        via_mandate = set(map(int, challenge.mandates or {}))
+        themselves = [pid for pid in matched if pid not in via_mandate]
+        matched = themselves or matched[:1]
     if not matched:
         locked = count_failure(session, actor, challenge.person_ids, now)
         audit(
@@ -242,7 +276,11 @@ def verify_challenge(
             actor,
             "consent.identity_proved",
             person_id=pid,
-            detail={"via": "code", "challenge": challenge.id},
+            detail={
+                "via": "code",
+                "challenge": challenge.id,
+                **({"mandate": m} if (m := _mandate_id(challenge, pid)) else {}),
+            },
         )
     return matched
 

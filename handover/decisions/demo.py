@@ -130,5 +130,13 @@ def load(session: Session) -> Decision | None:
         ),
         support_agreement="Begeleid wonen via de zorgpartner en een budgetcoach van de gemeente.",
     )
+    service.record_hearing(
+        session,
+        sanne,
+        decision,
+        "in_person",
+        "Huisbezoek met de huurder en de schuldhulpcoach. De huurder wil blijven en "
+        "accepteert begeleid wonen; zij vraagt om een regeling van 50 euro per maand.",
+    )
     service.open_voting(session, sanne, decision)
     return decision

@@ -79,6 +79,21 @@ class ConfirmStepForm(VersionedForm):
     )
 
 
+class HearingForm(VersionedForm):
+    how = RadioField(
+        _l("Hoe is de huurder gehoord?"),
+        choices=[SelectChoice(code, text) for code, text in labels.HEARD.items()],
+        validators=[InputRequired(message=_l("Kies hoe de huurder is gehoord."))],
+    )
+    note = _text(
+        _l("Hoe ging dat?"),
+        description=_l(
+            "Wie sprak de huurder, wanneer, en wat zei de huurder in het kort?"
+            " Of: wat is geprobeerd."
+        ),
+    )
+
+
 class TrajectoryForm(VersionedForm):
     kind = SelectField(_l("Traject"), validators=[DataRequired()])
     months = IntegerField(

@@ -26,6 +26,13 @@ POSITIONS = {
     "disagree": _l("Oneens"),
     "abstain": _l("Onthouding"),
 }
+#: How the tenant was heard before the vote.
+HEARD = {
+    "in_person": _l("In een gesprek, met de huurder of de vertegenwoordiger"),
+    "in_writing": _l("Schriftelijk: de eigen woorden van de huurder bij de zaak"),
+    "declined": _l("Wilde niet gehoord worden"),
+    "not_reached": _l("Niet bereikt, ondanks pogingen"),
+}
 OUTCOMES = {
     "approved": _l("Aangenomen"),
     "refused": _l("Afgewezen"),
@@ -80,6 +87,7 @@ ASSIGNMENT_STATUSES = {
 ACTION_LABELS = {
     "decision.opened": _l("Besluit geopend"),
     "decision.prevention_confirmed": _l("Preventiestap bevestigd"),
+    "decision.tenant_heard": _l("Vastgelegd hoe de huurder is gehoord"),
     "decision.timeline_added": _l("Gebeurtenis toegevoegd aan de tijdlijn"),
     "decision.voting_opened": _l("Stemming geopend"),
     "decision.vote_cast": _l("Stem uitgebracht"),

@@ -52,6 +52,8 @@ OUTCOMES = ("approved", "refused")
 TIMELINE_KINDS = ("summons", "hearing", "judgment", "bailiff", "agreement_deadline", "other")
 TRAJECTORY_STATUSES = ("proposed", "active", "not_adopted")
 ASSIGNMENT_STATUSES = ("issued", "executed", "cancelled")
+#: Whether and how the tenant was heard before the vote ("talk with people, not about them").
+HEARD = ("in_person", "in_writing", "declined", "not_reached")
 
 #: Free texts of a decision go with the identity category: every role the covenant lets
 #: take part in a decision may know who the household is, and so may read what was written
@@ -96,6 +98,10 @@ class Decision(_OfCase, EncryptedRow, Base):
     minors_present: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The owner's case for the decision (about the household: encrypted).
     motivation: Mapped[Personal] = personal("str", TEXT_CATEGORY)
+    #: How the tenant was heard (``HEARD``), recorded before the vote opens, and how exactly
+    #: (who spoke with her, when, what she said in short): about her, so encrypted.
+    tenant_heard: Mapped[str | None] = mapped_column(String(20))
+    tenant_heard_note: Mapped[Personal] = personal("str", TEXT_CATEGORY)
     rule: Mapped[str] = mapped_column(String(20))
     voting_days: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -20,6 +20,7 @@ from handover.decisions import labels, policy, prevention, sealing, service
 from handover.decisions.forms import (
     ConfirmStepForm,
     DissentForm,
+    HearingForm,
     TenancyForm,
     TimelineForm,
     TrajectoryForm,
@@ -31,6 +32,7 @@ from handover.decisions.models import Decision, DecisionTimelineEntry
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.cases.models import Case
+from portal.cases.tenant_input import organisation_names, said, says_of
 from portal.covenant.rules import Covenant
 from portal.db import utcnow
 from portal.extensions import db
@@ -140,6 +142,9 @@ def _forms(
         forms[key] = failed.get(key) or ConfirmStepForm(
             prefix=key, formdata=None, version=decision.version
         )
+    forms["hearing"] = failed.get("hearing") or HearingForm(
+        prefix="hearing", formdata=None, version=decision.version, how=decision.tenant_heard
+    )
     kinds = service.trajectory_kinds(covenant, decision)
     trajectory = decision.trajectory
     forms["trajectory"] = failed.get("trajectory") or TrajectoryForm(
@@ -188,11 +193,14 @@ def context(
     covenant = service.covenant_for(db.session, decision)
     timeline = _timeline(case)
     steps, evidence_categories = _checklist(decision, covenant, actor)
+    says = says_of(db.session, case)  # offered to the partners: she is heard, not only us
+    fields = _fields(decision, timeline)
+    fields.update((say, ("text", "answer")) for say in says)
     shown = reveal(
         db.session,
         actor,
         case,
-        _fields(decision, timeline),
+        fields,
         action=action,
         purpose=decision.purpose,
         also_shown=evidence_categories,
@@ -214,6 +222,7 @@ def context(
         if decision.status == "preparing"
         else [],
         "timeline": timeline,
+        "said": said(says, shown, organisation_names(db.session, says)),
         "texts": labels,
         "voter": decision.voter_for(actor.organisation_id),
         "can_vote": policy.VOTE in allowed,
@@ -245,7 +254,7 @@ def _fields(
     case = decision.case
     fields: dict[Any, tuple[str, ...]] = dict.fromkeys(case.persons, DECISION_PERSON_FIELDS)
     fields[case] = ("arrears_cents",)
-    fields[decision] = ("motivation", "withdrawn_reason")
+    fields[decision] = ("motivation", "withdrawn_reason", "tenant_heard_note")
     for c in decision.confirmations:
         fields[c] = ("motivation",)
     for vote in decision.votes:

@@ -47,6 +47,18 @@ def canonical_record(session: Session, decision: Decision) -> dict[str, Any]:
     voting = covenant.voters(decision.kind, minors_present=decision.minors_present)
     steps = covenant.required_prevention_steps(decision.kind)
     trajectory = decision.trajectory
+    # How the tenant was heard joined the record later: a decision from before has none, and
+    # its record (and seal) stays as it was.
+    heard = (
+        {
+            "tenant_heard": {
+                "how": decision.tenant_heard,
+                "note": _digest(decision.tenant_heard_note),
+            }
+        }
+        if decision.tenant_heard is not None
+        else {}
+    )
     return {
         "format": RECORD_FORMAT,
         "decision": decision.id,
@@ -63,6 +75,7 @@ def canonical_record(session: Session, decision: Decision) -> dict[str, Any]:
         "grounds": sorted(decision.grounds),
         "court": {"status": decision.court_status, "judgment_date": _iso(decision.judgment_date)},
         "minors_present": decision.minors_present,
+        **heard,
         "rule": {
             "rule": decision.rule,
             "required_roles": list(voting.required_roles),

@@ -20,6 +20,7 @@ from handover.decisions import labels, page, pdf, service
 from handover.decisions.forms import (
     ConfirmStepForm,
     DissentForm,
+    HearingForm,
     OpenDecisionForm,
     TenancyForm,
     TimelineForm,
@@ -249,6 +250,24 @@ def confirm(decision_id: int, step: str):
         decision_id,
         key,
         lambda d: ConfirmStepForm(prefix=key),
+        run,
+        section="checklist",
+        anchor="#decision-checklist",
+    )
+
+
+@bp.post("/besluiten/<int:decision_id>/gehoord")
+@casework
+def hearing(decision_id: int):
+    def run(decision, form, actor):
+        service.record_hearing(
+            db.session, actor, decision, form.how.data, form.note.data, version=form.version.data
+        )
+
+    return _act(
+        decision_id,
+        "hearing",
+        lambda d: HearingForm(prefix="hearing"),
         run,
         section="checklist",
         anchor="#decision-checklist",

@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
     from portal.cases.api import bp as api_bp
     from portal.cases.cli import signals_cli
     from portal.cases.views import bp
+    from portal.workdays import local_date
 
     register_case_page("cases.show", _l("Casus en voorwerk"), order=0)
     app.register_blueprint(bp)
@@ -63,5 +64,6 @@ def init_app(app: Flask) -> None:
         label=display.label,
         postcode=display.postcode,
         phone=display.phone,
+        local_date=local_date,
     )
     app.jinja_env.tests.update(withheld=display.is_withheld, minor=display.is_minor_member)

@@ -23,18 +23,23 @@ from portal.actor import Actor
 from portal.cases.chart import Slice, life_map_svg
 from portal.cases.groundwork import may_change
 from portal.cases.labels import LABELS, LIFE_DOMAIN_LABELS, LIFE_STATUS_LABELS
+from portal.cases.mandates import mandates_of
 from portal.cases.models import (
     LIFE_DOMAINS,
     Agreement,
     Case,
     ContactAttempt,
+    ContactCorrection,
     Finances,
     Letter,
     LifeMapEntry,
     Person,
     Signal,
+    TenantMandate,
+    TenantSay,
 )
 from portal.cases.service import minor_from
+from portal.cases.tenant_input import Said, corrections_of, said, says_of
 from portal.crypto.fields import Erased, preload_keys
 from portal.sharing import (
     AccessDecision,
@@ -55,6 +60,7 @@ PAGE_CATEGORIES = (
     "finances",
     "contact_history",
     "life_map",
+    "tenant_input",
 )
 
 
@@ -166,6 +172,10 @@ class CaseView:
     life_map: dict[str, LifeMapEntry]
     organisations: dict[int, str] = field(default_factory=dict)
     letters: list[Letter] = field(default_factory=list)
+    #: What the tenant brought herself: her messages, her corrections, her representatives.
+    says: list[TenantSay] = field(default_factory=list)
+    corrections: list[ContactCorrection] = field(default_factory=list)
+    mandates: list[TenantMandate] = field(default_factory=list)
 
     # --- values ---------------------------------------------------------------------------
 
@@ -210,6 +220,25 @@ class CaseView:
 
     def organisation_name(self, organisation_id: int | None) -> str:
         return self.organisations.get(organisation_id or 0, "")
+
+    def said(self) -> list[Said]:
+        """Her messages, newest first, as revealed for this page."""
+        return said(self.says, self.revealed, self.organisations)
+
+    def may_answer(self, say: TenantSay) -> bool:
+        return (
+            self.actor.kind == "staff"
+            and say.kind == "question"
+            and say.answered_at is None
+            and self.allowed("tenant_input")
+        )
+
+    @property
+    def pending_corrections(self) -> list[ContactCorrection]:
+        return [c for c in self.corrections if c.status == "pending"]
+
+    def mandate(self, mandate_id: int | None) -> TenantMandate | None:
+        return next((m for m in self.mandates if m.id == mandate_id), None)
 
     # --- derived --------------------------------------------------------------------------
 
@@ -395,6 +424,9 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
         session.scalars(select(Letter).where(Letter.case_id == case.id).order_by(Letter.id))
     )
     finances = session.scalar(select(Finances).where(Finances.case_id == case.id))
+    says = says_of(session, case)
+    corrections = corrections_of(session, case)
+    mandates = mandates_of(session, case)
     life_map = {
         e.domain: e
         for e in session.scalars(select(LifeMapEntry).where(LifeMapEntry.case_id == case.id))
@@ -409,6 +441,9 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
     if finances is not None:
         fields.append((finances, list(Finances.__categories__)))
     fields += [(e, list(LifeMapEntry.__categories__)) for e in life_map.values()]
+    fields += [(say, ["text", "answer"]) for say in says]
+    fields += [(c, ["value"]) for c in corrections]
+    fields += [(m, list(TenantMandate.__categories__)) for m in mandates]
 
     decisions = decide(session, actor, case, PAGE_CATEGORIES)
     revealed = reveal(session, actor, case, fields, action=action)
@@ -418,6 +453,7 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
     org_ids.update(a.organisation_id for a in agreements)
     org_ids.update(letter.organisation_id for letter in letters)
     org_ids.update(e.organisation_id for e in life_map.values())
+    org_ids.update(s.answered_by_org_id for s in says if s.answered_by_org_id)
     if finances is not None:
         org_ids.add(finances.organisation_id)
     organisations: dict[int, str] = dict(
@@ -440,6 +476,9 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
         life_map=life_map,
         organisations=organisations,
         letters=letters,
+        says=says,
+        corrections=corrections,
+        mandates=mandates,
     )
 
 

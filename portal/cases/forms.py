@@ -293,6 +293,43 @@ class ActionForm(Form):
     """A button that only needs the CSRF token (remove a household member)."""
 
 
+class AnswerForm(Form):
+    """A partner's answer to the tenant's question: she reads it on her own page."""
+
+    answer = TextAreaField(
+        _l("Uw antwoord aan de huurder"),
+        description=_l("De huurder leest dit zelf. Schrijf in gewone woorden."),
+        validators=[
+            DataRequired(message=_l("Schrijf eerst een antwoord.")),
+            Length(max=2000, message=_l("Dit is te lang: hoogstens %(max)d tekens.")),
+        ],
+    )
+
+
+class MandateForm(Form):
+    """A legal representative from the court's decision."""
+
+    person_id = SelectField(_l("Voor wie"), coerce=int, validate_choice=True)
+    kind = RadioField(
+        _l("Soort vertegenwoordiging"),
+        choices=choices("mandate"),
+        validators=[InputRequired(message=_l("Kies het soort vertegenwoordiging."))],
+    )
+    name = _text(_l("Naam van de vertegenwoordiger"), required=True)
+    phone = StringField(
+        _l("Mobiel nummer van de vertegenwoordiger"),
+        description=_l("Hierheen gaat de code om in te loggen. Vul dit of het e-mailadres in."),
+        validators=[Optional(), Length(max=40)],
+    )
+    email = _text(_l("E-mailadres van de vertegenwoordiger"), limit=200)
+    since = _date(_l("Datum van de uitspraak"), required=True)
+    evidence = StringField(
+        _l("Kenmerk van de uitspraak"),
+        description=_l("Het zaaknummer op de beschikking van de rechtbank."),
+        validators=[DataRequired(message=_l("Vul dit in.")), Length(max=120)],
+    )
+
+
 def field_for(form: FlaskForm, name: str | None) -> Field | None:
     """The form field a service error names (services use model names, forms field names)."""
     aliases = {

@@ -88,6 +88,18 @@ JOB_STATUS_LABELS = {
     "done": _l("Klaar"),
     "failed": _l("Niet geïmporteerd"),
 }
+MANDATE_LABELS = {
+    "bewindvoerder": _l("Bewindvoerder"),
+    "mentor": _l("Mentor"),
+    "curator": _l("Curator"),
+}
+SAY_KIND_LABELS = {"view": _l("Eigen kijk"), "question": _l("Vraag")}
+CORRECTION_STATUS_LABELS = {
+    "pending": _l("Wacht op bevestiging"),
+    "confirmed": _l("Bevestigd"),
+    "rejected": _l("Afgewezen"),
+}
+CORRECTABLE_LABELS = {"phone": _l("Mobiel nummer"), "email": _l("E-mailadres")}
 
 LABELS = {
     "signal_kind": SIGNAL_KIND_LABELS,
@@ -103,6 +115,10 @@ LABELS = {
     "job_status": JOB_STATUS_LABELS,
     "letter_kind": LETTER_KIND_LABELS,
     "yes_no": YES_NO_LABELS,
+    "mandate": MANDATE_LABELS,
+    "say_kind": SAY_KIND_LABELS,
+    "correction_status": CORRECTION_STATUS_LABELS,
+    "correctable": CORRECTABLE_LABELS,
 }
 
 

@@ -106,6 +106,12 @@ def test_scenario_c_from_opening_to_sealed_outcome(browser, live_server, live_ap
     trajectory.get_by_label("Afspraken over hulp").fill("Begeleid wonen en een budgetcoach.")
     trajectory.get_by_role("button", name="Traject opslaan").click()
     page.wait_for_selector("#decision-checklist dd:has-text('Begeleid wonen en een budgetcoach.')")
+    # Talk with people, not about them: how the tenant was heard, before the vote.
+    hearing = page.locator("form[action$='/gehoord']")
+    hearing.get_by_label("In een gesprek, met de huurder of de vertegenwoordiger").check()
+    hearing.get_by_label("Hoe ging dat?").fill("Huisbezoek op 2 november; zij wil blijven.")
+    hearing.get_by_role("button", name="Opslaan").click()
+    page.wait_for_selector("#decision-checklist dd:has-text('Huisbezoek op 2 november')")
     page.get_by_role("button", name="Stemming openen").click()
     page.wait_for_selector("text=Stemming open")
     decision_url = page.url.split("#")[0]

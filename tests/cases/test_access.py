@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.actor import staff_actor
+from portal.actor import Actor, staff_actor
 from portal.audit.models import AuditEvent
-from portal.cases import groundwork
-from portal.cases.models import Agreement, ContactAttempt, ImportJob
+from portal.cases import groundwork, tenant_input
+from portal.cases.models import Agreement, ContactAttempt, ImportJob, TenantMandate
 from portal.cases.service import PersonData, add_person
 from portal.workdays import local_today
 from tests.conftest import SYSTEM
@@ -40,7 +40,35 @@ def with_groundwork(session, case, actor=SYSTEM):
     groundwork.save_life_map(
         session, actor, case, {"finances": groundwork.LifeDomainData("worried", "x")}
     )
-    return {"person": case.persons[1], "attempt": attempt, "agreement": agreement}
+    # What the tenant brought herself: a question, a new number, a representative.
+    tenant = Actor(kind="tenant", person_id=case.persons[0].id)
+    say = tenant_input.add_say(session, tenant, case, kind="question", text="Wanneer?")
+    correction = tenant_input.propose_correction(
+        session, tenant, case, field="phone", value="06 12345679"
+    )
+    mandate = TenantMandate(
+        case=case, person_id=case.persons[0].id, organisation_id=case.organisation_id,
+        kind="bewindvoerder", name="Bewind B.V.", phone="+31611111111",
+    )  # fmt: skip
+    session.add(mandate)
+    session.flush()
+    return {
+        "person": case.persons[1],
+        "attempt": attempt,
+        "agreement": agreement,
+        "say": say,
+        "correction": correction,
+        "mandate": mandate,
+    }
+
+
+#: The item a URL names, by a word in its path.
+ITEM_BY_PATH = {
+    "afspraken": "agreement",
+    "huurder/wijziging": "correction",
+    "huurder": "say",
+    "vertegenwoordiger": "mandate",
+}
 
 
 def url_for_rule(rule, case_id: int, items: dict) -> str:
@@ -48,7 +76,7 @@ def url_for_rule(rule, case_id: int, items: dict) -> str:
     if "person_id" in rule.arguments:
         values["person_id"] = items["person"].id
     if "item_id" in rule.arguments:
-        model = "agreement" if "afspraken" in rule.rule else "attempt"
+        model = next((m for word, m in ITEM_BY_PATH.items() if word in rule.rule), "attempt")
         values["item_id"] = items[model].id
     if "section" in rule.arguments:
         values["section"] = "household"

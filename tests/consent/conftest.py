@@ -199,3 +199,9 @@ def new_client(app, session):
         return app.test_client()
 
     return make
+
+
+@pytest.fixture
+def staff(login, new_client):
+    """A professional's own browser, signed in."""
+    return lambda user: login(new_client(), user)

@@ -112,7 +112,7 @@ def test_someone_else_with_digid_is_refused(client, session, world, sms_box, bro
 
 def test_coming_back_with_digid(client, session, world, broker):
     response = _sign_in(client, broker, _citizen(broker, "111 222 333"))
-    assert response.headers["Location"].endswith("/toestemming/mijn")
+    assert response.headers["Location"].endswith("/mijn-zaak")
     assert client.get("/toestemming/mijn").status_code == 200
 
 

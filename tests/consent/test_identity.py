@@ -156,9 +156,7 @@ def test_come_back_later_with_the_phone_on_file(client, session, world, sms_box)
     sent = client.post_form("/toestemming/terugkomen", {"contact": "+31 6 12345678"})
     assert sent.status_code == 302 and sms_box and sms_box[-1][0] == "+31612345678"
     response = _wrong(client, last_code(sms_box))
-    assert response.status_code == 302 and response.headers["Location"].endswith(
-        "/toestemming/mijn"
-    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/mijn-zaak")
     page = client.get("/toestemming/mijn").get_data(as_text=True)
     assert "Hier heeft u ja op gezegd" in page and "Huishouden" in page
 

@@ -52,3 +52,25 @@ def test_the_page_needs_her_and_shows_only_her_case(
     other = another_tenant(app.test_client, make_case)
     theirs = other.get("/mijn-zaak").get_data(as_text=True)
     assert world.case.reference not in theirs
+
+
+def test_a_conversation_is_a_step_a_missed_call_and_the_note_are_not(app, session, world):
+    from datetime import timedelta
+
+    from portal.cases import groundwork
+    from portal.workdays import local_today
+
+    owner = world.actor(world.owner)
+    day = local_today() - timedelta(days=3)
+    for outcome in ("not_reached", "reached"):
+        groundwork.add_contact_attempt(
+            session, owner, world.case,
+            groundwork.ContactAttemptData(day, "house_visit", outcome, NOTE),
+        )  # fmt: skip
+    session.commit()
+    me = tenant.actor(world.case.persons[0].id)
+    with app.test_request_context(), force_locale("nl"):
+        case = my_case(session, me, "nl")
+    texts = [s.text for s in case.steps]
+    assert texts.count(f"{world.orgs['corporatie'].name} had contact met u.") == 1
+    assert not any(NOTE in t for t in texts)

@@ -25,7 +25,7 @@ from tests.consent.test_professional import pdf_text
 COACH = "Gemeente Demostad — Schuldhulpverlening (Schuldhulpcoach)"
 BY_LAW = (
     "Gemeente Demostad — Schuldhulpverlening krijgt altijd: "
-    "Identiteit, Contactgegevens, Huurachterstand, Geldzaken."
+    "Identiteit, Contactgegevens, Huurachterstand, Geldzaken, Uw eigen woorden."
 )
 
 
@@ -66,7 +66,12 @@ def test_law_notices_are_derived_from_the_covenant(session, demo_covenant):
     covenant = active_covenant(session)
     notices = service.law_notices(covenant, PURPOSE)
     assert [(n.role, n.partners, n.basis.code, n.categories) for n in notices] == [
-        ("debt_coach", ("schuldhulp",), "wgs_help", ("identity", "contact", "arrears", "finances"))
+        (
+            "debt_coach",
+            ("schuldhulp",),
+            "wgs_help",
+            ("identity", "contact", "arrears", "finances", "tenant_input"),
+        )
     ]
     assert notices[0].basis.kind == "statutory"
     # Only consent for this purpose: nothing goes by law.
@@ -78,7 +83,7 @@ def test_law_notices_are_derived_from_the_covenant(session, demo_covenant):
         document["purposes"][PURPOSE]["sharing"]["debt_coach"][category] = "consent"
     changed = Covenant.from_document(document)
     assert [n.categories for n in service.law_notices(changed, PURPOSE)] == [
-        ("identity", "contact")
+        ("identity", "contact", "tenant_input")
     ]
 
 

@@ -36,6 +36,7 @@ def test_demo_covenant_is_valid_without_warnings(demo_text):
         "health",
         "nuisance",
         "justice",
+        "tenant_input",
     }
     assert doc["categories"]["health"]["special"] is True
     assert doc["legal_bases"]["wgs_signal"]["kind"] == "statutory"
@@ -144,8 +145,8 @@ BROKEN = [
         "special-category-on-statutory-basis",
         [
             (
-                'life_map = "consent"\nhealth = "consent"\n\n[purposes.last_chance]',
-                'life_map = "consent"\nhealth = "wmo_task"\n\n[purposes.last_chance]',
+                'health = "consent"\ntenant_input = "wmo_task"\n\n[purposes.last_chance]',
+                'health = "wmo_task"\ntenant_input = "wmo_task"\n\n[purposes.last_chance]',
             )
         ],
         [

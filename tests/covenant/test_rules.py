@@ -83,6 +83,7 @@ def test_sharing_package(covenant):
         "household": "consent",
         "contact_history": "consent",
         "life_map": "consent",
+        "tenant_input": "wgs_help",
     }
     assert covenant.sharing_package("early_signalling", "care") == {}
     with pytest.raises(UnknownCode):

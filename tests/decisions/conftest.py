@@ -65,9 +65,13 @@ def open_eviction(session, people, case, kind="eviction", **overrides):
 
 
 def confirm_all(session, people, decision):
+    """Every prevention step confirmed, and the tenant heard."""
     covenant = service.covenant_for(session, decision)
     for step in covenant.required_prevention_steps(decision.kind):
         service.confirm_step(session, people["corporatie"][1], decision, step, MOTIVATION)
+    service.record_hearing(
+        session, people["corporatie"][1], decision, "in_person", "Gesprek met de huurder."
+    )
 
 
 def ready_to_vote(session, people, case, kind="eviction", with_alternative=True, **overrides):

@@ -96,6 +96,6 @@ def test_a_new_covenant_version_changes_the_voters_packages_not_the_referrals(
         for g in grants_of(session, single_case.id, people["schuldhulp"][0].organisation_id)
         if g.source.startswith("referral:")
     ]
-    expected = [["arrears", "contact", "finances", "identity"]]
+    expected = [["arrears", "contact", "finances", "identity", "tenant_input"]]
     assert [sorted(g.categories) for g in referral_grants] == expected
     grants_agree()

@@ -81,7 +81,7 @@ def test_voting_cannot_open_while_a_step_is_unconfirmed(session, people, family_
     steps = service.covenant_for(session, decision).required_prevention_steps("eviction")
     for step in steps[:-1]:
         service.confirm_step(session, people["corporatie"][1], decision, step, MOTIVATION)
-    assert service.open_items(session, decision) == [steps[-1]]
+    assert service.open_items(session, decision) == [steps[-1], "tenant_heard"]
     with pytest.raises(DomainError, match="preventiestappen"):
         service.open_voting(session, people["corporatie"][1], decision)
     assert decision.status == "preparing"
@@ -90,7 +90,20 @@ def test_voting_cannot_open_while_a_step_is_unconfirmed(session, people, family_
             session, people["crisisteam"][1], decision, position="agree", motivation=WHY
         )
     service.confirm_step(session, people["corporatie"][1], decision, steps[-1], MOTIVATION)
+    # Talk with people, not about them: the vote waits until the tenant was heard.
+    with pytest.raises(DomainError, match="gehoord"):
+        service.open_voting(session, people["corporatie"][1], decision)
+    with pytest.raises(DomainError):
+        service.record_hearing(session, people["corporatie"][1], decision, "by_rumour", "Zo.")
+    with pytest.raises(Forbidden):  # a voter, not the owner
+        service.record_hearing(session, people["crisisteam"][1], decision, "in_person", "Ja ja.")
+    service.record_hearing(
+        session, people["corporatie"][1], decision, "in_writing", "Haar brief van 3 november."
+    )
     service.open_voting(session, people["corporatie"][1], decision)
+    record = sealing.canonical_record(session, decision)
+    assert record["tenant_heard"]["how"] == "in_writing"
+    assert "brief" not in str(record)  # the note only as the digest of its ciphertext
     assert decision.status == "voting"
     assert decision.deadline_at == decision.voting_opened_at + timedelta(days=10)
 

@@ -122,7 +122,16 @@ def test_the_checklist_is_confirmed_with_htmx_and_without(clients, people, famil
         )  # fmt: skip
         assert done.status_code == 302
     html = corp.get(page_url).get_data(as_text=True)
-    assert "Alle stappen zijn bevestigd." in html and "Stemming openen" in html
+    assert "Alle stappen zijn bevestigd." in html and "Stemming openen" not in html
+    # The tenant heard: then the vote can open.
+    heard, _ = _post(
+        corp, f"{page_url}/gehoord", page_url,
+        {"version": decision.version, "how": "in_person", "note": "Gesprek op 2 november."},
+        "hearing",
+    )  # fmt: skip
+    assert heard.status_code == 302
+    html = corp.get(page_url).get_data(as_text=True)
+    assert "Gesprek op 2 november." in html and "Stemming openen" in html
     opened, _ = _post(
         corp, f"{page_url}/stemming-openen", page_url, {"version": decision.version}, "open"
     )
@@ -255,6 +264,7 @@ DECISION_URLS = [
     ("get", "/besluiten/{d}/besluit.pdf"),
     ("post", "/besluiten/{d}/preventie/contact_attempts"),
     ("post", "/besluiten/{d}/traject"),
+    ("post", "/besluiten/{d}/gehoord"),
     ("post", "/besluiten/{d}/stemming-openen"),
     ("post", "/besluiten/{d}/stem"),
     ("post", "/besluiten/{d}/afwijkend-standpunt"),

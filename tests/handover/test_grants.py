@@ -36,7 +36,7 @@ def in_inbox(session, people, case, slug="schuldhulp") -> bool:
     return case in page.cases
 
 
-COACH = [("referral", "debt_coach", "arrears,contact,finances,identity")]
+COACH = [("referral", "debt_coach", "arrears,contact,finances,identity,tenant_input")]
 
 
 def test_active_while_it_runs_and_back_when_reopened(session, people, case, grants_agree):

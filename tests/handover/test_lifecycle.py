@@ -34,7 +34,8 @@ def test_proposal_follows_the_ladder_and_narrows_the_package_by_consent(session,
     proposal = service.propose(session, case, "debt_help")
     assert proposal.recipient_role == "debt_coach"
     assert [o.slug for o in proposal.recipients] == ["schuldhulp"]
-    assert set(proposal.categories) == {"identity", "contact", "arrears", "finances"}
+    by_law = {"identity", "contact", "arrears", "finances", "tenant_input"}
+    assert set(proposal.categories) == by_law
     assert set(proposal.missing_consent) == {"household", "contact_history", "life_map"}
     second = service.propose(session, case, "debt_help", rung=1)
     assert second.recipient_role == "welfare" and second.categories == []
@@ -44,7 +45,7 @@ def test_send_accept_report_complete(session, people, case):
     coach_user, coach = people["schuldhulp"]
     referral = send(session, people, case)
     assert referral.status == "sent"
-    assert referral.categories == ["arrears", "contact", "finances", "identity"]
+    assert referral.categories == ["arrears", "contact", "finances", "identity", "tenant_input"]
     assert referral.response_due_at == referral.sent_at + timedelta(days=3)
     bodies = [
         body_of(session, m)

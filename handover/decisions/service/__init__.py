@@ -51,6 +51,7 @@ from handover.decisions.service.preparing import (
     open_items,
     open_voting,
     prepare_trajectory,
+    record_hearing,
     trajectory_kinds,
     withdraw,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "open_items",
     "open_voting",
     "prepare_trajectory",
+    "record_hearing",
     "record_tenancy_agreement",
     "required_voters",
     "trajectory_kinds",

@@ -14,6 +14,7 @@ from handover.decisions import policy, prevention
 from handover.decisions.models import (
     COURT_STATUSES,
     GROUNDS,
+    HEARD,
     OPEN,
     Decision,
     PreventionConfirmation,
@@ -154,6 +155,29 @@ def confirm_step(
     return confirmation
 
 
+def record_hearing(
+    session: Session,
+    actor: Actor,
+    decision: Decision,
+    how: str,
+    note: str,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """Whether and how the tenant was heard before the vote ("talk with people, not about
+    them"): in person, in writing (her own words on the case), or why not. Required before
+    the vote opens, and part of the sealed record."""
+    decision = _preparing(session, actor, decision, version)
+    if how not in HEARD:
+        raise DomainError(_l("Kies hoe de huurder is gehoord."))
+    decision.tenant_heard = how
+    decision.tenant_heard_note = clean_text(note, required=True, what=_l("hoe dat ging"))
+    session.flush()
+    audit(session, actor, "decision.tenant_heard", decision, wrote_text=True, how=how)
+    return decision
+
+
 def trajectory_kinds(covenant: Covenant, decision: Decision) -> list[str]:
     """Which trajectory may be prepared: the decision's own, or its covenant alternatives."""
     own = covenant.decision(decision.kind)
@@ -236,6 +260,8 @@ def open_items(session: Session, decision: Decision) -> list[str]:
     ]
     if covenant.decision(decision.kind).effect == "trajectory" and decision.trajectory is None:
         missing.append("trajectory")
+    if decision.tenant_heard is None:
+        missing.append("tenant_heard")
     return missing
 
 
@@ -254,6 +280,8 @@ def open_voting(
     if missing:
         raise DomainError(
             _l("De stemming kan nog niet open: niet alle preventiestappen zijn bevestigd.")
+            if missing != ["tenant_heard"]
+            else _l("De stemming kan nog niet open: leg eerst vast hoe de huurder is gehoord.")
         )
     covenant = covenant_for(session, decision)
     sync_voters(session, decision, covenant)

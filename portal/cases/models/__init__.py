@@ -32,12 +32,23 @@ from portal.cases.models.groundwork import (
     LifeMapEntry,
 )
 from portal.cases.models.imports import JOB_STATUSES, ImportJob
+from portal.cases.models.tenant import (
+    CORRECTABLE,
+    CORRECTION_STATUSES,
+    MANDATES,
+    SAY_KINDS,
+    ContactCorrection,
+    TenantMandate,
+    TenantSay,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
     "AGREEMENT_STATUSES",
     "CASE_STATUSES",
     "CHANNELS",
+    "CORRECTABLE",
+    "CORRECTION_STATUSES",
     "DEBT_SUPPORT",
     "GROUNDWORK_MODELS",
     "INCOME_SOURCES",
@@ -45,8 +56,10 @@ __all__ = [
     "LETTER_KINDS",
     "LIFE_DOMAINS",
     "LIFE_STATUSES",
+    "MANDATES",
     "OUTCOMES",
     "RELATIONS",
+    "SAY_KINDS",
     "SIGNAL_KINDS",
     "SIGNAL_SOURCES",
     "Agreement",
@@ -56,6 +69,7 @@ __all__ = [
     "CaseReferenceCounter",
     "CaseSignal",
     "ContactAttempt",
+    "ContactCorrection",
     "Finances",
     "GroundworkItem",
     "ImportJob",
@@ -63,4 +77,6 @@ __all__ = [
     "LifeMapEntry",
     "Person",
     "Signal",
+    "TenantMandate",
+    "TenantSay",
 ]

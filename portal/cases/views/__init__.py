@@ -17,6 +17,6 @@ from flask import Blueprint
 bp = Blueprint("cases", __name__, url_prefix="/casussen")
 
 # The view modules register their routes on ``bp`` when imported, so they come after it.
-from portal.cases.views import case_page, groundwork, inbox, intake  # noqa: E402
+from portal.cases.views import case_page, groundwork, inbox, intake, tenant  # noqa: E402
 
-__all__ = ["bp", "case_page", "groundwork", "inbox", "intake"]
+__all__ = ["bp", "case_page", "groundwork", "inbox", "intake", "tenant"]

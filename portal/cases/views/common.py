@@ -45,6 +45,7 @@ SECTIONS = {
     "agreements": "afspraken",
     "finances": "financien",
     "life_map": "levenskaart",
+    "tenant": "huurder",
     "timeline": "tijdlijn",
 }
 

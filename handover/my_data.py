@@ -1,0 +1,941 @@
+"""The tenant's right of access (GDPR art. 15), "Mijn gegevens": everything the portal holds
+about her and her household that is hers to see, in plain words, with what the law asks us to
+tell besides the data (purposes, recipients, legal bases, retention, her rights, the source).
+
+What is hers: her own person record whole (it is her data), her case, its groundwork facts,
+her consents, the referrals and joint decisions about her case, and who used her data. Of the
+other members of her household only their names, place in the household and whether they are
+under 18: their BSN, birth date and contact details are their own data, which they can ask for
+themselves. Never a partner's free text (a note, a reason, a motivation): those are working
+notes, and the tenant is told she can ask the organisation that wrote them.
+
+Every encrypted field is read through the policy point (``portal.sharing.reveal``) in one call
+for the case, so one look is one audit event (``tenant.my_data``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consent import policy as consent_policy
+from consent import receipt
+from handover.decisions.models import Decision
+from handover.models import Referral
+from handover.my_case import own_case
+from portal.accounts.models import Organisation
+from portal.actor import Actor
+from portal.audit.transparency import MAX_PAGE_SIZE, accesses_for_person
+from portal.cases.labels import (
+    AGREEMENT_STATUS_LABELS,
+    CHANNEL_LABELS,
+    CORRECTABLE_LABELS,
+    DEBT_SUPPORT_LABELS,
+    INCOME_SOURCE_LABELS,
+    LETTER_KIND_LABELS,
+    LIFE_DOMAIN_LABELS,
+    LIFE_STATUS_LABELS,
+    MANDATE_LABELS,
+    OUTCOME_LABELS,
+    RELATION_LABELS,
+    STATUS_LABELS,
+)
+from portal.cases.mandates import mandates_of
+from portal.cases.models import (
+    LIFE_DOMAINS,
+    Agreement,
+    Case,
+    ContactAttempt,
+    Finances,
+    Letter,
+    LifeMapEntry,
+    Person,
+    Signal,
+)
+from portal.cases.service import minor_from
+from portal.cases.tenant_input import corrections_of, says_of
+from portal.covenant.rules import Covenant, active_covenant
+from portal.covenant.views import plain_duration
+from portal.crypto.fields import Erased
+from portal.sharing import Revealed, Withheld, reveal
+from portal.workdays import local_date, local_today
+
+ACTION = "tenant.my_data"
+#: The shape of the download, so a later change of fields can be told apart.
+FORMAT = "ketenportaal-my-data-v1"
+#: Pages of the access log read for "who used your data" (of ``MAX_PAGE_SIZE`` each): a
+#: bound on the work of one download; the "who looked" page pages on beyond it.
+MAX_ACCESS_PAGES = 25
+
+#: Her own person record: all of it (it is her data).
+OWN_FIELDS = (
+    "initials",
+    "surname",
+    "birth_date",
+    "bsn",
+    "phone",
+    "email",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+)
+#: Another member: the name, the place in the household and under 18 or not (the birth date
+#: is read to tell that, never shown).
+MEMBER_FIELDS = ("initials", "surname", "relation", "minor", "birth_date")
+CASE_FIELDS = ("arrears_cents", "arrears_months", "arrears_since", "tenant_number")
+#: Groundwork fields she sees: never ``note`` or ``debts_note`` (the partners' working notes).
+ATTEMPT_FIELDS = ("attempted_on", "channel", "outcome")
+LETTER_FIELDS = ("sent_on", "kind")
+AGREEMENT_FIELDS = ("amount_cents", "starts_on", "status")
+FINANCES_FIELDS = ("income_source", "income_cents", "debts_cents", "debt_support")
+LIFE_MAP_FIELDS = ("status",)
+
+#: A referral's status as the tenant reads it (B1).
+REFERRAL_STATUS = {
+    "sent": _l("Gevraagd, nog geen antwoord"),
+    "accepted": _l("Zij zeiden ja: zij gaan u helpen"),
+    "in_progress": _l("Zij helpen u nu"),
+    "declined": _l("Zij konden u niet helpen"),
+    "returned": _l("Zij gaven uw zaak terug"),
+    "expired": _l("Geen antwoord op tijd"),
+    "withdrawn": _l("Toch niet gevraagd"),
+    "completed": _l("De hulp is klaar"),
+    "escalated": _l("Doorgestuurd naar een andere organisatie"),
+}
+DECISION_STATUS = {
+    "preparing": _l("De organisaties bereiden het besluit voor"),
+    "voting": _l("De organisaties stemmen nu"),
+    "decided": _l("Besloten"),
+    "withdrawn": _l("Gestopt: er komt geen besluit"),
+}
+DECISION_OUTCOME = {
+    "approved": _l("Ja, aangenomen"),
+    "refused": _l("Nee, afgewezen"),
+}
+CONSENT_STATUS = {
+    "valid": _l("Geldt nu"),
+    "withdrawn": _l("Ingetrokken"),
+    "expired": _l("Verlopen"),
+}
+SIGNAL_SOURCE = {
+    "form": _l("%(org)s zette uw gegevens in het portaal."),
+    "import": _l("%(org)s gaf uw huurachterstand door in het maandelijkse bestand."),
+    "api": _l("Het computersysteem van %(org)s gaf uw huurachterstand door."),
+}
+
+
+@dataclass(frozen=True)
+class Myself:
+    """Her own person record, whole (the HTML page masks the BSN; the download does not)."""
+
+    initials: str | None
+    surname: str | None
+    birth_date: date | None
+    bsn: str | None
+    phone: str | None
+    email: str | None
+    street: str | None
+    house_number: str | None
+    postcode: str | None
+    city: str | None
+
+    @property
+    def bsn_masked(self) -> str | None:
+        """``*****6782``: enough to recognise it on a screen others may see."""
+        return mask_bsn(self.bsn)
+
+
+@dataclass(frozen=True)
+class Member:
+    """Another member of her household: never their BSN, birth date, phone or e-mail."""
+
+    initials: str | None
+    surname: str | None
+    relation: str
+    minor: bool
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    reference: str
+    opened_by: str
+    opened_on: date
+    status: str
+    closed_on: date | None
+    arrears_cents: int | None
+    arrears_months: int | None
+    arrears_since: date | None
+    tenant_number: str | None
+
+
+@dataclass(frozen=True)
+class ContactAttemptFact:
+    day: date | None
+    channel: str
+    outcome: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class LetterFact:
+    day: date | None
+    kind: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class AgreementFact:
+    amount_cents: int | None
+    starts_on: date | None
+    status: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class FinancesFact:
+    income_source: str
+    income_cents: int | None
+    debts_cents: int | None
+    debt_support: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class LifeDomainFact:
+    domain: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Groundwork:
+    contact_attempts: tuple[ContactAttemptFact, ...]
+    letters: tuple[LetterFact, ...]
+    agreements: tuple[AgreementFact, ...]
+    finances: FinancesFact | None
+    life_map: tuple[LifeDomainFact, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.contact_attempts
+            or self.letters
+            or self.agreements
+            or self.finances
+            or self.life_map
+        )
+
+
+@dataclass(frozen=True)
+class WordsFact:
+    """One of her own messages to the partners, and the answer to a question."""
+
+    kind: str
+    on: date
+    text: str | None
+    written_by: str
+    answer: str | None
+    answered_by: str | None
+    answered_on: date | None
+
+
+@dataclass(frozen=True)
+class CorrectionFact:
+    """A new phone number or e-mail address she gave, and what the owner did with it."""
+
+    what: str
+    value: str | None
+    status: str
+    on: date
+
+
+@dataclass(frozen=True)
+class RepresentativeFact:
+    """Her legal representative as the owner recorded them (not their own contact details)."""
+
+    name: str | None
+    kind: str
+    since: date | None
+    ended_on: date | None
+
+
+@dataclass(frozen=True)
+class WithdrawalFact:
+    category: str
+    on: date
+
+
+@dataclass(frozen=True)
+class ConsentFact:
+    recipient: str
+    purpose: str
+    categories: tuple[str, ...]
+    still_given: tuple[str, ...]
+    status: str
+    given_on: date
+    valid_until: date
+    withdrawals: tuple[WithdrawalFact, ...]
+
+
+@dataclass(frozen=True)
+class ReferralFact:
+    sender: str
+    recipient: str
+    purpose: str
+    status: str
+    sent_on: date | None
+    answered_on: date | None
+    closed_on: date | None
+
+
+@dataclass(frozen=True)
+class DecisionFact:
+    kind: str
+    purpose: str
+    status: str
+    outcome: str | None
+    opened_on: date
+    voting_opened_on: date | None
+    decided_on: date | None
+
+
+@dataclass(frozen=True)
+class UseFact:
+    """What one organisation did with her data, summed up over the log."""
+
+    organisation: str
+    role: str
+    times: int
+    first_on: date
+    last_on: date
+    categories: tuple[str, ...]
+    why: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CategoryUse:
+    """One kind of data a recipient gets, and the law or consent that allows it."""
+
+    category: str
+    legal_basis: str
+    legal_basis_explained: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    organisations: tuple[str, ...]
+    role: str
+    categories: tuple[CategoryUse, ...]
+
+
+@dataclass(frozen=True)
+class Processing:
+    """One purpose her data is used for, who receives it, and on which basis."""
+
+    purpose: str
+    explained: str
+    recipients: tuple[Recipient, ...]
+
+
+@dataclass(frozen=True)
+class Retention:
+    category: str
+    description: str
+    period: str
+    days: int
+    #: The day it is erased, once the case is closed (before that: counted from closing).
+    until: date | None
+
+
+@dataclass(frozen=True)
+class Source:
+    day: date | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Right:
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MyData:
+    language: str
+    made_on: date
+    myself: Myself
+    household: tuple[Member, ...]
+    household_notice: str
+    case: CaseFacts
+    groundwork: Groundwork
+    notes_notice: str
+    words: tuple[WordsFact, ...]
+    corrections: tuple[CorrectionFact, ...]
+    representatives: tuple[RepresentativeFact, ...]
+    consents: tuple[ConsentFact, ...]
+    referrals: tuple[ReferralFact, ...]
+    decisions: tuple[DecisionFact, ...]
+    uses: tuple[UseFact, ...]
+    uses_complete: bool
+    processing: tuple[Processing, ...]
+    retention: tuple[Retention, ...]
+    sources: tuple[Source, ...]
+    rights: tuple[Right, ...]
+    ask: str
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+def mask_bsn(bsn: str | None) -> str | None:
+    """All but the last four digits as stars (``*****6782``)."""
+    if not bsn:
+        return None
+    return "*" * max(len(bsn) - 4, 0) + bsn[-4:]
+
+
+def _plain(value: Any) -> Any:
+    """A revealed value, or ``None`` for a withheld or erased one (nothing to show)."""
+    return None if isinstance(value, (Withheld, Erased)) else value
+
+
+#: Her messages and corrections as she reads about them (B1).
+SAY_KIND_WORDS = {"view": _l("Hoe u het ziet"), "question": _l("Uw vraag")}
+CORRECTION_WORDS = {
+    "pending": _l("De organisatie kijkt er nog naar"),
+    "confirmed": _l("Aangepast"),
+    "rejected": _l("Niet aangepast"),
+}
+
+
+def _words(labels: dict[str, Any], code: Any) -> str:
+    """A code in words; an unknown or missing code as "unknown" (never the raw code)."""
+    found = labels.get(code) if isinstance(code, str) else None
+    return str(found) if found is not None else _("Onbekend")
+
+
+def _day(moment: datetime | None) -> date | None:
+    return local_date(moment) if moment is not None else None
+
+
+def _org_names(
+    session: Session, covenant: Covenant, ids: Iterable[int], lang: str
+) -> dict[int, str]:
+    """Organisation names in her language: the covenant's name of a partner, else its own."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    names = {}
+    for org in session.scalars(select(Organisation).where(Organisation.id.in_(wanted))):
+        partner = covenant.partners.get(org.slug)
+        names[org.id] = partner.name.get(lang) if partner is not None else org.name
+    return names
+
+
+def _rows(session: Session, model: Any, case: Case) -> list[Any]:
+    return list(session.scalars(select(model).where(model.case_id == case.id).order_by(model.id)))
+
+
+# --- the service --------------------------------------------------------------------------------
+
+
+def my_data(session: Session, actor: Actor, lang: str) -> MyData:
+    """Everything the tenant may see about herself and her case, in her language.
+
+    One ``reveal`` for the case (one audit event, ``tenant.my_data``); the log of who used
+    her data is read through ``accesses_for_person`` (which logs that read itself).
+    """
+    case = own_case(session, actor)
+    covenant = active_covenant(session)
+    me = next(p for p in case.persons if p.id == actor.person_id)
+    others = [p for p in case.persons if p.id != actor.person_id]
+    attempts = _rows(session, ContactAttempt, case)
+    letters = _rows(session, Letter, case)
+    agreements = _rows(session, Agreement, case)
+    finances = session.scalar(select(Finances).where(Finances.case_id == case.id))
+    life_map = {e.domain: e for e in _rows(session, LifeMapEntry, case)}
+    signals = _rows(session, Signal, case)
+    referrals = [r for r in _rows(session, Referral, case) if r.status != "draft"]
+    decisions = _rows(session, Decision, case)
+    records = [r for r in consent_policy.tenant_records(session, [me.id]) if r.case_id == case.id]
+
+    fields: list[tuple[Any, tuple[str, ...]]] = [(me, OWN_FIELDS), (case, CASE_FIELDS)]
+    fields += [(p, MEMBER_FIELDS) for p in others]
+    fields += [(a, ATTEMPT_FIELDS) for a in attempts]
+    fields += [(x, LETTER_FIELDS) for x in letters]
+    fields += [(a, AGREEMENT_FIELDS) for a in agreements]
+    fields += [(finances, FINANCES_FIELDS)] if finances is not None else []
+    fields += [(e, LIFE_MAP_FIELDS) for e in life_map.values()]
+    says = says_of(session, case)
+    corrections = [c for c in corrections_of(session, case) if c.person_id == me.id]
+    mandates = [m for m in mandates_of(session, case) if m.person_id == me.id]
+    fields += [(say, ("text", "answer")) for say in says]
+    fields += [(c, ("value",)) for c in corrections]
+    fields += [(m, ("name", "kind", "since")) for m in mandates]
+    shown = reveal(session, actor, case, fields, action=ACTION)
+
+    org_ids = {case.organisation_id, *(s.organisation_id for s in signals)}
+    org_ids |= {r.sender_org_id for r in referrals} | {r.recipient_org_id for r in referrals}
+    items: list[Any] = [*attempts, *letters, *agreements, *life_map.values()]
+    items += [finances] if finances is not None else []
+    org_ids |= {i.organisation_id for i in items}
+    org_ids |= {say.answered_by_org_id for say in says if say.answered_by_org_id}
+    names = _org_names(session, covenant, org_ids, lang)
+    owner = names[case.organisation_id]
+
+    def v(obj: Any, name: str) -> Any:
+        return _plain(shown.get(obj, name))
+
+    return MyData(
+        language=lang,
+        made_on=local_today(),
+        myself=Myself(**{name: v(me, name) for name in OWN_FIELDS}),
+        household=tuple(_member(shown, p) for p in others),
+        household_notice=_(
+            "Van de andere mensen in uw huishouden ziet u hier alleen hun naam, wie zij voor "
+            "u zijn en of zij jonger zijn dan 18 jaar. Hun BSN, geboortedatum, telefoonnummer "
+            "en e-mailadres zijn hun eigen gegevens. Die kunnen zij zelf opvragen."
+        ),
+        case=CaseFacts(
+            reference=case.reference,
+            opened_by=owner,
+            opened_on=local_date(case.created_at),
+            status=_words(STATUS_LABELS, case.status),
+            closed_on=_day(case.closed_at),
+            arrears_cents=v(case, "arrears_cents"),
+            arrears_months=v(case, "arrears_months"),
+            arrears_since=v(case, "arrears_since"),
+            tenant_number=v(case, "tenant_number"),
+        ),
+        groundwork=Groundwork(
+            contact_attempts=tuple(
+                ContactAttemptFact(
+                    day=v(a, "attempted_on"),
+                    channel=_words(CHANNEL_LABELS, v(a, "channel")),
+                    outcome=_words(OUTCOME_LABELS, v(a, "outcome")),
+                    recorded_by=names.get(a.organisation_id, ""),
+                )
+                for a in attempts
+            ),
+            letters=tuple(
+                LetterFact(
+                    day=v(x, "sent_on"),
+                    kind=_words(LETTER_KIND_LABELS, v(x, "kind")),
+                    recorded_by=names.get(x.organisation_id, ""),
+                )
+                for x in letters
+            ),
+            agreements=tuple(
+                AgreementFact(
+                    amount_cents=v(a, "amount_cents"),
+                    starts_on=v(a, "starts_on"),
+                    status=_words(AGREEMENT_STATUS_LABELS, v(a, "status")),
+                    recorded_by=names.get(a.organisation_id, ""),
+                )
+                for a in agreements
+            ),
+            finances=_finances(shown, finances, names),
+            life_map=tuple(
+                LifeDomainFact(
+                    domain=str(LIFE_DOMAIN_LABELS[domain]),
+                    status=_words(LIFE_STATUS_LABELS, v(life_map[domain], "status")),
+                )
+                for domain in LIFE_DOMAINS
+                if domain in life_map
+            ),
+        ),
+        notes_notice=_(
+            "De medewerkers van de organisaties schrijven soms aantekeningen op voor hun werk. "
+            "Ook schrijven zij soms op waarom zij iets besloten. Die teksten staan niet in dit "
+            "overzicht. Wilt u ze zien? Vraag het aan de organisatie die ze schreef."
+        ),
+        words=tuple(
+            WordsFact(
+                kind=_words(SAY_KIND_WORDS, say.kind),
+                on=local_date(say.created_at),
+                text=v(say, "text"),
+                written_by=str(
+                    _("uw vertegenwoordiger") if say.mandate_id is not None else _("uzelf")
+                ),
+                answer=v(say, "answer") if say.answered_at else None,
+                answered_by=names.get(say.answered_by_org_id or 0),
+                answered_on=_day(say.answered_at),
+            )
+            for say in says
+        ),
+        corrections=tuple(
+            CorrectionFact(
+                what=_words(CORRECTABLE_LABELS, c.field),
+                value=v(c, "value"),
+                status=_words(CORRECTION_WORDS, c.status),
+                on=local_date(c.created_at),
+            )
+            for c in corrections
+        ),
+        representatives=tuple(
+            RepresentativeFact(
+                name=v(m, "name"),
+                kind=_words(MANDATE_LABELS, v(m, "kind")),
+                since=v(m, "since"),
+                ended_on=_day(m.ended_at),
+            )
+            for m in mandates
+        ),
+        consents=_consents(session, records, lang),
+        referrals=tuple(_referral(r, names, covenant, lang) for r in referrals),
+        decisions=tuple(_decision(d, covenant, lang) for d in decisions),
+        **_uses(session, actor, me.id, lang),
+        processing=_processing(covenant, case, owner, shown, referrals, decisions, records, lang),
+        retention=_retention(covenant, case, shown, referrals, decisions, records, lang),
+        sources=_sources(signals, items, names, owner, bool(records)),
+        rights=_rights(),
+        ask=_(
+            "Wilt u iets vragen, verbeteren of laten wissen? Neem contact op met %(org)s.",
+            org=owner,
+        ),
+    )
+
+
+def _member(shown: Revealed, person: Person) -> Member:
+    relation = (
+        _("Hoofdhuurder")
+        if person.is_main_tenant
+        else _words(RELATION_LABELS, _plain(shown.get(person, "relation")))
+    )
+    return Member(
+        initials=_plain(shown.get(person, "initials")),
+        surname=_plain(shown.get(person, "surname")),
+        relation=relation,
+        minor=minor_from(
+            _plain(shown.get(person, "birth_date")), _plain(shown.get(person, "minor"))
+        ),
+    )
+
+
+def _finances(
+    shown: Revealed, finances: Finances | None, names: dict[int, str]
+) -> FinancesFact | None:
+    if finances is None:
+        return None
+
+    def v(name: str) -> Any:
+        return _plain(shown.get(finances, name))
+
+    return FinancesFact(
+        income_source=_words(INCOME_SOURCE_LABELS, v("income_source")),
+        income_cents=v("income_cents"),
+        debts_cents=v("debts_cents"),
+        debt_support=_words(DEBT_SUPPORT_LABELS, v("debt_support")),
+        recorded_by=names.get(finances.organisation_id, ""),
+    )
+
+
+def _consents(session: Session, records: list[Any], lang: str) -> tuple[ConsentFact, ...]:
+    if not records:
+        return ()
+    states = consent_policy.states(session, records)
+    return tuple(
+        ConsentFact(
+            recipient=line.recipient,
+            purpose=line.purpose,
+            categories=tuple(line.categories),
+            still_given=tuple(line.active),
+            status=_words(CONSENT_STATUS, line.state.status),
+            given_on=local_date(line.record.given_at),
+            valid_until=local_date(line.record.valid_until),
+            withdrawals=tuple(
+                WithdrawalFact(name, local_date(at)) for name, at in line.withdrawals
+            ),
+        )
+        for line in receipt.lines(session, records, states, lang)
+    )
+
+
+def _purpose_name(covenant: Covenant, code: str, lang: str) -> str:
+    purpose = covenant.purposes.get(code)
+    return purpose.name.get(lang) if purpose is not None else _("Onbekend")
+
+
+def _referral(
+    referral: Referral, names: dict[int, str], covenant: Covenant, lang: str
+) -> ReferralFact:
+    """Organisations, purpose, status and dates; never the note or a decline's reason."""
+    answered = referral.accepted_at
+    if answered is None and referral.status in ("declined", "returned"):
+        answered = referral.closed_at
+    return ReferralFact(
+        sender=names.get(referral.sender_org_id, ""),
+        recipient=names.get(referral.recipient_org_id, ""),
+        purpose=_purpose_name(covenant, referral.purpose, lang),
+        status=_words(REFERRAL_STATUS, referral.status),
+        sent_on=_day(referral.sent_at),
+        answered_on=_day(answered),
+        closed_on=_day(referral.closed_at),
+    )
+
+
+def _decision(decision: Decision, covenant: Covenant, lang: str) -> DecisionFact:
+    """Kind, status, outcome and dates; never a motivation or a dissent."""
+    kind = covenant.decisions.get(decision.kind)
+    return DecisionFact(
+        kind=kind.name.get(lang) if kind is not None else _("Onbekend"),
+        purpose=_purpose_name(covenant, decision.purpose, lang),
+        status=_words(DECISION_STATUS, decision.status),
+        outcome=_words(DECISION_OUTCOME, decision.outcome) if decision.outcome else None,
+        opened_on=local_date(decision.created_at),
+        voting_opened_on=_day(decision.voting_opened_at),
+        decided_on=_day(decision.closed_at),
+    )
+
+
+def _access_pages(session: Session, actor: Actor, person_id: int, lang: str) -> Iterator[Any]:
+    after = None
+    for _page in range(MAX_ACCESS_PAGES):
+        page = accesses_for_person(
+            session, actor, person_id, after_seq=after, limit=MAX_PAGE_SIZE, lang=lang
+        )
+        yield page
+        if page.next_after_seq is None:
+            return
+        after = page.next_after_seq
+
+
+def _uses(session: Session, actor: Actor, person_id: int, lang: str) -> dict[str, Any]:
+    """Who used her data, per organisation: how often, first and last day, what and why."""
+    groups: dict[str, list[Any]] = {}
+    complete = True
+    for page in _access_pages(session, actor, person_id, lang):
+        for access in page.accesses:
+            groups.setdefault(access.organisation, []).append(access)
+        complete = page.next_after_seq is None
+    uses = [
+        UseFact(
+            organisation=organisation,
+            role=rows[0].role,
+            times=len(rows),
+            first_on=min(local_date(a.when) for a in rows),
+            last_on=max(local_date(a.when) for a in rows),
+            categories=tuple(dict.fromkeys(c for a in rows for c in a.categories)),
+            why=tuple(dict.fromkeys(w for a in rows for w in a.why)),
+        )
+        for organisation, rows in groups.items()
+    ]
+    uses.sort(key=lambda u: u.last_on, reverse=True)
+    return {"uses": tuple(uses), "uses_complete": complete}
+
+
+def _held_categories(covenant: Covenant, shown: Revealed) -> list[str]:
+    """The categories of what was shown of her case (what her owner holds about her), in the
+    covenant's order."""
+    return [c for c in covenant.categories if shown.allowed(c)]
+
+
+def _shared_purposes(
+    covenant: Covenant, referrals: list[Referral], decisions: list[Decision], records: list[Any]
+) -> list[str]:
+    codes = [r.purpose for r in referrals] + [d.purpose for d in decisions]
+    codes += [r.purpose for r in records]
+    return [c for c in dict.fromkeys(codes) if c in covenant.purposes]
+
+
+def _processing(
+    covenant: Covenant,
+    case: Case,
+    owner: str,
+    shown: Revealed,
+    referrals: list[Referral],
+    decisions: list[Decision],
+    records: list[Any],
+    lang: str,
+) -> tuple[Processing, ...]:
+    """The owner's own work on her case, then each covenant purpose that applies to it, with
+    every recipient role, its partners, and the basis per category (from the covenant)."""
+    contract = _(
+        "U heeft een huurcontract met %(org)s. Voor dat contract en om een huurachterstand met "
+        "u op te lossen, mogen zij deze gegevens gebruiken.",
+        org=owner,
+    )
+    own_roles = ", ".join(
+        covenant.roles[r].name.get(lang)
+        for r in covenant.roles_of(case.organisation.slug)
+        if r in covenant.roles
+    )
+    found = [
+        Processing(
+            purpose=_("Uw dossier bij %(org)s", org=owner),
+            explained=_(
+                "%(org)s houdt uw dossier bij. Zij willen samen met u voorkomen dat u uw huis "
+                "kwijtraakt.",
+                org=owner,
+            ),
+            recipients=(
+                Recipient(
+                    organisations=(owner,),
+                    role=own_roles,
+                    categories=tuple(
+                        CategoryUse(_category_name(covenant, c, lang), _("Huurcontract"), contract)
+                        for c in _held_categories(covenant, shown)
+                    ),
+                ),
+            ),
+        )
+    ]
+    for code in _shared_purposes(covenant, referrals, decisions, records):
+        purpose = covenant.purposes[code]
+        recipients = []
+        for role, package in purpose.sharing.items():
+            bases = [(c, covenant.legal_bases[b]) for c, b in package.items()]
+            recipients.append(
+                Recipient(
+                    organisations=tuple(
+                        covenant.partners[s].name.get(lang)
+                        for s in covenant.partners_with_role(role)
+                    ),
+                    role=covenant.roles[role].name.get(lang),
+                    categories=tuple(
+                        CategoryUse(
+                            _category_name(covenant, c, lang),
+                            basis.name.get(lang),
+                            basis.plain.get(lang),
+                        )
+                        for c, basis in bases
+                    ),
+                )
+            )
+        found.append(Processing(purpose.name.get(lang), purpose.plain.get(lang), tuple(recipients)))
+    return tuple(found)
+
+
+def _category_name(covenant: Covenant, code: str, lang: str) -> str:
+    category = covenant.categories.get(code)
+    return category.name.get(lang) if category is not None else _("Onbekend")
+
+
+def _retention(
+    covenant: Covenant,
+    case: Case,
+    shown: Revealed,
+    referrals: list[Referral],
+    decisions: list[Decision],
+    records: list[Any],
+    lang: str,
+) -> tuple[Retention, ...]:
+    """How long each category of her case is kept after the case closes (the covenant's
+    ``retention_days``), and the day it goes once the case is closed."""
+    codes = set(_held_categories(covenant, shown))
+    for code in _shared_purposes(covenant, referrals, decisions, records):
+        for package in covenant.purposes[code].sharing.values():
+            codes |= set(package)
+    closed = _day(case.closed_at)
+    found = []
+    for category in covenant.categories.values():
+        if category.code not in codes:
+            continue
+        days = category.retention_days
+        found.append(
+            Retention(
+                category=category.name.get(lang),
+                description=category.description.get(lang),
+                period=plain_duration(days),
+                days=days,
+                until=closed + timedelta(days=days) if closed is not None else None,
+            )
+        )
+    return tuple(found)
+
+
+def _sources(
+    signals: list[Signal], items: list[Any], names: dict[int, str], owner: str, consented: bool
+) -> tuple[Source, ...]:
+    """Where her data came from: the signals that opened or updated her case, the
+    organisations that wrote down what they did with her, and her own answers."""
+    found = [
+        Source(
+            s.signal_date,
+            str(SIGNAL_SOURCE.get(s.source, SIGNAL_SOURCE["form"]))
+            % {"org": names.get(s.organisation_id, owner)},
+        )
+        for s in signals
+    ]
+    if not signals:
+        found.append(Source(None, str(SIGNAL_SOURCE["form"]) % {"org": owner}))
+    for org_id in dict.fromkeys(i.organisation_id for i in items):
+        found.append(
+            Source(
+                None,
+                _("%(org)s schreef gegevens op uit hun contact met u.", org=names.get(org_id, "")),
+            )
+        )
+    if consented:
+        found.append(Source(None, _("Uw toestemming gaf u zelf.")))
+    return tuple(found)
+
+
+def _rights() -> tuple[Right, ...]:
+    return (
+        Right(
+            _("Inzien"),
+            _(
+                "U mag altijd vragen welke gegevens de organisaties over u hebben, en wie ze "
+                "heeft bekeken."
+            ),
+        ),
+        Right(
+            _("Verbeteren"),
+            _("Klopt er iets niet? Dan mag u vragen om het te verbeteren."),
+        ),
+        Right(
+            _("Wissen"),
+            _(
+                "U mag vragen om gegevens te wissen. Soms moet een organisatie gegevens nog "
+                "bewaren. Dan hoort u waarom."
+            ),
+        ),
+        Right(
+            _("Bezwaar maken"),
+            _(
+                "Bent u het niet eens met hoe een organisatie uw gegevens gebruikt? Dan mag u "
+                "bezwaar maken."
+            ),
+        ),
+        Right(
+            _("Toestemming intrekken"),
+            _(
+                "Heeft u ja gezegd? Dan mag u dat altijd weer intrekken. Dat is net zo "
+                "makkelijk als ja zeggen."
+            ),
+        ),
+        Right(
+            _("Klagen"),
+            _(
+                "Heeft u een klacht over hoe er met uw gegevens wordt omgegaan? Dan kunt u die "
+                "indienen bij de organisatie, of bij de Autoriteit Persoonsgegevens."
+            ),
+        ),
+    )
+
+
+# --- the download ---------------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def as_json(data: MyData) -> dict[str, Any]:
+    """The download for computers: English keys, texts in her language, ISO dates, amounts in
+    whole cents. Her BSN whole: it is her own file."""
+    return {"format": FORMAT, **_json_value(asdict(data))}
