@@ -33,6 +33,7 @@ from handover.my_case import own_case
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.transparency import MAX_PAGE_SIZE, accesses_for_person
+from portal.cases.display import phone
 from portal.cases.labels import (
     AGREEMENT_STATUS_LABELS,
     CHANNEL_LABELS,
@@ -573,7 +574,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
         corrections=tuple(
             CorrectionFact(
                 what=_words(CORRECTABLE_LABELS, c.field),
-                value=v(c, "value"),
+                value=phone(v(c, "value")) if c.field == "phone" else v(c, "value"),
                 status=_words(CORRECTION_WORDS, c.status),
                 on=local_date(c.created_at),
             )
