@@ -16,8 +16,8 @@ for the case, so one look is one audit event (``tenant.my_data``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -30,6 +30,27 @@ from consent import receipt
 from handover.decisions.models import Decision
 from handover.models import Referral
 from handover.my_case import own_case
+from handover.my_data.facts import (
+    AgreementFact,
+    CaseFacts,
+    ConsentFact,
+    ContactAttemptFact,
+    CorrectionFact,
+    DecisionFact,
+    FinancesFact,
+    Groundwork,
+    LetterFact,
+    LifeDomainFact,
+    Member,
+    MyData,
+    Myself,
+    ReferralFact,
+    RepresentativeFact,
+    UseFact,
+    WithdrawalFact,
+    WordsFact,
+)
+from handover.my_data.processing import _processing, _retention, _rights, _sources
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.transparency import MAX_PAGE_SIZE, accesses_for_person
@@ -63,7 +84,6 @@ from portal.cases.models import (
 from portal.cases.service import minor_from
 from portal.cases.tenant_input import corrections_of, says_of
 from portal.covenant.rules import Covenant, active_covenant
-from portal.covenant.views import plain_duration
 from portal.crypto.fields import Erased
 from portal.sharing import Revealed, Withheld, reveal
 from portal.workdays import local_date, local_today
@@ -126,280 +146,9 @@ CONSENT_STATUS = {
     "withdrawn": _l("Ingetrokken"),
     "expired": _l("Verlopen"),
 }
-SIGNAL_SOURCE = {
-    "form": _l("%(org)s zette uw gegevens in het portaal."),
-    "import": _l("%(org)s gaf uw huurachterstand door in het maandelijkse bestand."),
-    "api": _l("Het computersysteem van %(org)s gaf uw huurachterstand door."),
-}
-
-
-@dataclass(frozen=True)
-class Myself:
-    """Her own person record, whole (the HTML page masks the BSN; the download does not)."""
-
-    initials: str | None
-    surname: str | None
-    birth_date: date | None
-    bsn: str | None
-    phone: str | None
-    email: str | None
-    street: str | None
-    house_number: str | None
-    postcode: str | None
-    city: str | None
-
-    @property
-    def bsn_masked(self) -> str | None:
-        """``*****6782``: enough to recognise it on a screen others may see."""
-        return mask_bsn(self.bsn)
-
-
-@dataclass(frozen=True)
-class Member:
-    """Another member of her household: never their BSN, birth date, phone or e-mail."""
-
-    initials: str | None
-    surname: str | None
-    relation: str
-    minor: bool
-
-
-@dataclass(frozen=True)
-class CaseFacts:
-    reference: str
-    opened_by: str
-    opened_on: date
-    status: str
-    closed_on: date | None
-    arrears_cents: int | None
-    arrears_months: int | None
-    arrears_since: date | None
-    tenant_number: str | None
-
-
-@dataclass(frozen=True)
-class ContactAttemptFact:
-    day: date | None
-    channel: str
-    outcome: str
-    recorded_by: str
-
-
-@dataclass(frozen=True)
-class LetterFact:
-    day: date | None
-    kind: str
-    recorded_by: str
-
-
-@dataclass(frozen=True)
-class AgreementFact:
-    amount_cents: int | None
-    starts_on: date | None
-    status: str
-    recorded_by: str
-
-
-@dataclass(frozen=True)
-class FinancesFact:
-    income_source: str
-    income_cents: int | None
-    debts_cents: int | None
-    debt_support: str
-    recorded_by: str
-
-
-@dataclass(frozen=True)
-class LifeDomainFact:
-    domain: str
-    status: str
-
-
-@dataclass(frozen=True)
-class Groundwork:
-    contact_attempts: tuple[ContactAttemptFact, ...]
-    letters: tuple[LetterFact, ...]
-    agreements: tuple[AgreementFact, ...]
-    finances: FinancesFact | None
-    life_map: tuple[LifeDomainFact, ...]
-
-    @property
-    def empty(self) -> bool:
-        return not (
-            self.contact_attempts
-            or self.letters
-            or self.agreements
-            or self.finances
-            or self.life_map
-        )
-
-
-@dataclass(frozen=True)
-class WordsFact:
-    """One of her own messages to the partners, and the answer to a question."""
-
-    kind: str
-    on: date
-    text: str | None
-    written_by: str
-    answer: str | None
-    answered_by: str | None
-    answered_on: date | None
-
-
-@dataclass(frozen=True)
-class CorrectionFact:
-    """A new phone number or e-mail address she gave, and what the owner did with it."""
-
-    what: str
-    value: str | None
-    status: str
-    on: date
-
-
-@dataclass(frozen=True)
-class RepresentativeFact:
-    """Her legal representative as the owner recorded them (not their own contact details)."""
-
-    name: str | None
-    kind: str
-    since: date | None
-    ended_on: date | None
-
-
-@dataclass(frozen=True)
-class WithdrawalFact:
-    category: str
-    on: date
-
-
-@dataclass(frozen=True)
-class ConsentFact:
-    recipient: str
-    purpose: str
-    categories: tuple[str, ...]
-    still_given: tuple[str, ...]
-    status: str
-    given_on: date
-    valid_until: date
-    withdrawals: tuple[WithdrawalFact, ...]
-
-
-@dataclass(frozen=True)
-class ReferralFact:
-    sender: str
-    recipient: str
-    purpose: str
-    status: str
-    sent_on: date | None
-    answered_on: date | None
-    closed_on: date | None
-
-
-@dataclass(frozen=True)
-class DecisionFact:
-    kind: str
-    purpose: str
-    status: str
-    outcome: str | None
-    opened_on: date
-    voting_opened_on: date | None
-    decided_on: date | None
-
-
-@dataclass(frozen=True)
-class UseFact:
-    """What one organisation did with her data, summed up over the log."""
-
-    organisation: str
-    role: str
-    times: int
-    first_on: date
-    last_on: date
-    categories: tuple[str, ...]
-    why: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CategoryUse:
-    """One kind of data a recipient gets, and the law or consent that allows it."""
-
-    category: str
-    legal_basis: str
-    legal_basis_explained: str
-
-
-@dataclass(frozen=True)
-class Recipient:
-    organisations: tuple[str, ...]
-    role: str
-    categories: tuple[CategoryUse, ...]
-
-
-@dataclass(frozen=True)
-class Processing:
-    """One purpose her data is used for, who receives it, and on which basis."""
-
-    purpose: str
-    explained: str
-    recipients: tuple[Recipient, ...]
-
-
-@dataclass(frozen=True)
-class Retention:
-    category: str
-    description: str
-    period: str
-    days: int
-    #: The day it is erased, once the case is closed (before that: counted from closing).
-    until: date | None
-
-
-@dataclass(frozen=True)
-class Source:
-    day: date | None
-    text: str
-
-
-@dataclass(frozen=True)
-class Right:
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class MyData:
-    language: str
-    made_on: date
-    myself: Myself
-    household: tuple[Member, ...]
-    household_notice: str
-    case: CaseFacts
-    groundwork: Groundwork
-    notes_notice: str
-    words: tuple[WordsFact, ...]
-    corrections: tuple[CorrectionFact, ...]
-    representatives: tuple[RepresentativeFact, ...]
-    consents: tuple[ConsentFact, ...]
-    referrals: tuple[ReferralFact, ...]
-    decisions: tuple[DecisionFact, ...]
-    uses: tuple[UseFact, ...]
-    uses_complete: bool
-    processing: tuple[Processing, ...]
-    retention: tuple[Retention, ...]
-    sources: tuple[Source, ...]
-    rights: tuple[Right, ...]
-    ask: str
 
 
 # --- small helpers ------------------------------------------------------------------------------
-
-
-def mask_bsn(bsn: str | None) -> str | None:
-    """All but the last four digits as stars (``*****6782``)."""
-    if not bsn:
-        return None
-    return "*" * max(len(bsn) - 4, 0) + bsn[-4:]
 
 
 def _plain(value: Any) -> Any:
@@ -730,197 +479,6 @@ def _uses(session: Session, actor: Actor, person_id: int, lang: str) -> dict[str
     ]
     uses.sort(key=lambda u: u.last_on, reverse=True)
     return {"uses": tuple(uses), "uses_complete": complete}
-
-
-def _held_categories(covenant: Covenant, shown: Revealed) -> list[str]:
-    """The categories of what was shown of her case (what her owner holds about her), in the
-    covenant's order."""
-    return [c for c in covenant.categories if shown.allowed(c)]
-
-
-def _shared_purposes(
-    covenant: Covenant, referrals: list[Referral], decisions: list[Decision], records: list[Any]
-) -> list[str]:
-    codes = [r.purpose for r in referrals] + [d.purpose for d in decisions]
-    codes += [r.purpose for r in records]
-    return [c for c in dict.fromkeys(codes) if c in covenant.purposes]
-
-
-def _processing(
-    covenant: Covenant,
-    case: Case,
-    owner: str,
-    shown: Revealed,
-    referrals: list[Referral],
-    decisions: list[Decision],
-    records: list[Any],
-    lang: str,
-) -> tuple[Processing, ...]:
-    """The owner's own work on her case, then each covenant purpose that applies to it, with
-    every recipient role, its partners, and the basis per category (from the covenant)."""
-    contract = _(
-        "U heeft een huurcontract met %(org)s. Voor dat contract en om een huurachterstand met "
-        "u op te lossen, mogen zij deze gegevens gebruiken.",
-        org=owner,
-    )
-    own_roles = ", ".join(
-        covenant.roles[r].name.get(lang)
-        for r in covenant.roles_of(case.organisation.slug)
-        if r in covenant.roles
-    )
-    found = [
-        Processing(
-            purpose=_("Uw dossier bij %(org)s", org=owner),
-            explained=_(
-                "%(org)s houdt uw dossier bij. Zij willen samen met u voorkomen dat u uw huis "
-                "kwijtraakt.",
-                org=owner,
-            ),
-            recipients=(
-                Recipient(
-                    organisations=(owner,),
-                    role=own_roles,
-                    categories=tuple(
-                        CategoryUse(_category_name(covenant, c, lang), _("Huurcontract"), contract)
-                        for c in _held_categories(covenant, shown)
-                    ),
-                ),
-            ),
-        )
-    ]
-    for code in _shared_purposes(covenant, referrals, decisions, records):
-        purpose = covenant.purposes[code]
-        recipients = []
-        for role, package in purpose.sharing.items():
-            bases = [(c, covenant.legal_bases[b]) for c, b in package.items()]
-            recipients.append(
-                Recipient(
-                    organisations=tuple(
-                        covenant.partners[s].name.get(lang)
-                        for s in covenant.partners_with_role(role)
-                    ),
-                    role=covenant.roles[role].name.get(lang),
-                    categories=tuple(
-                        CategoryUse(
-                            _category_name(covenant, c, lang),
-                            basis.name.get(lang),
-                            basis.plain.get(lang),
-                        )
-                        for c, basis in bases
-                    ),
-                )
-            )
-        found.append(Processing(purpose.name.get(lang), purpose.plain.get(lang), tuple(recipients)))
-    return tuple(found)
-
-
-def _category_name(covenant: Covenant, code: str, lang: str) -> str:
-    category = covenant.categories.get(code)
-    return category.name.get(lang) if category is not None else _("Onbekend")
-
-
-def _retention(
-    covenant: Covenant,
-    case: Case,
-    shown: Revealed,
-    referrals: list[Referral],
-    decisions: list[Decision],
-    records: list[Any],
-    lang: str,
-) -> tuple[Retention, ...]:
-    """How long each category of her case is kept after the case closes (the covenant's
-    ``retention_days``), and the day it goes once the case is closed."""
-    codes = set(_held_categories(covenant, shown))
-    for code in _shared_purposes(covenant, referrals, decisions, records):
-        for package in covenant.purposes[code].sharing.values():
-            codes |= set(package)
-    closed = _day(case.closed_at)
-    found = []
-    for category in covenant.categories.values():
-        if category.code not in codes:
-            continue
-        days = category.retention_days
-        found.append(
-            Retention(
-                category=category.name.get(lang),
-                description=category.description.get(lang),
-                period=plain_duration(days),
-                days=days,
-                until=closed + timedelta(days=days) if closed is not None else None,
-            )
-        )
-    return tuple(found)
-
-
-def _sources(
-    signals: list[Signal], items: list[Any], names: dict[int, str], owner: str, consented: bool
-) -> tuple[Source, ...]:
-    """Where her data came from: the signals that opened or updated her case, the
-    organisations that wrote down what they did with her, and her own answers."""
-    found = [
-        Source(
-            s.signal_date,
-            str(SIGNAL_SOURCE.get(s.source, SIGNAL_SOURCE["form"]))
-            % {"org": names.get(s.organisation_id, owner)},
-        )
-        for s in signals
-    ]
-    if not signals:
-        found.append(Source(None, str(SIGNAL_SOURCE["form"]) % {"org": owner}))
-    for org_id in dict.fromkeys(i.organisation_id for i in items):
-        found.append(
-            Source(
-                None,
-                _("%(org)s schreef gegevens op uit hun contact met u.", org=names.get(org_id, "")),
-            )
-        )
-    if consented:
-        found.append(Source(None, _("Uw toestemming gaf u zelf.")))
-    return tuple(found)
-
-
-def _rights() -> tuple[Right, ...]:
-    return (
-        Right(
-            _("Inzien"),
-            _(
-                "U mag altijd vragen welke gegevens de organisaties over u hebben, en wie ze "
-                "heeft bekeken."
-            ),
-        ),
-        Right(
-            _("Verbeteren"),
-            _("Klopt er iets niet? Dan mag u vragen om het te verbeteren."),
-        ),
-        Right(
-            _("Wissen"),
-            _(
-                "U mag vragen om gegevens te wissen. Soms moet een organisatie gegevens nog "
-                "bewaren. Dan hoort u waarom."
-            ),
-        ),
-        Right(
-            _("Bezwaar maken"),
-            _(
-                "Bent u het niet eens met hoe een organisatie uw gegevens gebruikt? Dan mag u "
-                "bezwaar maken."
-            ),
-        ),
-        Right(
-            _("Toestemming intrekken"),
-            _(
-                "Heeft u ja gezegd? Dan mag u dat altijd weer intrekken. Dat is net zo "
-                "makkelijk als ja zeggen."
-            ),
-        ),
-        Right(
-            _("Klagen"),
-            _(
-                "Heeft u een klacht over hoe er met uw gegevens wordt omgegaan? Dan kunt u die "
-                "indienen bij de organisatie, of bij de Autoriteit Persoonsgegevens."
-            ),
-        ),
-    )
 
 
 # --- the download ---------------------------------------------------------------------------------
