@@ -32,3 +32,11 @@ ACTION_LABELS = {
 
 #: How an invitation reaches the tenant.
 CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("Sms"), "letter": _l("Brief")}
+
+#: The GDPR article a consent record rests on, in words (the record keeps the code).
+LEGAL_BASIS_LABELS = {
+    "gdpr-6-1-a": _l("Toestemming (AVG artikel 6 lid 1 onder a)"),
+    "gdpr-6-1-a+9-2-a": _l(
+        "Uitdrukkelijke toestemming (AVG artikel 6 lid 1 onder a en artikel 9 lid 2 onder a)"
+    ),
+}

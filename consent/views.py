@@ -27,7 +27,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consent import policy, service, sms
 from consent.forms import ActionForm, OfflineForm, RequestForm, WithdrawForm
-from consent.labels import CHANNEL_LABELS
+from consent.labels import CHANNEL_LABELS, LEGAL_BASIS_LABELS
 from consent.models import CHANNELS, ConsentRecord, ConsentRequest
 from consent.pdf import qr_data_uri, render_pdf
 from portal.access import casework
@@ -140,6 +140,7 @@ def case_consents(case_id: int):
                 withdraw_form=WithdrawForm(),
                 sms_available=sms.available(),
                 channel_labels=CHANNEL_LABELS,
+                legal_basis_labels=LEGAL_BASIS_LABELS,
                 **context,
             )
         )

@@ -103,6 +103,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     cases.init_app(app)
 
+    from portal.audit.describe import basis_in_words
+
+    app.jinja_env.filters["basis_words"] = lambda basis: basis_in_words(db.session, basis)
     app.jinja_env.globals.update(
         get_locale=get_locale,
         text_direction=i18n.text_direction,

@@ -187,6 +187,14 @@ ON_BEHALF = {
 }
 
 
+def basis_in_words(session: Session, basis: str | None) -> str:
+    """One basis code of the policy point ("owner", "statutory:wgs_help", "consent:3") as a
+    professional reads it (the Jinja filter ``basis_words``)."""
+    if not basis:
+        return ""
+    return Describer(session, language(), covenant_or_none(session), {}).basis(basis)
+
+
 def on_behalf_label(value: str | None) -> str:
     """On whose behalf an actor acted, in words ("" when for themself)."""
     if not value:

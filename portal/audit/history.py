@@ -219,7 +219,7 @@ def describe(
     for e in events:
         hidden = words.hidden(e.organisation_id)
         if e.actor_kind == "system":
-            who = f"{PORTAL_SYSTEM} ({e.actor_label})" if e.actor_label else str(PORTAL_SYSTEM)
+            who = str(PORTAL_SYSTEM)  # which task (its code) is in the CSV export
         else:
             who = names.get(e.user_id, "") if e.user_id is not None and not hidden else ""
         rows.append(

@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
         label=display.label,
         postcode=display.postcode,
         phone=display.phone,
+        address=display.address,
         local_date=local_date,
     )
     app.jinja_env.tests.update(withheld=display.is_withheld, minor=display.is_minor_member)

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import phonenumbers
-from flask_babel import format_currency, format_date, get_locale
+from flask_babel import format_currency, format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -124,6 +124,20 @@ def postcode(value: Any) -> str:
     if isinstance(value, str) and len(value) == 6:
         return f"{value[:4]} {value[4:]}"
     return shown(value)
+
+
+def address(values: Any) -> str:
+    """A person's address from their revealed values ("Lindelaan 14, 1234 AB Demostad"): the
+    withheld marker once when the reader may not see it, a dash when nothing is known."""
+    street = values.get("street")
+    if isinstance(street, (Withheld, Erased)):
+        return str(street)
+    first = " ".join(str(v) for v in (street, values.get("house_number")) if v)
+    code = values.get("postcode")
+    second = " ".join(
+        v for v in (postcode(code) if code else "", str(values.get("city") or "")) if v
+    )
+    return ", ".join(part for part in (first, second) if part) or "—"
 
 
 def phone(value: Any) -> str:
@@ -279,11 +293,14 @@ class CaseView:
         ]
         for signal in self.signals:
             if self.allowed("arrears"):
+                months = self.v(signal, "arrears_months")
                 text = _(
-                    "%(kinds)s; achterstand %(amount)s, %(months)s maanden",
+                    "%(kinds)s; achterstand %(amount)s, %(months)s",
                     kinds=", ".join(label(k, "signal_kind") for k in signal.kinds),
                     amount=money(self.v(signal, "arrears_cents")),
-                    months=shown(self.v(signal, "arrears_months")),
+                    months=ngettext("%(num)s maand", "%(num)s maanden", months)
+                    if isinstance(months, int)
+                    else shown(months),
                 )
             else:
                 text = ", ".join(label(k, "signal_kind") for k in signal.kinds)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 
 from portal.access import public, staff
@@ -140,15 +140,12 @@ def activate(number: int):
 def plain_duration(days: int) -> str:
     """Days as a tenant says them: in years, months or weeks when they divide evenly."""
     if days % 365 == 0:
-        n = days // 365
-        return _("1 jaar") if n == 1 else _("%(n)s jaar", n=n)
+        return ngettext("%(num)s jaar", "%(num)s jaar", days // 365)
     if days % 30 == 0:
-        n = days // 30
-        return _("1 maand") if n == 1 else _("%(n)s maanden", n=n)
+        return ngettext("%(num)s maand", "%(num)s maanden", days // 30)
     if days % 7 == 0:
-        n = days // 7
-        return _("1 week") if n == 1 else _("%(n)s weken", n=n)
-    return _("1 dag") if days == 1 else _("%(n)s dagen", n=days)
+        return ngettext("%(num)s week", "%(num)s weken", days // 7)
+    return ngettext("%(num)s dag", "%(num)s dagen", days)
 
 
 def _summary(covenant: Covenant, lang: str) -> dict:

@@ -68,7 +68,7 @@ def test_demo_story(app, session, make_case, client, new_client, login, sms_box)
     session.commit()
     # ... then the debt coach sees the household on the basis of that consent ...
     page = coach.get(url).get_data(as_text=True)
-    assert f"consent:{record.id}" in page
+    assert f"toestemming nr. {record.id}" in page
     # ... until the tenant withdraws it: the very next request shows it withheld.
     client.post_form(f"/toestemming/mijn/{record.id}/intrekken", {"categories": ["household"]})
     page = coach.get(url).get_data(as_text=True)

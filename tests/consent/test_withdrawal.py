@@ -64,7 +64,7 @@ def test_withdrawal_removes_access_for_the_recipient_on_the_next_request(
     )
     browser = _staff_client(new_client, login, world.welfare)
     page = browser.get(f"/casussen/{world.case.id}/toestemming").get_data(as_text=True)
-    assert f"consent:{welfare_record.id}" in _sharing_row(page, "Huurachterstand")
+    assert f"toestemming nr. {welfare_record.id}" in _sharing_row(page, "Huurachterstand")
 
     # The tenant withdraws the arrears for welfare (and keeps the household).
     form = client.get(f"/toestemming/mijn/{welfare_record.id}/intrekken")
@@ -80,7 +80,7 @@ def test_withdrawal_removes_access_for_the_recipient_on_the_next_request(
     assert isinstance(value, Withheld) and value.reason == "consent_withdrawn"
     page = browser.get(f"/casussen/{world.case.id}/toestemming").get_data(as_text=True)
     assert "toestemming ingetrokken" in _sharing_row(page, "Huurachterstand")
-    assert f"consent:{welfare_record.id}" in _sharing_row(page, "Huishouden")
+    assert f"toestemming nr. {welfare_record.id}" in _sharing_row(page, "Huishouden")
 
     # Welfare received data under the consent: it must acknowledge; the coach did not.
     acks = list(session.scalars(select(ConsentAcknowledgement)))

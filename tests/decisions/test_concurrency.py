@@ -39,6 +39,7 @@ def _seed(app):
             "eviction"
         ):
             service.confirm_step(db.session, owner, decision, step, WHY)
+        service.record_hearing(db.session, owner, decision, "in_person", WHY)
         service.open_voting(db.session, owner, decision)
         db.session.commit()
         versions = {v.organisation.slug: v.version for v in decision.voters}
