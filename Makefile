@@ -10,6 +10,9 @@ PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format setup assets translations messages browser-deps migrate demo bench clean
 
+# Development: e-mail and text messages show at once on the development mailbox,
+# http://127.0.0.1:5000/ontwikkeling/postbus (portal/outbox/dev_mailbox.py; never in production).
+run: export DEV_MAILBOX := 1
 run: setup migrate demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -587,6 +587,9 @@ def my_consents():
 @bp.route("/toestemming/mijn/<int:record_id>/intrekken", methods=["GET", "POST"])
 @tenant_access
 def withdraw(record_id: int):
+    """The tenant ticks what she withdraws (nothing is ticked at first): a plain question,
+    not "untick what they may keep", which read as a double negative. Nothing chosen is an
+    error; everything chosen ends the consent."""
     state = _require_tenant()
     record = policy.load_tenant_record(db.session, state["pids"], record_id)
     states = policy.states(db.session, [record])

@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Plug referrals into the grants table and consent, register the blueprint and commands."""
     from consent.hooks import on_consent_withdrawn
-    from handover import policy, service
+    from handover import policy, service, work
     from handover.api import bp as api_bp
     from handover.cli import sla_cli
     from handover.labels import ACTION_LABELS
@@ -16,11 +16,17 @@ def init_app(app: Flask) -> None:
     from handover.views import bp
     from portal import api
     from portal.audit.describe import register_action_labels
+    from portal.cases.summary import register_case_events, register_case_summary
     from portal.grants import GrantSource, register_grant_source
+    from portal.work import register_work_source
 
     register_grant_source(GrantSource("referral", policy.expected_grants))
     on_consent_withdrawn(service.consent_ended)
     register_action_labels(ACTION_LABELS)
+    register_work_source("referrals_sent", work.awaiting_answer)
+    register_work_source("first_contact", work.awaiting_first_contact)
+    register_case_summary("referrals", work.case_summary)
+    register_case_events("referrals", work.case_events)
     app.register_blueprint(bp)
     api.register(app, api_bp)
     app.register_blueprint(tenant_bp)

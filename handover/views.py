@@ -457,17 +457,16 @@ def for_case(case_id: int):
         .order_by(Referral.id.desc())
     ).all()
     sent = [r for r in rows if r.sender_org_id == actor.organisation_id]
-    return (
-        render_template(
-            "handover/_case_panel.html",
-            case=case,
-            rows=rows,
-            active=ACTIVE,
-            feedback=feedback_for(db.session, sent),
-            covenant=active_version(db.session) and active_covenant(db.session),
-            now=utcnow(),
-            can_send=case.organisation_id == actor.organisation_id,
-        ),
-        200,
-        {"Vary": "HX-Request"},
+    return page_or_fragment(
+        "layouts/panel_page.html",
+        "handover/_case_panel.html",
+        panel_template="handover/_case_panel.html",
+        panel_title=_("Overdrachten"),
+        case=case,
+        rows=rows,
+        active=ACTIVE,
+        feedback=feedback_for(db.session, sent),
+        covenant=active_version(db.session) and active_covenant(db.session),
+        now=utcnow(),
+        can_send=case.organisation_id == actor.organisation_id,
     )

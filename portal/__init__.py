@@ -67,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         default_translation_directories=str(Path(app.root_path) / "translations"),
     )
     i18n.install_template_gettext(app)
+    i18n.install_template_filters(app)
     login.init_app(app)
     access.init_app(app)
     # After access: an anonymous POST is refused as "sign in first", not as a CSRF failure.
@@ -88,6 +89,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(covenant_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(reports_bp)
+
+    from portal.outbox import dev_mailbox
+
+    dev_mailbox.init_app(app)  # development only: 404 and no delivery without DEV_MAILBOX
 
     from portal import api
 

@@ -118,7 +118,7 @@ def from_env(
         index_key = instance_secret(instance_path, "index_key")
 
     https = _bool(env.get("KP_HTTPS"), default=production)
-    return {
+    config: dict[str, Any] = {
         "KP_ENV": kp_env,
         "DEBUG": False,
         "TESTING": kp_env == "testing",
@@ -155,6 +155,10 @@ def from_env(
         # Text messages (consent invitations and codes): "file" (instance/sms) in development,
         # "memory" in tests; production names an adapter ``module:factory`` (consent/sms.py).
         "SMS_BACKEND": env.get("SMS_BACKEND", "file" if not production else ""),
+        # The development mailbox (portal/outbox/dev_mailbox.py, set by `make run`): e-mail is
+        # delivered right after the request that queued it, and /ontwikkeling/postbus shows it
+        # with the text messages. Development and testing only: production refuses it below.
+        "DEV_MAILBOX": _bool(env.get("DEV_MAILBOX")),
         # Consent requests (consent/): how long an invitation link works, the one-time code,
         # attempts before the identity check locks, and the tenant's idle timeout.
         "CONSENT_LINK_DAYS": _int(env, "CONSENT_LINK_DAYS", 14),
@@ -209,3 +213,7 @@ def from_env(
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
     } | preset
+    if config["KP_ENV"] == "production" and config["DEV_MAILBOX"]:
+        # The mailbox shows invitation links and one-time codes to whoever opens it.
+        raise ConfigError("DEV_MAILBOX is for development only: it must be off in production")
+    return config

@@ -1,6 +1,7 @@
 """Demo data for ``make run``: a fictional region with five partners and their staff.
 
-Idempotent: running it again changes nothing that exists. Refused in production.
+Idempotent: running it again changes nothing that exists; ``flask demo --reset`` drops the
+whole database first and starts afresh. Refused in production.
 """
 
 from __future__ import annotations
@@ -68,11 +69,17 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     """Create what is missing; return (organisation, e-mail, roles) of every demo account.
 
     Every demo account gets a TOTP secret (sealed in the database) so it can sign in with MFA;
-    ``flask --app wsgi demo totp EMAIL`` prints its current code.
+    ``flask --app wsgi demo totp EMAIL`` prints its current code. Like a real enrolment it
+    also gets its recovery codes (nobody sees them), so "Mijn werk" does not warn that the
+    account has none left.
     """
     from portal.accounts import mfa
     from portal.accounts.passwords import hash_password
-    from portal.accounts.service import set_totp_secret
+    from portal.accounts.service import (
+        remaining_recovery_codes,
+        replace_recovery_codes,
+        set_totp_secret,
+    )
 
     orgs = {o.slug: o for o in session.scalars(select(Organisation))}
     for slug, name in ORGANISATIONS:
@@ -99,6 +106,8 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     for user in session.scalars(select(User).where(User.email.in_(demo_emails))):
         if user.totp_secret is None:
             set_totp_secret(user, mfa.new_secret(), utcnow())
+        if remaining_recovery_codes(session, user) == 0:
+            replace_recovery_codes(session, user, utcnow())
     session.flush()
     load_demo_cases(session)
     load_demo_monthly_file(session)
@@ -179,19 +188,54 @@ def load_demo_covenant(session: Session) -> CovenantVersion | None:
     return version
 
 
+def reset_demo() -> None:
+    """Start afresh: every table dropped and migrated again (``migrate.reset_database``), and
+    the development mail and SMS folders emptied (their links point into the old data)."""
+    from portal.migrate import reset_database
+    from portal.outbox.dev_mailbox import mail_dir, sms_dir
+
+    db.session.close()  # its connection back to the pool, which the reset empties
+    reset_database(db.engine, current_app.config["DATABASE_URL"])
+    for directory, pattern in ((mail_dir(current_app), "*.eml"), (sms_dir(current_app), "*.txt")):
+        for path in directory.glob(pattern):
+            path.unlink(missing_ok=True)
+    click.echo("Reset: every table dropped and migrated again.")
+    checkpoints = Path(current_app.config["KP_AUDIT_CHECKPOINT_FILE"])
+    if checkpoints.exists():
+        click.echo(
+            f"  {checkpoints} holds checkpoints of the old audit log: move it aside before "
+            "`flask --app wsgi audit verify`."
+        )
+
+
 @click.group("demo", invoke_without_command=True)
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="First drop everything in the database (all of it, not only the demo's) and start afresh.",
+)
 @click.pass_context
 @with_appcontext
-def demo_cli(ctx: click.Context) -> None:
+def demo_cli(ctx: click.Context, reset: bool) -> None:
     """Load the demo region and accounts (development only); print the accounts."""
     if current_app.config["KP_ENV"] == "production":
         raise click.ClickException("demo data is not available in production")
     if ctx.invoked_subcommand is not None:
+        if reset:
+            raise click.UsageError("--reset loads the demo afresh: give it without a command")
         return
     from portal.covenant.rules import active_version
+    from portal.outbox import dev_mailbox
 
+    if reset:
+        reset_demo()
     accounts = load_demo(db.session)
     db.session.commit()
+    mailbox = None
+    if dev_mailbox.enabled(current_app):  # the demo's e-mail, at once on the mailbox page
+        dev_mailbox.deliver_now(current_app, db.session)
+        mailbox = external_url("outbox.dev_mailbox")
+        click.echo(f"Development mailbox (e-mail and text messages): {mailbox}")
     version = active_version(db.session)
     if version is not None:
         click.echo(f"Covenant: version {version.number} is active (sha256 {version.sha256}).")
@@ -204,11 +248,12 @@ def demo_cli(ctx: click.Context) -> None:
         page = external_url("consent.case_consents", case_id=consent.case_id)
         click.echo(f"Consent (case {consent.case_reference}): {page}")
         if consent.link:
-            where = (
-                f"a text file in {current_app.instance_path}/sms/"
-                if consent.channel == "sms" and current_app.config["SMS_BACKEND"] == "file"
-                else f"the {consent.channel} backend (see MAIL_BACKEND / SMS_BACKEND)"
-            )
+            if mailbox and consent.channel == "sms" and current_app.config["SMS_BACKEND"] == "file":
+                where = f"the development mailbox, {mailbox}"
+            elif consent.channel == "sms" and current_app.config["SMS_BACKEND"] == "file":
+                where = f"a text file in {current_app.instance_path}/sms/"
+            else:
+                where = f"the {consent.channel} backend (see MAIL_BACKEND / SMS_BACKEND)"
             click.echo(f"  The tenant's consent link (works once): {consent.link}")
             click.echo(f"  The tenant's code arrives as {where}.")
             if consent.birth_date:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+from babel.dates import get_datetime_format
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale, get_translations
+from flask_babel import format_date, format_time, get_locale, get_translations
+from markupsafe import Markup
 
 RTL_LANGUAGES = frozenset({"ar"})
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
+#: The comma between the words of a list, where it is not the Latin one. Babel's list
+#: patterns (``babel.lists.format_list``) join the last two words with "and" ("en", "و")
+#: and give Arabic no comma at all, which would change the wording of every list: the
+#: portal's lists are plain enumerations, so only the comma follows the language.
+LIST_SEPARATORS = {"ar": "، "}
 
 
 def select_locale() -> str:
@@ -53,3 +62,50 @@ def install_template_gettext(app: Flask) -> None:
         npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
         newstyle=True,
     )
+
+
+def _language(lang: str | None = None) -> str:
+    if lang:
+        return lang
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def list_separator(lang: str | None = None) -> str:
+    """The comma between two words of a list in ``lang`` (the current language when
+    ``None``): Arabic writes the Arabic comma, "، ", not the Latin one."""
+    return LIST_SEPARATORS.get(_language(lang).split("_")[0], ", ")
+
+
+def join_words(items: Iterable[Any], lang: str | None = None) -> str:
+    """Words (category names, recipients) as one list for display, with the comma of the
+    reader's language; for text built in Python (a consent statement, a tenant's page)."""
+    return list_separator(lang).join(str(item) for item in items)
+
+
+def words(items: Iterable[Any]) -> Markup:
+    """The template filter ``words``: ``join_words`` that keeps autoescaping (a word that is
+    markup, such as a Dutch name marked ``lang="nl"``, stays markup; text is escaped)."""
+    return Markup(list_separator()).join(items)  # noqa: S704 - a constant; the items escape
+
+
+def local_datetime(moment: datetime) -> str:
+    """A moment as a reader writes it on paper: the long date and the time to the minute in
+    the portal's time zone (``BABEL_DEFAULT_TIMEZONE``), e.g. "5 december 2026, 14:03".
+
+    Why: Babel's "long" date-time adds seconds and a raw UTC offset ("+0100"), which means
+    nothing to a tenant. Date and time are joined the way the language joins them (CLDR).
+    """
+    pattern = get_datetime_format("long", locale=_language())
+    return (
+        str(pattern)
+        .replace("'", "")
+        .replace("{1}", format_date(moment, "long"))
+        .replace("{0}", format_time(moment, "short"))
+    )
+
+
+def install_template_filters(app: Flask) -> None:
+    """The language-aware filters and globals of the templates: ``words`` for lists,
+    ``local_datetime`` for moments, ``list_separator()`` for lists built in a macro."""
+    app.jinja_env.filters.update(words=words, local_datetime=local_datetime)
+    app.jinja_env.globals.update(list_separator=list_separator)

@@ -36,6 +36,10 @@ PUBLIC_ENDPOINTS = {
     "api.revoke",
     "api.openapi",
     "api.reference",
+    # The development mailbox: 404 unless DEV_MAILBOX is on in development or testing (the
+    # production configuration refuses the flag); a developer playing the tenant reads the
+    # code there without signing in. Recipients are masked, bodies hold no personal data.
+    "outbox.dev_mailbox",
 }
 
 

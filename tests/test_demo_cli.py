@@ -112,3 +112,74 @@ def test_demo_tells_the_early_signalling_story(app, session):
     assert counts == [
         session.scalar(select(func.count(m.id))) for m in (Case, SignalReport, EarlySignal)
     ]
+
+
+def test_every_demo_account_has_recovery_codes(app, session):
+    """Like a real enrolment, the demo gives each account its recovery codes: "Mijn werk"
+    must not warn a fresh demo account that it has none left."""
+    from portal.accounts import service
+    from portal.demo import USERS
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    emails = [email for _slug, email, _name, _roles in USERS]
+    users = session.scalars(select(User).where(User.email.in_(emails))).all()
+    assert len(users) == len(USERS)
+    for user in users:
+        assert user.mfa_enrolled
+        assert service.remaining_recovery_codes(session, user) >= 3, user.email
+
+
+def test_reset_starts_the_demo_afresh(databases, tmp_path):
+    """``demo --reset`` on a database of its own (it drops every table): what was there
+    before is gone, the demo accounts are back, and the schema is the newest."""
+    from alembic.script import ScriptDirectory
+
+    from portal import create_app
+    from portal.extensions import db
+    from portal.migrate import alembic_config
+    from tests.conftest import make_test_config, migrate
+
+    url = databases.fresh("sqlite", "demo_reset")
+    migrate(url)
+    app = create_app(make_test_config(url, tmp_path / "instance"))
+    stale_mail = tmp_path / "instance" / "mail" / "old.eml"
+    stale_mail.parent.mkdir(parents=True)
+    stale_mail.write_text("Subject: a link into the old data\n\n")
+    try:
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["demo"]).exit_code == 0
+        with app.app_context():
+            db.session.add(Organisation(slug="weg", name="Made before the reset"))
+            sanne = db.session.scalars(select(User).where(User.email.like("sanne@%"))).one()
+            sanne.display_name = "Changed before the reset"
+            db.session.commit()
+
+        result = runner.invoke(args=["demo", "--reset"])
+        assert result.exit_code == 0, result.output
+        assert "Reset" in result.output and "sanne@corporatie.example" in result.output
+        with app.app_context():
+            session = db.session
+            slugs = set(session.scalars(select(Organisation.slug)))
+            assert slugs == {slug for slug, _ in ORGANISATIONS}
+            sanne = session.scalars(select(User).where(User.email.like("sanne@%"))).one()
+            assert sanne.display_name != "Changed before the reset"
+            assert session.scalar(select(func.count(User.id))) >= len(ORGANISATIONS)
+            version = session.connection().exec_driver_sql(
+                "SELECT version_num FROM alembic_version"
+            )
+            head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+            assert version.scalar_one() == head
+        assert not stale_mail.exists()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_reset_refused_in_production(app):
+    app.config["KP_ENV"] = "production"
+    try:
+        result = app.test_cli_runner().invoke(args=["demo", "--reset"])
+    finally:
+        app.config["KP_ENV"] = "testing"
+    assert result.exit_code != 0 and "production" in result.output

@@ -18,6 +18,7 @@ from consent.models import ConsentRequest, ConsentText
 from portal.accounts.models import Organisation
 from portal.covenant.rules import Covenant, active_covenant
 from portal.db import utcnow
+from portal.i18n import join_words
 
 #: The version of the consent statement's wording; stored with every record.
 STATEMENT_VERSION = "2026-11"
@@ -78,9 +79,9 @@ def statement(
                 covenant.categories[c].name.get(lang) for c in item["categories"] if c not in chosen
             ]
             if yes:
-                agreed.append(f"- {name}: {', '.join(yes)}")
+                agreed.append(f"- {name}: {join_words(yes, lang)}")
             if no:
-                declined.append(f"- {name}: {', '.join(no)}")
+                declined.append(f"- {name}: {join_words(no, lang)}")
         if agreed:
             lines += [
                 _("Ik geef %(owner)s toestemming om deze gegevens te delen met:", owner=owner_name),

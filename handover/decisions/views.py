@@ -38,7 +38,7 @@ from portal.covenant.rules import active_covenant, active_version
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.web import is_htmx, submit
+from portal.web import is_htmx, page_or_fragment, submit
 
 bp = Blueprint("decisions", __name__)
 
@@ -97,17 +97,16 @@ def for_case(case_id: int):
     """The decisions of one case (a case-page panel), with their PDFs once sealed."""
     actor = current_actor()
     case = load_case(db.session, actor, case_id)
-    return (
-        render_template(
-            "decisions/_case_panel.html",
-            case=case,
-            rows=decisions_of_case(db.session, actor, case),
-            covenant=active_version(db.session) and active_covenant(db.session),
-            texts=labels,
-            can_open=case.organisation_id == actor.organisation_id,
-        ),
-        200,
-        {"Vary": "HX-Request"},
+    return page_or_fragment(
+        "layouts/panel_page.html",
+        "decisions/_case_panel.html",
+        panel_template="decisions/_case_panel.html",
+        panel_title=_("Gezamenlijke besluiten"),
+        case=case,
+        rows=decisions_of_case(db.session, actor, case),
+        covenant=active_version(db.session) and active_covenant(db.session),
+        texts=labels,
+        can_open=case.organisation_id == actor.organisation_id,
     )
 
 

@@ -19,6 +19,7 @@ from portal.cases.models import (
 )
 from portal.covenant.rules import Covenant
 from portal.covenant.views import plain_duration
+from portal.i18n import join_words
 from portal.sharing import Revealed
 from portal.workdays import local_date
 
@@ -60,10 +61,13 @@ def _processing(
         "u op te lossen, mogen zij deze gegevens gebruiken.",
         org=owner,
     )
-    own_roles = ", ".join(
-        covenant.roles[r].name.get(lang)
-        for r in covenant.roles_of(case.organisation.slug)
-        if r in covenant.roles
+    own_roles = join_words(
+        (
+            covenant.roles[r].name.get(lang)
+            for r in covenant.roles_of(case.organisation.slug)
+            if r in covenant.roles
+        ),
+        lang,
     )
     found = [
         Processing(

@@ -258,13 +258,15 @@ def enrol_totp(
     reset = user.totp_secret is not None
     set_totp_secret(user, secret, now)
     user.totp_last_step = step
-    codes = _replace_recovery_codes(session, user, now)
+    codes = replace_recovery_codes(session, user, now)
     record(session, actor, "auth.mfa_enrolled", detail={"reset": reset})
     session.flush()
     return codes
 
 
-def _replace_recovery_codes(session: Session, user: User, now: datetime) -> list[str]:
+def replace_recovery_codes(session: Session, user: User, now: datetime) -> list[str]:
+    """A fresh set of recovery codes for ``user`` (the old ones stop working), stored hashed;
+    the codes in the clear, to show once. Enrolment makes them, and so does the demo."""
     for old in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(old)
     session.flush()

@@ -57,6 +57,9 @@ def auth_record(user: User, *, now: datetime, method: str) -> dict[str, Any]:
         "seen": _ts(now),
         "epoch": user.session_epoch,
         "sid": secrets.token_urlsafe(16),
+        # Who is signed in, for the header: the name they work under and their organisation
+        # (no tenant data; kept with the session on the server).
+        "who": f"{user.display_name} · {user.organisation.name}",
     }
 
 

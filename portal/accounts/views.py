@@ -54,6 +54,8 @@ from portal.errors import DomainError, NotFound
 from portal.extensions import db, limiter
 from portal.links import external_url
 from portal.main.views import safe_next
+from portal.work import work_for
+from portal.workdays import local_today
 
 bp = Blueprint("accounts", __name__)
 log = logging.getLogger("portal.accounts")
@@ -402,9 +404,12 @@ def accept_invitation(token: str):
 @staff()
 def dashboard():
     user = current_user
+    work = work_for(db.session, current_actor(), utcnow())
     return render_template(
         "accounts/dashboard.html",
         user=user,
+        work=work,
+        today=local_today(),
         role_labels=ROLE_LABELS,
         recovery_left=service.remaining_recovery_codes(db.session, user),
     )

@@ -43,13 +43,16 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal import api
-    from portal.cases import display, labels
+    from portal.cases import display, labels, work
     from portal.cases.api import bp as api_bp
     from portal.cases.cli import signals_cli
     from portal.cases.views import bp
+    from portal.work import register_work_source
     from portal.workdays import local_date
 
     register_case_page("cases.show", _l("Casus en voorwerk"), order=0)
+    register_work_source("overdue", work.overdue_first_contact)
+    register_work_source("imports", work.finished_imports)
     app.register_blueprint(bp)
     api.register(app, api_bp)
     app.cli.add_command(signals_cli)

@@ -2,8 +2,9 @@
 
 The same parser and service as the upload page: the whole file is checked first, every bad
 row is printed with its line, column and reason, and then nothing is imported (exit 1).
-The refused values are personal data and a command's output often ends up in a log (cron,
-a CI job), so they are printed only when asked for with ``--show-values``.
+A command's output often ends up in a log (cron, a CI job), so the refused values (never
+those of a column with personal data: ``signal_csv.PERSONAL``) and each row's tenant number
+(personal data) are printed only when asked for with ``--show-values``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ signals_cli = AppGroup("signals", help="Signals from the rent administration.")
 @click.option(
     "--show-values",
     is_flag=True,
-    help="Also print each refused value (personal data: not for output that is logged).",
+    help="Also print each refused value (not those of personal data) and the row's tenant "
+    "number (personal data: not for output that is logged).",
 )
 def import_file(file: Path, org_slug: str, show_values: bool) -> None:
     """Import FILE (CSV) for organisation ORG: all rows, or none when one is invalid."""
@@ -43,7 +45,12 @@ def import_file(file: Path, org_slug: str, show_values: bool) -> None:
     if parsed.errors:
         for error in parsed.errors:
             value = f" [{error.value}]" if show_values and error.value is not None else ""
-            click.echo(f"{error}{value}", err=True)
+            tenant = (
+                f" (tenant_number {error.tenant_number})"
+                if show_values and error.tenant_number
+                else ""
+            )
+            click.echo(f"{error}{value}{tenant}", err=True)
         click.echo(f"{len(parsed.errors)} error(s) in {file.name}: nothing was imported.", err=True)
         raise SystemExit(1)
     click.echo(f"Read as {parsed.encoding}, {parsed.column_set} columns.")

@@ -39,6 +39,7 @@ from portal.cases.models import (
     TenantSay,
 )
 from portal.cases.service import minor_from
+from portal.cases.summary import CaseEvent, case_events
 from portal.cases.tenant_input import Said, corrections_of, said, says_of
 from portal.crypto.fields import Erased, preload_keys
 from portal.sharing import (
@@ -50,6 +51,7 @@ from portal.sharing import (
     reveal,
     reveal_list,
 )
+from portal.workdays import local_date
 
 #: Every category a case page can show, for the permission questions it asks.
 PAGE_CATEGORIES = (
@@ -187,6 +189,8 @@ class CaseView:
     organisations: dict[int, str] = field(default_factory=dict)
     letters: list[Letter] = field(default_factory=list)
     #: What the tenant brought herself: her messages, her corrections, her representatives.
+    #: Steps told by the other rooms (referrals, consents, decisions), for the timeline.
+    events: list[CaseEvent] = field(default_factory=list)
     says: list[TenantSay] = field(default_factory=list)
     corrections: list[ContactCorrection] = field(default_factory=list)
     mandates: list[TenantMandate] = field(default_factory=list)
@@ -213,6 +217,37 @@ class CaseView:
     def main_tenant(self) -> Person | None:
         return next((p for p in self.persons if p.is_main_tenant), None)
 
+    def household_line(self) -> str:
+        """The household in one line: the main tenant, and how many others live there (when
+        the viewer may see the household: otherwise not even how many)."""
+        name = self.tenant_name()
+        if not self.allowed("household"):
+            return name
+        others = [p for p in self.persons if not p.is_main_tenant]
+        minors = sum(1 for p in others if self.minor(p) is True)
+        parts = []
+        if len(others) - minors:
+            parts.append(
+                ngettext("%(num)s volwassene", "%(num)s volwassenen", len(others) - minors)
+            )
+        if minors:
+            parts.append(ngettext("%(num)s kind", "%(num)s kinderen", minors))
+        if not parts:
+            return _("%(name)s, woont alleen", name=name)
+        return _("%(name)s, met %(others)s", name=name, others=_(" en ").join(parts))
+
+    def arrears_line(self) -> str:
+        """The arrears in words: the amount and for how many months."""
+        amount = money(self.v(self.case, "arrears_cents"))
+        months = self.v(self.case, "arrears_months")
+        if isinstance(months, int) and months > 0:
+            return _(
+                "%(amount)s over %(months)s",
+                amount=amount,
+                months=ngettext("%(num)s maand", "%(num)s maanden", months),
+            )
+        return amount
+
     def tenant_name(self) -> str:
         tenant = self.main_tenant
         if tenant is None:
@@ -226,11 +261,20 @@ class CaseView:
         actor = self.actor
         return actor.kind == "staff" and actor.organisation_id == self.case.organisation_id
 
+    @property
+    def may_edit(self) -> bool:
+        """The owner changes its case file, until retention erased it (then it is read-only)."""
+        return self.is_owner and not self.case.is_erased
+
     def may_record(self, category: str) -> bool:
-        return self.actor.kind == "staff" and self.allowed(category)
+        return self.actor.kind == "staff" and self.allowed(category) and not self.case.is_erased
 
     def may_change(self, item: Any) -> bool:
-        return may_change(self.actor, item) and self.allowed(item.__category__)
+        return (
+            may_change(self.actor, item)
+            and self.allowed(item.__category__)
+            and not self.case.is_erased
+        )
 
     def organisation_name(self, organisation_id: int | None) -> str:
         return self.organisations.get(organisation_id or 0, "")
@@ -397,6 +441,12 @@ class CaseView:
                     self.organisation_name(latest.organisation_id),
                 )
             )
+        for event in self.events:
+            entries.append(
+                TimelineEntry(
+                    local_date(event.at), event.at, event.what, event.text, event.organisation
+                )
+            )
         if self.case.closed_at is not None:
             entries.append(
                 TimelineEntry(
@@ -493,6 +543,7 @@ def case_view(session: Session, actor: Actor, case: Case, *, action: str = "case
         life_map=life_map,
         organisations=organisations,
         letters=letters,
+        events=case_events(session, actor, case),
         says=says,
         corrections=corrections,
         mandates=mandates,

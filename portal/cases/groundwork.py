@@ -42,6 +42,7 @@ from portal.cases.models import (
     Letter,
     LifeMapEntry,
 )
+from portal.cases.service import require_not_erased
 from portal.db import utcnow
 from portal.errors import DomainError, Forbidden
 from portal.workdays import local_today
@@ -112,6 +113,7 @@ def may_change(actor: Actor, item: GroundworkItem) -> bool:
 def _require_record(session: Session, actor: Actor, case: Case, category: str) -> None:
     if actor.kind not in ("staff", "system") or not may_record(session, actor, case, category):
         raise Forbidden(str(_l("U mag dit niet vastleggen bij deze casus.")))
+    require_not_erased(case)
 
 
 def _require_change(session: Session, actor: Actor, item: GroundworkItem) -> None:

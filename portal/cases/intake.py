@@ -59,7 +59,7 @@ from portal.cases.signal_csv import DAYS_AHEAD, SignalRow
 from portal.crypto.fields import sealed_values
 from portal.crypto.service import create_data_keys, preload_data_keys
 from portal.db import utcnow
-from portal.errors import Forbidden
+from portal.errors import DomainError, Forbidden
 
 #: Contact details a repeated signal refreshes on the person it matched (empty ones are kept).
 CONTACT_FIELDS = ("phone", "email", "street", "house_number", "postcode", "city")
@@ -293,7 +293,14 @@ def _import(
     progress: Callable[[int], None] | None,
 ) -> ImportResult:
     session, organisation = writer.session, writer.organisation
-    checked = [_check(session, signal) for signal in signals]
+    checked = []
+    for signal in signals:
+        try:
+            checked.append(_check(session, signal))
+        except DomainError as exc:  # which line of the file, for the import's report
+            if signal.line is not None:
+                exc.params.setdefault("line", signal.line)
+            raise
     # One intake at a time per organisation (PostgreSQL row lock; SQLite has one writer):
     # two imports of the same month must not both open a case for the same tenant.
     session.execute(

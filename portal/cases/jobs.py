@@ -2,13 +2,15 @@
 
 The upload view stores an ``ImportJob`` row and checks the file in the request
 (``check_file``): a refused file is answered on the upload page itself, with the report
-naming each row, column, refused value and reason. That report holds personal data (the
-values are the sender's own file, shown back to them), so it lives only in that response:
-the job's row keeps where and why (``RowError.stored``), never a value, and nothing writes
-the report to a log. Keeping the values between a thread and a later page would mean
-storing them (encrypted, with a key to destroy) or in one process's memory, which the next
-request may not reach; checking in the request needs neither. It takes well under a second
-for a month's file (the parser reads 10,000 rows in a fraction of that, see ``bench.cases``).
+naming each row, its tenant number, the column, the refused value (never one of a column
+with personal data: for those it says only that the value is invalid) and the reason. The
+tenant number is personal data too (the case keeps it encrypted), so it lives only in that
+response: the job's row, which is not encrypted, keeps where, why and the value of a column
+without personal data (``RowError.stored``), and nothing writes the report to a log.
+Keeping the tenant numbers between a thread and a later page would mean storing them
+(encrypted, with a key to destroy) or in one process's memory, which the next request may
+not reach; checking in the request needs neither. It takes well under a second for a
+month's file (the parser reads 10,000 rows in a fraction of that, see ``bench.cases``).
 
 A checked file's rows go to a thread and the view answers at once; the page polls the row.
 The rows stay in memory only (they hold personal data in the clear), so a job interrupted
@@ -97,7 +99,7 @@ def start_job(session: Session, actor: Actor, organisation: Organisation, locale
 
 def check_file(session: Session, job: ImportJob, data: bytes) -> signal_csv.ParseResult:
     """Parse the file in the uploader's language; a refused file fails the job (the caller
-    commits). The result's errors carry the refused values: show them, store ``stored()``."""
+    commits). The result's errors carry the tenant numbers: show them, store ``stored()``."""
     job.status = "checking"
     job.started_at = job.heartbeat_at = utcnow()
     with force_locale(job.locale):
@@ -202,7 +204,10 @@ def _run(
         job = session.get_one(ImportJob, job_id)
         job.status = "failed"
         column = str(exc.params.get("field", ""))
-        job.errors = [{"line": 0, "column": column, "reason": exc.message}]
+        line = exc.params.get("line")  # the file's line (``intake.import_signals``)
+        job.errors = [
+            {"line": line if isinstance(line, int) else 0, "column": column, "reason": exc.message}
+        ]
         job.finished_at = utcnow()
         session.commit()
         return

@@ -61,6 +61,9 @@ _INVALID = {
     "relation": _l("Kies wie dit is in het huishouden."),
 }
 
+#: Why a change to a case erased by retention is refused.
+ERASED_MESSAGE = _l("Deze casus is gewist na de bewaartermijn. U kunt niets meer wijzigen.")
+
 #: Days from the signal to the first contact attempt, unless configured otherwise
 #: (``CASE_CONTACT_DAYS``); a case still without an attempt after that is overdue.
 DEFAULT_CONTACT_DAYS = 14
@@ -189,6 +192,16 @@ def is_minor(person: Person, today: date | None = None) -> bool:
     """For the portal's own rules (who may consent, who votes), never for display: decrypts
     the birth date and the flag without asking the policy point."""
     return minor_from(decrypt_field(person, "birth_date"), decrypt_field(person, "minor"), today)
+
+
+def require_not_erased(case: Case) -> None:
+    """Refuse any change to a case whose data key was shredded (``Case.is_erased``).
+
+    Nothing can be sealed under a destroyed key, so without this check a save would fail
+    at the flush (an error page 500) instead of telling the user why it cannot be done.
+    """
+    if case.is_erased:
+        raise DomainError(str(ERASED_MESSAGE))
 
 
 def _may_act_for(actor: Actor, organisation: Organisation) -> bool:
@@ -358,6 +371,7 @@ def update_person(session: Session, actor: Actor, person: Person, **changes: Any
     """Change personal fields of a household member (blind indexes follow at flush)."""
     if not _may_act_for(actor, person.case.organisation):
         raise Forbidden()
+    require_not_erased(person.case)
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
@@ -383,6 +397,7 @@ def add_person(session: Session, actor: Actor, case: Case, data: PersonData) -> 
     """Add a household member (not a second main tenant)."""
     if not _may_act_for(actor, case.organisation):
         raise Forbidden()
+    require_not_erased(case)
     cleaned = clean_person(data)
     if cleaned["is_main_tenant"]:
         raise DomainError(
@@ -407,6 +422,7 @@ def remove_person(session: Session, actor: Actor, person: Person) -> None:
     case = person.case
     if not _may_act_for(actor, case.organisation):
         raise Forbidden()
+    require_not_erased(case)
     if person.is_main_tenant:
         raise DomainError(str(_l("De hoofdhuurder blijft in het huishouden.")), field="household")
     case.persons.remove(person)
@@ -439,6 +455,7 @@ def update_case(session: Session, actor: Actor, case: Case, **changes: Any) -> C
     """
     if not _may_act_for(actor, case.organisation):
         raise Forbidden()
+    require_not_erased(case)
     unknown = set(changes) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown case fields: {sorted(unknown)}")

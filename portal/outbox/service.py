@@ -41,6 +41,9 @@ STALE_CLAIM = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
 
 Sender = Callable[[EmailMessage], None]
+#: ``Session.info`` key: this transaction queued e-mail. The development mailbox
+#: (``portal.outbox.dev_mailbox``) delivers it right after the commit; nothing else reads it.
+QUEUED_KEY = "kp_outbox_queued"
 
 
 class Undeliverable(Exception):
@@ -66,6 +69,7 @@ def enqueue(session: Session, *, to: str, subject: str, body: str, kind: str) ->
     )
     session.add(message)
     session.flush()
+    session.info[QUEUED_KEY] = True
     return message
 
 

@@ -217,6 +217,12 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     _checked(page)
     page.get_by_role("link", name=re.compile("^" + text["withdraw"])).first.click()
     _checked(page)
+    # Nothing is ticked at first: pressing the button without a choice explains what to do.
+    assert page.get_by_label(text["household"]).is_checked() is False
+    page.get_by_role("button", name=text["withdraw_button"]).click()
+    assert page.locator("#withdraw-error").is_visible()
+    _checked(page)
+    page.get_by_label(text["household"]).check()
     page.get_by_role("button", name=text["withdraw_button"]).click()
     assert text["withdrawn"] in page.get_by_role("status").first.inner_text()
     # The page after a withdrawal is its receipt: what, for whom, when, and the download.

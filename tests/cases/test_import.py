@@ -3,6 +3,7 @@ by column; a good file opens cases, and a repeated signal updates the household'
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -84,14 +85,17 @@ def test_cli_refuses_a_bad_file_whole(app, session, make_org, tmp_path, name, da
 
 @pytest.mark.parametrize(("name", "data", "expected"), MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_upload_refuses_a_bad_file_whole(signed_in, session, name, data, expected):
-    """The upload page answers with the report; the job's row keeps where and why."""
+    """The upload page answers with the report; the job's row keeps where, why and a value
+    that is no personal data, never the tenant number."""
     before = counts(session)
     response = upload(signed_in, data)
     assert response.status_code == 400
     job = session.scalars(select(ImportJob).order_by(ImportJob.id.desc())).first()
     assert job.status == "failed"
     assert [(e["line"], e["column"]) for e in job.errors] == expected
-    assert all(e["reason"] and set(e) == {"line", "column", "reason"} for e in job.errors)
+    keys = {"line", "column", "reason", "value", "personal"}
+    assert all(e["reason"] and set(e) == keys for e in job.errors)
+    assert "H-10" not in json.dumps(job.errors)  # the tenant numbers (row() makes H-1001)
     assert counts(session) == before
     for page in (
         response.get_data(as_text=True),
@@ -323,3 +327,24 @@ def test_imported_rows_hold_what_a_flush_would_write(session, make_org):
     }
     assert stored == flushed
     assert set(stored) == {"bsn", "address", "email", "phone"}
+
+
+def test_a_refusal_of_the_service_names_the_line_of_the_file(app, session, make_org, caseworker):
+    """A rule only the service knows (the parser passed the row) still says which line."""
+    from dataclasses import replace
+
+    from portal.actor import staff_actor
+    from portal.cases import jobs
+    from portal.workdays import local_today
+
+    organisation = make_org("corporatie")
+    actor = staff_actor(caseworker)
+    (good,) = parse(csv_bytes(row(signal_date=local_today().isoformat())), today=None).rows
+    bad = replace(good, line=3, bsn="123456782", arrears_months=5_000)
+    job = jobs.start_job(session, actor, organisation, "nl")
+    session.commit()
+    before = counts(session)
+    jobs.run_import_job(app, job.id, [good, bad], actor, 14)
+    session.refresh(job)
+    assert job.status == "failed" and counts(session) == before
+    assert [(e["line"], e["column"]) for e in job.errors] == [(3, "arrears_months")]

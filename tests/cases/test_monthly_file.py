@@ -1,7 +1,8 @@
 """The monthly file as rent administrations export it: the VNG model's columns besides
 today's, Windows-1252 and ISO-8859-1 besides UTF-8, and values no real signal has refused
-row by row, column by column, with the value shown to the uploader and kept out of the
-database and the logs."""
+row by row, column by column: the report shows the value unless it is personal data (then
+only that it is invalid) and the row's tenant number, which stays out of the database and
+the logs."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 
 from portal.cases.intake import import_signals, signal_from_row
 from portal.cases.models import Case, ImportJob, Person, Signal
-from portal.cases.signal_csv import TODAY, VNG, parse, shown, split_house_number
+from portal.cases.signal_csv import PERSONAL, TODAY, VNG, parse, shown, split_house_number
 from portal.cases.signal_csv.columns import header_key
 from portal.cases.signal_csv.values import INVISIBLE, SHOWN_MAX, join_house_number, months_between
 from portal.crypto.fields import decrypt_field
@@ -219,7 +220,8 @@ def test_ij_ligature_in_utf8_reads_and_a_lost_letter_is_caught():
     # Windows-1252 has no Ĳ: a spreadsheet writes "?" in its place.
     lost = parse(text.encode("cp1252", errors="replace"), today=DAY)
     assert [(e.line, e.column) for e in lost.errors] == [(2, "Plaatsnaam")]
-    assert "CSV UTF-8" in str(lost.errors[0].reason) and lost.errors[0].value == "?sselstein-Demo"
+    assert "CSV UTF-8" in str(lost.errors[0].reason)
+    assert lost.errors[0].value is None and lost.errors[0].personal  # a place name: not shown
 
 
 @pytest.mark.parametrize(
@@ -243,31 +245,48 @@ def test_a_file_in_no_known_encoding_is_refused_with_the_fix(data):
 
 # --- values no real signal has ------------------------------------------------------------
 
-#: (row, column, words in the reason, value as shown) in the example of bad rows.
+#: (row, column, words in the reason, value as shown) in the example of bad rows: None for
+#: a column with personal data (BSN, names, birth date, address), whose value is never shown.
 EXPECTED_BAD = [
-    (3, "Geboortedatum", "voor 1900", "1899-12-31"),
-    (4, "Geboortedatum", "toekomst", "2031-01-01"),
+    (3, "Geboortedatum", "voor 1900", None),
+    (4, "Geboortedatum", "toekomst", None),
     (5, "signaaldatum", "jaar terug", "2025-06-01"),
     (6, "signaaldatum", "dagen in de toekomst", "2026-12-20"),
     (7, "ontstaansdatum", "na de signaaldatum", "2026-12-03"),
-    (8, "Achternaam", "stuurteken", "Test[U+202E]Fout"),
-    (8, "Straatnaam", "stuurteken", "Proef[U+0000]straat"),
-    (8, "Plaatsnaam", "stuurteken", "Demo[U+001B]stad"),
-    (9, "Voorletters", "stuurteken", "H.[U+200B]"),
-    (9, "Achternaam", "stuurteken", "Proef[U+FEFF]persoon"),
-    (9, "Straatnaam", "stuurteken", "Voorbeeld[U+2066]laan[U+2069]"),
+    (8, "Achternaam", "stuurteken", None),
+    (8, "Straatnaam", "stuurteken", None),
+    (8, "Plaatsnaam", "stuurteken", None),
+    (9, "Voorletters", "stuurteken", None),
+    (9, "Achternaam", "stuurteken", None),
+    (9, "Straatnaam", "stuurteken", None),
     (10, "bedrag", "groter zijn dan 0", "0,00"),
     (11, "bedrag", "hoger dan", "250.000,00"),
-    (12, "Burgerservicenummer", "elfproef", "123456789"),
-    (13, "Huisnummer", "huisnummer", "123456"),
-    (13, "Huisnummertoevoeging", "toevoeging", "ABCDE"),
-    (13, "Postcode", "postcode", "12345"),
+    (12, "Burgerservicenummer", "elfproef", None),
+    (13, "Huisnummer", "huisnummer", None),
+    (13, "Huisnummertoevoeging", "toevoeging", None),
+    (13, "Postcode", "postcode", None),
     (14, "ontstaansdatum", "toekomst", "2027-01-01"),
-    (15, "Straatnaam", "vraagteken", "?sselkade"),
+    (15, "Straatnaam", "vraagteken", None),
 ]
+#: What the example of bad rows holds in its personal columns: never in a report.
+BAD_PERSONAL_VALUES = (
+    "1899-12-31",
+    "2031-01-01",
+    "Test[U+202E]Fout",
+    "Fout",
+    "Proef[U+0000]straat",
+    "Proefpersoon",
+    "123456789",
+    "123456",
+    "ABCDE",
+    "12345",
+    "?sselkade",
+    "sselkade",
+)
 
 
 def report_lines(result) -> list[str]:
+    """As the docs' example report (``signals import --show-values``) prints them."""
     return [f"{e} [{e.value}]" if e.value is not None else str(e) for e in result.errors]
 
 
@@ -278,11 +297,10 @@ def test_every_bad_row_and_column_of_the_example_is_reported():
     assert [(line, column) for line, column, _r, _v in found] == [
         (line, column) for line, column, _w, _v in EXPECTED_BAD
     ]
-    for (_l, _c, reason, value), (_line, _col, words, shown_value) in zip(
-        found, EXPECTED_BAD, strict=True
-    ):
-        assert words in reason and value == shown_value
-        assert not INVISIBLE.search(value)
+    for error, (_line, _col, words, shown_value) in zip(result.errors, EXPECTED_BAD, strict=True):
+        assert words in str(error.reason) and error.value == shown_value
+        assert error.personal == (shown_value is None)
+        assert error.tenant_number is None  # the example has no tenant_number column
 
 
 def test_the_documented_report_is_what_the_parser_says():
@@ -290,18 +308,57 @@ def test_the_documented_report_is_what_the_parser_says():
     assert BAD_REPORT.read_text(encoding="utf-8").splitlines() == report_lines(result)
 
 
+def test_no_personal_value_is_ever_in_the_report():
+    result = parse(BAD.read_bytes(), today=DAY)
+    report = json.dumps([e.stored() for e in result.errors]) + "\n".join(report_lines(result))
+    for value in BAD_PERSONAL_VALUES:
+        assert value not in report, value
+
+
+def test_only_amounts_months_and_signal_dates_show_their_value():
+    held = {h for column_set in (TODAY, VNG) for _doc, h in column_set.columns}
+    assert held - PERSONAL == {"arrears_amount", "arrears_months", "signal_date", "arrears_since"}
+
+
+def test_the_report_shows_the_rows_tenant_number_and_stores_it_nowhere():
+    header = VNG_HEADER + ";tenant_number"
+    text = vng(
+        vng_row(amount="nul") + ";H-4711",
+        vng_row("123456789", amount="0,00") + ";H\u202e4712",
+        vng_row("273100701", born="1899-12-31") + ";",
+        header=header,
+    )
+    result = parse(text.encode(), today=DAY)
+    found = [(e.line, e.column, e.value, e.personal, e.tenant_number) for e in result.errors]
+    assert found == [
+        (2, "bedrag", "nul", False, "H-4711"),
+        (3, "Burgerservicenummer", None, True, "H[U+202E]4712"),
+        (3, "bedrag", "0,00", False, "H[U+202E]4712"),
+        (3, "tenant_number", None, True, "H[U+202E]4712"),  # the invisible character
+        (4, "Geboortedatum", None, True, None),
+    ]
+    for error in result.errors:
+        assert "H-4711" not in f"{error} {error!r} {json.dumps(error.stored())}"
+        assert "4712" not in f"{error} {error!r} {json.dumps(error.stored())}"
+        assert set(error.stored()) == {"line", "column", "reason", "value", "personal"}
+
+
 def test_the_report_prints_without_values():
-    """What the CLI prints, the job's row stores and a log could see: where and why."""
+    """What the CLI prints and a log could see: where and why."""
     result = parse(BAD.read_bytes(), today=DAY)
     for error in result.errors:
-        assert error.value and error.value not in str(error)
-        assert error.value not in repr(error) and error.value not in json.dumps(error.stored())
+        if error.value is not None:
+            assert error.value not in str(error) and error.value not in repr(error)
 
 
-def test_shown_values_are_truncated_around_the_invisible_character():
-    assert shown("a" * 100) == "a" * SHOWN_MAX + "…"
+def test_shown_values_are_cut_to_forty_characters():
+    assert SHOWN_MAX == 40
+    assert shown("a" * SHOWN_MAX) == "a" * SHOWN_MAX
+    assert shown("a" * 100) == "a" * (SHOWN_MAX - 1) + "…"
     far = shown("b" * 80 + "\u202e" + "c" * 80)
     assert far.startswith("…") and "[U+202E]" in far and far.endswith("…")
+    assert len(far) <= SHOWN_MAX
+    assert len(shown("\u202e" * 30)) <= SHOWN_MAX and "[U+" not in shown("\u202e" * 30)[-2:]
     assert shown("Jan\u2067sen") == "Jan[U+2067]sen"
 
 
@@ -323,45 +380,56 @@ def upload(client, data: bytes):
     )
 
 
-def test_upload_shows_the_report_with_values_and_stores_none(signed_in, session, caplog):
-    """Dates relative to today: the example's own dates age, the upload checks against the
+def test_upload_reports_row_tenant_number_column_and_value(signed_in, session, caplog):
+    """The report on the upload page: row, tenant number, column, the value unless it is
+    personal data, and why. The job's row keeps all but the tenant number; no log has it.
+    Dates relative to today: the example's own dates age, the upload checks against the
     real calendar."""
     today = local_today()
     signal = today.isoformat()
-    good = vng_row(since=f"{today.year - 1}-{today.month:02d}-01", signal=signal)
+    since = f"{today.year - 1}-{today.month:02d}-01"
+    good = vng_row(since=since, signal=signal) + ";H-0815"
     bad = vng_row(
         "273100701",
         surname="Test\u202eKanarie",
         born="1899-12-31",
-        amount="0",
-        since=f"{today.year - 1}-{today.month:02d}-01",
+        amount="12,3,4",
+        since=since,
         signal=signal,
     )
+    bad += ";H-4711-Kanarie"
     before = counts(session)
     caplog.set_level(logging.DEBUG)
-    response = upload(signed_in, vng(good, bad).encode())
+    response = upload(signed_in, vng(good, bad, header=VNG_HEADER + ";tenant_number").encode())
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Er is niets geïmporteerd" in page
-    assert "<bdi>Test[U+202E]Kanarie</bdi>" in page and "\u202e" not in page
+    assert page.count("<bdi>H-4711-Kanarie</bdi>") == 3  # on each of the row's errors
+    assert "H-0815" not in page  # the good row is not in the report
+    assert "<bdi>12,3,4</bdi>" in page
+    assert "Test[U+202E]Kanarie" not in page and "\u202e" not in page
+    assert "1899-12-31" not in page and "273100701" not in page
+    assert page.count("ongeldig (persoonsgegeven, niet getoond)") == 2
     for column in ("Achternaam", "Geboortedatum", "bedrag"):
         assert f">{column}</td>" in page
     assert response.headers["Cache-Control"] == "no-store"
     assert counts(session) == before
     job = session.scalars(select(ImportJob).order_by(ImportJob.id.desc())).first()
     assert job.status == "failed"
-    assert [(e["line"], e["column"]) for e in job.errors] == [
-        (3, "Achternaam"),
-        (3, "Geboortedatum"),
-        (3, "bedrag"),
+    assert [(e["line"], e["column"], e["value"], e["personal"]) for e in job.errors] == [
+        (3, "Achternaam", None, True),
+        (3, "Geboortedatum", None, True),
+        (3, "bedrag", "12,3,4", False),
     ]
     stored = json.dumps(job.errors)
-    for value in ("Kanarie", "U+202E", "1899-12-31", "273100701"):
+    for value in ("Kanarie", "H-4711", "U+202E", "1899-12-31", "273100701"):
         assert value not in stored
         assert value not in caplog.text
-    # The job's page keeps where and why, without the values.
+    # The job's page keeps row, column, the value that is no personal data, and why.
     later = signed_in.get(f"/casussen/import/{job.id}").get_data(as_text=True)
-    assert ">Achternaam</td>" in later and "Kanarie" not in later
+    assert ">Achternaam</td>" in later and "<bdi>12,3,4</bdi>" in later
+    assert "Kanarie" not in later and "H-4711" not in later
+    assert later.count("ongeldig (persoonsgegeven, niet getoond)") == 2
 
 
 def test_upload_of_the_windows_1252_file_imports_it(signed_in, session):
@@ -387,11 +455,14 @@ def test_cli_prints_values_only_when_asked(app, session, make_org, tmp_path):
     runner = app.test_cli_runner()
     quiet = runner.invoke(args=["signals", "import", str(path), "--org", "corporatie"])
     assert quiet.exit_code == 1 and "regel 8, Achternaam:" in quiet.stderr
-    assert "Test[U+202E]Fout" not in quiet.stderr and "\u202e" not in quiet.stderr
+    assert "[2025-06-01]" not in quiet.stderr and "[0,00]" not in quiet.stderr
     loud = runner.invoke(
         args=["signals", "import", str(path), "--org", "corporatie", "--show-values"]
     )
-    assert loud.exit_code == 1 and "[Test[U+202E]Fout]" in loud.stderr
+    assert loud.exit_code == 1 and "[2025-06-01]" in loud.stderr and "[0,00]" in loud.stderr
+    for output in (quiet.stderr, loud.stderr):  # personal data: not even when asked
+        assert "Test[U+202E]Fout" not in output and "\u202e" not in output
+        assert "123456789" not in output
 
 
 # --- both copies, the same cases ------------------------------------------------------------
@@ -450,7 +521,7 @@ def check_result(result) -> None:
         assert str(error.reason)
         if error.value is not None:
             assert not INVISIBLE.search(error.value)
-            assert len(error.value) <= 2 + len("[U+0000]") * SHOWN_MAX
+            assert len(error.value) <= SHOWN_MAX and not error.personal
 
 
 @settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])

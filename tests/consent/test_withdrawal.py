@@ -167,11 +167,14 @@ def test_visibility_follows_the_referral_never_the_consent(
 
 
 def test_withdrawal_is_as_easy_as_granting(client, session, world, sms_box):
-    """One page, everything ticked: one press withdraws all of it."""
+    """One page that asks plainly what to withdraw (nothing ticked: no "untick what you
+    keep"); ticking everything and one press withdraws all of it."""
     records = _grant_online(client, session, world, sms_box, [["household", "life_map"], []])
     record = records[world.orgs["schuldhulp"].id]
     page = client.get(f"/toestemming/mijn/{record.id}/intrekken").get_data(as_text=True)
-    assert page.count("checked") == 2
+    assert "Wat wilt u intrekken?" in page
+    assert "Kies een of meer. U kunt ook alles intrekken." in page
+    assert page.count('type="checkbox"') == 2 and "checked" not in page
     client.post_form(
         f"/toestemming/mijn/{record.id}/intrekken", {"categories": ["household", "life_map"]}
     )
@@ -185,9 +188,11 @@ def test_choosing_nothing_to_withdraw_changes_nothing(client, session, world, sm
     records = _grant_online(client, session, world, sms_box, [["household"], []])
     record = records[world.orgs["schuldhulp"].id]
     response = client.post_form(f"/toestemming/mijn/{record.id}/intrekken", {})
-    assert response.status_code == 400 and "Kies wat u wilt intrekken" in response.get_data(
-        as_text=True
-    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Kies wat u wilt intrekken" in html
+    # The error is named by the question, and still nothing is ticked for her.
+    assert 'id="withdraw-error"' in html and "withdraw-hint withdraw-error" in html
+    assert "checked" not in html
     assert session.scalar(select(ConsentEvent)) is None
 
 

@@ -113,6 +113,26 @@ class Case(EncryptedRow, Base):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def is_erased(self) -> bool:
+        """Whether retention crypto-shredded this case's data key (``shred_case``).
+
+        Its personal fields then read as ``Erased`` for good, and nothing can be sealed under
+        the key any more: pages hide their edit forms and the services refuse every change,
+        instead of failing at the flush.
+        """
+        from sqlalchemy import inspect, select
+
+        session = inspect(self).session
+        if session is None or self.data_key_id is None:
+            return False
+        # Asked of the table, not the relationship: after a refused change rolled back, the
+        # page is still drawn (and a key that never reached the database is not shredded).
+        destroyed = session.scalar(
+            select(DataKey.destroyed_at).where(DataKey.id == self.data_key_id)
+        )
+        return destroyed is not None
+
+    @property
     def main_tenant(self) -> Person | None:
         return next((p for p in self.persons if p.is_main_tenant), None)
 

@@ -18,9 +18,14 @@ this package only parses and validates, and reports every bad row, column and re
   YYYYMMDD; euro amounts with a decimal comma or point (a single separator followed by three
   digits groups thousands: ``1.234`` is 1234).
 - **Values no real signal has** are refused per row and column (``docs/monthly-file.md``
-  lists the rules). A ``RowError`` carries the refused value only as ``shown`` (invisible
-  characters written out, truncated), for the report to the uploader; it never prints it
-  (``str``), so logs and the job's stored errors stay free of it.
+  lists the rules). A ``RowError`` carries the refused value as ``shown`` (invisible
+  characters written out, at most 40 characters), but never the value of a column with
+  personal data (``PERSONAL``: BSN, names, birth date, address, phone, e-mail, tenant
+  number): for those the report says only that it is invalid, since the job's row that
+  keeps the report is not encrypted. It also carries the row's tenant number, the
+  corporation's own reference to find the row by; that is personal data too (the case
+  keeps it encrypted), so it is for the report on the upload page only: ``stored()`` leaves
+  it out and ``str`` (what the CLI prints and a log could see) gives where and why only.
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ __all__ = [
     "COLUMNS",
     "MAX_ROWS",
     "OPTIONAL",
+    "PERSONAL",
     "REQUIRED",
     "TODAY",
     "VNG",
@@ -91,6 +97,26 @@ DAYS_AHEAD = 3
 DAYS_BACK = 365
 #: The most months overdue the case records (``portal.cases.service.check_months``).
 MAX_MONTHS = 999
+#: Columns (by holding name) with personal data: a refused value of theirs is never shown or
+#: stored, the report says only that it is invalid. What is left: amounts, months and the
+#: signal's dates, which say nothing about who the row is.
+PERSONAL = frozenset(
+    {
+        "tenant_number",
+        "bsn",
+        "surname",
+        "prefix",
+        "initials",
+        "birth_date",
+        "street",
+        "house_number",
+        "addition",
+        "postcode",
+        "city",
+        "phone",
+        "email",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,25 +147,46 @@ class SignalRow:
 
 @dataclass(frozen=True)
 class RowError:
-    """Where and why, and the refused value as shown to the uploader.
+    """Where and why, the refused value unless it is personal data, and the row's tenant
+    number.
 
-    ``str`` gives where and why only: that is what the CLI prints, the job row stores and a
-    log could ever see. ``value`` (already passed through ``shown``) is for the report on
-    the upload page, to the person who sent the file, and nowhere else.
+    ``str`` gives where and why only: that is what the CLI prints and a log could ever see.
+    ``value`` (passed through ``shown``) is None for a column in ``PERSONAL`` (``personal``
+    is then set: the report says the value is invalid, not what it is). ``tenant_number``
+    (``shown``) is personal data: for the report on the upload page, to the person who sent
+    the file, and nowhere else; ``stored()`` leaves it out.
     """
 
     line: int
     column: str
     reason: Any  # a lazy translated string
     value: str | None = field(default=None, repr=False)
+    personal: bool = False
+    tenant_number: str | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
         where = _l("regel %(line)s", line=self.line) if self.line else _l("bestand")
         return f"{where}, {self.column or '-'}: {self.reason}"
 
     def stored(self) -> dict[str, Any]:
-        """The error as the job's row keeps it: where and why, never the value."""
-        return {"line": self.line, "column": self.column, "reason": str(self.reason)}
+        """The error as the job's row keeps it (unencrypted): where, why and the value of a
+        column without personal data; never the tenant number."""
+        return {
+            "line": self.line,
+            "column": self.column,
+            "reason": str(self.reason),
+            "value": self.value,
+            "personal": self.personal,
+        }
+
+
+def _cell_error(
+    line: int, column: str, held: str, raw: str, reason: Any, tenant: str | None
+) -> RowError:
+    """A refused cell: its value shown unless the column holds personal data."""
+    if held in PERSONAL:
+        return RowError(line, column, reason, None, True, tenant)
+    return RowError(line, column, reason, shown(raw), False, tenant)
 
 
 @dataclass
@@ -226,6 +273,9 @@ def _rows(reader: Any, layout: Layout, result: ParseResult, today: date) -> None
         (held, position, doc, parsers[held]) for held, (position, doc) in layout.positions.items()
     ]
     seen_bsn: dict[str, int] = {}
+    tenant_at = (
+        layout.positions["tenant_number"][0] if "tenant_number" in layout.positions else None
+    )
     newest, oldest = today + timedelta(days=DAYS_AHEAD), today - timedelta(days=DAYS_BACK)
     errors = result.errors
     try:
@@ -241,13 +291,18 @@ def _rows(reader: Any, layout: Layout, result: ParseResult, today: date) -> None
                 continue
             values: dict[str, Any] = {}
             bad: set[str] = set()
+            # The row's tenant number, as typed: how the sender finds the row in their system.
+            typed = record[tenant_at].strip() if tenant_at is not None else ""
+            tenant = shown(typed) if typed else None
             for held, position, doc, parser in cells:
                 try:
                     values[held] = parser(record[position])
                 except FieldError as exc:
-                    errors.append(RowError(line, doc, exc.args[0], shown(record[position])))
+                    errors.append(
+                        _cell_error(line, doc, held, record[position], exc.args[0], tenant)
+                    )
                     bad.add(held)
-            refuse = partial(_refuse, errors, layout, record, line, bad)
+            refuse = partial(_refuse, errors, layout, record, line, bad, tenant)
 
             birth, signal = values.get("birth_date"), values.get("signal_date")
             if birth is not None and birth > today:
@@ -306,12 +361,13 @@ def _refuse(
     record: list[str],
     line: int,
     bad: set[str],
+    tenant: str | None,
     held: str,
     reason: Any,
 ) -> None:
     """A value that parsed but cannot be (a date in the future, a BSN seen before)."""
     raw = record[layout.positions[held][0]]
-    errors.append(RowError(line, layout.columns.label(held), reason, shown(raw)))
+    errors.append(_cell_error(line, layout.columns.label(held), held, raw, reason, tenant))
     bad.add(held)
 
 

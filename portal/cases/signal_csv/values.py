@@ -2,7 +2,7 @@
 
 Every parser takes the cell's text and returns the value the case stores, or raises
 ``FieldError`` whose message is translatable and holds no data. ``shown`` makes a refused
-value fit to show to the person who sent the file (and only to them: it is personal data).
+value fit to show in the report (which shows it only for columns without personal data).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ INVISIBLE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
-#: Longest part of a refused value the report shows.
+#: Most characters of a refused value the report shows.
 SHOWN_MAX = 40
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
@@ -57,15 +57,22 @@ class FieldError(ValueError):
 
 def shown(value: str) -> str:
     """A refused value as the report shows it: invisible characters written out as
-    ``[U+202E]``, at most ``SHOWN_MAX`` characters (around the first invisible one if it
-    lies further on), so the sender can find it in their file and nothing in it can turn
-    the page's text around."""
+    ``[U+202E]``, at most ``SHOWN_MAX`` characters in all (``…`` where it was cut; around
+    the first invisible one if that lies further on), so the sender can find it in their
+    file and nothing in it can turn the page's text around."""
     start = 0
     first = INVISIBLE.search(value)
     if first is not None and first.start() > SHOWN_MAX - 10:
         start = first.start() - 10
-    part = INVISIBLE.sub(lambda m: f"[U+{ord(m[0]):04X}]", value[start : start + SHOWN_MAX])
-    return ("…" if start else "") + part + ("…" if start + SHOWN_MAX < len(value) else "")
+    out = "…" if start else ""
+    for position in range(start, len(value)):
+        char = value[position]
+        part = f"[U+{ord(char):04X}]" if INVISIBLE.match(char) else char
+        room = SHOWN_MAX if position == len(value) - 1 else SHOWN_MAX - 1  # room for "…"
+        if len(out) + len(part) > room:
+            return out + "…"
+        out += part
+    return out
 
 
 def parse_amount_cents(text: str) -> int:

@@ -17,6 +17,7 @@ from portal.cases import service
 from portal.cases.display import CaseView, case_view
 from portal.cases.forms import ActionForm, CaseForm, PersonForm
 from portal.cases.models import Case, Person
+from portal.cases.summary import case_summary
 from portal.cases.views import bp
 from portal.cases.views.common import (
     SECTIONS,
@@ -55,9 +56,12 @@ def show(case_id: int):
     actor, case = load(case_id, joinedload(Case.persons))  # the household, with the case
     view = case_view(db.session, actor, case)
     known = service.known_elsewhere(db.session, actor, case)
+    summary = case_summary(db.session, actor, case)
     db.session.commit()  # the audit events of this view
     return vary_on_htmx(
-        Response(render_template("cases/case.html", **page_context(view), known=known))
+        Response(
+            render_template("cases/case.html", **page_context(view), known=known, summary=summary)
+        )
     )
 
 

@@ -166,10 +166,19 @@ def edit_flow(
 ) -> ResponseReturnValue:
     """GET shows the form, filled from the revealed values, in its section; POST submits it
     to ``save`` (one service call) and shows the fresh section, or the form again with the
-    errors or the service's refusal at the field it names (and nothing changed)."""
+    errors or the service's refusal at the field it names (and nothing changed).
+
+    A case erased by retention has nothing left to edit: its form is not shown, and a posted
+    form is refused at the form, like any refusal (whatever service ``save`` calls).
+    """
     if request.method == "POST":
         form = make_form(None)
-        outcome = submit(form, lambda: save(form))
+
+        def change() -> Any:
+            service.require_not_erased(case)
+            return save(form)
+
+        outcome = submit(form, change)
         if outcome.done:
             return done(case, section, message)
         if outcome.refusal is not None:
@@ -177,6 +186,7 @@ def edit_flow(
         view = reveal(case)
         status = 400
     else:
+        service.require_not_erased(case)  # the error page: there is no form to show
         view = reveal(case)
         form = make_form(view)
         status = 200

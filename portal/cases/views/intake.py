@@ -6,11 +6,16 @@ An import job is its organisation's alone: another organisation's job id answers
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
+
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal import ROOT
 from portal.access import casework
 from portal.accounts.models import Organisation
 from portal.actor import Actor, current_actor
@@ -26,6 +31,11 @@ from portal.numbers import query_int
 from portal.web import is_htmx, submit, vary_on_htmx
 
 REPORT_PAGE = 500
+#: The example monthly file (fictional tenants, docs/monthly-file.md) and the day it was made.
+EXAMPLE_FILE = ROOT / "docs" / "examples" / "huurachterstand-voorbeeld.csv"
+EXAMPLE_DAY = date(2026, 12, 5)
+#: Its columns that the download moves to today (a signal over a year old is refused).
+EXAMPLE_DATES = ("ontstaansdatum", "signaaldatum")
 
 
 def _organisation(actor: Actor) -> Organisation:
@@ -137,8 +147,38 @@ def _import_page(
             recent=recent,
             column_sets=(signal_csv.TODAY, signal_csv.VNG),
             refused=refused,
+            max_mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+            max_rows=format_number(signal_csv.MAX_ROWS),
         ),
         status,
+    )
+
+
+def example_file(today: date) -> bytes:
+    """The example file with its signal dates moved by as many days as ``today`` lies after
+    ``EXAMPLE_DAY``: downloaded on any day, it imports without an error as it is. Kept as
+    it is written: UTF-8 with a byte-order mark (so Excel reads its accents right), ``;``
+    and CRLF, as Excel's "CSV UTF-8" saves it."""
+    text = EXAMPLE_FILE.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    dated = [i for i, name in enumerate(rows[0]) if name in EXAMPLE_DATES]
+    shift = today - EXAMPLE_DAY
+    for row in rows[1:]:
+        for i in dated:
+            row[i] = (date.fromisoformat(row[i]) + shift).isoformat()
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+@bp.get("/import/voorbeeld.csv")
+@casework
+def import_example():
+    """The example monthly file to download: fictional tenants, dated today."""
+    return Response(
+        example_file(today()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{EXAMPLE_FILE.name}"'},
     )
 
 
