@@ -32,7 +32,7 @@ from consent.models import CHANNELS, ConsentRecord, ConsentRequest
 from consent.pdf import qr_data_uri, render_pdf
 from portal.access import casework
 from portal.actor import current_actor
-from portal.cases.models import Case
+from portal.cases.models import Case, Person
 from portal.cases.policy import load_case, load_own_case
 from portal.cases.service import is_minor
 from portal.covenant.rules import Covenant, NoActiveCovenant, active_covenant
@@ -229,6 +229,17 @@ def _representative(form: Any) -> service.Representative | None:
     )
 
 
+def _known_channels(person: Person | None) -> set[str]:
+    """The channels to tick at first: what the case knows of the tenant (a mobile number: a
+    text message, when the portal can send one; an e-mail address: an e-mail), else a
+    printed letter. Told by the blind
+    indexes, which say whether a value is there without decrypting it."""
+    indexed = {entry.field for entry in person.blind_indexes} if person is not None else set()
+    known = {"sms"} if "phone" in indexed and sms.available() else set()
+    known |= {"email"} if "email" in indexed else set()
+    return known or {"letter"}
+
+
 @bp.route("/casussen/<int:case_id>/toestemming/vragen", methods=["GET", "POST"])
 @casework
 def ask(case_id: int):
@@ -286,7 +297,8 @@ def ask(case_id: int):
             error=error,
             channels=CHANNELS,
             channel_labels=CHANNEL_LABELS,
-            chosen_channels=set(request.form.getlist("channels")) or {"sms"},
+            chosen_channels=set(request.form.getlist("channels"))
+            or _known_channels(service.first_adult(case)),
             sms_available=sms.available(),
             refused=refused,
             any_refused=any(refused.values()),

@@ -33,10 +33,15 @@ class ReasonForm(VersionedForm):
 
 
 class OutcomeForm(VersionedForm):
+    #: No outcome is chosen for the user: how the help ended is theirs to say.
     outcome = SelectField(
         _l("Uitkomst van de hulp"),
-        choices=[SelectChoice(code, OUTCOME_LABELS[code]) for code in OUTCOMES],
-        validators=[DataRequired()],
+        choices=[
+            SelectChoice("", _l("Kies de uitkomst")),
+            *(SelectChoice(code, OUTCOME_LABELS[code]) for code in OUTCOMES),
+        ],
+        default="",
+        validators=[DataRequired(message=_l("Kies hoe de hulp afliep."))],
     )
 
 

@@ -226,6 +226,16 @@ def _detail_context(
     checks = service.item_checks(db.session, case)
     for found in checks.values():
         fields.update((check, ("note",)) for check in found if check.note is not None)
+    # Why the previous partner gave the case back (or declined it): the next partner needs
+    # it, so it reads the reason as part of the package (identity, like every reason).
+    previous = referral.previous
+    why_back = None
+    if previous is not None:
+        why_back = next(
+            (e for e in reversed(previous.events) if e.kind in ("return", "decline")), None
+        )
+        if why_back is not None:
+            fields[why_back] = ("reason",)
     # Her own words, when the package includes them: the receiver hears her, not only us.
     says = says_of(db.session, case) if TENANT_INPUT in referral.categories else []
     fields.update((say, ("text", "answer")) for say in says)
@@ -262,6 +272,9 @@ def _detail_context(
         "shown": shown,
         "groundwork": groundwork,
         "said": said(says, shown, organisation_names(db.session, says)),
+        "why_back": why_back,
+        "may_open_previous": previous is not None
+        and actor.organisation_id in (previous.sender_org_id, previous.recipient_org_id),
         "checks": checks,
         "check_forms": check_forms,
         "failed_check": failed_check[0] if failed_check else None,
@@ -355,6 +368,22 @@ def _purposes(covenant) -> list[tuple[str, str]]:
     ]
 
 
+#: The purpose a case's signals suggest for a referral: arrears ask for debt help; anything
+#: else (nuisance, pollution) for care and support. Early signalling has its own page.
+SUGGESTED_PURPOSES = {"arrears": "debt_help"}
+OTHER_PURPOSE = "care_support"
+
+
+def _suggested_purpose(case: Case, choices: list[SelectChoice]) -> str:
+    offered = [c.value for c in choices]
+    for kind in case.signal_kinds:
+        if SUGGESTED_PURPOSES.get(kind) in offered:
+            return SUGGESTED_PURPOSES[kind]
+    if OTHER_PURPOSE in offered and case.signal_kinds:
+        return OTHER_PURPOSE
+    return next((c for c in offered if c != "early_signalling"), offered[0])
+
+
 @bp.route("/casussen/<int:case_id>/overdragen", methods=["GET", "POST"])
 @casework
 def send(case_id: int):
@@ -370,7 +399,7 @@ def send(case_id: int):
     form.purpose.choices = _purposes(covenant)
     if not form.purpose.choices:
         raise DomainError(_("Het convenant kent geen overdracht."))
-    purpose = request.values.get("purpose") or form.purpose.choices[0].value
+    purpose = request.values.get("purpose") or _suggested_purpose(case, form.purpose.choices)
     if purpose not in {c.value for c in form.purpose.choices}:
         abort(404)
     form.purpose.data = purpose

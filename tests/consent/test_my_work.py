@@ -70,3 +70,43 @@ def test_the_timeline_tells_the_referral_and_the_consent(session, world, staff, 
     timeline = page[page.index('id="tijdlijn"') :]
     for step in ("Overdracht verstuurd", "Overdracht geaccepteerd", "Toestemming gegeven"):
         assert step in timeline, step
+
+
+def test_the_next_partner_reads_why_the_case_came_back(session, world, staff):
+    why = "Drie keer niet bereikt, ook niet bij een huisbezoek."
+    first = world.refer(session, "schuldhulp")
+    coach = world.actor(world.coach)
+    handover.accept(session, coach, first, version=None)
+    handover.return_to_sender(session, coach, first, why, version=None)
+    second = handover.escalate(
+        session, world.actor(world.owner), first,
+        recipient_org_id=world.orgs["welzijn"].id, note=None, version=None,
+    )  # fmt: skip
+    session.commit()
+    owner_page = staff(world.owner).get(f"/overdrachten/{second.id}").get_data(as_text=True)
+    assert why in owner_page and f'href="/overdrachten/{first.id}"' in owner_page
+    welfare_page = staff(world.welfare).get(f"/overdrachten/{second.id}").get_data(as_text=True)
+    assert "Teruggegeven met als reden" in welfare_page
+    assert f'href="/overdrachten/{first.id}"' not in welfare_page  # not theirs to open: no 404
+
+
+def test_forms_start_from_what_the_case_says(session, world, staff, sms_box):
+    """The handover's purpose follows the case (arrears: debt help, not early signalling);
+    the consent channel follows what is known of the tenant (a mobile number: a text)."""
+    import re
+
+    owner = staff(world.owner)
+    send = owner.get(f"/casussen/{world.case.id}/overdragen").get_data(as_text=True)
+    assert re.search(r'<option(?=[^>]*value="debt_help")(?=[^>]*selected)', send)
+    url = f"/casussen/{world.case.id}/toestemming/vragen?doel=debt_help"
+    ask = owner.get(url).get_data(as_text=True)
+    assert re.search(r'value="sms"[^>]*checked', ask)
+    assert not re.search(r'value="letter"[^>]*checked', ask)
+
+
+def test_help_ended_has_no_outcome_chosen_for_the_user(app):
+    from handover.forms import OutcomeForm
+
+    with app.test_request_context():
+        form = OutcomeForm(formdata=None, version=1)
+        assert form.outcome.data in ("", None)
