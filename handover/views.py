@@ -368,20 +368,12 @@ def _purposes(covenant) -> list[tuple[str, str]]:
     ]
 
 
-#: The purpose a case's signals suggest for a referral: arrears ask for debt help; anything
-#: else (nuisance, pollution) for care and support. Early signalling has its own page.
-SUGGESTED_PURPOSES = {"arrears": "debt_help"}
-OTHER_PURPOSE = "care_support"
-
-
-def _suggested_purpose(case: Case, choices: list[SelectChoice]) -> str:
+def _suggested_purpose(covenant: Any, choices: list[SelectChoice]) -> str:
+    """The purpose to propose first: the covenant's first one with a ladder that is not its
+    early-signalling purpose (that report has its own page, "Melden bij de gemeente")."""
     offered = [c.value for c in choices]
-    for kind in case.signal_kinds:
-        if SUGGESTED_PURPOSES.get(kind) in offered:
-            return SUGGESTED_PURPOSES[kind]
-    if OTHER_PURPOSE in offered and case.signal_kinds:
-        return OTHER_PURPOSE
-    return next((c for c in offered if c != "early_signalling"), offered[0])
+    signalling = covenant.signalling.purpose if covenant.signalling is not None else None
+    return next((code for code in offered if code != signalling), offered[0])
 
 
 @bp.route("/casussen/<int:case_id>/overdragen", methods=["GET", "POST"])
@@ -399,7 +391,7 @@ def send(case_id: int):
     form.purpose.choices = _purposes(covenant)
     if not form.purpose.choices:
         raise DomainError(_("Het convenant kent geen overdracht."))
-    purpose = request.values.get("purpose") or _suggested_purpose(case, form.purpose.choices)
+    purpose = request.values.get("purpose") or _suggested_purpose(covenant, form.purpose.choices)
     if purpose not in {c.value for c in form.purpose.choices}:
         abort(404)
     form.purpose.data = purpose

@@ -91,7 +91,8 @@ def test_the_next_partner_reads_why_the_case_came_back(session, world, staff):
 
 
 def test_forms_start_from_what_the_case_says(session, world, staff, sms_box):
-    """The handover's purpose follows the case (arrears: debt help, not early signalling);
+    """A handover proposes help (debt help), not the early-signalling report that has its own
+    page;
     the consent channel follows what is known of the tenant (a mobile number: a text)."""
     import re
 
