@@ -51,7 +51,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     sign_in(corp, corp_email, corp_secret)
     # From the open case: "Overdragen", pick the purpose, "Versturen" (three clicks).
     corp.goto(f"/casussen/{case_id}")
-    corp.get_by_role("link", name="Overdragen").click()
+    corp.locator(".kp-summary").get_by_role("link", name="Overdragen").click()
     corp.get_by_label("Doel").select_option(label="Schuldhulpverlening")
     corp.wait_for_load_state("networkidle")
     assert axe_violations(corp) == []

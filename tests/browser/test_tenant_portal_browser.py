@@ -277,7 +277,7 @@ def test_the_tenant_with_the_keyboard_alone(browser, live_server, live_app, lang
 def test_the_bewindvoerder_acts_for_her_and_the_caseworker_answers(browser, live_server, live_app):
     reset_throttle(live_app)
     scenario = _scenario_a(live_app)
-    rep_phone = f"06 {uuid.uuid4().int % 10**8:08d}"
+    rep_phone = f"06 1{uuid.uuid4().int % 10**7:07d}"  # a valid Dutch mobile number
     with live_app.app_context():
         sanne = find_user_by_email(db.session, "sanne@corporatie.example")
         case = db.session.get_one(Case, scenario["case_id"])
