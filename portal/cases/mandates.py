@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import MANDATES, Case, Person, TenantMandate
-from portal.crypto import blind_index
+from portal.cases.service import clean_contact
 from portal.db import changed_rows, utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.workdays import local_today
@@ -73,17 +73,8 @@ def _clean(data: MandateData) -> dict[str, object]:
         )
     if len(evidence) > EVIDENCE_MAX:
         raise DomainError(str(_l("Dit is te lang.")), field="evidence")
-    phone = email = None
-    try:
-        if data.phone and data.phone.strip():
-            phone = blind_index.normalise_phone(data.phone)
-    except ValueError:
-        raise DomainError(str(_l("Dit telefoonnummer klopt niet.")), field="phone") from None
-    try:
-        if data.email and data.email.strip():
-            email = blind_index.normalise_email(data.email)
-    except ValueError:
-        raise DomainError(str(_l("Dit e-mailadres klopt niet.")), field="email") from None
+    phone = clean_contact("phone", data.phone)
+    email = clean_contact("email", data.email)
     if phone is None and email is None:
         raise DomainError(
             str(

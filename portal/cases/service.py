@@ -138,6 +138,13 @@ def _clean(name: str, value: Any) -> Any:
     return value
 
 
+def clean_contact(field: str, value: str | None) -> str | None:
+    """A phone number or e-mail address as the case stores it (E.164, lower case), ``None``
+    when empty; DomainError naming the field when it is no number or address. The one rule
+    for a household member, a tenant's own correction and a representative alike."""
+    return _clean(field, value)
+
+
 def clean_person(data: PersonData, today: date | None = None) -> dict[str, Any]:
     """Validated, normalised values of a household member (DomainError naming the field).
 

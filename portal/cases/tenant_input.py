@@ -37,8 +37,7 @@ from portal.cases.models import (
     TenantSay,
 )
 from portal.cases.models.tenant import TENANT_INPUT
-from portal.cases.service import update_person
-from portal.crypto import blind_index
+from portal.cases.service import clean_contact, update_person
 from portal.db import changed_rows, utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.links import external_url
@@ -221,19 +220,9 @@ def propose_correction(
     person = own_person(session, actor, case)
     if field not in CORRECTABLE:
         raise DomainError(str(_l("Dit gegeven kunt u hier niet wijzigen.")))
-    try:
-        normalised = (
-            blind_index.normalise_phone(value)
-            if field == "phone"
-            else blind_index.normalise_email(value)
-        )
-    except ValueError:
-        message = (
-            _l("Dit telefoonnummer klopt niet.")
-            if field == "phone"
-            else _l("Dit e-mailadres klopt niet.")
-        )
-        raise DomainError(str(message), field=field) from None
+    normalised = clean_contact(field, value)
+    if normalised is None:
+        raise DomainError(str(_l("Vul een nieuw nummer of e-mailadres in.")), field=field)
     waiting = session.scalar(
         select(ContactCorrection).where(
             ContactCorrection.person_id == person.id,
