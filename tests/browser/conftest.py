@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from portal import ROOT, create_app
@@ -159,7 +160,7 @@ def sign_in(page, email: str, secret: str) -> None:
     page.get_by_role("button", name="Inloggen").click()
     page.get_by_label("Code uit uw app").fill(mfa.current_code(secret, utcnow()))
     page.get_by_role("button", name="Doorgaan").click()
-    assert page.locator("h1").inner_text() == "Mijn werk"
+    expect(page.locator("h1")).to_have_text("Mijn werk")
 
 
 DESKTOP = {"width": 1280, "height": 900}

@@ -3,6 +3,8 @@ Dutch and in Arabic (right to left), with no axe-core violations, at 320, 390 an
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from portal import ROOT
 from tests.browser.conftest import axe_violations, screenshots
 
@@ -18,7 +20,7 @@ def test_the_statement_from_the_footer(browser, live_server):
     link.focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/toegankelijkheid")
-    assert page.locator("h1").inner_text() == "Toegankelijkheidsverklaring"
+    expect(page.locator("h1")).to_have_text("Toegankelijkheidsverklaring")
     # 320 px: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     folder = ROOT / "test-results" / FOLDER

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import requests
+from playwright.sync_api import expect
 
 from portal.workdays import local_today
 from tests.browser.conftest import axe_violations, new_staff, reset_throttle, screenshots, sign_in
@@ -31,7 +32,7 @@ def test_register_a_system_use_it_and_switch_it_off(browser, live_server, live_a
     reset_throttle(live_app)
     sign_in(page, email, secret)
     page.get_by_role("link", name="Koppelingen met uw systemen").click()
-    assert page.locator("h1").inner_text() == "Koppelingen met uw systemen"
+    expect(page.locator("h1")).to_have_text("Koppelingen met uw systemen")
     _look(page, "clients-empty")
 
     # A form sent without a choice is refused in words, and nothing is registered.

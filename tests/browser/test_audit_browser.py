@@ -4,6 +4,7 @@ usable without errors, accessible (axe: WCAG 2.1 A and AA), no CSP violations.""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts import mfa
 from portal.accounts.service import find_user_by_email, totp_secret
@@ -66,14 +67,14 @@ def sign_in(page, app, email: str) -> None:
     page.get_by_role("button", name="Inloggen").click()
     page.get_by_label("Code uit uw app").fill(mfa.current_code(secret, utcnow()))
     page.get_by_role("button", name="Doorgaan").click()
-    assert page.locator("h1").inner_text() == "Mijn werk"
+    expect(page.locator("h1")).to_have_text("Mijn werk")
 
 
 def test_auditor_searches_the_log(desktop, live_app, activity):
     page = desktop
     sign_in(page, live_app, "admin@schuldhulp.example")
     page.get_by_role("link", name="Logboek").click()
-    assert page.locator("h1").inner_text() == "Logboek"
+    expect(page.locator("h1")).to_have_text("Logboek")
     table = page.get_by_role("table", name="Gebeurtenissen, nieuwste eerst")
     assert table.is_visible()
     assert table.get_by_text("Gegevens bekeken").count() == 3
@@ -83,7 +84,7 @@ def test_auditor_searches_the_log(desktop, live_app, activity):
     page.get_by_label("Casusnummer").fill(activity[0])
     page.get_by_role("button", name="Zoeken").click()
     rows = page.locator("tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)  # waits for the search's page; count() would not
     assert activity[0] in rows.first.inner_text()
     assert "Jansen" not in page.locator("main").inner_text()  # never personal data
     assert axe_violations(page) == []
@@ -105,7 +106,7 @@ def test_statistics_page_shows_the_chart_and_its_table(desktop, live_app, activi
     page = desktop
     sign_in(page, live_app, "admin@corporatie.example")
     page.get_by_role("link", name="Cijfers").click()
-    assert page.locator("h1").inner_text() == "Cijfers: casussen per maand"
+    expect(page.locator("h1")).to_have_text("Cijfers: casussen per maand")
     chart = page.get_by_role("img", name="Staafdiagram: casussen per maand, naar status")
     assert chart.is_visible()
     box = chart.bounding_box()
@@ -117,6 +118,6 @@ def test_statistics_page_shows_the_chart_and_its_table(desktop, live_app, activi
     assert int(total) >= 3  # the erased case still counts
     assert axe_violations(page) == []
     page.get_by_role("link", name="Laatste 24 maanden").click()
-    assert page.locator("tbody tr").count() == 24
+    expect(page.locator("tbody tr")).to_have_count(24)
     assert axe_violations(page) == []
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []

@@ -8,6 +8,7 @@ import uuid
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consent import service, sms
@@ -170,7 +171,7 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
         page.get_by_role("link", name=LANGUAGE_NAMES[lang]).click()
     assert page.locator("html").get_attribute("lang") == lang
     assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
-    assert page.locator("h1").inner_text() == text["identify"]
+    expect(page.locator("h1")).to_have_text(text["identify"])
     _checked(page)
 
     page.get_by_role("button", name=text["send"]).click()
@@ -181,7 +182,7 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     page.locator("#year").fill(str(BIRTH.year))
     page.get_by_role("button", name=text["go"]).click()
 
-    assert page.locator("h1").inner_text() == text["intro"]
+    expect(page.locator("h1")).to_have_text(text["intro"])
     # Before she answers: what goes to the debt coach by law, whatever she says.
     assert text["by_law"] in page.locator(".kp-law-notice").inner_text()
     _checked(page)
@@ -200,13 +201,13 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     _checked(page)
     page.get_by_role("button", name=text["next"]).click()
 
-    assert page.locator("h1").inner_text() == text["check"]
+    expect(page.locator("h1")).to_have_text(text["check"])
     assert text["by_law"] in page.locator(".kp-law-notice").inner_text()
     _checked(page)
     _screens(page, f"check-{lang}")
     page.get_by_role("button", name=text["yes"]).click()
 
-    assert page.locator("h1").inner_text() == text["done"]
+    expect(page.locator("h1")).to_have_text(text["done"])
     _checked(page)
     with page.expect_download() as download:
         page.get_by_role("link", name=text["pdf"]).click()
@@ -226,7 +227,7 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     page.get_by_role("button", name=text["withdraw_button"]).click()
     assert text["withdrawn"] in page.get_by_role("status").first.inner_text()
     # The page after a withdrawal is its receipt: what, for whom, when, and the download.
-    assert page.locator("h1").inner_text() == text["withdrawn_title"]
+    expect(page.locator("h1")).to_have_text(text["withdrawn_title"])
     _checked(page)
     _screens(page, f"withdrawn-{lang}")
     with page.expect_download() as download:
@@ -236,14 +237,14 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
         assert fh.read(4) == b"%PDF"
     # Who looked: one entry per organisation and day, with her menu and sign-out kept.
     page.locator("nav").get_by_role("link", name=text["who"]).click()
-    assert page.locator("h1").inner_text() == text["who_title"]
+    expect(page.locator("h1")).to_have_text(text["who_title"])
     assert page.locator(".kp-access").count() >= 1
     assert page.locator("nav").get_by_role("button", name=text["sign_out"]).count() == 1
     _checked(page)
     _screens(page, f"who-looked-{lang}")
     # My case: who helps her now and the steps so far, in her language.
     page.locator("nav").get_by_role("link", name=text["my_case"]).click()
-    assert page.locator("h1").inner_text() == text["my_case"]
+    expect(page.locator("h1")).to_have_text(text["my_case"])
     _checked(page)
     _screens(page, f"my-case-{lang}")
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
@@ -275,7 +276,7 @@ def test_the_flow_works_without_javascript(browser, live_server, live_app, invit
         page.get_by_role("button", name=text["next"]).click()
         page.get_by_role("button", name=text["next"]).click()
         page.get_by_role("button", name=text["yes"]).click()
-        assert page.locator("h1").inner_text() == text["done"]
+        expect(page.locator("h1")).to_have_text(text["done"])
     finally:
         context.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
 
@@ -25,7 +26,7 @@ def test_tenant_summary_on_a_phone(page, lang, direction, heading):
         page.wait_for_url("**/convenant/uitleg")
     assert page.locator("html").get_attribute("lang") == lang
     assert page.locator("html").get_attribute("dir") == direction
-    assert page.locator("h1").inner_text() == heading
+    expect(page.locator("h1")).to_have_text(heading)
     # Generated from the active demo covenant.
     assert page.get_by_text("Woonstichting Demostad").first.is_visible()
     assert _fits_the_screen(page)
@@ -37,4 +38,4 @@ def test_home_links_to_the_tenant_summary(page):
     page.goto("/")
     page.get_by_role("link", name="Lees wie wat over u mag weten, en waarom").click()
     page.wait_for_url("**/convenant/uitleg")
-    assert page.locator("h1").inner_text() == "Wie mag wat over u weten, en waarom?"
+    expect(page.locator("h1")).to_have_text("Wie mag wat over u weten, en waarom?")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import axe_violations
 
 
 def test_home_is_styled_accessible_and_csp_clean(page):
     page.goto("/")
-    assert page.locator("h1").inner_text() == "Samen huisuitzetting voorkomen"
+    expect(page.locator("h1")).to_have_text("Samen huisuitzetting voorkomen")
     # The NL Design System stylesheet is applied (not the browser's default serif font).
     font = page.evaluate("() => getComputedStyle(document.body).fontFamily")
     assert "serif" not in font.split(",")[0].lower() or "sans" in font.lower()

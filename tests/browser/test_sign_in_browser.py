@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from portal.accounts import mfa
 from portal.accounts.service import find_user_by_email, totp_secret
 from portal.db import utcnow
@@ -20,26 +22,26 @@ def test_demo_account_signs_in_with_password_and_totp(page, live_app):
     email = "sanne@corporatie.example"
     page.goto("/")
     page.get_by_role("link", name="Inloggen voor ketenpartners").first.click()
-    assert page.locator("h1").inner_text() == "Inloggen voor ketenpartners"
+    expect(page.locator("h1")).to_have_text("Inloggen voor ketenpartners")
     assert axe_violations(page) == []
 
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    assert page.locator("h1").inner_text() == "Code uit uw app"
+    expect(page.locator("h1")).to_have_text("Code uit uw app")
     assert page.get_by_label("Code uit uw app").get_attribute("autocomplete") == "one-time-code"
     assert axe_violations(page) == []
 
     page.get_by_label("Code uit uw app").fill(_code(live_app, email))
     page.get_by_role("button", name="Doorgaan").click()
-    assert page.locator("h1").inner_text() == "Mijn werk"
+    expect(page.locator("h1")).to_have_text("Mijn werk")
     assert "Woonstichting Demostad" in page.locator("main").inner_text()
     assert axe_violations(page) == []
     # Signing out from the menu ends the session.
     page.get_by_role("button", name="Uitloggen").click()
-    assert page.locator("h1").inner_text() == "Inloggen voor ketenpartners"
+    expect(page.locator("h1")).to_have_text("Inloggen voor ketenpartners")
     page.goto("/mijn-werk")
-    assert page.locator("h1").inner_text() == "Inloggen voor ketenpartners"
+    expect(page.locator("h1")).to_have_text("Inloggen voor ketenpartners")
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
 
 
@@ -63,12 +65,12 @@ def test_mfa_enrolment_page_is_accessible(page, live_app):
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    assert page.locator("h1").inner_text() == "App voor inlogcodes instellen"
+    expect(page.locator("h1")).to_have_text("App voor inlogcodes instellen")
     assert page.locator("img.kp-qr").evaluate("img => img.naturalWidth") > 100
     assert axe_violations(page) == []
     manual = page.locator("#manual-key").inner_text().replace(" ", "")
     page.get_by_label("Code uit uw app").fill(mfa.current_code(manual, utcnow()))
     page.get_by_role("button", name="App bevestigen").click()
-    assert page.locator("h1").inner_text() == "Uw herstelcodes"
+    expect(page.locator("h1")).to_have_text("Uw herstelcodes")
     assert page.locator(".kp-codes li").count() == 10
     assert axe_violations(page) == []

@@ -6,6 +6,7 @@ gemeente", never the reason."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from handover.earlysignal.models import EarlySignal
@@ -90,7 +91,7 @@ def test_ready_list_report_and_the_municipalitys_outcome(browser, live_server, l
     reset_throttle(live_app)
     sign_in(corp, corp_email, corp_secret)
     corp.goto("/vroegsignalering")
-    assert corp.locator("h1").inner_text() == "Klaar om te melden"
+    expect(corp.locator("h1")).to_have_text("Klaar om te melden")
     rows = corp.locator("#ready-rows").inner_text()
     assert first_ref in rows and second_ref in rows
     assert held_ref not in rows and objected_ref not in rows

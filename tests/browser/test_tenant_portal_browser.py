@@ -170,7 +170,7 @@ def _sign_in(page, live_app, lang: str, contact: str, birth: date) -> None:
     assert page.locator("html").get_attribute("lang") == lang
     assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
     if text["come_back"]:
-        assert page.locator("h1").inner_text() == text["come_back"]
+        expect(page.locator("h1")).to_have_text(text["come_back"])
     _look(page, f"sign-in-{lang}")
     _tab_to(page, "#contact")
     page.keyboard.type(contact)
@@ -197,7 +197,7 @@ def test_the_tenant_with_the_keyboard_alone(browser, live_server, live_app, lang
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     try:
         _sign_in(page, live_app, lang, PHONE_ON_FILE, BIRTH)
-        assert page.locator("h1").inner_text() == text["my_case"]
+        expect(page.locator("h1")).to_have_text(text["my_case"])
         _look(page, f"my-case-{lang}")
 
         # Consent: from her consents, the open request, one question, check, confirm.
@@ -220,7 +220,7 @@ def test_the_tenant_with_the_keyboard_alone(browser, live_server, live_app, lang
         _tab_to(page, "main form button[type=submit]")
         page.keyboard.press("Enter")
         page.wait_for_url("**/toestemming/klaar/**")
-        assert page.locator("h1").inner_text() == text["done"]
+        expect(page.locator("h1")).to_have_text(text["done"])
         _look(page, f"consent-done-{lang}")
 
         # My case: her own view, sent with the keyboard.
