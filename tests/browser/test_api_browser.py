@@ -38,7 +38,7 @@ def test_register_a_system_use_it_and_switch_it_off(browser, live_server, live_a
     # A form sent without a choice is refused in words, and nothing is registered.
     page.get_by_label("Naam van het systeem").fill("Huuradministratie")
     page.get_by_role("button", name="Registreren").click()
-    assert "Kies wat het systeem mag." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Kies wat het systeem mag.")
 
     page.get_by_label("Signalen aanleveren (het maandbestand)").check()
     page.get_by_label("Overdrachten aan onze organisatie lezen, met hun pakket").check()
@@ -92,13 +92,13 @@ def test_register_a_system_use_it_and_switch_it_off(browser, live_server, live_a
 
     # The admin switches it off: the token stops at once.
     page.get_by_role("button", name=re.compile(r"^Uitzetten\W+Huuradministratie$")).click()
-    assert "Het systeem is uitgezet." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Het systeem is uitgezet.")
     gone = requests.get(f"{base}/api/v1/referrals", headers=headers, timeout=60)
     assert gone.status_code == 401
     _look(page, "clients-revoked")
 
     page.goto("/api/v1/docs")
-    assert "Ketenportaal API" in page.locator("h1").inner_text()
-    assert "POST /api/v1/signals" in page.locator("main").inner_text()
+    expect(page.locator("h1")).to_contain_text("Ketenportaal API")
+    expect(page.locator("main")).to_contain_text("POST /api/v1/signals")
     _look(page, "reference")
     page.context.close()

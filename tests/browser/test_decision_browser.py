@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from handover.decisions.models import Decision
@@ -83,7 +84,7 @@ def test_scenario_c_from_opening_to_sealed_outcome(browser, live_server, live_ap
     screenshots(page, "decisions", "new")
     page.get_by_role("button", name="Besluit openen").click()
     page.wait_for_url("**/besluiten/*")
-    assert "Ontruiming" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Ontruiming")
     assert axe_violations(page) == []
 
     # Confirm every step with htmx: the checklist updates in place.
@@ -96,7 +97,9 @@ def test_scenario_c_from_opening_to_sealed_outcome(browser, live_server, live_ap
         page.wait_for_function(
             f"() => document.querySelectorAll('#decision-checklist h3 .utrecht-status-badge--neutral').length >= {n + 1}"  # noqa: E501
         )
-    assert "Alle stappen zijn bevestigd." in page.locator("#decision-checklist").inner_text()
+    expect(page.locator("#decision-checklist")).to_contain_text(
+        "Alle stappen zijn bevestigd.", use_inner_text=True
+    )
     # The alternative: a last-chance trajectory of two years.
     trajectory = page.locator("form[action$='/traject']")
     page.get_by_text("Traject voorbereiden").click()

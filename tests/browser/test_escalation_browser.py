@@ -4,6 +4,7 @@ everything gathered so far, the coach's attempts and its check of the arrears in
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from handover.models import Referral
@@ -28,11 +29,11 @@ def test_returned_referral_goes_to_welfare_with_everything(browser, live_server,
     corp.get_by_role("link", name=reference).click()
     main = corp.locator("main")
     assert "Drie keer geprobeerd, geen contact." in main.inner_text()  # the coach's reason
-    assert "Volgende stap op de ladder" in main.inner_text()
+    expect(main).to_contain_text("Volgende stap op de ladder")
     assert axe_violations(corp) == []
     corp.get_by_label("Notitie voor de volgende partner").fill("Samen op huisbezoek?")
     corp.get_by_role("button", name="Aanbieden aan de volgende partner").click()
-    assert "Welzijn Demostad" in corp.locator("main").inner_text()
+    expect(corp.locator("main")).to_contain_text("Welzijn Demostad")
 
     welfare = new_page()
     reset_throttle(live_app)

@@ -4,6 +4,7 @@ reports "help started", and the corporation sees both."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from handover.models import Referral
@@ -58,7 +59,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     screenshots(corp, "handover", "send")
     corp.get_by_label("Overdrachtsnotitie").fill("Huisbezoek gelukt, wil schuldhulp.")
     corp.get_by_role("button", name="Versturen").click()
-    assert "De casus is overgedragen." in corp.locator("main").inner_text()
+    expect(corp.locator("main")).to_contain_text("De casus is overgedragen.")
     with live_app.app_context():
         sent = db.session.scalar(select(Referral).where(Referral.case_id == case_id))
         assert sent.purpose == "debt_help"
@@ -80,16 +81,22 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     screenshots(coach, "handover", "intake-check")
     arrears.get_by_label("Ja, dit klopt").check()
     arrears.get_by_role("button", name="Opslaan").click()
-    assert "Klopt volgens" in coach.locator(f"#check-arrears-{case_id}").inner_text()
+    expect(coach.locator(f"#check-arrears-{case_id}")).to_contain_text(
+        "Klopt volgens", use_inner_text=True
+    )
     coach.get_by_role("button", name="Hulp is gestart").click()
-    assert "Hulp gestart" in coach.locator("main").inner_text()
+    expect(coach.locator("main")).to_contain_text("Hulp gestart")
 
     corp.goto("/overdrachten?weergave=verstuurd")
-    assert reference in corp.locator("main").inner_text()
-    assert "Hulp gestart" in corp.locator("main").inner_text()
+    expect(corp.locator("main")).to_contain_text(reference)
+    expect(corp.locator("main")).to_contain_text("Hulp gestart")
     corp.get_by_role("link", name=reference).click()
-    assert "de incasso kan worden gepauzeerd" in corp.locator("main").inner_text()
-    assert "Klopt volgens" in corp.locator(f"#check-arrears-{case_id}").inner_text()
+    expect(corp.locator("main")).to_contain_text(
+        "de incasso kan worden gepauzeerd", use_inner_text=True
+    )
+    expect(corp.locator(f"#check-arrears-{case_id}")).to_contain_text(
+        "Klopt volgens", use_inner_text=True
+    )
     screenshots(corp, "handover", "referral-sender")
     assert [e for e in errors if "Content Security Policy" in e] == []
     for page in (corp, coach):

@@ -104,20 +104,22 @@ def test_ready_list_report_and_the_municipalitys_outcome(browser, live_server, l
     _look(corp, "missing")
 
     corp.get_by_role("link", name="Bezwaar gemaakt").click()
-    assert objected_ref in corp.locator("#ready-rows").inner_text()
+    expect(corp.locator("#ready-rows")).to_contain_text(objected_ref)
     _look(corp, "objected")
     corp.get_by_role("link", name=objected_ref).click()
     corp.wait_for_url(f"**/casussen/{objected_id}*")
     corp.wait_for_selector("#case-referrals")
     corp.wait_for_load_state("networkidle")
-    assert "Bezwaar van" in corp.locator("#vroegsignalering").inner_text()
+    expect(corp.locator("#vroegsignalering")).to_contain_text("Bezwaar van")
     _look(corp, "objected-case")
 
     corp.goto("/vroegsignalering")
     corp.get_by_label(f"Casus {first_ref} melden").check()
     corp.get_by_label(f"Casus {second_ref} melden").check()
     corp.get_by_role("button", name="Gekozen casussen melden").click()
-    assert "2 casussen gemeld aan de gemeente." in corp.locator("main").inner_text()
+    expect(corp.locator("main")).to_contain_text(
+        "2 casussen gemeld aan de gemeente.", use_inner_text=True
+    )
     rows = corp.locator("#ready-rows").inner_text()
     assert first_ref not in rows and second_ref not in rows
     _look(corp, "reported")
@@ -139,7 +141,7 @@ def test_ready_list_report_and_the_municipalitys_outcome(browser, live_server, l
     coach.wait_for_url("**/vroegsignalen/*")
     _look(coach, "signal-new")
     coach.locator("#oppakken-form").get_by_role("button", name="Opslaan").click()
-    assert "Opgeslagen." in coach.locator("main").inner_text()
+    expect(coach.locator("main")).to_contain_text("Opgeslagen.")
     today = local_date(utcnow()).isoformat()
     attempt = coach.locator("#contactpoging-form")
     attempt.get_by_label("Soort contactpoging").select_option(label="Telefoon")

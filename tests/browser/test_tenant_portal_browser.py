@@ -230,9 +230,13 @@ def test_the_tenant_with_the_keyboard_alone(browser, live_server, live_app, lang
         _tab_to(page, "form[action='/mijn-zaak/inbreng'] button[type=submit]")
         page.keyboard.press("Enter")
         page.wait_for_url("**/mijn-zaak#inbreng")
-        assert "Ik wil graag een regeling" in page.locator(OWN_WORDS).inner_text()
+        expect(page.locator(OWN_WORDS)).to_contain_text(
+            "Ik wil graag een regeling", use_inner_text=True
+        )
         if text["say_sent"]:
-            assert text["say_sent"] in page.get_by_role("status").first.inner_text()
+            expect(page.get_by_role("status").first).to_contain_text(
+                text["say_sent"], use_inner_text=True
+            )
         _look(page, f"my-case-after-{lang}")
 
         # My data: the page, then the download, with the keyboard.
@@ -259,7 +263,9 @@ def test_the_tenant_with_the_keyboard_alone(browser, live_server, live_app, lang
         page.keyboard.press("Enter")
         page.wait_for_url("**/mijn-zaak#wijzigingen")
         if text["waiting"]:
-            assert text["waiting"] in page.locator("#wijzigingen").locator("..").inner_text()
+            expect(page.locator("#wijzigingen").locator("..")).to_contain_text(
+                text["waiting"], use_inner_text=True
+            )
 
         # Who looked, and signing out from the menu.
         page.goto("/toestemming/inzage")
@@ -315,9 +321,11 @@ def test_the_bewindvoerder_acts_for_her_and_the_caseworker_answers(browser, live
         sign_in(worker, email, secret)
         worker.goto(f"/casussen/{scenario['case_id']}#huurder")
         section = worker.locator("#huurder")
-        assert "Kan de incasso stoppen" in section.inner_text()
-        assert "geschreven door een wettelijk vertegenwoordiger" in section.inner_text()
-        assert "Bewindvoering Demostad" in section.inner_text()
+        expect(section).to_contain_text("Kan de incasso stoppen")
+        expect(section).to_contain_text(
+            "geschreven door een wettelijk vertegenwoordiger", use_inner_text=True
+        )
+        expect(section).to_contain_text("Bewindvoering Demostad")
         section.get_by_role("link", name=re.compile("Vraag van .* beantwoorden")).first.click()
         worker.get_by_label("Uw antwoord aan de huurder").fill(
             "Ja. Wij stoppen de incasso zolang de schuldhulp loopt."
@@ -331,7 +339,9 @@ def test_the_bewindvoerder_acts_for_her_and_the_caseworker_answers(browser, live
         staff.close()
 
         page.reload()
-        assert "Wij stoppen de incasso" in page.locator(OWN_WORDS).inner_text()
+        expect(page.locator(OWN_WORDS)).to_contain_text(
+            "Wij stoppen de incasso", use_inner_text=True
+        )
         _look(page, "representative-answered")
     finally:
         context.close()
