@@ -66,7 +66,7 @@ PG_DATABASE = "kp_bench_http"
 #: A database name that needs no quoting: two runs on one server each name their own.
 DATABASE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 COOKIE = "kp_session"
-PAGES = ("inbox", "case", "referral", "consent", "tenant")
+PAGES = ("work", "inbox", "case", "referral", "consent", "tenant")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ACCESS_LINE = re.compile(r"^(\S+) (\S+) (\d{3}) (\d+\.\d+)s$")
 #: Every request, the sign-in's and wrk's, comes from the same browser: a session is bound to
@@ -670,6 +670,7 @@ def run(
             staff = [sign_in(app.base, email, secret) for email, secret in fixture.users]
             visitor = tenant(app.base, fixture.tenant_path)
             paths = {
+                "work": "/mijn-werk",
                 "inbox": "/casussen",
                 "case": f"/casussen/{fixture.case_id}",
                 "referral": f"/overdrachten/{fixture.referral_id}",

@@ -191,6 +191,27 @@ def stage_shares(stats: pstats.Stats) -> list[tuple[str, float, int]]:
     ]
 
 
+def template_shares(stats: pstats.Stats, top: int) -> list[tuple[str, float]]:
+    """The templates that take longest to render, with what they include (cumulative, so a
+    page's own file holds its parts): (template, share of the whole request). No call counts:
+    a template renders as a generator, and the profiler counts each resumption as a call."""
+    table: dict[tuple[str, int, str], tuple[int, int, float, float, Any]] = stats.stats  # type: ignore[attr-defined]  # pstats keeps its table there
+    whole = (
+        sum(
+            ct
+            for (filename, _l, function), (_cc, _n, _tt, ct, _c) in table.items()
+            if (function, filename.endswith(STAGES[0][1])) == (STAGES[0][2], True)
+        )
+        or 1.0
+    )
+    per_template: dict[str, float] = {}
+    for (filename, _line, function), (_cc, _calls, _tt, ct, _callers) in table.items():
+        if filename.endswith(".html") and function == "root":
+            per_template[filename] = per_template.get(filename, 0.0) + ct
+    ranked = sorted(per_template.items(), key=lambda item: item[1], reverse=True)[:top]
+    return [(_where(name), ct / whole) for name, ct in ranked]
+
+
 def _where(filename: str) -> str:
     for marker in ("site-packages/", "/lib/python3"):
         if marker in filename:
@@ -219,6 +240,9 @@ def profile(get: Callable[[], Any], requests: int, top: int) -> None:
     print("    stages (cumulative share of the whole request; calls per request):")
     for name, share, calls in stage_shares(stats):
         print(f"      {name:<38} {share * 100:5.1f} %  {calls / requests:6.1f}")
+    print("    templates by render time, with what they include (share of the request):")
+    for where, share in template_shares(stats, 12):
+        print(f"      {share * 100:5.1f} %  {where}")
     print(f"    top {top} functions by time of their own (share of all profiled time, calls):")
     for where, share, calls in own_time(stats, top):
         print(f"      {share * 100:5.1f} %  {calls / requests:7.1f}  {where}")

@@ -16,12 +16,14 @@ def init_app(app: Flask) -> None:
     from handover.views import bp
     from portal import api
     from portal.audit.describe import register_action_labels
+    from portal.cases.hooks import on_tenant_reached
     from portal.cases.summary import register_case_events, register_case_summary
     from portal.grants import GrantSource, register_grant_source
     from portal.work import register_work_source
 
     register_grant_source(GrantSource("referral", policy.expected_grants))
     on_consent_withdrawn(service.consent_ended)
+    on_tenant_reached(service.tenant_reached)
     register_action_labels(ACTION_LABELS)
     register_work_source("referrals_sent", work.awaiting_answer)
     register_work_source("first_contact", work.awaiting_first_contact)

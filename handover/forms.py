@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -20,12 +21,22 @@ from handover.models import OUTCOMES
 from handover.service import REASON_MAX
 from portal.cases.tenant_input import SAY_MAX
 from portal.forms import Form
+from portal.workdays import local_today
 
 
 class VersionedForm(Form):
     """A button on a referral: the version the user saw, so a stale click is refused."""
 
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+
+
+class DatedForm(VersionedForm):
+    """A step of the help on the day it happened (today unless the caseworker says otherwise),
+    so a contact made yesterday and reported today keeps its own date."""
+
+    on = DateField(
+        _l("Op"), default=local_today, validators=[InputRequired(message=_l("Vul een datum in."))]
+    )
 
 
 class ReasonForm(VersionedForm):

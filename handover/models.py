@@ -74,6 +74,9 @@ class Referral(EncryptedRow, Base):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The recipient's contact attempt that was the first contact (its record: date, channel,
+    #: note), when the contact was recorded as one rather than reported on its own.
+    first_contact_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("contact_attempt.id"))
     help_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(40))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -39,7 +39,7 @@ from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
 from portal.api.service.webhooks import Event, emit
 from portal.audit.service import record
-from portal.cases.models import GROUNDWORK_MODELS, Case
+from portal.cases.models import GROUNDWORK_MODELS, Case, ContactAttempt
 from portal.covenant.rules import (
     Covenant,
     active_covenant,
@@ -51,6 +51,7 @@ from portal.grants import Grant
 from portal.links import external_url
 from portal.outbox.notices import notify_casework
 from portal.sharing import consent_status, decide
+from portal.workdays import local_date, start_of_local_day
 
 if TYPE_CHECKING:
     from consent.models import ConsentEvent, ConsentRecord, ConsentRequest
@@ -607,10 +608,12 @@ def report(
     kind: str,
     *,
     outcome: str | None = None,
+    on: date | None = None,
     version: int | None,
     now: datetime | None = None,
 ) -> Referral:
-    """Feedback to the sender: first contact made, help started, help ended with an outcome."""
+    """Feedback to the sender: first contact made, help started (``on`` the day it happened,
+    today when not given), help ended with an outcome."""
     _as_recipient(actor, referral)
     if kind not in REPORTS:
         raise DomainError(_l("Onbekende terugmelding."))
@@ -625,14 +628,12 @@ def report(
     if kind == "first_contact":
         if referral.first_contact_at is not None:
             raise Conflict(_l("Het eerste contact is al gemeld."))
-        referral.first_contact_at = now
-        _move(session, actor, referral, "first_contact", "in_progress", now=now)
-        _notify(session, referral.sender_org_id, referral, "Eerste contact gelegd")
+        _first_contact(session, actor, referral, _happened(referral, on, now), now=now)
     elif kind == "help_started":
         if referral.help_started_at is not None:
             raise Conflict(_l("De start van de hulp is al gemeld."))
-        referral.help_started_at = now
-        referral.first_contact_at = referral.first_contact_at or now
+        referral.help_started_at = _happened(referral, on, now)
+        referral.first_contact_at = referral.first_contact_at or referral.help_started_at
         _move(session, actor, referral, "help_started", "in_progress", now=now)
         _notify(
             session, referral.sender_org_id, referral, "Hulp gestart: incasso kan worden gepauzeerd"
@@ -645,6 +646,61 @@ def report(
         _move(session, actor, referral, "help_ended", "completed", now=now)
         _notify(session, referral.sender_org_id, referral, "Hulp afgerond")
     return referral
+
+
+def _happened(referral: Referral, on: date | None, now: datetime) -> datetime:
+    """The moment of a step the caseworker dates: now for today, else the start of that Dutch
+    day; never in the future, never before the referral was accepted."""
+    today = local_date(now)
+    day = on or today
+    if day > today:
+        raise DomainError(_l("Die datum ligt in de toekomst."), field="on")
+    if referral.accepted_at is not None and day < local_date(referral.accepted_at):
+        raise DomainError(
+            _l("Die datum ligt voor de dag waarop u de overdracht accepteerde."), field="on"
+        )
+    return now if day == today else start_of_local_day(day)
+
+
+def _first_contact(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    at: datetime,
+    *,
+    attempt_id: int | None = None,
+    now: datetime,
+) -> None:
+    referral.first_contact_at = at
+    referral.first_contact_attempt_id = attempt_id
+    _move(session, actor, referral, "first_contact", "in_progress", now=now)
+    _notify(session, referral.sender_org_id, referral, "Eerste contact gelegd")
+
+
+def tenant_reached(session: Session, actor: Actor, attempt: ContactAttempt, day: date) -> None:
+    """A contact attempt that reached the tenant is the first contact of each referral of the
+    case that the actor's organisation accepted and has not yet reported contact on: the
+    attempt is the record of it (its date, channel and note), not a second click."""
+    if actor.kind != "staff" or not actor.organisation_id:
+        return
+    waiting = session.scalars(
+        select(Referral).where(
+            Referral.case_id == attempt.case_id,
+            Referral.recipient_org_id == actor.organisation_id,
+            Referral.status == "accepted",
+            Referral.first_contact_at.is_(None),
+        )
+    ).all()
+    now = utcnow()
+    for referral in waiting:
+        if is_signal(session, referral):
+            continue  # an early signal records its own contact attempts
+        if referral.accepted_at is not None and day < local_date(referral.accepted_at):
+            continue  # reached before this referral was hers: not its first contact
+        referral = _lock(session, referral, None)
+        _first_contact(
+            session, actor, referral, _happened(referral, day, now), attempt_id=attempt.id, now=now
+        )
 
 
 # --- the sender -----------------------------------------------------------------------------

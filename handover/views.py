@@ -21,6 +21,7 @@ from handover.earlysignal.models import EarlySignal
 from handover.earlysignal.policy import FEEDBACK_STATUSES, feedback_for, sender_feedback
 from handover.forms import (
     CheckForm,
+    DatedForm,
     EscalateForm,
     OutcomeForm,
     ReasonForm,
@@ -32,7 +33,8 @@ from handover.policy import REFERRAL_PERSON_FIELDS, load_referral, visible_refer
 from portal.access import casework
 from portal.actor import Actor, current_actor
 from portal.cases.groundwork import groundwork_items
-from portal.cases.models import Case
+from portal.cases.groundwork import may_record as groundwork_may_record
+from portal.cases.models import Case, ContactAttempt
 from portal.cases.models.tenant import TENANT_INPUT
 from portal.cases.policy import load_case, load_own_case
 from portal.cases.tenant_input import organisation_names, said, says_of
@@ -76,9 +78,9 @@ class Action:
 
 
 def _report(step: str) -> Callable[[Actor, Referral, Any], Referral]:
-    """The receiver reports a step of the help; the action is named after the step."""
+    """The receiver reports a step of the help on its day; the action is named after the step."""
     return lambda actor, referral, form: service.report(
-        db.session, actor, referral, step, version=form.version.data
+        db.session, actor, referral, step, on=form.on.data, version=form.version.data
     )
 
 
@@ -98,8 +100,8 @@ ACTIONS: dict[str, Action] = {
             db.session, actor, referral, version=form.version.data
         ),
     ),
-    "first_contact": Action(VersionedForm, _report("first_contact")),
-    "help_started": Action(VersionedForm, _report("help_started")),
+    "first_contact": Action(DatedForm, _report("first_contact")),
+    "help_started": Action(DatedForm, _report("help_started")),
     "reopen": Action(
         VersionedForm,
         lambda actor, referral, form: service.reopen(
@@ -282,6 +284,11 @@ def _detail_context(
         "covenant": active_covenant(db.session),
         "is_recipient": is_recipient,
         "is_sender": is_sender,
+        # She is reached through a contact attempt on the case, when the package lets the
+        # receiver keep the contact history; otherwise the receiver reports the day itself.
+        "may_record_contact": is_recipient
+        and referral.status == "accepted"
+        and groundwork_may_record(db.session, actor, case, ContactAttempt.__category__),
         # An early signal: its sender sees only the permitted feedback, its recipient works
         # it on the signal case's page.
         "feedback": feedback,

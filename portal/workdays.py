@@ -21,7 +21,7 @@ not give.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -95,6 +95,11 @@ def working_days_between(start: date, end: date) -> int:
 def local_date(moment: datetime) -> date:
     """The Dutch calendar date of a moment (stored in UTC)."""
     return moment.astimezone(TIMEZONE).date()
+
+
+def start_of_local_day(day: date) -> datetime:
+    """Midnight at the start of a Dutch calendar day, as a moment (timezone-aware)."""
+    return datetime.combine(day, time.min, tzinfo=TIMEZONE).astimezone(UTC)
 
 
 def local_today() -> date:

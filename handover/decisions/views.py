@@ -189,6 +189,8 @@ def document(decision_id: int):
 
 #: Which section of the page an action changes (the htmx fragment).
 SECTIONS = {"checklist": "decisions/_checklist.html", "vote": "decisions/_vote.html"}
+#: The parts of the decision's page that follow any action in a section.
+OOB_PARTS = ("decisions/_status.html", "decisions/_timeline.html", "decisions/_withdraw.html")
 
 
 def _act(
@@ -226,8 +228,13 @@ def _act(
         notice=notice,
     )
     if is_htmx() and section:
-        # htmx swaps only successful answers: the fragment carries its own message.
-        body = render_template(SECTIONS[section], partial=True, **context)
+        # htmx swaps only successful answers: the fragment carries its own message, and
+        # every other part an action can change comes along out of band (the status, the
+        # timeline, the other section, whether it can still be withdrawn): nothing stale.
+        body = render_template(SECTIONS[section], partial=True, **context) + "".join(
+            render_template(template, oob=True, **context)
+            for template in (*OOB_PARTS, *(t for s, t in SECTIONS.items() if s != section))
+        )
         status = 200
     else:
         body = render_template("decisions/detail.html", **context)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import phonenumbers
@@ -261,20 +261,21 @@ class CaseView:
         actor = self.actor
         return actor.kind == "staff" and actor.organisation_id == self.case.organisation_id
 
+    @cached_property
+    def erased(self) -> bool:
+        """Whether retention erased the case: a query, so asked once per page, not per form."""
+        return self.case.is_erased
+
     @property
     def may_edit(self) -> bool:
         """The owner changes its case file, until retention erased it (then it is read-only)."""
-        return self.is_owner and not self.case.is_erased
+        return self.is_owner and not self.erased
 
     def may_record(self, category: str) -> bool:
-        return self.actor.kind == "staff" and self.allowed(category) and not self.case.is_erased
+        return self.actor.kind == "staff" and self.allowed(category) and not self.erased
 
     def may_change(self, item: Any) -> bool:
-        return (
-            may_change(self.actor, item)
-            and self.allowed(item.__category__)
-            and not self.case.is_erased
-        )
+        return may_change(self.actor, item) and self.allowed(item.__category__) and not self.erased
 
     def organisation_name(self, organisation_id: int | None) -> str:
         return self.organisations.get(organisation_id or 0, "")

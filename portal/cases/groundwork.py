@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from portal import numbers
 from portal.actor import Actor
 from portal.audit.service import record
-from portal.cases.hooks import changed
+from portal.cases.hooks import changed, tenant_reached
 from portal.cases.models import (
     AGREEMENT_STATUSES,
     CHANNELS,
@@ -257,7 +257,8 @@ def add_contact_attempt(
     """Record an attempt to reach the tenant.
 
     The first attempt meets the first-contact deadline (the case leaves "overdue"); reaching
-    the tenant on an open case puts it in progress.
+    the tenant on an open case puts it in progress, and is the first contact of a referral
+    the actor's organisation accepted (``hooks.on_tenant_reached``), so nobody reports it twice.
     """
     _require_record(session, actor, case, ContactAttempt.__category__)
     values = _contact_values(data)
@@ -267,6 +268,8 @@ def add_contact_attempt(
         case.status = "in_progress"
     session.flush()
     changed(session, case)
+    if values["outcome"] == "reached":
+        tenant_reached(session, actor, attempt, values["attempted_on"])
     return attempt
 
 
@@ -274,8 +277,11 @@ def update_contact_attempt(
     session: Session, actor: Actor, attempt: ContactAttempt, data: ContactAttemptData
 ) -> ContactAttempt:
     _require_change(session, actor, attempt)
-    _change(session, actor, attempt, _contact_values(data))
+    values = _contact_values(data)
+    _change(session, actor, attempt, values)
     changed(session, attempt.case)
+    if values["outcome"] == "reached":  # a correction can be the first time she was reached
+        tenant_reached(session, actor, attempt, values["attempted_on"])
     return attempt
 
 

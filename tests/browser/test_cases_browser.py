@@ -56,9 +56,17 @@ def test_caseworker_records_a_contact_attempt_with_htmx(page, live_app):
     expect(page.locator("#levenskaart svg[role=img]")).to_be_visible()
     assert axe_violations(page) == []
 
+    # A section folds away and opens again (a native disclosure).
+    letters = page.locator("#brieven")
+    letters.get_by_role("heading", name="Brieven").click()
+    expect(letters.locator(".kp-fold__body")).to_be_hidden()
+    letters.get_by_role("heading", name="Brieven").click()
+    expect(letters.locator(".kp-fold__body")).to_be_visible()
+
     # Marks this page: a full reload would lose it, an htmx swap keeps it.
     page.evaluate("() => { window.kpMarker = 'still here' }")
     section = page.locator("#contactpogingen")
+    before = section.locator("tbody tr").count()
     form = section.locator("form")
     form.get_by_label("Datum").fill(str(local_today()))
     form.get_by_label("Brief").check()
@@ -70,8 +78,9 @@ def test_caseworker_records_a_contact_attempt_with_htmx(page, live_app):
     expect(page.locator("#contactpogingen table")).to_contain_text(
         "Brief met een afspraakvoorstel gestuurd."
     )
-    # The timeline was swapped out of band in the same answer.
+    # The timeline and the summary at the top were swapped out of band in the same answer.
     expect(page.locator("#tijdlijn")).to_contain_text("Brief met een afspraakvoorstel gestuurd.")
+    expect(page.locator("#in-het-kort")).to_contain_text(f"{before + 1} contactpogingen")
     assert page.evaluate("() => window.kpMarker") == "still here"
     assert axe_violations(page) == []
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []

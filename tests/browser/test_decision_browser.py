@@ -135,6 +135,9 @@ def test_scenario_c_from_opening_to_sealed_outcome(browser, live_server, live_ap
         if email != "daan@zorg.example":
             context.close()
 
+    # The last vote decided it: the status at the top followed out of band, no reload.
+    expect(page.locator("#decision-status")).to_contain_text("Besloten en verzegeld")
+    expect(page.locator("#decision-status")).not_to_contain_text("Stemmen kan")
     outcome = page.locator("#decision-outcome").inner_text()
     assert "Afgewezen: Ontruiming." in outcome and "Laatstekanstraject, 24 maanden" in outcome
     assert "Zegel klopt" in outcome

@@ -1,6 +1,7 @@
 """Scenario B end to end in Chromium, on the demo: the debt coach returned the Visser household
 after three failed attempts; the corporation offers it to welfare, which accepts and finds
-everything gathered so far, the coach's attempts and its check of the arrears included."""
+everything gathered so far, the coach's attempts and its check of the arrears included, then
+reaches the tenant on a house visit: that contact attempt is the referral's first contact."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from sqlalchemy import select
 
 from handover.models import Referral
 from portal.extensions import db
-from tests.browser.conftest import axe_violations, new_staff, reset_throttle, sign_in
+from portal.workdays import local_today
+from tests.browser.conftest import axe_violations, new_staff, reset_throttle, screenshots, sign_in
 
 
 def test_returned_referral_goes_to_welfare_with_everything(browser, live_server, live_app):
@@ -46,7 +48,30 @@ def test_returned_referral_goes_to_welfare_with_everything(browser, live_server,
     assert "Niemand thuis; kaartje achtergelaten." in intake  # the coach's attempt came along
     assert "Klopt volgens" in welfare.locator("section", has_text="Intake").inner_text()
     assert axe_violations(welfare) == []
+    screenshots(welfare, "scenario-b", "welfare-accepted")
     with live_app.app_context():
         assert db.session.get(Referral, referral_id).status == "escalated"
+        accepted_id = db.session.scalar(
+            select(Referral.id).where(Referral.previous_id == referral_id)
+        )
+
+    # The house visit with the corporation's caseworker: recorded once, as a contact attempt.
+    welfare.get_by_role("link", name="Contactpoging vastleggen").click()
+    form = welfare.locator("main form")
+    form.get_by_label("Datum").fill(str(local_today()))
+    form.get_by_label("Huisbezoek").check()
+    form.get_by_label("Bereikt", exact=True).check()
+    form.get_by_label("Korte notitie").fill("Samen met de corporatie op huisbezoek.")
+    form.get_by_role("button", name="Contactpoging opslaan").click()
+    expect(welfare.get_by_role("status").first).to_contain_text("De contactpoging is vastgelegd.")
+    screenshots(welfare, "scenario-b", "welfare-case-after-visit")
+    welfare.goto(f"/overdrachten/{accepted_id}")
+    expect(welfare.locator("main")).to_contain_text("Eerste contact gelegd")
+    expect(welfare.get_by_role("link", name="de contactpoging bij de casus")).to_be_visible()
+    assert axe_violations(welfare) == []
+    screenshots(welfare, "scenario-b", "welfare-first-contact")
+    corp.goto(f"/overdrachten/{accepted_id}")
+    expect(corp.locator("main")).to_contain_text("Eerste contact gelegd")
+    screenshots(corp, "scenario-b", "corporation-sees-first-contact")
     for page in (corp, welfare):
         page.context.close()

@@ -3,6 +3,7 @@ with a full-page fallback, and bad input that gets a clear error and changes not
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -82,8 +83,17 @@ def post(client, url: str, data: dict, htmx: bool = False):
     return client.post_form(url, data, headers=HX if htmx else {})
 
 
+def _oob(html: str, element_id: str) -> str:
+    """The out-of-band part with this id (up to the next one)."""
+    match = re.search(rf'id="{element_id}"[^>]*hx-swap-oob="true"', html)
+    assert match, f"no out-of-band {element_id}"
+    rest = html[match.end() :]
+    following = re.search(r'hx-swap-oob="true"', rest)
+    return rest[: following.start()] if following else rest
+
+
 def test_record_a_contact_attempt_with_htmx(session, signed_in, make_case):
-    case = make_case("corporatie", contact_days=14) if False else make_case("corporatie")
+    case = make_case("corporatie")
     case.contact_due_on = local_today() - timedelta(days=1)
     session.flush()
     response = post(
@@ -100,8 +110,13 @@ def test_record_a_contact_attempt_with_htmx(session, signed_in, make_case):
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
     html = response.get_data(as_text=True)
     assert html.startswith('\n<section id="contactpogingen"') or 'id="contactpogingen"' in html
-    assert "<h1" not in html and "Gesprek aan de deur." in html
-    assert 'id="tijdlijn"' in html and 'hx-swap-oob="true"' in html
+    assert "Gesprek aan de deur." in html and "<main" not in html  # a fragment, not a page
+    # Everything else the change altered comes along out of band: the state at the top (now
+    # in progress), the summary (one attempt, no deadline) and the timeline.
+    title, summary = _oob(html, "casus-kop"), _oob(html, "in-het-kort")
+    assert "In behandeling" in title
+    assert "1 contactpoging" in summary and "te laat" not in summary
+    assert "Gesprek aan de deur." in _oob(html, "tijdlijn")
     assert "De contactpoging is vastgelegd." in html
     attempt = session.scalars(select(ContactAttempt).where(ContactAttempt.case_id == case.id)).one()
     assert decrypt_field(attempt, "note") == "Gesprek aan de deur."

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from handover import service
 from handover.models import Referral
 from portal.actor import staff_actor
+from portal.workdays import local_today
 from tests.conftest import Client
 from tests.handover.conftest import refer
 
@@ -76,6 +77,7 @@ def test_coach_accepts_reports_and_sender_sees_help_started(
             data={
                 f"{action}-version": _version(page, action),
                 f"{action}-csrf_token": _token(page),
+                f"{action}-on": local_today().isoformat(),  # reported steps carry their day
             },
         )
         assert response.status_code == 302, action

@@ -31,6 +31,7 @@ from portal.cases.forms import (
 from portal.cases.models import Case
 from portal.cases.policy import load_case
 from portal.cases.service import PersonData
+from portal.cases.summary import case_summary
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.web import is_htmx, submit, vary_on_htmx
@@ -96,6 +97,10 @@ def apply_error(form: FlaskForm, exc: DomainError) -> None:
 # --- the case page and its sections -----------------------------------------------------------
 
 
+#: The parts of the case page that follow a change in any section.
+OOB_PARTS = ("cases/_case_title.html", "cases/_summary.html", "cases/_section_timeline.html")
+
+
 def page_context(view: CaseView, **extra: Any) -> dict[str, Any]:
     return {
         "view": view,
@@ -122,13 +127,18 @@ def render(
     title: str | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> Response:
-    """The section as a fragment (htmx: with the timeline out of band) or as a full page."""
+    """The section as a fragment or as a full page. With htmx, after a change (``notice``) every
+    other part of the page it can alter comes along out of band (the name and state at the
+    top, the summary, the timeline), so nothing on the page is stale after a save."""
     context = page_context(view, edit=edit, notice=notice, **(overrides or {}))
     context["section"] = section
     if is_htmx():
         html = render_template(f"cases/_section_{section}.html", **context)
-        if section != "timeline":
-            html += render_template("cases/_section_timeline.html", oob=True, **context)
+        if notice is not None:  # something changed (a form shown or refused changes nothing)
+            context["summary"] = case_summary(db.session, view.actor, view.case)
+            for part in OOB_PARTS:
+                if part != f"cases/_section_{section}.html":
+                    html += render_template(part, oob=True, **context)
         return vary_on_htmx(Response(html, status=200))
     context["title"] = title or _("Casus %(ref)s", ref=view.case.reference)
     return vary_on_htmx(Response(render_template("cases/edit.html", **context), status=status))
