@@ -67,6 +67,7 @@ def test_caseworker_records_a_contact_attempt_with_htmx(page, live_app):
     page.evaluate("() => { window.kpMarker = 'still here' }")
     section = page.locator("#contactpogingen")
     before = section.locator("tbody tr").count()
+    section.get_by_role("link", name="Contactpoging vastleggen").click()  # opens in place
     form = section.locator("form")
     form.get_by_label("Datum").fill(str(local_today()))
     form.get_by_label("Brief").check()

@@ -23,9 +23,6 @@ from portal.cases import service
 from portal.cases.display import CaseView, case_view
 from portal.cases.forms import (
     ActionForm,
-    AgreementForm,
-    ContactAttemptForm,
-    LetterForm,
     field_for,
 )
 from portal.cases.models import Case
@@ -108,9 +105,6 @@ def page_context(view: CaseView, **extra: Any) -> dict[str, Any]:
         "today": today(),
         "sections": SECTIONS,
         "action_form": ActionForm(),
-        "attempt_form": ContactAttemptForm(formdata=None, attempted_on=today()),
-        "agreement_form": AgreementForm(formdata=None, starts_on=today()),
-        "letter_form": LetterForm(formdata=None, sent_on=today()),
         "edit": None,
         "notice": None,
         **extra,
@@ -125,12 +119,11 @@ def render(
     notice: str | None = None,
     status: int = 200,
     title: str | None = None,
-    overrides: dict[str, Any] | None = None,
 ) -> Response:
     """The section as a fragment or as a full page. With htmx, after a change (``notice``) every
     other part of the page it can alter comes along out of band (the name and state at the
     top, the summary, the timeline), so nothing on the page is stale after a save."""
-    context = page_context(view, edit=edit, notice=notice, **(overrides or {}))
+    context = page_context(view, edit=edit, notice=notice)
     context["section"] = section
     if is_htmx():
         html = render_template(f"cases/_section_{section}.html", **context)
@@ -172,7 +165,6 @@ def edit_flow(
     save: Callable[[FlaskForm], Any],
     message: str,
     title: str,
-    form_context: str | None = None,
 ) -> ResponseReturnValue:
     """GET shows the form, filled from the revealed values, in its section; POST submits it
     to ``save`` (one service call) and shows the fresh section, or the form again with the
@@ -206,7 +198,6 @@ def edit_flow(
         edit={"target": target, "form": form, "url": request.path},
         status=status,
         title=title,
-        overrides={form_context: form} if form_context else None,
     )
 
 

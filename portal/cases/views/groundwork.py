@@ -93,7 +93,6 @@ def add_attempt(case_id: int):
         save,
         _("De contactpoging is vastgelegd."),
         _("Contactpoging vastleggen"),
-        form_context="attempt_form",
     )
 
 
@@ -165,7 +164,6 @@ def add_letter(case_id: int):
         save,
         _("De brief is vastgelegd."),
         _("Brief vastleggen"),
-        form_context="letter_form",
     )
 
 
@@ -238,7 +236,6 @@ def add_agreement(case_id: int):
         save,
         _("De betalingsregeling is vastgelegd."),
         _("Betalingsregeling vastleggen"),
-        form_context="agreement_form",
     )
 
 
