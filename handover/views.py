@@ -33,7 +33,6 @@ from handover.policy import REFERRAL_PERSON_FIELDS, load_referral, visible_refer
 from portal.access import casework
 from portal.actor import Actor, current_actor
 from portal.cases.groundwork import groundwork_items
-from portal.cases.groundwork import may_record as groundwork_may_record
 from portal.cases.models import Case, ContactAttempt
 from portal.cases.models.tenant import TENANT_INPUT
 from portal.cases.policy import load_case, load_own_case
@@ -264,10 +263,13 @@ def _detail_context(
         if signal is not None and is_sender and referral.status in FEEDBACK_STATUSES
         else None
     )
-    withheld = []
-    if is_recipient and referral.active:
-        decisions = decide(db.session, actor, case, referral.categories)
-        withheld = [c for c in referral.categories if not decisions[c].allowed]
+    decisions = (
+        decide(db.session, actor, case, referral.categories)
+        if is_recipient and referral.active
+        else {}
+    )
+    withheld = [c for c in referral.categories if c in decisions and not decisions[c].allowed]
+    contact = decisions.get(ContactAttempt.__category__)
     return {
         "referral": referral,
         "case": case,
@@ -286,9 +288,9 @@ def _detail_context(
         "is_sender": is_sender,
         # She is reached through a contact attempt on the case, when the package lets the
         # receiver keep the contact history; otherwise the receiver reports the day itself.
-        "may_record_contact": is_recipient
-        and referral.status == "accepted"
-        and groundwork_may_record(db.session, actor, case, ContactAttempt.__category__),
+        "may_record_contact": referral.status == "accepted"
+        and contact is not None
+        and contact.allowed,
         # An early signal: its sender sees only the permitted feedback, its recipient works
         # it on the signal case's page.
         "feedback": feedback,
