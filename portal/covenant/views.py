@@ -47,8 +47,12 @@ def _version_context(
 def _render_version(version: CovenantVersion, status: int = 200, **forms):
     context = _version_context(version, **forms)
     if is_htmx():
-        # htmx swaps only successful answers: the partial carries its own messages.
-        response = Response(render_template("covenant/_acceptance.html", partial=True, **context))
+        # htmx swaps only successful answers: the partial carries its own messages, and the
+        # version's facts (its status) come along out of band.
+        response = Response(
+            render_template("covenant/_acceptance.html", partial=True, **context)
+            + render_template("covenant/_facts.html", oob=True, **context)
+        )
     else:
         response = Response(render_template("covenant/version.html", **context), status=status)
     response.headers.add("Vary", "HX-Request")

@@ -232,6 +232,8 @@ def test_htmx_accept_answers_with_the_partial(client, login, admins, load_covena
     assert "HX-Request" in response.headers["Vary"]
     assert html.lstrip().startswith('<section id="acceptance"')
     assert "Aanvaard namens uw organisatie." in html and "<html" not in html
+    # The version's facts (its status badge) follow out of band: nothing stale above.
+    assert '<div id="convenant-feiten" hx-swap-oob="true">' in html
 
 
 def test_htmx_validation_error_stays_in_the_partial(client, login, admins, load_covenant):
