@@ -35,6 +35,9 @@ DECRYPT_CALLERS = {
     "portal/sharing.py",
     "portal/outbox/service.py",
     "handover/signalling/service/readiness.py",
+    # Facts for the prevention record (codes, counts, dates): the page shows them only to a
+    # viewer the policy point allows their category, in its one audit event.
+    "handover/decisions/groundwork.py",
 }
 
 

@@ -14,7 +14,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug decisions into the grants table; register the pages and ``flask decisions``."""
-    from handover.decisions import policy, work
+    from handover.decisions import groundwork, policy, prevention, work
     from handover.decisions.cli import decisions_cli
     from handover.decisions.labels import ACTION_LABELS
     from handover.decisions.views import bp
@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
 
     # The voters' packages come from the covenant in force, not from the decision.
     register_grant_source(GrantSource("decision", policy.expected_grants, follows_covenant=True))
+    for provider in groundwork.PROVIDERS:  # the prevention record reads the groundwork
+        prevention.register_provider(provider)
     register_action_labels(ACTION_LABELS)
     register_work_source("votes", votes_to_cast)
     register_case_summary("decisions", work.case_summary)

@@ -17,9 +17,10 @@ from handover.decisions import service
 from handover.decisions.models import Decision
 from portal.accounts.models import Organisation, User
 from portal.actor import Actor, staff_actor
+from portal.cases import groundwork
 from portal.cases.service import PersonData, create_case
 from portal.covenant.rules import active_version
-from portal.db import utcnow
+from portal.workdays import local_today
 
 KIND = "eviction"
 ALTERNATIVE = "last_chance"
@@ -64,7 +65,7 @@ def load(session: Session) -> Decision | None:
     coach_org = session.scalar(select(Organisation).where(Organisation.slug == "schuldhulp"))
     if sanne is None or ahmet is None or corporation is None or coach_org is None:
         return None
-    today = utcnow().date()
+    today = local_today()
     case = create_case(
         session,
         sanne,
@@ -82,6 +83,22 @@ def load(session: Session) -> Decision | None:
         ],
         signal_kinds=("arrears", "nuisance"),
         arrears_cents=412_350,
+    )  # fmt: skip
+    # The groundwork the prevention record reads: calls and a letter that went unanswered, a
+    # house visit that reached her, and a payment arrangement she could not keep.
+    for days, channel, outcome, note in (
+        (-120, "phone", "not_reached", "Twee keer gebeld, geen gehoor."),
+        (-113, "letter", "not_reached", "Brief met een uitnodiging voor een gesprek."),
+        (-105, "house_visit", "reached", "Huisbezoek; zij wil een regeling."),
+    ):
+        groundwork.add_contact_attempt(
+            session, sanne, case,
+            groundwork.ContactAttemptData(today + timedelta(days=days), channel, outcome, note),
+        )  # fmt: skip
+    groundwork.add_agreement(
+        session, sanne, case,
+        groundwork.AgreementData(7_500, today - timedelta(days=100), "broken",
+                                 "Na twee termijnen gestopt."),
     )  # fmt: skip
     # Debt help: started, then ended without result.
     referral = referrals.send(

@@ -9,41 +9,32 @@ policy point decides per category whether a viewer may see them.
 Evidence holds facts only — ids, codes, dates, organisation names, counts — never a name or a
 free text, so a snapshot can be stored with each confirmation and covered by the seal.
 
-Where the groundwork plugs in: once the case file has its groundwork records (contact
-attempts per channel, payment arrangements), add a provider for each and register it, e.g.
-in ``handover/decisions/__init__.py``::
-
-    prevention.register_provider(
-        prevention.Provider("contact_attempts", "contact_history", contact_attempts)
-    )
-    prevention.register_provider(
-        prevention.Provider("payment_arrangements", "finances", payment_arrangements)
-    )
-
-where ``contact_attempts`` returns one ``Evidence(kind="contact_attempts", what=
-"contact_attempts", facts={"channel": ..., "attempts": n, "reached": n, "last_on": iso})`` per
-channel and ``payment_arrangements`` one ``Evidence(what="payment_arrangement", facts={"status":
-..., "agreed_on": iso, "ended_on": iso})`` per arrangement (add their texts to ``describe``).
-Until then those kinds show as "no facts in the portal", an open gap the corporation must
-explain in its motivation.
+The groundwork (contact attempts per channel, payment arrangements) comes from
+``handover.decisions.groundwork``, registered with ``register_provider`` when the app starts.
+An evidence kind without a provider, or without facts in the portal, shows as "no facts in
+the portal": an open gap the corporation must explain in its motivation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handover.models import Referral
 from portal.accounts.models import Organisation
+from portal.cases.display import label
 from portal.cases.models import Case
 from portal.cases.service import is_minor
 from portal.covenant.document import EVIDENCE_KINDS
 from portal.covenant.rules import Covenant, UnknownCode
+from portal.i18n import join_words
 
 if TYPE_CHECKING:
     from handover.decisions.models import Decision
@@ -305,11 +296,11 @@ def describe(item: Evidence, covenant: Covenant) -> str:
             "Overdracht voor %(purpose)s aan %(recipient)s (verstuurd %(sent)s): %(status)s.",
             purpose=_name(covenant.purposes, f.get("purpose")),
             recipient=f.get("recipient"),
-            sent=f.get("sent_on") or "—",
+            sent=_day(f.get("sent_on")),
             status=STATUS_LABELS.get(f.get("status", ""), f.get("status")),
         )
         if f.get("help_started_on"):
-            text += " " + _("Hulp gestart op %(date)s.", date=f["help_started_on"])
+            text += " " + _("Hulp gestart op %(date)s.", date=_day(f["help_started_on"]))
         if f.get("outcome"):
             text += " " + _(
                 "Uitkomst: %(outcome)s.",
@@ -320,7 +311,7 @@ def describe(item: Evidence, covenant: Covenant) -> str:
         return _(
             "Overdracht aan %(recipient)s (verstuurd %(sent)s): %(status)s.",
             recipient=f.get("recipient"),
-            sent=f.get("sent_on") or "—",
+            sent=_day(f.get("sent_on")),
             status=STATUS_LABELS.get(f.get("status", ""), f.get("status")),
         )
     if item.what == "crisis_voter":
@@ -351,4 +342,30 @@ def describe(item: Evidence, covenant: Covenant) -> str:
         )
     if item.what == "care_not_involved":
         return _("Er zijn minderjarigen, maar zorg of jeugdhulp is (nog) niet betrokken.")
+    if item.what == "contact_attempts":
+        return _(
+            "%(channel)s: %(attempts)s, %(reached)s bereikt, van %(first)s tot %(last)s (%(by)s).",
+            channel=label(f.get("channel"), "channel"),
+            attempts=ngettext("%(num)s poging", "%(num)s pogingen", f.get("attempts", 0)),
+            reached=f.get("reached", 0),
+            first=_day(f.get("first_on")),
+            last=_day(f.get("last_on")),
+            by=join_words(f.get("by") or ["—"]),
+        )
+    if item.what == "payment_arrangement":
+        return _(
+            "Betalingsregeling vanaf %(start)s: %(status)s (vastgelegd door %(by)s, "
+            "bijgewerkt %(updated)s).",
+            start=_day(f.get("starts_on")),
+            status=label(f.get("status"), "agreement_status"),
+            by=f.get("by") or "—",
+            updated=_day(f.get("updated_on")),
+        )
     return item.what
+
+
+def _day(iso: str | None) -> str:
+    """A stored ISO date as the page writes dates (medium), or a dash."""
+    from flask_babel import format_date
+
+    return format_date(date.fromisoformat(iso), "medium") if iso else "—"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -75,6 +76,24 @@ def test_open_a_decision_from_the_case(clients, family_case, session):
     assert f"/besluiten/{decision.id}" in panel and "In voorbereiding" in panel
 
 
+def _groundwork(session, actor, case) -> None:
+    """Two calls that did not reach her, a house visit that did, and a broken arrangement."""
+    from portal.cases import groundwork
+
+    for day, channel, outcome in (
+        (date(2026, 10, 20), "phone", "not_reached"),
+        (date(2026, 10, 27), "phone", "not_reached"),
+        (date(2026, 10, 29), "house_visit", "reached"),
+    ):
+        groundwork.add_contact_attempt(
+            session, actor, case, groundwork.ContactAttemptData(day, channel, outcome)
+        )
+    groundwork.add_agreement(
+        session, actor, case, groundwork.AgreementData(5_000, date(2026, 11, 1), "broken")
+    )
+    session.flush()
+
+
 def test_the_checklist_is_confirmed_with_htmx_and_without(clients, people, family_case, session):
     decision = service.open_decision(
         session, people["corporatie"][1], family_case, kind="eviction", grounds=["arrears"],
@@ -82,9 +101,15 @@ def test_the_checklist_is_confirmed_with_htmx_and_without(clients, people, famil
     )  # fmt: skip
     corp = clients("corporatie")
     page_url = f"/besluiten/{decision.id}"
+    # The groundwork the corporation recorded fills the prevention record by itself.
+    _groundwork(session, people["corporatie"][1], family_case)
     html = corp.get(page_url).get_data(as_text=True)
     assert "Open stappen: 5 van 5." in html and "Stemming openen" not in html
-    assert "Geen gegevens in het portaal over: Contactpogingen per kanaal." in html
+    assert "Geen gegevens in het portaal over: Contactpogingen per kanaal" not in html
+    assert "Telefoon: 2 pogingen, 0 bereikt, van 20 okt 2026 tot 27 okt 2026" in html
+    assert "Huisbezoek: 1 poging, 1 bereikt" in html
+    assert "Betalingsregeling vanaf 1 nov 2026: Niet nagekomen" in html
+    assert "Geen gegevens in het portaal over: Betalingsregelingen" not in html
     # Voting cannot open yet: the page says why.
     refused, _ = _post(
         corp, f"{page_url}/stemming-openen", page_url, {"version": decision.version}, "open"
