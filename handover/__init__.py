@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     register_action_labels(ACTION_LABELS)
     register_work_source("referrals_sent", work.awaiting_answer)
     register_work_source("first_contact", work.awaiting_first_contact)
+    register_work_source("next_step", work.next_step_to_choose)
     register_case_summary("referrals", work.case_summary)
     register_case_events("referrals", work.case_events)
     app.register_blueprint(bp)

@@ -1,9 +1,14 @@
-"""Demo referral (development only): Scenario B ready for its last step.
+"""Demo referrals (development only): Scenario B, and a referral nobody answered.
 
 The corporation referred the Visser household to the debt coach on the tenant's paper consent;
 the coach accepted, checked the arrears figure, tried three times to reach the tenant and
-returned the case. Signed in as the corporation's caseworker, the newcomer offers it to
-welfare (the next rung of the ladder) and sees everything gathered so far travel along.
+returned the case. The covenant offers debt help's next rung at once (``escalation =
+"automatic"``), so the case is already with welfare, everything gathered so far with it:
+signed in as welfare, the newcomer accepts it and records the house visit.
+
+The El Idrissi household was referred to the debt coach a week ago and nobody answered within
+the covenant's three days: the SLA check (run here as it runs every night) expires the
+referral, and the covenant offers the case to welfare by itself.
 
 Everything goes through the services, back-dated with their ``now`` arguments, so the history
 and the audit log read like a real one. Called from ``portal.demo.load_demo``; idempotent.
@@ -34,6 +39,8 @@ CONSENT = {
     "welfare": ["identity", "contact", "household", "arrears", "finances", "contact_history"],
 }
 PARTNERS = {"debt_coach": "ahmet@schuldhulp.example", "welfare": "fatima@welzijn.example"}
+#: The fictional El Idrissi household (``portal.demo``): its referral expires unanswered.
+UNANSWERED_BSN = "231456773"
 ATTEMPTS = (
     (12, "phone", "Twee keer gebeld, geen gehoor."),
     (10, "letter", "Brief met uitnodiging voor een gesprek."),
@@ -47,30 +54,14 @@ def _actor(session: Session, email: str) -> Actor | None:
 
 
 def load(session: Session) -> Referral | None:
-    """Create the returned referral unless the household already has one; return the
-    household's latest referral."""
-    if active_version(session) is None:
-        return None
-    sanne = _actor(session, "sanne@corporatie.example")
-    found = {role: _actor(session, email) for role, email in PARTNERS.items()}
-    partners = {role: actor for role, actor in found.items() if actor is not None}
-    if sanne is None or len(partners) < len(found):
-        return None
-    cases = [c for c in find_cases_by_bsn(session, sanne, BSN) if c.status != "closed"]
-    if not cases:
-        return None
-    case = cases[0]
-    latest = session.scalar(
-        select(Referral).where(Referral.case_id == case.id).order_by(Referral.id.desc()).limit(1)
-    )
-    if latest is not None:
-        return latest
+    """Create the returned referral unless the household already has one, and the unanswered
+    one; return the Visser household's latest referral."""
+    latest = _load_returned(session)
+    _load_unanswered(session)
+    return latest
 
-    def days_ago(n: int) -> datetime:
-        return datetime.combine(utcnow().date() - timedelta(days=n), time(10), tzinfo=UTC)
 
-    coach = partners["debt_coach"]
-    assert coach.organisation_id is not None  # a staff actor always has one
+def _consent(session: Session, sanne: Actor, case, partners: dict[str, Actor], when: datetime):
     consent.record_offline(
         session,
         sanne,
@@ -85,8 +76,60 @@ def load(session: Session) -> Referral | None:
         language="nl",
         valid_days=365,
         evidence=consent.Evidence(b"%PDF-1.4\n% demo consent form\n", "application/pdf"),
-        now=days_ago(15),
+        now=when,
     )
+
+
+def _days_ago(n: int) -> datetime:
+    return datetime.combine(utcnow().date() - timedelta(days=n), time(10), tzinfo=UTC)
+
+
+def _people(session: Session, bsn: str):
+    """The corporation's caseworker, the partners, and the household's open case (or None)."""
+    sanne = _actor(session, "sanne@corporatie.example")
+    found = {role: _actor(session, email) for role, email in PARTNERS.items()}
+    partners = {role: actor for role, actor in found.items() if actor is not None}
+    if sanne is None or len(partners) < len(found):
+        return None
+    cases = [c for c in find_cases_by_bsn(session, sanne, bsn) if c.status != "closed"]
+    return (sanne, partners, cases[0]) if cases else None
+
+
+def _load_unanswered(session: Session) -> None:
+    if active_version(session) is None or (people := _people(session, UNANSWERED_BSN)) is None:
+        return
+    sanne, partners, case = people
+    if session.scalar(select(Referral.id).where(Referral.case_id == case.id).limit(1)):
+        return
+    _consent(session, sanne, case, partners, _days_ago(8))
+    coach = partners["debt_coach"]
+    assert coach.organisation_id is not None  # a staff actor always has one
+    service.send(
+        session,
+        sanne,
+        case,
+        purpose=PURPOSE,
+        recipient_org_id=coach.organisation_id,
+        note="Huurder belde zelf; wil graag hulp bij haar schulden.",
+        now=_days_ago(7),
+    )
+    service.check_sla(session)  # nobody answered in three days: expired, offered on
+
+
+def _load_returned(session: Session) -> Referral | None:
+    if active_version(session) is None or (people := _people(session, BSN)) is None:
+        return None
+    sanne, partners, case = people
+    latest = session.scalar(
+        select(Referral).where(Referral.case_id == case.id).order_by(Referral.id.desc()).limit(1)
+    )
+    if latest is not None:
+        return latest
+
+    days_ago = _days_ago  # the story's days, counted back from today
+    coach = partners["debt_coach"]
+    assert coach.organisation_id is not None  # a staff actor always has one
+    _consent(session, sanne, case, partners, days_ago(15))
     referral = service.send(
         session,
         sanne,
@@ -108,11 +151,12 @@ def load(session: Session) -> Referral | None:
             ContactAttemptData(days_ago(ago).date(), channel, "not_reached", note),
         )
         attempt.created_at = attempt.updated_at = days_ago(ago)
-    return service.return_to_sender(
+    service.return_to_sender(  # the covenant offers it to welfare at once
         session,
         coach,
         referral,
         "Drie keer geprobeerd, geen contact. Misschien lukt het welzijn samen met de corporatie.",
         version=referral.version,
-        now=days_ago(6),
+        now=days_ago(2),
     )
+    return session.scalar(select(Referral).where(Referral.previous_id == referral.id))

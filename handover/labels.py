@@ -19,6 +19,10 @@ ACTION_LABELS = {
     "referral.help_started": _l("Start van de hulp gemeld"),
     "referral.help_ended": _l("Einde van de hulp gemeld"),
     "referral.first_contact_overdue": _l("Termijn voor eerste contact verstreken"),
+    "referral.ladder_ended": _l("Geen volgende stap op de ladder: coördinator ingeschakeld"),
+    "referral.escalation_overdue": _l(
+        "Geen keuze voor de volgende stap binnen de termijn: coördinator ingeschakeld"
+    ),
     "referral.item_check": _l("Voorwerk gecontroleerd"),
     "referral.consent_withdrawn": _l("Toestemming ingetrokken voor een deel van het pakket"),
     "referral.consent_expired": _l("Toestemming verlopen voor een deel van het pakket"),

@@ -48,6 +48,7 @@ class Referral(EncryptedRow, Base):
         # ``sla check`` looks for the few referrals of one status past a deadline.
         Index("ix_referral_status_response_due", "status", "response_due_at"),
         Index("ix_referral_status_contact_due", "status", "first_contact_due_at"),
+        Index("ix_referral_escalation_due", "status", "escalation_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +89,11 @@ class Referral(EncryptedRow, Base):
     warm_handover: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Set when the SLA check warned that first contact is overdue (warn once).
     overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A referral that ended without help, whose next step is the sender's to choose: by when
+    #: (the covenant's ``escalation_days``), and when the coordinating role was alerted that
+    #: nobody chose, or that the ladder ran out (alert once).
+    escalation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalation_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Optimistic lock: two people acting at once produce exactly one outcome.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

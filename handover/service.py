@@ -317,6 +317,38 @@ def send(
         or previous.recipient_org_id != sender_org_id
     ):
         raise Forbidden()
+    return _send(
+        session,
+        actor,
+        case,
+        purpose=purpose,
+        recipient_org_id=recipient_org_id,
+        note=note,
+        rung=rung,
+        previous=previous,
+        crisis=crisis,
+        warm_handover=warm_handover,
+        sender_org_id=sender_org_id,
+        now=now,
+    )
+
+
+def _send(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    *,
+    purpose: str,
+    recipient_org_id: int,
+    note: str | None,
+    rung: int,
+    previous: Referral | None,
+    now: datetime,
+    crisis: bool = False,
+    warm_handover: bool = False,
+    sender_org_id: int | None = None,
+) -> Referral:
+    """``send`` once the actor may send: also the covenant's own escalation (``escalation``)."""
     if case.status == "closed":
         raise DomainError(_l("Een gesloten casus kan niet worden overgedragen."))
     proposal = propose(session, case, purpose, rung=rung, recipient_org_id=recipient_org_id)
@@ -571,6 +603,10 @@ def _close_with_reason(
         else referral.sender_org_id
     )
     _notify(session, other, referral, closing.notice)
+    if closing is not WITHDRAW:
+        from handover.escalation import referral_ended  # it builds on this module
+
+        referral_ended(session, referral, now=now)
     return referral
 
 
@@ -778,12 +814,26 @@ def escalate(
     _as_sender(actor, referral)
     now = now or utcnow()
     referral = _lock(session, referral, version)
+    return escalate_locked(session, actor, referral, recipient_org_id, note, now=now)
+
+
+def escalate_locked(
+    session: Session,
+    actor: Actor,
+    referral: Referral,
+    recipient_org_id: int,
+    note: str | None,
+    *,
+    now: datetime,
+) -> Referral:
+    """``escalate`` on a locked referral, by its sender or by the covenant itself."""
     if referral.status not in ESCALATABLE:
         raise Conflict(_l("Deze overdracht kan niet naar de volgende stap."))
     if next_step(session, referral) is None:
         raise DomainError(_l("Er is geen volgende stap op de ladder."))
+    referral.escalation_due_at = None
     _move(session, actor, referral, "escalate", "escalated", now=now)
-    return send(
+    return _send(
         session,
         actor,
         referral.case,
@@ -803,10 +853,16 @@ def escalate(
 class SlaResult:
     expired: list[int] = field(default_factory=list)
     first_contact_overdue: list[int] = field(default_factory=list)
+    #: Referrals whose next step nobody chose in time: the coordinating role was alerted.
+    stuck: list[int] = field(default_factory=list)
 
 
 def check_sla(session: Session, *, now: datetime | None = None) -> SlaResult:
-    """Expire referrals nobody answered in time; warn once when first contact is overdue."""
+    """Expire referrals nobody answered in time (and escalate them as the covenant says);
+    warn once when first contact is overdue; alert the coordinating role once when a sender
+    let the choice of the next step pass."""
+    from handover.escalation import check_escalations, referral_ended  # builds on this module
+
     now = now or utcnow()
     actor = Actor.system("cli:sla check")
     result = SlaResult()
@@ -825,6 +881,7 @@ def check_sla(session: Session, *, now: datetime | None = None) -> SlaResult:
             locked,
             "Overdracht verlopen: geen reactie binnen de termijn",
         )
+        referral_ended(session, locked, now=now)
         result.expired.append(locked.id)
     late = session.scalars(
         select(Referral).where(
@@ -846,6 +903,7 @@ def check_sla(session: Session, *, now: datetime | None = None) -> SlaResult:
         for org_id in (referral.recipient_org_id, referral.sender_org_id):
             _notify(session, org_id, referral, "Termijn voor eerste contact verstreken")
         result.first_contact_overdue.append(referral.id)
+    result.stuck = check_escalations(session, now=now)
     session.flush()
     return result
 

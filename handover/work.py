@@ -14,7 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from handover.labels import STATUS_LABELS
-from handover.models import Referral
+from handover.models import ESCALATABLE, Referral
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.cases.models import Case
@@ -30,8 +30,9 @@ def _group(
     key: str,
     title: str,
     action: str,
+    side: InstrumentedAttribute[int] = Referral.recipient_org_id,
 ) -> WorkGroup | None:
-    where = [Referral.recipient_org_id == actor.organisation_id, *conditions]
+    where = [side == actor.organisation_id, *conditions]
     count = session.scalar(select(func.count(Referral.id)).where(*where)) or 0
     if not count:
         return None
@@ -78,6 +79,22 @@ def awaiting_first_contact(session: Session, actor: Actor, now: datetime) -> Wor
         key="first_contact",
         title=_("Eerste contact met de huurder nog te maken"),
         action=_("Eerste contact vastleggen"),
+    )
+
+
+def next_step_to_choose(session: Session, actor: Actor, now: datetime) -> WorkGroup | None:
+    """The sender's: referrals that ended without help, whose next step the covenant leaves
+    to the sender (``handover.escalation``), by the day the coordinating role is alerted."""
+    return _group(
+        session,
+        actor,
+        Referral.status.in_(ESCALATABLE),
+        Referral.escalation_due_at.is_not(None),
+        due=Referral.escalation_due_at,
+        key="next_step",
+        title=_("Kies de volgende stap op de ladder"),
+        action=_("Volgende stap kiezen"),
+        side=Referral.sender_org_id,
     )
 
 

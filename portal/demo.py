@@ -128,8 +128,9 @@ def load_demo_consent(session: Session) -> None:
 
 def load_demo_referral(session: Session) -> object | None:
     """Scenario B, one step before the end: a referral the debt coach returned after failing
-    to reach the tenant, ready for the corporation to offer it to welfare (seeded through
-    handover's own services, like the decision below)."""
+    to reach the tenant, which the covenant offered to welfare by itself; and a referral
+    nobody answered, expired and offered on (seeded through handover's own services, like the
+    decision below)."""
     from handover.demo import load
 
     return load(session)
@@ -269,9 +270,10 @@ def demo_cli(ctx: click.Context, reset: bool) -> None:
             f"Referral (case {referral.case.reference}, {referral.status}): "
             + external_url("handover.detail", referral_id=referral.id)
         )
-        if referral.status == "returned":
+        if referral.status == "sent":
             click.echo(
-                "  The debt coach returned it: offer it to welfare as sanne@corporatie.example"
+                "  The debt coach returned it and the covenant offered it to welfare: accept it"
+                " as fatima@welzijn.example"
             )
     if db.session.info.pop("kp_demo_signalling", False):
         click.echo(

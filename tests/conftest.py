@@ -340,6 +340,21 @@ def demo_covenant(session: Session, make_org):
 
 
 @pytest.fixture
+def sender_chooses(session: Session, demo_covenant):
+    """The demo covenant with the next step of debt help left to the sender (the covenant's
+    other choice: ``escalation = "sender"``), for the tests of choosing it by hand."""
+    from portal.covenant.service import activate_version, load_version
+    from portal.demo import DEMO_COVENANT
+
+    source = DEMO_COVENANT.read_text(encoding="utf-8")
+    changed = source.replace('escalation = "automatic"', 'escalation = "sender"')
+    assert changed != source
+    version = load_version(session, SYSTEM, changed.encode()).version
+    admin = Actor(kind="staff", roles=frozenset({"covenant_admin"}), label="test")
+    return activate_version(session, admin, version, "The sender chooses the next step.")
+
+
+@pytest.fixture
 def grants_agree(session: Session) -> Callable[[], None]:
     """``grants_agree()`` fails unless the ``case_grant`` table holds exactly what the
     referrals and decisions grant now (``portal.grants.differences``, ``flask grants check``)."""

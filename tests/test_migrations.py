@@ -112,12 +112,9 @@ def test_each_downgrade_restores_the_schema_below_it(backend, databases):
 def test_the_grants_table_is_filled_from_the_records_that_grant(backend, databases, tmp_path):
     """0018 creates ``case_grant`` on a database that already has referrals and decisions:
     the upgrade writes what they grant, as the services would have (``grants check``)."""
-    from handover import service
     from handover.demo import load as load_referral
     from handover.models import Referral
     from portal import create_app
-    from portal.accounts.models import Organisation, User
-    from portal.actor import staff_actor
     from portal.cases.models import CaseGrant
     from portal.demo import load_demo
     from portal.extensions import db
@@ -130,19 +127,9 @@ def test_the_grants_table_is_filled_from_the_records_that_grant(backend, databas
     try:
         with app.app_context():
             session = db.session
-            load_demo(session)  # a returned referral and an eviction decision being voted on
-            returned = load_referral(session)
-            assert isinstance(returned, Referral) and returned.status == "returned"
-            sanne = session.scalar(select(User).where(User.email == "sanne@corporatie.example"))
-            welfare = session.scalar(select(Organisation).where(Organisation.slug == "welzijn"))
-            service.escalate(
-                session,
-                staff_actor(sanne),
-                returned,
-                recipient_org_id=welfare.id,
-                note=None,
-                version=returned.version,
-            )
+            load_demo(session)  # referrals offered on to welfare, a decision being voted on
+            offered = load_referral(session)
+            assert isinstance(offered, Referral) and offered.status == "sent"
             session.commit()
             stored = sorted(session.scalars(select(CaseGrant.source)))
             assert stored and {s.split(":")[0] for s in stored} == {"referral", "decision"}

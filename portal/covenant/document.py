@@ -40,6 +40,11 @@ EVIDENCE_KINDS = (
     "payment_arrangements",
 )
 
+#: When a referral ends without help (declined, returned, expired): offer the next rung at
+#: once ("automatic", when one partner plays it), or put the choice before the sender.
+ESCALATIONS = ("automatic", "sender")
+#: Days the sender has to choose the next step before the coordinating role is alerted.
+DEFAULT_ESCALATION_DAYS = 5
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 ACTIVITY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,59}$")
 #: NEN 7513 asks the audit log be kept at least five years.
@@ -482,8 +487,8 @@ class _Checker:
                 f"roles.{code}",
                 value,
                 required={"name": self.tenant_text, "involvement_visible": self.boolean},
-                optional={"crisis_response": self.boolean},
-                defaults={"crisis_response": False},
+                optional={"crisis_response": self.boolean, "coordinates": self.boolean},
+                defaults={"crisis_response": False, "coordinates": False},
             )
             if entry is not None:
                 result[code] = entry
@@ -590,8 +595,18 @@ class _Checker:
                     "plain": self.tenant_text,
                     "sharing": lambda p, v: self.sharing(p, v, roles, categories, bases),
                 },
-                optional={"ladder": lambda p, v: v, "processing_activity": self.identifier},
-                defaults={"ladder": [], "processing_activity": code},
+                optional={
+                    "ladder": lambda p, v: v,
+                    "processing_activity": self.identifier,
+                    "escalation": self.one_of(ESCALATIONS),
+                    "escalation_days": self.days,
+                },
+                defaults={
+                    "ladder": [],
+                    "processing_activity": code,
+                    "escalation": "sender",
+                    "escalation_days": DEFAULT_ESCALATION_DAYS,
+                },
             )
             if entry is None:
                 continue

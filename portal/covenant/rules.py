@@ -69,6 +69,9 @@ class Role:
     #: The role answers housing crises (crisis team, shelter intake): it is told when an
     #: eviction is approved, and its involvement counts in a prevention record.
     crisis_response: bool = False
+    #: The role coordinates the chain: it is alerted when a ladder runs out or a sender lets
+    #: the choice of the next step pass.
+    coordinates: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,10 @@ class Purpose:
     ladder: tuple[Rung, ...]
     #: Its identifier in the register of processing activities, for the audit log.
     processing_activity: str = ""
+    #: After a decline, return or expiry: "automatic" offers the next rung at once (when one
+    #: partner plays it), "sender" puts the choice before the sender for ``escalation_days``.
+    escalation: str = "sender"
+    escalation_days: int = 5
 
 
 @dataclass(frozen=True)
@@ -234,6 +241,7 @@ class Covenant:
                         Text.of(r["name"]),
                         bool(r["involvement_visible"]),
                         bool(r.get("crisis_response", False)),
+                        bool(r.get("coordinates", False)),
                     )
                     for code, r in document["roles"].items()
                 }
@@ -284,6 +292,8 @@ class Covenant:
                             for i, r in enumerate(p["ladder"])
                         ),
                         p.get("processing_activity") or code,
+                        p.get("escalation") or "sender",
+                        int(p.get("escalation_days") or 5),
                     )
                     for code, p in document["purposes"].items()
                 }
@@ -357,6 +367,10 @@ class Covenant:
     def involvement_visible(self, role: str) -> bool:
         """May other partners be told that this role is involved in a case?"""
         return self.role(role).involvement_visible
+
+    def coordinating_roles(self) -> tuple[str, ...]:
+        """The roles alerted when the chain gets stuck (a ladder runs out, nobody chooses)."""
+        return tuple(code for code, role in self.roles.items() if role.coordinates)
 
     def crisis_roles(self) -> tuple[str, ...]:
         """The roles that answer housing crises (crisis team, shelter intake)."""

@@ -87,7 +87,9 @@ def test_accept_with_the_version_read_and_refuse_a_stale_one(
     assert referral.status == "in_progress"
 
 
-def test_decline_needs_a_reason_and_a_write_scope(session, api, register, token, referral):
+def test_decline_needs_a_reason_and_a_write_scope(
+    session, api, register, token, referral, sender_chooses
+):
     reader = token(register("schuldhulp", "referrals:read"))
     url = f"/api/v1/referrals/{referral.id}/decline"
     body = {"version": referral.version, "reason": "Geen capaciteit deze maand."}

@@ -15,7 +15,7 @@ REASON = "Geheime reden over het gezin"
 NOTE = "Interne notitie over de huurder"
 
 
-def test_who_helps_her_now_and_what_happened(app, session, world):
+def test_who_helps_her_now_and_what_happened(app, session, world, sender_chooses):
     coach = world.actor(world.coach)
     first = world.refer(session, "schuldhulp")
     handover.decline(session, coach, first, REASON, version=None)

@@ -72,7 +72,7 @@ def test_the_timeline_tells_the_referral_and_the_consent(session, world, staff, 
         assert step in timeline, step
 
 
-def test_the_next_partner_reads_why_the_case_came_back(session, world, staff):
+def test_the_next_partner_reads_why_the_case_came_back(session, world, staff, sender_chooses):
     why = "Drie keer niet bereikt, ook niet bij een huisbezoek."
     first = world.refer(session, "schuldhulp")
     coach = world.actor(world.coach)

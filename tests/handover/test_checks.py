@@ -135,7 +135,9 @@ def test_only_the_receiver_checks_and_only_items_of_its_package(session, people,
     assert session.scalar(select(func.count()).select_from(ItemCheck)) == 0
 
 
-def test_welfare_sees_what_the_coach_checked_and_added(session, people, case, give_consent):
+def test_welfare_sees_what_the_coach_checked_and_added(
+    session, people, case, give_consent, sender_chooses
+):
     """Scenario B: the coach returns the case; welfare gets everything gathered so far, the
     coach's failed attempts and its verdicts included, and checks nothing twice."""
     give_consent(

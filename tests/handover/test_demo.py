@@ -1,5 +1,6 @@
-"""The demo carries Scenario B to its last step: a returned referral that the corporation
-offers to welfare, which then finds everything gathered so far."""
+"""The demo carries Scenario B to its last step: a returned referral that the covenant offered
+to welfare by itself, which then finds everything gathered so far; and a referral nobody
+answered, expired by the SLA check and offered to welfare the same way."""
 
 from __future__ import annotations
 
@@ -17,30 +18,27 @@ def _actor(session, email):
     return staff_actor(session.scalar(select(User).where(User.email == email)))
 
 
-def test_demo_returned_referral_escalates_to_welfare_carrying_everything(app, session):
+def test_demo_returned_referral_reached_welfare_by_itself_carrying_everything(app, session):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert runner.invoke(args=["demo"]).exit_code == 0  # idempotent
-    (returned,) = session.scalars(select(Referral).where(Referral.status == "returned")).all()
-    count = select(func.count(Referral.id)).where(Referral.case_id == returned.case_id)
-    assert session.scalar(count) == 1
-    assert [e.kind for e in returned.events] == ["send", "accept", "return"]
-
-    sanne = _actor(session, "sanne@corporatie.example")
-    fatima = _actor(session, "fatima@welzijn.example")
     welfare_org = session.scalar(select(Organisation).where(Organisation.slug == "welzijn"))
-    step = service.next_step(session, returned)
-    assert step is not None and [o.id for o in step.recipients] == [welfare_org.id]
-    nxt = service.escalate(
-        session,
-        sanne,
-        returned,
-        recipient_org_id=welfare_org.id,
-        note=None,
-        version=returned.version,
-    )
-    service.accept(session, fatima, nxt, version=nxt.version)
+    offered = session.scalars(
+        select(Referral).where(Referral.status == "escalated").order_by(Referral.id)
+    ).all()
+    returned, expired = offered
+    assert [e.kind for e in returned.events] == ["send", "accept", "return", "escalate"]
+    assert [e.kind for e in expired.events] == ["send", "expire", "escalate"]
+    for ended in offered:
+        count = select(func.count(Referral.id)).where(Referral.case_id == ended.case_id)
+        assert session.scalar(count) == 2
+        nxt = session.scalar(select(Referral).where(Referral.previous_id == ended.id))
+        assert nxt.status == "sent" and nxt.recipient_org_id == welfare_org.id
+        assert nxt.rung == 1 and nxt.events[0].user_id is None  # the covenant, not a person
 
+    fatima = _actor(session, "fatima@welzijn.example")
+    nxt = session.scalar(select(Referral).where(Referral.previous_id == returned.id))
+    service.accept(session, fatima, nxt, version=nxt.version)
     case = nxt.case
     attempts = groundwork_items(session, case, set(nxt.categories))["contact_history"]
     shown = reveal(session, fatima, case, {a: ["note"] for a in attempts})
@@ -59,15 +57,10 @@ def test_every_action_in_the_demo_log_has_plain_words(app, session):
     from portal.audit.models import AuditEvent
 
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
-    returned = session.scalar(select(Referral).where(Referral.status == "returned"))
-    sanne = _actor(session, "sanne@corporatie.example")
-    welfare_org = session.scalar(select(Organisation).where(Organisation.slug == "welzijn"))
-    service.escalate(
-        session, sanne, returned, recipient_org_id=welfare_org.id, note=None,
-        version=returned.version,
-    )  # fmt: skip
     actions = set(session.scalars(select(AuditEvent.action).distinct()))
-    assert {"referral.send", "referral.item_check", "consent.requested"} <= actions
+    assert {"referral.send", "referral.item_check", "referral.escalate", "consent.requested"} <= (
+        actions
+    )
     with app.test_request_context(), force_locale("nl"):
         dutch = {a: action_label(a) for a in actions}
     assert sorted(a for a, label in dutch.items() if label == a) == []

@@ -60,7 +60,9 @@ def test_active_while_it_runs_and_back_when_reopened(session, people, case, gran
     grants_agree()
 
 
-def test_declined_then_offered_again_then_withdrawn(session, people, case, grants_agree):
+def test_declined_then_offered_again_then_withdrawn(
+    session, people, case, grants_agree, sender_chooses
+):
     sender, coach = people["corporatie"][1], people["schuldhulp"][1]
     referral = refer(session, people, case)
     referral = service.decline(session, coach, referral, REASON, version=referral.version)
@@ -74,7 +76,9 @@ def test_declined_then_offered_again_then_withdrawn(session, people, case, grant
     grants_agree()
 
 
-def test_returned_and_escalated_to_the_next_rung(session, people, case, grants_agree):
+def test_returned_and_escalated_to_the_next_rung(
+    session, people, case, grants_agree, sender_chooses
+):
     sender, coach = people["corporatie"][1], people["schuldhulp"][1]
     referral = refer(session, people, case)
     referral = service.accept(session, coach, referral, version=referral.version)
@@ -99,7 +103,9 @@ def test_returned_and_escalated_to_the_next_rung(session, people, case, grants_a
     grants_agree()
 
 
-def test_the_sla_check_ends_the_grant_of_an_expired_referral(session, people, case, grants_agree):
+def test_the_sla_check_ends_the_grant_of_an_expired_referral(
+    session, people, case, grants_agree, sender_chooses
+):
     referral = refer(session, people, case)
     result = service.check_sla(session, now=utcnow() + timedelta(days=4))
     assert result.expired == [referral.id] and referral.status == "expired"

@@ -109,7 +109,7 @@ def test_only_the_parties_may_act(session, people, case):
         service.withdraw(session, welfare, referral, "niet van mij", version=referral.version)
 
 
-def test_decline_needs_a_reason_and_offers_the_next_rung(session, people, case):
+def test_decline_needs_a_reason_and_offers_the_next_rung(session, people, case, sender_chooses):
     _u, coach = people["schuldhulp"]
     referral = send(session, people, case)
     with pytest.raises(DomainError):
@@ -122,7 +122,7 @@ def test_decline_needs_a_reason_and_offers_the_next_rung(session, people, case):
     assert step.recipient_role == "welfare"
 
 
-def test_return_escalates_to_welfare_carrying_the_history(session, people, case):
+def test_return_escalates_to_welfare_carrying_the_history(session, people, case, sender_chooses):
     """Scenario B: the coach cannot reach the tenant and returns the case; welfare takes over."""
     _u, coach = people["schuldhulp"]
     welfare_user, welfare = people["welzijn"]
@@ -188,7 +188,9 @@ def test_no_double_referral_to_the_same_partner(session, people, case):
         send(session, people, case)
 
 
-def test_sla_expires_unanswered_referrals_and_warns_once_about_first_contact(session, people, case):
+def test_sla_expires_unanswered_referrals_and_warns_once_about_first_contact(
+    session, people, case, sender_chooses
+):
     _u, coach = people["schuldhulp"]
     referral = send(session, people, case)
     later = utcnow() + timedelta(days=4)

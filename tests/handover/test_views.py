@@ -295,7 +295,7 @@ def test_the_referral_page_reads_what_it_shows_with_the_referral(
     assert [s for s in seen if one_by_one.search(s)] == []
 
 
-def test_escalate_answers_with_the_new_referral(corp_client, people, case, session):
+def test_escalate_answers_with_the_new_referral(corp_client, people, case, session, sender_chooses):
     """The escalation's answer is the next rung's referral, not the one it came from."""
     referral = refer(session, people, case)
     coach = people["schuldhulp"][1]
