@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from handover.api import bp as api_bp
     from handover.cli import sla_cli
     from handover.labels import ACTION_LABELS
+    from handover.steering.views import bp as steering_bp
     from handover.tenant_views import bp as tenant_bp
     from handover.views import bp
     from portal import api
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api.register(app, api_bp)
     app.register_blueprint(tenant_bp)
+    app.register_blueprint(steering_bp)
     app.cli.add_command(sla_cli)
 
     from handover import decisions, earlysignal, signalling

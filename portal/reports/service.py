@@ -15,8 +15,9 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import Text, case, cast, func, select
+from sqlalchemy import Date, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.roles import REPORT_ROLES
@@ -69,10 +70,20 @@ class CaseStatistics:
         return sum((m.by_signal for m in self.months), Counter())
 
 
-def _month_expression(session: Session):
+def month_of(session: Session, column: Any) -> Any:
+    """The calendar month ("2026-11") of a timestamp (in UTC) or a date column, in SQL."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", Case.created_at), "YYYY-MM")
-    return func.strftime("%Y-%m", Case.created_at)
+        value = column if isinstance(column.type, Date) else func.timezone("UTC", column)
+        return func.to_char(value, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def month_start(month: str) -> datetime:
+    return _month_start(month)
+
+
+def month_end(month: str) -> datetime:
+    return _month_end(month)
 
 
 def _month_start(month: str) -> datetime:
@@ -123,7 +134,7 @@ def case_statistics(
     if scope is not None:
         organisation_id = scope
     window = month_window(months, today)
-    month = _month_expression(session).label("month")
+    month = month_of(session, Case.created_at).label("month")
     erased = case((DataKey.destroyed_at.is_(None), 0), else_=1).label("erased")
     signals = cast(Case.signal_kinds, Text).label("signals")
     query = (
