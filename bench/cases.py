@@ -426,16 +426,16 @@ def sample_bsn(cases: int) -> str:
     return next(bsns)
 
 
-def signed_in(app, email: str, slug: str):
-    """A test client signed in (MFA done) as a caseworker of ``slug``, made on first use;
-    with the caseworker as an actor, for calling services directly."""
+def signed_in(app, email: str, slug: str, role: str = "caseworker"):
+    """A test client signed in (MFA done) as a caseworker (or ``role``) of ``slug``, made on
+    first use; with the user as an actor, for calling services directly."""
     with app.app_context():
         session = db.session
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
             org = session.scalar(select(Organisation).where(Organisation.slug == slug))
             user = User(organisation=org, email=email, display_name="Bench", password_hash=None)
-            user.role_rows = [UserRole(role="caseworker")]
+            user.role_rows = [UserRole(role=role)]
             session.add(user)
             session.flush()
             set_totp_secret(user, new_secret(), utcnow())
@@ -444,7 +444,7 @@ def signed_in(app, email: str, slug: str):
             kind="staff",
             user_id=user.id,
             organisation_id=user.organisation_id,
-            roles=frozenset({"caseworker"}),
+            roles=frozenset({role}),
         )
         client = app.test_client()
         with app.test_request_context(environ_base=client.environ_base):
@@ -461,6 +461,7 @@ def bench_inbox(app, cases: int, repeat: int = 15) -> list[tuple[str, float, flo
 
     client, actor = signed_in(app, "bench@corporatie.example", "corporatie")
     coach_client, coach = signed_in(app, "bench@schuldhulp.example", "schuldhulp")
+    steering, _ = signed_in(app, "steering@corporatie.example", "corporatie", "covenant_admin")
 
     page = client.get("/casussen").get_data(as_text=True)
     token = page.split('"X-CSRFToken": "')[1].split('"')[0]
@@ -499,6 +500,8 @@ def bench_inbox(app, cases: int, repeat: int = 15) -> list[tuple[str, float, flo
         ("coach: shared, middle page", coach_client, "GET", f"/casussen?na={middle}", None),
         ("coach: shared, closed", coach_client, "GET", "/casussen?status=closed", None),
         ("coach: a shared case's page", coach_client, "GET", f"/casussen/{shared}", None),
+        ("steering figures, region, 12 months", steering, "GET", "/sturing", None),
+        ("steering figures, region, 36 months", steering, "GET", "/sturing?maanden=36", None),
     ]
     results = []
     for label, who, filters in (

@@ -167,6 +167,7 @@ def _timed(call, repeat: int) -> tuple[float, float]:
 def bench_pages(app, referrals: int, repeat: int = 15) -> list[tuple[str, float, float]]:
     coach, _ = signed_in(app, "bench@schuldhulp.example", "schuldhulp")
     corporation, _ = signed_in(app, "bench@corporatie.example", "corporatie")
+    steering, _ = signed_in(app, "steering@corporatie.example", "corporatie", "covenant_admin")
     middle = referrals // 2
     requests = [
         ("awaiting acceptance", coach, "/overdrachten?weergave=wachtend"),
@@ -177,6 +178,9 @@ def bench_pages(app, referrals: int, repeat: int = 15) -> list[tuple[str, float,
         ("sent by us, deep page", corporation, f"/overdrachten?weergave=verstuurd&na={middle}"),
         ("one referral (sender)", corporation, f"/overdrachten/{referrals}"),
         ("cases shared with us (case inbox)", coach, "/casussen"),
+        ("steering figures, region, 12 months", steering, "/sturing"),
+        ("steering figures, region, 36 months", steering, "/sturing?maanden=36"),
+        ("steering figures as CSV, 36 months", steering, "/sturing.csv?maanden=36"),
     ]
     results = []
     for label, client, url in requests:
