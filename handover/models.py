@@ -49,6 +49,18 @@ class Referral(EncryptedRow, Base):
         Index("ix_referral_status_response_due", "status", "response_due_at"),
         Index("ix_referral_status_contact_due", "status", "first_contact_due_at"),
         Index("ix_referral_escalation_due", "status", "escalation_due_at"),
+        # The steering figures read a period's referrals from this index alone.
+        Index(
+            "ix_referral_steering",
+            "sent_at",
+            "recipient_org_id",
+            "sender_org_id",
+            "status",
+            "case_id",
+            "accepted_at",
+            "first_contact_at",
+            "help_started_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

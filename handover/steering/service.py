@@ -211,28 +211,29 @@ def _percentile(histogram: list[tuple[int, int]], share: float) -> int:
 
 
 def _durations(session: Session, window: list[str], org: int | None) -> tuple[Duration, ...]:
-    found = []
+    """One pass over the period's referrals: the whole days from the signal to each step, as
+    counted groups (a referral that has not reached a step has no days for it)."""
     steps = {
         "accepted": Referral.accepted_at,
         "first_contact": Referral.first_contact_at,
         "help_started": Referral.help_started_at,
     }
-    for measure in DURATIONS:
-        step = steps[measure]
-        days = _days(session, step, Case.created_at).label("days")
-        histogram = sorted(
-            session.execute(
-                select(days, func.count())
-                .join(Case, Case.id == Referral.case_id)
-                .where(_between(Referral.sent_at, window), step.is_not(None))
-                .where(*_referral_party(org))
-                .group_by(days)
-            )
-            .tuples()
-            .all()
-        )
-        histogram = [(max(0, d), n) for d, n in histogram]
-        count = sum(n for _d, n in histogram)
+    days = [_days(session, steps[m], Case.created_at).label(m) for m in DURATIONS]
+    rows = session.execute(
+        select(*days, func.count())
+        .join(Case, Case.id == Referral.case_id)
+        .where(_between(Referral.sent_at, window), Referral.accepted_at.is_not(None))
+        .where(*_referral_party(org))
+        .group_by(*days)
+    ).all()
+    found = []
+    for i, measure in enumerate(DURATIONS):
+        counts: Counter[int] = Counter()
+        for row in rows:
+            if row[i] is not None:
+                counts[max(0, int(row[i]))] += row[-1]
+        histogram = sorted(counts.items())
+        count = sum(counts.values())
         if count < THRESHOLD:
             found.append(Duration(measure, None, None, None))
         else:
