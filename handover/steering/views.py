@@ -62,8 +62,16 @@ def index():
         organisation=organisation,
         may_choose=current_actor().has_role("covenant_admin"),
         labels=labels,
-        outcome_labels=SIGNAL_OUTCOME_LABELS,
         month_label=month_label,
+        # Each table's rows as (key, label): its figures are looked up by the key.
+        month_rows=[(m, month_label(m)) for m in figures.months],
+        partner_rows=[
+            (r, figures.organisation_names.get(int(r), "—")) for r in figures.referrals.rows
+        ],
+        outcome_rows=[
+            (o, str(SIGNAL_OUTCOME_LABELS.get(o, o))) for o in figures.signal_outcomes.rows
+        ],
+        year_rows=[(y, y) for y in figures.yearly.rows],
     )
 
 
