@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from handover.earlysignal.deadlines import is_signal
 from handover.models import ESCALATABLE, Referral
-from handover.service import _notify, escalate_locked, next_step
+from handover.service import escalate_locked, next_step, notify_party
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.service import record
@@ -49,7 +49,7 @@ def referral_ended(session: Session, referral: Referral, *, now: datetime) -> Re
     step = next_step(session, referral)
     if step is None:
         _alert_coordinators(session, referral, "referral.ladder_ended", now=now)
-        _notify(session, referral.sender_org_id, referral, "Geen volgende stap op de ladder")
+        notify_party(session, referral.sender_org_id, referral, "Geen volgende stap op de ladder")
         return None
     rule = active_covenant(session).purpose(referral.purpose)
     if rule.escalation == "automatic" and len(step.recipients) == 1:
@@ -58,10 +58,10 @@ def referral_ended(session: Session, referral: Referral, *, now: datetime) -> Re
         )
         what = f"Automatisch aangeboden aan {step.recipients[0].name}"
         for org_id in (referral.sender_org_id, referral.recipient_org_id):
-            _notify(session, org_id, referral, what)
+            notify_party(session, org_id, referral, what)
         return next_referral
     referral.escalation_due_at = now + timedelta(days=rule.escalation_days)
-    _notify(session, referral.sender_org_id, referral, "Kies de volgende stap op de ladder")
+    notify_party(session, referral.sender_org_id, referral, "Kies de volgende stap op de ladder")
     return None
 
 

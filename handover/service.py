@@ -197,7 +197,7 @@ def _move_all(
         )
 
 
-def _notify(session: Session, organisation_id: int, referral: Referral, what: str) -> None:
+def notify_party(session: Session, organisation_id: int, referral: Referral, what: str) -> None:
     """E-mail the organisation's casework staff what happened to the referral."""
     reference = referral.case.reference
     notify_casework(
@@ -372,7 +372,7 @@ def _send(
     if cleaned:
         referral.note = cleaned
     _offer(session, actor, [referral], now)
-    _notify(session, recipient_org_id, referral, "Nieuwe overdracht")
+    notify_party(session, recipient_org_id, referral, "Nieuwe overdracht")
     return referral
 
 
@@ -540,7 +540,7 @@ def accept(
     if not is_signal(session, referral):
         referral.first_contact_due_at = _due(now, rung.first_contact_days)
     _move(session, actor, referral, "accept", "accepted", now=now)
-    _notify(session, referral.sender_org_id, referral, "Overdracht geaccepteerd")
+    notify_party(session, referral.sender_org_id, referral, "Overdracht geaccepteerd")
     return referral
 
 
@@ -602,7 +602,7 @@ def _close_with_reason(
         if actor.organisation_id == referral.sender_org_id
         else referral.sender_org_id
     )
-    _notify(session, other, referral, closing.notice)
+    notify_party(session, other, referral, closing.notice)
     if closing is not WITHDRAW:
         from handover.escalation import referral_ended  # it builds on this module
 
@@ -671,7 +671,7 @@ def report(
         referral.help_started_at = _happened(referral, on, now)
         referral.first_contact_at = referral.first_contact_at or referral.help_started_at
         _move(session, actor, referral, "help_started", "in_progress", now=now)
-        _notify(
+        notify_party(
             session, referral.sender_org_id, referral, "Hulp gestart: incasso kan worden gepauzeerd"
         )
     else:
@@ -680,7 +680,7 @@ def report(
         referral.outcome = outcome
         referral.closed_at = now
         _move(session, actor, referral, "help_ended", "completed", now=now)
-        _notify(session, referral.sender_org_id, referral, "Hulp afgerond")
+        notify_party(session, referral.sender_org_id, referral, "Hulp afgerond")
     return referral
 
 
@@ -710,7 +710,7 @@ def _first_contact(
     referral.first_contact_at = at
     referral.first_contact_attempt_id = attempt_id
     _move(session, actor, referral, "first_contact", "in_progress", now=now)
-    _notify(session, referral.sender_org_id, referral, "Eerste contact gelegd")
+    notify_party(session, referral.sender_org_id, referral, "Eerste contact gelegd")
 
 
 def tenant_reached(session: Session, actor: Actor, attempt: ContactAttempt, day: date) -> None:
@@ -772,7 +772,7 @@ def reopen(
         referral.closed_at = None
         referral.outcome = None
         _move(session, actor, referral, "reopen", "in_progress", now=now)
-        _notify(session, referral.sender_org_id, referral, "Overdracht heropend")
+        notify_party(session, referral.sender_org_id, referral, "Overdracht heropend")
     elif referral.status in ("declined", "returned", "expired", "withdrawn") and (
         actor.organisation_id == referral.sender_org_id
     ):
@@ -783,7 +783,7 @@ def reopen(
         referral.response_due_at = _due(now, rung.response_days)
         _move(session, actor, referral, "reopen", "sent", now=now)
         signals_sent(session, [referral], now)
-        _notify(session, referral.recipient_org_id, referral, "Overdracht opnieuw aangeboden")
+        notify_party(session, referral.recipient_org_id, referral, "Overdracht opnieuw aangeboden")
     elif actor.organisation_id in (referral.sender_org_id, referral.recipient_org_id):
         raise Conflict(_l("Deze overdracht kan niet worden heropend."))
     else:
@@ -875,7 +875,7 @@ def check_sla(session: Session, *, now: datetime | None = None) -> SlaResult:
             continue
         locked.closed_at = now
         _move(session, actor, locked, "expire", "expired", now=now)
-        _notify(
+        notify_party(
             session,
             locked.sender_org_id,
             locked,
@@ -901,7 +901,7 @@ def check_sla(session: Session, *, now: datetime | None = None) -> SlaResult:
             detail={"referral": referral.id},
         )
         for org_id in (referral.recipient_org_id, referral.sender_org_id):
-            _notify(session, org_id, referral, "Termijn voor eerste contact verstreken")
+            notify_party(session, org_id, referral, "Termijn voor eerste contact verstreken")
         result.first_contact_overdue.append(referral.id)
     result.stuck = check_escalations(session, now=now)
     session.flush()

@@ -249,7 +249,7 @@ def record_outcome(
     if referral.status in ACTIVE:
         referral.closed_at = now
         referrals._move(session, actor, referral, "signal_closed", "completed", now=now)
-        referrals._notify(
+        referrals.notify_party(
             session, referral.sender_org_id, referral, "Terugkoppeling op uw vroegsignaal"
         )
     return signal
