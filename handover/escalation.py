@@ -7,7 +7,8 @@ there. The covenant decides per purpose (``escalation``):
   gathered so far (the next rung's package, the groundwork, why it came back), when exactly one
   partner plays that role. The sender, the partner the case came from and the next partner are
   told.
-- ``"sender"``, or several partners on the next rung: the choice is put before the sender with a
+- ``"sender"``, several partners on the next rung, or a next partner that already has the case
+  for this purpose (or a closed case): the choice is put before the sender with a
   deadline (``escalation_days``): it is in the sender's "Mijn werk" and on the referral's
   page. When the deadline passes unchosen, the coordinating role is alerted, once.
 
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from handover.earlysignal.deadlines import is_signal
 from handover.models import ESCALATABLE, Referral
-from handover.service import escalate_locked, next_step, notify_party
+from handover.service import escalate_locked, may_offer_next, next_step, notify_party
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.service import record
@@ -52,7 +53,11 @@ def referral_ended(session: Session, referral: Referral, *, now: datetime) -> Re
         notify_party(session, referral.sender_org_id, referral, "Geen volgende stap op de ladder")
         return None
     rule = active_covenant(session).purpose(referral.purpose)
-    if rule.escalation == "automatic" and len(step.recipients) == 1:
+    if (
+        rule.escalation == "automatic"
+        and len(step.recipients) == 1
+        and may_offer_next(session, referral, step.recipients[0].id)
+    ):
         next_referral = escalate_locked(
             session, _covenant_actor(referral), referral, step.recipients[0].id, None, now=now
         )

@@ -817,6 +817,15 @@ def escalate(
     return escalate_locked(session, actor, referral, recipient_org_id, note, now=now)
 
 
+def may_offer_next(session: Session, referral: Referral, recipient_org_id: int) -> bool:
+    """Whether the case can go to the next rung's partner without a refusal: still open, and
+    not already with that partner for this purpose (the covenant's own escalation checks this
+    first, so a decline never fails on what follows it)."""
+    return referral.case.status != "closed" and not _open_referrals(
+        session, [referral.case_id], referral.purpose, recipient_org_id
+    )
+
+
 def escalate_locked(
     session: Session,
     actor: Actor,

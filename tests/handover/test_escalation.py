@@ -148,3 +148,19 @@ def test_choosing_by_hand_clears_the_deadline(app, session, people, case, sender
     assert referral.escalation_due_at is None and nxt.status == "sent"
     with app.test_request_context():
         assert next_step_to_choose(session, people["corporatie"][1], utcnow()) is None
+
+
+def test_a_next_partner_that_has_the_case_already_leaves_the_choice_to_the_sender(
+    session, people, case
+):
+    """The decline itself never fails on what the covenant would do next."""
+    welfare_org = people["welzijn"][0].organisation_id
+    referral = refer(session, people, case)
+    already = service.send(
+        session, people["corporatie"][1], case, purpose="debt_help",
+        recipient_org_id=welfare_org, note=None, rung=1,
+    )  # fmt: skip
+    coach = people["schuldhulp"][1]
+    service.decline(session, coach, referral, "Geen plek.", version=referral.version)
+    assert referral.status == "declined" and referral.escalation_due_at is not None
+    assert _offered_on(session, referral) is None and already.status == "sent"
