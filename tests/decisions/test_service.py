@@ -174,7 +174,9 @@ def test_a_vote_can_be_changed_and_its_history_is_kept(session, people, family_c
     history = [v.position for v in decision.votes if v.voter_id == voter.id]
     assert history == ["agree", "disagree"] and first.id < second.id
     actions = session.scalars(
-        select(AuditEvent.action).where(AuditEvent.action.like("decision.vote%"))
+        select(AuditEvent.action)
+        .where(AuditEvent.action.like("decision.vote%"))
+        .order_by(AuditEvent.id)  # without an order PostgreSQL may answer in any order
     ).all()
     assert actions == ["decision.vote_cast", "decision.vote_changed"]
 
