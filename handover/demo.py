@@ -95,24 +95,27 @@ def _people(session: Session, bsn: str):
     return (sanne, partners, cases[0]) if cases else None
 
 
+def _refer(
+    session: Session, sanne: Actor, partners: dict[str, Actor], case, note: str, *, days_ago: int
+) -> Referral:
+    """The tenant's paper consent the day before, then the corporation refers her to the
+    debt coach ``days_ago`` days ago."""
+    _consent(session, sanne, case, partners, _days_ago(days_ago + 1))
+    coach_org = partners["debt_coach"].organisation_id
+    assert coach_org is not None  # a staff actor always has one
+    return service.send(
+        session, sanne, case, purpose=PURPOSE, recipient_org_id=coach_org, note=note,
+        now=_days_ago(days_ago),
+    )  # fmt: skip
+
+
 def _load_unanswered(session: Session) -> None:
     if active_version(session) is None or (people := _people(session, UNANSWERED_BSN)) is None:
         return
     sanne, partners, case = people
     if session.scalar(select(Referral.id).where(Referral.case_id == case.id).limit(1)):
         return
-    _consent(session, sanne, case, partners, _days_ago(8))
-    coach = partners["debt_coach"]
-    assert coach.organisation_id is not None  # a staff actor always has one
-    service.send(
-        session,
-        sanne,
-        case,
-        purpose=PURPOSE,
-        recipient_org_id=coach.organisation_id,
-        note="Huurder belde zelf; wil graag hulp bij haar schulden.",
-        now=_days_ago(7),
-    )
+    _refer(session, sanne, partners, case, "Huurder belde zelf; wil graag hulp.", days_ago=7)
     service.check_sla(session)  # nobody answered in three days: expired, offered on
 
 
@@ -128,17 +131,10 @@ def _load_returned(session: Session) -> Referral | None:
 
     days_ago = _days_ago  # the story's days, counted back from today
     coach = partners["debt_coach"]
-    assert coach.organisation_id is not None  # a staff actor always has one
-    _consent(session, sanne, case, partners, days_ago(15))
-    referral = service.send(
-        session,
-        sanne,
-        case,
-        purpose=PURPOSE,
-        recipient_org_id=coach.organisation_id,
-        note="Huurder wil hulp, maar is slecht bereikbaar. Liefst bellen na 18.00 uur.",
-        now=days_ago(14),
-    )
+    referral = _refer(
+        session, sanne, partners, case,
+        "Huurder wil hulp, maar is slecht bereikbaar. Liefst bellen na 18.00 uur.", days_ago=14,
+    )  # fmt: skip
     service.accept(session, coach, referral, version=referral.version, now=days_ago(13))
     service.check_item(
         session, coach, referral, ARREARS_ITEM, case.id, "verified", now=days_ago(13)

@@ -12,7 +12,7 @@ commits or rolls back, and answer with the page or fragment.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
@@ -42,6 +42,13 @@ def page_or_fragment(page: str, fragment: str, /, **context: Any) -> Response:
     names are positional-only, so the context may have a ``page`` of its own)."""
     response = make_response(render_template(fragment if is_htmx() else page, **context))
     return vary_on_htmx(response)
+
+
+def out_of_band(parts: Iterable[str], /, **context: Any) -> str:
+    """The other parts of a page that an htmx action changed, each rendered with ``oob=True``
+    (its root element then carries ``hx-swap-oob``), to append to the fragment the action
+    answers with: after a change nothing on the page is left stale."""
+    return "".join(render_template(part, oob=True, **context) for part in parts)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from portal.covenant.rules import active_covenant, active_version
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.web import is_htmx, page_or_fragment, submit
+from portal.web import is_htmx, out_of_band, page_or_fragment, submit
 
 bp = Blueprint("decisions", __name__)
 
@@ -231,9 +231,9 @@ def _act(
         # htmx swaps only successful answers: the fragment carries its own message, and
         # every other part an action can change comes along out of band (the status, the
         # timeline, the other section, whether it can still be withdrawn): nothing stale.
-        body = render_template(SECTIONS[section], partial=True, **context) + "".join(
-            render_template(template, oob=True, **context)
-            for template in (*OOB_PARTS, *(t for s, t in SECTIONS.items() if s != section))
+        others = [t for s, t in SECTIONS.items() if s != section]
+        body = render_template(SECTIONS[section], partial=True, **context) + out_of_band(
+            [*OOB_PARTS, *others], **context
         )
         status = 200
     else:

@@ -21,7 +21,7 @@ from portal.covenant.models import CovenantVersion
 from portal.covenant.rules import Covenant, active_version, covenant_of
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.web import is_htmx
+from portal.web import is_htmx, out_of_band
 
 bp = Blueprint("covenant", __name__, url_prefix="/convenant")
 
@@ -51,7 +51,7 @@ def _render_version(version: CovenantVersion, status: int = 200, **forms):
         # version's facts (its status) come along out of band.
         response = Response(
             render_template("covenant/_acceptance.html", partial=True, **context)
-            + render_template("covenant/_facts.html", oob=True, **context)
+            + out_of_band(["covenant/_facts.html"], **context)
         )
     else:
         response = Response(render_template("covenant/version.html", **context), status=status)

@@ -31,7 +31,7 @@ from portal.cases.service import PersonData
 from portal.cases.summary import case_summary
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.web import is_htmx, submit, vary_on_htmx
+from portal.web import is_htmx, out_of_band, submit, vary_on_htmx
 from portal.workdays import local_today
 
 #: Section code (template `cases/_section_<code>.html`) -> its anchor on the case page.
@@ -129,9 +129,9 @@ def render(
         html = render_template(f"cases/_section_{section}.html", **context)
         if notice is not None:  # something changed (a form shown or refused changes nothing)
             context["summary"] = case_summary(db.session, view.actor, view.case)
-            for part in OOB_PARTS:
-                if part != f"cases/_section_{section}.html":
-                    html += render_template(part, oob=True, **context)
+            html += out_of_band(
+                [p for p in OOB_PARTS if p != f"cases/_section_{section}.html"], **context
+            )
         return vary_on_htmx(Response(html, status=200))
     context["title"] = title or _("Casus %(ref)s", ref=view.case.reference)
     return vary_on_htmx(Response(render_template("cases/edit.html", **context), status=status))
