@@ -237,6 +237,18 @@ def _detail_context(
         )
         if why_back is not None:
             fields[why_back] = ("reason",)
+    # Where the case went next, for the parties of that referral only (another partner's
+    # involvement is not everyone's to know: the covenant's visibility).
+    following = db.session.scalar(
+        select(Referral)
+        .where(Referral.previous_id == referral.id)
+        .options(joinedload(Referral.recipient), selectinload(Referral.events))
+    )
+    if following is not None and actor.organisation_id not in (
+        following.sender_org_id,
+        following.recipient_org_id,
+    ):
+        following = None
     # Her own words, when the package includes them: the receiver hears her, not only us.
     says = says_of(db.session, case) if TENANT_INPUT in referral.categories else []
     fields.update((say, ("text", "answer")) for say in says)
@@ -277,6 +289,7 @@ def _detail_context(
         "groundwork": groundwork,
         "said": said(says, shown, organisation_names(db.session, says)),
         "why_back": why_back,
+        "following": following,
         "may_open_previous": previous is not None
         and actor.organisation_id in (previous.sender_org_id, previous.recipient_org_id),
         "checks": checks,

@@ -326,9 +326,9 @@ def describe(item: Evidence, covenant: Covenant) -> str:
         )
     if item.what == "minors":
         return _(
-            "%(minors)s minderjarige(n) in een huishouden van %(members)s personen.",
-            minors=f.get("minors", 0),
-            members=f.get("members", 0),
+            "%(minors)s in een huishouden van %(members)s.",
+            minors=ngettext("%(num)s minderjarige", "%(num)s minderjarigen", f.get("minors", 0)),
+            members=ngettext("%(num)s persoon", "%(num)s personen", f.get("members", 0)),
         )
     if item.what == "care_referral":
         return _(

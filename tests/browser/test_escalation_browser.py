@@ -37,6 +37,7 @@ def test_returned_referral_goes_to_welfare_with_everything(browser, live_server,
     main = corp.locator("main")
     expect(main).to_contain_text("Drie keer geprobeerd, geen contact.")  # the coach's reason
     expect(main).to_contain_text("Doorgezet naar volgende stap")  # by the covenant itself
+    expect(main.get_by_role("link", name="aangeboden aan Welzijn Demostad")).to_be_visible()
     expect(main).not_to_contain_text("Aanbieden aan de volgende partner")
     assert axe_violations(corp) == []
     screenshots(corp, "scenario-b", "corporation-returned-and-offered-on")

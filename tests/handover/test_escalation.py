@@ -164,3 +164,19 @@ def test_a_next_partner_that_has_the_case_already_leaves_the_choice_to_the_sende
     service.decline(session, coach, referral, "Geen plek.", version=referral.version)
     assert referral.status == "declined" and referral.escalation_due_at is not None
     assert _offered_on(session, referral) is None and already.status == "sent"
+
+
+def test_the_sender_sees_where_the_case_went_and_the_partner_it_left_does_not(
+    client, login, session, people, case
+):
+    referral = refer(session, people, case)
+    coach = people["schuldhulp"][1]
+    service.decline(session, coach, referral, "Geen plek.", version=referral.version)
+    session.commit()
+    login(client, people["corporatie"][0])
+    sender_view = client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+    assert "aangeboden aan Welzijn Demostad" in sender_view
+    assert "(door het convenant, vanzelf)" in sender_view
+    login(client, people["schuldhulp"][0])
+    coach_view = client.get(f"/overdrachten/{referral.id}").get_data(as_text=True)
+    assert "Doorgezet naar volgende stap" in coach_view and "aangeboden aan" not in coach_view
