@@ -94,8 +94,8 @@ def test_auditor_searches_the_log(desktop, live_app, activity):
 
     page.get_by_label("Casusnummer").fill("nonsense")
     page.get_by_role("button", name="Zoeken").click()
-    assert page.get_by_role("alert").first.is_visible()
-    assert page.get_by_label("Casusnummer").get_attribute("aria-invalid") == "true"
+    expect(page.get_by_role("alert").first).to_be_visible()
+    expect(page.get_by_label("Casusnummer")).to_have_attribute("aria-invalid", "true")
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="Alle filters wissen").click()

@@ -190,7 +190,8 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     page.get_by_role("link", name=text["start"]).click()
 
     # Question 1: the debt coach gets the household and the contact history, not the life map.
-    assert page.locator("h1").count() == 1
+    expect(page).to_have_url(re.compile(r"/toestemming/vraag/1$"))
+    expect(page.locator("h1")).to_have_count(1)
     expect(page.locator(".kp-law-notice")).to_contain_text(text["by_law"])
     page.get_by_label(text["household"]).check()
     page.get_by_label(text["contact_history"]).check()
@@ -221,7 +222,7 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     # Nothing is ticked at first: pressing the button without a choice explains what to do.
     assert page.get_by_label(text["household"]).is_checked() is False
     page.get_by_role("button", name=text["withdraw_button"]).click()
-    assert page.locator("#withdraw-error").is_visible()
+    expect(page.locator("#withdraw-error")).to_be_visible()
     _checked(page)
     page.get_by_label(text["household"]).check()
     page.get_by_role("button", name=text["withdraw_button"]).click()

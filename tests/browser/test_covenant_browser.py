@@ -24,8 +24,8 @@ def test_tenant_summary_on_a_phone(page, lang, direction, heading):
     if lang != "nl":
         page.get_by_role("link", name="العربية").click()
         page.wait_for_url("**/convenant/uitleg")
-    assert page.locator("html").get_attribute("lang") == lang
-    assert page.locator("html").get_attribute("dir") == direction
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("html")).to_have_attribute("dir", direction)
     expect(page.locator("h1")).to_have_text(heading)
     # Generated from the active demo covenant.
     assert page.get_by_text("Woonstichting Demostad").first.is_visible()

@@ -71,6 +71,7 @@ def test_refer_accept_and_report_help_started(browser, live_server, live_app):
     assert axe_violations(coach) == []
     coach.get_by_role("link", name=reference).click()
     coach.get_by_role("button", name="Accepteren").click()
+    expect(coach.get_by_role("button", name="Accepteren")).to_have_count(0)
     intake = coach.locator("main").inner_text()
     assert "Browsertest" in intake and "987,65" in intake  # nothing retyped
     assert "Huisbezoek gelukt, wil schuldhulp." in intake

@@ -21,8 +21,8 @@ def test_home_is_styled_accessible_and_csp_clean(page):
 def test_language_switch_to_arabic_turns_page_right_to_left(page):
     page.goto("/")
     page.get_by_role("link", name="العربية").click()
-    assert page.locator("html").get_attribute("dir") == "rtl"
-    assert page.locator("html").get_attribute("lang") == "ar"
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
     assert axe_violations(page) == []
 
 

@@ -124,8 +124,8 @@ def test_ready_list_report_and_the_municipalitys_outcome(browser, live_server, l
     assert first_ref not in rows and second_ref not in rows
     _look(corp, "reported")
     corp.get_by_role("link", name="Al gemeld").click()
-    rows = corp.locator("#ready-rows").inner_text()
-    assert first_ref in rows and second_ref in rows
+    expect(corp.locator("#ready-rows")).to_contain_text(first_ref)
+    expect(corp.locator("#ready-rows")).to_contain_text(second_ref)
     corp.context.close()
 
     # --- the municipality: inbox, pick up, a contact attempt; the other one not picked up -----
@@ -149,8 +149,9 @@ def test_ready_list_report_and_the_municipalitys_outcome(browser, live_server, l
     attempt.get_by_label("Datum").fill(today)
     attempt.get_by_label("Of kies het dagdeel").select_option(label="Ochtend (voor 12.00 uur)")
     attempt.get_by_role("button", name="Opslaan").click()
-    attempts = coach.locator("section[aria-labelledby='attempts-heading']").inner_text()
-    assert "Ochtend (voor 12.00 uur): Telefoon — niet bereikt" in attempts
+    expect(coach.locator("section[aria-labelledby='attempts-heading']")).to_contain_text(
+        "Ochtend (voor 12.00 uur): Telefoon — niet bereikt"
+    )
     # A signal that was picked up cannot be closed as "not picked up": not offered.
     offered = coach.locator("#uitkomst-form").get_by_label("Uitkomst").inner_text()
     assert "Vervolghulp en/of verwijzing financieel" in offered
@@ -164,6 +165,7 @@ def test_ready_list_report_and_the_municipalitys_outcome(browser, live_server, l
     outcome.get_by_label("Uitkomst").select_option(label="Niet opgepakt: andere reden")
     outcome.get_by_label("Reden (alleen voor de gemeente)").fill(REASON)
     outcome.get_by_role("button", name="Opslaan").click()
+    expect(coach.locator("main")).to_contain_text("Opgeslagen.")
     closed = coach.locator("main").inner_text()
     assert "Opgeslagen." in closed
     assert "Niet opgepakt: andere reden" in closed and REASON in closed  # its own record

@@ -310,6 +310,7 @@ def test_the_bewindvoerder_acts_for_her_and_the_caseworker_answers(browser, live
         page.get_by_label("Ik stel een vraag").check()
         page.get_by_label("Uw bericht").fill("Kan de incasso stoppen zolang de schuldhulp loopt?")
         page.get_by_role("button", name="Versturen").click()
+        expect(page.locator(OWN_WORDS)).to_contain_text("geschreven door uw vertegenwoordiger")
         said = page.locator(OWN_WORDS).inner_text()
         assert "geschreven door uw vertegenwoordiger" in said and "Nog geen antwoord" in said
         _look(page, "representative-my-case")
