@@ -24,6 +24,7 @@ MODEL_MODULES = (
     "portal.covenant.models",
     "portal.outbox.models",
     "portal.api.models",
+    "portal.jobs.models",
     "consent.models",
     "handover.models",
     "handover.decisions.models",
@@ -107,6 +108,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal import cases
 
     cases.init_app(app)
+
+    from portal import jobs
+
+    jobs.init_app(app)  # last: every room has declared its jobs
 
     from portal.audit.describe import basis_in_words
 

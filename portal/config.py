@@ -178,9 +178,13 @@ def from_env(
             env.get("API_WEBHOOK_ALLOW_HTTP"), default=kp_env != "production"
         ),
         "OUTBOX_BACKOFF_SECONDS": _int(env, "OUTBOX_BACKOFF_SECONDS", 60),
-        # Cases: days from a signal to the first contact attempt before a case is overdue;
-        # imports run in a background thread (JOBS_INLINE runs them in the request: tests).
+        # Cases: days from a signal to the first contact attempt before a case is overdue.
         "CASE_CONTACT_DAYS": _int(env, "CASE_CONTACT_DAYS", 14),
+        # The job queue (portal.jobs): Redis for several servers; without it the web process
+        # runs the jobs and the schedule itself. JOBS_INLINE runs a job in the caller (tests).
+        "JOBS_BROKER_URL": env.get("JOBS_BROKER_URL") or env.get("REDIS_URL", ""),
+        "JOBS_NAMESPACE": env.get("JOBS_NAMESPACE", "ketenportaal"),
+        "JOBS_EMBEDDED_SCHEDULER": _bool(env.get("JOBS_EMBEDDED_SCHEDULER"), default=True),
         "JOBS_INLINE": _bool(env.get("JOBS_INLINE")),
         # Sessions.
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),

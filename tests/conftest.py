@@ -105,9 +105,11 @@ def make_test_config(database_url: str, instance: Path, **overrides: Any) -> dic
         "MAIL_BACKEND": "memory",
         "SMS_BACKEND": "memory",
         "INSTANCE_PATH": str(instance),
-        # Imports run in the request, on the test's connection (tests/cases/test_jobs.py
-        # runs the real background thread on a database of its own).
+        # Jobs run in the caller, on the test's connection (tests/jobs/ run the real queue:
+        # the embedded worker, and Redis with worker processes).
         "JOBS_INLINE": True,
+        "JOBS_BROKER_URL": "",
+        "JOBS_EMBEDDED_SCHEDULER": False,
     }
     config.update(overrides)
     return config

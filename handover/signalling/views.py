@@ -6,7 +6,7 @@ The tenant's own objection page is in ``tenant_views.py``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -200,7 +200,7 @@ def report():
         flash(started.message or _("Het formulier is verlopen. Laad de pagina opnieuw."), "error")
         return redirect(url_for(".ready"), code=303)
     job_id = started.result.id
-    service.submit_job(current_app._get_current_object(), job_id, actor)  # type: ignore[attr-defined]  # the real app for the thread
+    service.submit_job(job_id)
     return redirect(url_for(".report_job", job_id=job_id), code=303)
 
 

@@ -54,7 +54,7 @@ def _expected(values: tuple[str, ...]) -> dict[int, str]:
     return found
 
 
-def _seal() -> int:
+def seal_waiting() -> int:
     """Seal what waits, in a transaction of its own that takes the write lock first."""
     db.session.commit()
     with write_lock():
@@ -66,7 +66,7 @@ def _seal() -> int:
 @audit_cli.command("seal")
 def seal_command() -> None:
     """Give waiting events their place in the hash chain (cron: every minute)."""
-    click.echo(f"sealed {_seal()} events")
+    click.echo(f"sealed {seal_waiting()} events")
 
 
 @audit_cli.command("verify")
@@ -79,7 +79,7 @@ def seal_command() -> None:
 def verify_command(expect: tuple[str, ...]) -> None:
     """Seal, then check the whole hash chain, every signed checkpoint and every checkpoint in
     the checkpoint file; exit 1 at the first break."""
-    _seal()
+    seal_waiting()
     session = db.session
     path = _checkpoint_file()
     expected = {**_kept(path), **_expected(expect)}
@@ -116,37 +116,51 @@ def _checkpoint_line(verdict: audit_verify.Verdict) -> str:
     )
 
 
-@audit_cli.command("checkpoint")
-def checkpoint_command() -> None:
-    """Seal, then sign the chain's current end and append it to the checkpoint file (run
-    periodically, e.g. hourly from cron)."""
-    _seal()
+def write_checkpoint() -> str | None:
+    """Seal, sign the chain's current end and append it to the checkpoint file; the line
+    written, or None when nothing new was sealed since the last checkpoint."""
+    seal_waiting()
     row = audit_verify.checkpoint(db.session, current_app.config["KP_AUDIT_SIGNING_KEY"])
     db.session.commit()
     if row is None:
-        click.echo("nothing new to sign")
-        return
+        return None
     line = audit_verify.checkpoint_line(row)
     path = _checkpoint_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="ascii") as kept:
         kept.write(line + "\n")
-    click.echo(f"signed checkpoint at event {row.seq}")
+    return line
+
+
+@audit_cli.command("checkpoint")
+def checkpoint_command() -> None:
+    """Seal, then sign the chain's current end and append it to the checkpoint file (run
+    periodically: the scheduler does, hourly)."""
+    line = write_checkpoint()
+    if line is None:
+        click.echo("nothing new to sign")
+        return
+    click.echo(f"signed checkpoint at event {line.split(':', 1)[0]}")
     # Keep this line elsewhere too (cron mail, log archive): `audit verify --expect`.
     click.echo(f"checkpoint {line}")
 
 
-@audit_cli.command("prune")
-def prune_command() -> None:
+def prune_old() -> str:
     """Remove the events older than the covenant's audit retention (at least five years), up
-    to the newest checkpoint signed before then (cron: daily, after `audit verify`)."""
-    _seal()
+    to the newest checkpoint signed before then; what was done, in words."""
+    seal_waiting()
     covenant = covenant_or_none(db.session)
     years = covenant.audit_retention_years if covenant is not None else MIN_RETENTION_YEARS
     with write_lock():
-        done = prune(db.session, Actor.system("cli:audit prune"), years=years, now=utcnow())
+        done = prune(db.session, Actor.system("job:audit prune"), years=years, now=utcnow())
         db.session.commit()
     if done is None:
-        click.echo(f"nothing older than {years} years to remove")
-    else:
-        click.echo(f"removed {done.events} events up to event {done.up_to_seq} ({years} years)")
+        return f"nothing older than {years} years to remove"
+    return f"removed {done.events} events up to event {done.up_to_seq} ({years} years)"
+
+
+@audit_cli.command("prune")
+def prune_command() -> None:
+    """Remove the events older than the covenant's audit retention (daily, after `audit
+    verify`)."""
+    click.echo(prune_old())

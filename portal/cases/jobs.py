@@ -1,4 +1,4 @@
-"""Imports as in-process background jobs, with their progress on the job's row.
+"""Imports as jobs on the queue (``portal.jobs``), with their progress on the job's row.
 
 The upload view stores an ``ImportJob`` row and checks the file in the request
 (``check_file``): a refused file is answered on the upload page itself, with the report
@@ -7,15 +7,14 @@ with personal data: for those it says only that the value is invalid) and the re
 tenant number is personal data too (the case keeps it encrypted), so it lives only in that
 response: the job's row, which is not encrypted, keeps where, why and the value of a column
 without personal data (``RowError.stored``), and nothing writes the report to a log.
-Keeping the tenant numbers between a thread and a later page would mean storing them
-(encrypted, with a key to destroy) or in one process's memory, which the next request may
-not reach; checking in the request needs neither. It takes well under a second for a
-month's file (the parser reads 10,000 rows in a fraction of that, see ``bench.cases``).
 
-A checked file's rows go to a thread and the view answers at once; the page polls the row.
-The rows stay in memory only (they hold personal data in the clear), so a job interrupted
-by a restart is marked failed and nothing of it was stored: the import itself is one
-transaction that commits together with the job's final status.
+A checked file is sealed on the job's row with a data key of its own and the job goes on the
+queue with nothing but its id; the view answers at once and the page polls the row. The
+worker (another server, or a thread of the web process in the embedded setup) opens the
+file, imports it in one transaction that commits together with the job's final status, and
+destroys the key, done or failed: the file is then gone for good. A job waiting when a
+process stopped is put back on the queue by the next worker (``portal.jobs.schedule``), and
+its claim (queued -> saving, one guarded update) lets only one worker run it.
 
 Progress: the worker writes the row's ``processed_rows`` from a second connection while
 the import transaction is open. PostgreSQL allows that; SQLite has a single writer, so there
@@ -30,22 +29,27 @@ import threading
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Organisation
-from portal.actor import Actor
+from portal.accounts.models import Organisation, User
+from portal.actor import Actor, staff_actor
 from portal.audit.service import record
 from portal.cases import signal_csv
 from portal.cases.intake import import_signals, signal_from_row
 from portal.cases.models import ImportJob
+from portal.cases.service import DEFAULT_CONTACT_DAYS
 from portal.cases.signal_csv import SignalRow
-from portal.db import utcnow
+from portal.crypto import aead
+from portal.crypto.service import cipher_for, create_data_key, destroy_data_key
+from portal.db import changed_rows, utcnow
 from portal.errors import Conflict, DomainError
 from portal.extensions import db
+from portal.jobs import enqueue
+from portal.jobs.registry import job as background_job
 
 log = logging.getLogger("portal.cases.jobs")
 
@@ -115,45 +119,79 @@ def check_file(session: Session, job: ImportJob, data: bytes) -> signal_csv.Pars
             job.finished_at = job.heartbeat_at = utcnow()
             return parsed
     job.total_rows = len(parsed.rows)
+    _seal_file(session, job, data)
+    job.status = "queued"
     session.flush()
     return parsed
 
 
-def submit(app: Flask, job_id: int, rows: list[SignalRow], actor: Actor, contact_days: int) -> None:
-    """Run the import in a background thread (or right here when ``JOBS_INLINE`` is set)."""
-    if app.config.get("JOBS_INLINE"):
-        run_import_job(app, job_id, rows, actor, contact_days)
-        return
-    _set_live(job_id, 0)
-    worker = threading.Thread(
-        target=run_import_job,
-        args=(app, job_id, rows, actor, contact_days),
-        name=f"import-job-{job_id}",
-        daemon=True,
+def _file_context(job: ImportJob) -> bytes:
+    return f"import_job|sealed_file|{job.id}".encode()
+
+
+def _seal_file(session: Session, job: ImportJob, data: bytes) -> None:
+    """Keep the checked file on the job's row, sealed with a data key of its own."""
+    key = create_data_key(session)
+    cipher = cipher_for(session, key.id)
+    assert cipher is not None  # a key made a moment ago
+    job.data_key_id = key.id
+    job.sealed_file = aead.seal(cipher, key.id, data, _file_context(job))
+
+
+def _open_file(session: Session, job: ImportJob) -> bytes | None:
+    """The sealed file, for the worker that imports it (nobody is shown it); None when it
+    was shredded already."""
+    if job.sealed_file is None or job.data_key_id is None:
+        return None
+    cipher = cipher_for(session, job.data_key_id)
+    return None if cipher is None else aead.unseal(cipher, job.sealed_file, _file_context(job))
+
+
+def _shred_file(session: Session, job: ImportJob) -> None:
+    """The job ended: destroy the file's key and drop the ciphertext (crypto-shredding)."""
+    if job.data_key_id is not None:
+        destroy_data_key(session, job.data_key_id)
+    job.sealed_file = None
+
+
+def submit(job: ImportJob) -> None:
+    """Put the checked, committed job on the queue."""
+    _set_live(job.id, 0)
+    enqueue("signals.import", job_id=job.id)
+
+
+@background_job("signals.import", time_limit=timedelta(hours=1))
+def run_import_job(job_id: int) -> str:
+    """Import a queued job's file in one transaction; the job's row tells how it went."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
+    session = db.session
+    claimed = changed_rows(
+        session,
+        update(ImportJob)
+        .where(ImportJob.id == job_id, ImportJob.status == "queued")
+        .values(status="saving", heartbeat_at=utcnow()),
     )
-    worker.start()
-
-
-def run_import_job(
-    app: Flask, job_id: int, rows: list[SignalRow], actor: Actor, contact_days: int
-) -> None:
-    """Import the checked rows in one transaction; the job's row tells how it went."""
+    session.commit()
+    if not claimed:  # another worker has it, or it ended already
+        return "not queued"
     try:
-        with app.app_context():
-            _run(app, db.session, job_id, rows, actor, contact_days)
-    except Exception as exc:  # the thread must leave a readable row, never a trace
+        return _run(app, session, job_id)
+    except Exception as exc:  # leave a readable row, never a trace
         log.error("import job failed", extra={"error": type(exc).__name__})
-        with app.app_context():
-            session = db.session
-            session.rollback()
-            job = session.get(ImportJob, job_id)
-            if job is not None and not job.finished:
-                job.status = "failed"
-                job.finished_at = utcnow()
-                job.errors = [{"line": 0, "column": "", "reason": _interrupted(job.locale)}]
-                session.commit()
+        session.rollback()
+        job = session.get_one(ImportJob, job_id)
+        _fail(job, [{"line": 0, "column": "", "reason": _interrupted(job.locale)}])
+        _shred_file(session, job)
+        session.commit()
+        return "failed"
     finally:
         _set_live(job_id, None)
+
+
+def _fail(job: ImportJob, errors: list[dict[str, Any]]) -> None:
+    job.status = "failed"
+    job.errors = errors
+    job.finished_at = utcnow()
 
 
 def _interrupted(locale: str) -> str:
@@ -163,22 +201,28 @@ def _interrupted(locale: str) -> str:
         return gettext("Het importeren ging mis. Er is niets opgeslagen. Probeer het opnieuw.")
 
 
-def _run(
-    app: Flask,
-    session: Session,
-    job_id: int,
-    rows: list[SignalRow],
-    actor: Actor,
-    contact_days: int,
-) -> None:
-    job = session.get(ImportJob, job_id)
-    if job is None:
-        return
-    job.total_rows = len(rows)
-    job.status = "saving"
-    job.heartbeat_at = utcnow()
-    session.commit()
+def _run(app: Flask, session: Session, job_id: int) -> str:
+    job = session.get_one(ImportJob, job_id)
+    data = _open_file(session, job)
+    uploader = session.get(User, job.user_id) if job.user_id else None
+    if data is None or uploader is None:
+        _fail(job, [{"line": 0, "column": "", "reason": _interrupted(job.locale)}])
+        _shred_file(session, job)
+        session.commit()
+        return "failed: no file or uploader"
+    actor = staff_actor(uploader, label="job:signals import")
+    with force_locale(job.locale):
+        rows = signal_csv.parse(data).rows  # checked in the upload's request already
+    del data
+    return import_rows(app, session, job_id, rows, actor)
 
+
+def import_rows(
+    app: Flask, session: Session, job_id: int, rows: list[SignalRow], actor: Actor
+) -> str:
+    """Store the checked rows in one transaction with the job's final status; the file's key
+    is destroyed with it, whatever the outcome."""
+    job = session.get_one(ImportJob, job_id)
     separate_progress = session.get_bind().dialect.name != "sqlite"
 
     def progress(done: int) -> None:
@@ -187,6 +231,7 @@ def _run(
             _write_progress(app, job_id, done)
 
     organisation = session.get_one(Organisation, job.organisation_id)
+    contact_days = int(app.config.get("CASE_CONTACT_DAYS") or DEFAULT_CONTACT_DAYS)
     try:
         with force_locale(job.locale):
             result = import_signals(
@@ -202,22 +247,30 @@ def _run(
     except DomainError as exc:  # a rule the parser does not know; nothing is stored
         session.rollback()
         job = session.get_one(ImportJob, job_id)
-        job.status = "failed"
         column = str(exc.params.get("field", ""))
         line = exc.params.get("line")  # the file's line (``intake.import_signals``)
-        job.errors = [
-            {"line": line if isinstance(line, int) else 0, "column": column, "reason": exc.message}
-        ]
-        job.finished_at = utcnow()
+        _fail(
+            job,
+            [
+                {
+                    "line": line if isinstance(line, int) else 0,
+                    "column": column,
+                    "reason": exc.message,
+                }
+            ],
+        )
+        _shred_file(session, job)
         session.commit()
-        return
+        return "failed: a row was refused"
     job.status = "done"
     job.processed_rows = job.total_rows
     job.created_count = result.created
     job.updated_count = result.updated
     job.report = result.report()
     job.finished_at = job.heartbeat_at = utcnow()
+    _shred_file(session, job)
     session.commit()
+    return f"created: {result.created}, updated: {result.updated}"
 
 
 def _write_progress(app: Flask, job_id: int, done: int) -> None:
@@ -232,14 +285,13 @@ def _write_progress(app: Flask, job_id: int, done: int) -> None:
 
 
 def refresh_stale(session: Session, job: ImportJob) -> ImportJob:
-    """Mark a job failed that stopped giving signs of life (the process restarted)."""
-    if job.finished or live_progress(job.id) is not None:
-        return job
+    """Mark a job failed that stopped giving signs of life while it ran (its worker died)."""
+    if job.finished or job.status == "queued" or live_progress(job.id) is not None:
+        return job  # a queued job waits for a worker, however long the queue
     last = job.heartbeat_at or job.created_at
     if utcnow() - last > STALE_AFTER:
-        job.status = "failed"
-        job.finished_at = utcnow()
-        job.errors = [{"line": 0, "column": "", "reason": _interrupted(job.locale)}]
+        _fail(job, [{"line": 0, "column": "", "reason": _interrupted(job.locale)}])
+        _shred_file(session, job)
         session.flush()
     return job
 

@@ -344,7 +344,7 @@ def test_a_refusal_of_the_service_names_the_line_of_the_file(app, session, make_
     job = jobs.start_job(session, actor, organisation, "nl")
     session.commit()
     before = counts(session)
-    jobs.run_import_job(app, job.id, [good, bad], actor, 14)
+    jobs.import_rows(app, session, job.id, [good, bad], actor)
     session.refresh(job)
     assert job.status == "failed" and counts(session) == before
     assert [(e["line"], e["column"]) for e in job.errors] == [(3, "arrears_months")]

@@ -1,5 +1,6 @@
-"""The upload's import really runs in a background thread: the page polls its progress, the
-job commits with the data, and a failing job leaves a readable row and no data.
+"""The upload's import really runs on the job queue (the embedded worker, a thread of this
+process): the page polls its progress, the job commits with the data, and a failing job
+leaves a readable row and no data.
 
 These tests commit for real, on a database of their own (SQLite, and PostgreSQL when
 configured), like a running portal."""
@@ -30,6 +31,7 @@ def live(backend, databases, tmp_path) -> Iterator:
     app = create_app(make_test_config(url, tmp_path / "instance", JOBS_INLINE=False))
     app.test_client_class = Client
     yield app
+    app.extensions["kp_jobs"].stop_embedded()
     app.extensions["kp_db"].engine.dispose()
 
 

@@ -1,32 +1,34 @@
 """Reporting thousands of cases as a background job with its progress, like an import.
 
-The view stores a ``SignalReportJob`` (ids and counts only), hands it to a thread and shows
-the job page, which polls the progress. The thread reports the cases batch by batch, each
-batch committed with the job's counts: every report stands on its own (unique per case and
-month), so progress is real on SQLite too, and a job interrupted half-way (a restart) is
-marked failed and can be started again for what is still ready.
+The view stores a ``SignalReportJob`` (ids and counts only), puts it on the job queue
+(``portal.jobs``) and shows the job page, which polls the progress. The worker reports the
+cases batch by batch, each batch committed with the job's counts: every report stands on its
+own (unique per case and month), so progress is real on SQLite too, and a job interrupted
+half-way (its worker died) is marked failed and can be started again for what is still
+ready. A job not yet begun when a process stopped is put back on the queue.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
-from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from handover.signalling.models import SignalReportJob
 from handover.signalling.service.listing import ready_case_ids
 from handover.signalling.service.report import report_cases
+from portal.accounts.models import User
 from portal.accounts.roles import CASEWORK_ROLES
-from portal.actor import Actor
+from portal.actor import Actor, staff_actor
 from portal.audit.service import record
-from portal.db import utcnow
+from portal.db import changed_rows, utcnow
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.extensions import db
+from portal.jobs import enqueue
+from portal.jobs.registry import job as background_job
 
 log = logging.getLogger("handover.signalling.jobs")
 
@@ -45,7 +47,9 @@ def _require_casework(actor: Actor) -> int:
 
 
 def refresh_stale(session: Session, job: SignalReportJob) -> SignalReportJob:
-    if job.finished:
+    """Mark a running job failed that stopped giving signs of life (its worker died); a
+    queued one waits for a worker, however long the queue."""
+    if job.finished or job.status == "queued":
         return job
     if utcnow() - (job.heartbeat_at or job.created_at) > STALE_AFTER:
         job.status = "failed"
@@ -94,40 +98,46 @@ def start_job(
     return job
 
 
-def submit_job(app: Flask, job_id: int, actor: Actor) -> None:
-    """Run the job in a thread (or here, with ``JOBS_INLINE``, as the tests do)."""
-    if app.config.get("JOBS_INLINE"):
-        run_job(app, job_id, actor)
-        return
-    threading.Thread(
-        target=run_job, args=(app, job_id, actor), name=f"report-job-{job_id}", daemon=True
-    ).start()
+def submit_job(job_id: int) -> None:
+    """Put the committed job on the queue."""
+    enqueue("signalling.report", job_id=job_id)
 
 
-def run_job(app: Flask, job_id: int, actor: Actor) -> None:
+@background_job("signalling.report", time_limit=timedelta(hours=1))
+def run_job(job_id: int) -> str:
+    session = db.session
     try:
-        with app.app_context():
-            _run(db.session, job_id, actor)
-    except Exception as exc:  # the thread must leave a readable row, never a trace
+        return _run(session, job_id)
+    except Exception as exc:  # leave a readable row, never a trace
         log.error("report job failed", extra={"error": type(exc).__name__})
-        with app.app_context():
-            db.session.rollback()
-            job = db.session.get(SignalReportJob, job_id)
-            if job is not None and not job.finished:
-                job.status = "failed"
-                job.finished_at = utcnow()
-                db.session.commit()
+        session.rollback()
+        job = session.get(SignalReportJob, job_id)
+        if job is not None and not job.finished:
+            job.status = "failed"
+            job.finished_at = utcnow()
+            session.commit()
+        return "failed"
 
 
-def _run(session: Session, job_id: int, actor: Actor) -> None:
-    job = session.get(SignalReportJob, job_id)
-    if job is None or job.status != "queued":
-        return
+def _run(session: Session, job_id: int) -> str:
+    claimed = changed_rows(
+        session,
+        update(SignalReportJob)
+        .where(SignalReportJob.id == job_id, SignalReportJob.status == "queued")
+        .values(status="running", heartbeat_at=utcnow()),
+    )
+    session.commit()
+    if not claimed:  # another worker has it, or it ended already
+        return "not queued"
+    job = session.get_one(SignalReportJob, job_id)
+    reporter = session.get(User, job.user_id) if job.user_id else None
+    if reporter is None:
+        raise LookupError("the job's user is gone")
+    actor = staff_actor(reporter, label="job:signalling report")
     ids = list(job.case_ids)
     if not ids:
         while batch := ready_case_ids(session, actor, after=ids[-1] if ids else 0):
             ids.extend(batch)
-    job.status = "running"
     job.total = len(ids)
     job.heartbeat_at = utcnow()
     session.commit()
@@ -151,6 +161,7 @@ def _run(session: Session, job_id: int, actor: Actor) -> None:
     job.status = "done"
     job.finished_at = job.heartbeat_at = utcnow()
     session.commit()
+    return f"reported: {job.sent}, of {job.total}"
 
 
 def load_job(session: Session, actor: Actor, job_id: int) -> SignalReportJob:

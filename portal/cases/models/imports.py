@@ -1,7 +1,9 @@
-"""An import of the arrears file, run as an in-process background job.
+"""An import of the arrears file, run as a background job on the queue (``portal.jobs``).
 
-The row holds the progress and the row-by-row report, never the file: the file's personal
-data stays in memory until it is stored encrypted (or dropped when a row is invalid). The
+The row holds the progress and the row-by-row report. Between the upload and the end of the
+job it also holds the checked file, sealed with a data key of its own (``sealed_file``), so
+an import waits in the queue or survives a restart without its personal data lying anywhere
+in the clear; the job destroys that key when it ends, done or failed (crypto-shredding). The
 report names lines, columns and case references only.
 """
 
@@ -10,12 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
 
-#: queued -> checking (parsing) -> saving -> done | failed (invalid rows, or an error)
+#: checking (parsing, in the request) -> queued (waiting for a worker) -> saving -> done |
+#: failed (invalid rows, or an error)
 JOB_STATUSES = ("queued", "checking", "saving", "done", "failed")
 
 
@@ -41,6 +44,9 @@ class ImportJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Last sign of life of the worker; a job silent for long was interrupted.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The checked file, AES-GCM sealed with ``data_key_id`` until the job ends.
+    sealed_file: Mapped[bytes | None] = mapped_column(LargeBinary)
+    data_key_id: Mapped[int | None] = mapped_column(ForeignKey("data_key.id"))
 
     @property
     def finished(self) -> bool:

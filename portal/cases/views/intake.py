@@ -121,13 +121,7 @@ def import_upload():
     db.session.commit()
     if not checked.ok:  # the report with the refused values: this response only
         return _import_page(form, status=400, refused=checked)
-    jobs.submit(
-        current_app._get_current_object(),  # type: ignore[attr-defined]  # the app, not the proxy
-        job.id,
-        checked.rows,
-        actor,
-        contact_days(),
-    )
+    jobs.submit(job)
     return redirect(url_for(".import_job", job_id=job.id), code=303)
 
 
