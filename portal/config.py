@@ -209,6 +209,8 @@ def from_env(
         "WTF_CSRF_SSL_STRICT": https,
         # Rate limits: Redis when configured, memory otherwise.
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        # Several portals (or test runs) sharing one Redis keep their counts apart by this.
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "ketenportaal"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Languages: Dutch first; Arabic is written right to left.
