@@ -3,7 +3,11 @@
 ``python -m bench.referrals`` prints the latency of whole HTTP requests (signed in) for each
 inbox view of a debt coach that received a million referrals over three years, a page deep in
 the history, one referral's page, the coach's case inbox (the cases the active referrals
-share with it), and the time of ``sla check``, plus the query plans.
+share with it), the steering figures, and the time of ``sla check``, plus the query plans.
+
+The steering figures are measured as the page counts them before the monthly rollup's first
+run, then the rollup job, then the pages with the rollup and ``CHANGED_SINCE_ROLLUP``
+referrals changed since (as after a busy day: the page corrects its sums for them).
 
 The referrals are bulk-inserted (they point at 20,000 bulk-inserted cases of
 ``bench.cases``), each active one with the grant its service stores (``case_grant``);
@@ -25,11 +29,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 
 from bench.cases import _config, populate, signed_in
-from handover.models import ACTIVE, Referral
+from handover.models import ACTIVE, Referral, ReferralEvent
 from handover.service import check_sla
+from handover.steering.models import SteeringRollup
+from handover.steering.rollup import steering_rollup
 from handover.views import _inbox_query
 from portal import create_app
 from portal.accounts.models import Organisation
@@ -37,6 +43,7 @@ from portal.actor import Actor
 from portal.cases.models import CaseGrant
 from portal.covenant.models import CovenantVersion
 from portal.covenant.service import activate_version, load_version
+from portal.db import utcnow
 from portal.demo import DEMO_COVENANT, ORGANISATIONS
 from portal.extensions import db
 from portal.migrate import alembic_config
@@ -51,6 +58,8 @@ CLOSED_ODDS = (
     ("withdrawn", 0.01),
     ("escalated", 0.02),
 )
+#: Referrals with an event since the steering rollup ran, as after a busy day.
+CHANGED_SINCE_ROLLUP = 5_000
 
 
 def _orgs_and_covenant(session) -> tuple[dict[str, int], int]:
@@ -194,6 +203,45 @@ def bench_pages(app, referrals: int, repeat: int = 15) -> list[tuple[str, float,
     return results
 
 
+def bench_steering_rollup(app, referrals: int) -> list[tuple[str, float, float]]:
+    """The 36-month steering page before the rollup's first run (counted directly), the
+    rollup job once, then ``CHANGED_SINCE_ROLLUP`` referrals given an event since it: events
+    that change nothing, for which the page does the same work as for real changes."""
+    steering, _ = signed_in(app, "steering@corporatie.example", "corporatie", "covenant_admin")
+
+    def page():
+        response = steering.get("/sturing?maanden=36")
+        assert response.status_code == 200, response.status_code
+
+    with app.app_context():
+        db.session.execute(delete(SteeringRollup))
+        db.session.commit()
+    results = [("steering, 36 months, no rollup yet", *_timed(page, 3))]
+    with app.app_context():
+        started = time.perf_counter()
+        steering_rollup()
+        took = (time.perf_counter() - started) * 1000
+        results.append(("steering.rollup job", took, took))
+        now = utcnow()
+        changed = random.Random(5).sample(
+            range(1, referrals + 1), min(CHANGED_SINCE_ROLLUP, referrals)
+        )
+        rows = [
+            {
+                "referral_id": number,
+                "case_id": 1 + number % CASES,
+                "at": now,
+                "kind": "bench",
+                "to_status": "in_progress",
+                "row_uid": uuid.uuid4(),
+            }
+            for number in changed
+        ]
+        db.session.execute(insert(ReferralEvent), rows)
+        db.session.commit()
+    return results
+
+
 def bench_sla(app, repeat: int = 5) -> tuple[float, float]:
     def call():
         with app.app_context():
@@ -244,6 +292,10 @@ def run(referrals: int = 1_000_000, keep: bool = False, database_url: str | None
         for view, plan in explain(app):
             print(f"  {view:<10} {plan}")
         name = url.split(":")[0]
+        print(f"\nSteering rollup at {referrals:,} referrals, {name} (ms):")
+        print(f"  {'request':<32} {'median':>8} {'p95':>8}")
+        for label, median, p95 in bench_steering_rollup(app, referrals):
+            print(f"  {label:<32} {median:8.1f} {p95:8.1f}")
         print(f"\nReferral pages at {referrals:,} referrals, {name}, whole requests (ms):")
         print(f"  {'request':<32} {'median':>8} {'p95':>8}")
         for label, median, p95 in bench_pages(app, referrals):

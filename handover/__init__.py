@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Plug referrals into the grants table and consent, register the blueprint and commands."""
     from consent.hooks import on_consent_withdrawn
-    from handover import policy, service, work
+    from handover import emergency, policy, service, work
     from handover.api import bp as api_bp
     from handover.cli import sla_cli
     from handover.labels import ACTION_LABELS
@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     api.register(app, api_bp)
     app.register_blueprint(tenant_bp)
     app.register_blueprint(steering_bp)
+    emergency.init_app(app)
     app.cli.add_command(sla_cli)
 
     from handover import decisions, earlysignal, signalling

@@ -56,8 +56,11 @@ def _actor(session: Session, email: str) -> Actor | None:
 def load(session: Session) -> Referral | None:
     """Create the returned referral unless the household already has one, and the unanswered
     one; return the Visser household's latest referral."""
+    from handover.emergency import demo as emergency
+
     latest = _load_returned(session)
     _load_unanswered(session)
+    emergency.load(session)
     return latest
 
 

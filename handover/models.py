@@ -49,6 +49,10 @@ class Referral(EncryptedRow, Base):
         Index("ix_referral_status_response_due", "status", "response_due_at"),
         Index("ix_referral_status_contact_due", "status", "first_contact_due_at"),
         Index("ix_referral_escalation_due", "status", "escalation_due_at"),
+        # The steering page finds the first contacts warned late since its rollup.
+        Index("ix_referral_overdue_notified_at", "overdue_notified_at"),
+        # A referral's page names where the covenant offered it next.
+        Index("ix_referral_previous", "previous_id"),
         # The steering figures read a period's referrals from this index alone.
         Index(
             "ix_referral_steering",
@@ -134,6 +138,8 @@ class ReferralEvent(EncryptedRow, Base):
     """One step in a referral's history: who moved it from which status to which, and why."""
 
     __tablename__ = "referral_event"
+    #: The steering page finds the referrals that changed since its rollup by their events.
+    __table_args__ = (Index("ix_referral_event_at", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(

@@ -30,6 +30,8 @@ MODEL_MODULES = (
     "handover.decisions.models",
     "handover.signalling.models",
     "handover.earlysignal.models",
+    "handover.steering.models",
+    "handover.emergency.models",
 )
 
 

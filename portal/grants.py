@@ -23,13 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from portal.cases.models import Case, CaseGrant
+from portal.db import utcnow
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Grant:
     categories: frozenset[str]
     #: The record that grants, for the audit log and the table, e.g. "referral:12".
     source: str
+    #: A grant that runs out by itself (emergency access): not read after this moment.
+    expires_at: datetime | None = None
 
 
 #: Every grant the records of one kind give now, with the case each is on.
@@ -69,12 +73,17 @@ def register_grant_source(source: GrantSource) -> None:
 # --- reading ----------------------------------------------------------------------------------
 
 
+def in_force() -> ColumnElement[bool]:
+    """A grant counts until its expiry, checked at every read (no job has to run first)."""
+    return or_(CaseGrant.expires_at.is_(None), CaseGrant.expires_at > utcnow())
+
+
 def shared_with(organisation_id: int) -> ColumnElement[bool]:
     """A WHERE clause on ``Case``: some grant shows the case to the organisation. A correlated
     EXISTS, so the database probes the index per case it looks at instead of collecting every
     case shared with the organisation first."""
     return exists().where(
-        CaseGrant.case_id == Case.id, CaseGrant.organisation_id == organisation_id
+        CaseGrant.case_id == Case.id, CaseGrant.organisation_id == organisation_id, in_force()
     )
 
 
@@ -88,7 +97,11 @@ def grants_on(
     """The organisation's grants on each of the cases (a case without any is left out)."""
     rows = session.scalars(
         select(CaseGrant)
-        .where(CaseGrant.organisation_id == organisation_id, CaseGrant.case_id.in_(case_ids))
+        .where(
+            CaseGrant.organisation_id == organisation_id,
+            CaseGrant.case_id.in_(case_ids),
+            in_force(),
+        )
         .order_by(CaseGrant.id)
     )
     found: dict[int, list[Grant]] = {}
@@ -99,12 +112,19 @@ def grants_on(
 
 def _grant(row: CaseGrant) -> Grant:
     categories = frozenset(row.categories.split(",")) if row.categories else frozenset()
-    return Grant(row.organisation_id, row.recipient_role, row.purpose, categories, row.source)
+    return Grant(
+        row.organisation_id,
+        row.recipient_role,
+        row.purpose,
+        categories,
+        row.source,
+        row.expires_at,
+    )
 
 
 # --- writing ----------------------------------------------------------------------------------
 
-_Key = tuple[int, int, str, str, str, str]
+_Key = tuple[int, int, str, str, str, str, datetime | None]
 #: Records read per query when many are written at once (well under SQLite's variable limit).
 _CHUNK = 400
 
@@ -118,6 +138,7 @@ def _key(case_id: int, grant: Grant) -> _Key:
         grant.purpose,
         categories,
         grant.source,
+        grant.expires_at,
     )
 
 
@@ -165,7 +186,7 @@ def _replace(session: Session, stored: list[CaseGrant], wanted: list[tuple[int, 
     # Deletes first: a changed package is the same (case, source, organisation, role).
     session.flush()
     new = [key for key in want if key not in have]
-    for case_id, organisation_id, role, purpose, categories, source in new:
+    for case_id, organisation_id, role, purpose, categories, source, expires_at in new:
         session.add(
             CaseGrant(
                 case_id=case_id,
@@ -174,6 +195,7 @@ def _replace(session: Session, stored: list[CaseGrant], wanted: list[tuple[int, 
                 purpose=purpose,
                 categories=categories,
                 source=source,
+                expires_at=expires_at,
             )
         )
     session.flush()
@@ -205,10 +227,11 @@ def differences(session: Session) -> list[str]:
 
 
 def _describe(key: _Key) -> str:
-    case_id, organisation_id, role, purpose, categories, source = key
+    case_id, organisation_id, role, purpose, categories, source, expires_at = key
+    until = f", until {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else ""
     return (
         f"{source} on case {case_id} to organisation {organisation_id} "
-        f"({role}, {purpose}: {categories or '-'})"
+        f"({role}, {purpose}: {categories or '-'}{until})"
     )
 
 

@@ -24,7 +24,7 @@ created, and the handover package writes its grants through ``portal.grants``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Literal, TypeVar
 
@@ -41,6 +41,8 @@ from portal.db import memo
 from portal.grants import Grant, grants_of, grants_on
 
 ConsentStatus = Literal["valid", "withdrawn", "expired", "missing"]
+#: The source prefix of an emergency access's grant (``handover.emergency``).
+EMERGENCY = "emergency:"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class AccessDecision:
     reason: str | None = None
     #: The covenant purpose a partner's grant shares it for (None: the owner's own work).
     purpose: str | None = None
+    #: The record whose grant allows it, e.g. "referral:12" or "emergency:3".
+    source: str | None = None
 
 
 WITHHELD_REASONS = {
@@ -183,11 +187,21 @@ def _decide_shared(
             refusals.append("no_basis")
             continue
         if not basis.is_consent:
-            return AccessDecision(category, True, f"statutory:{basis.code}", purpose=grant.purpose)
+            return AccessDecision(
+                category,
+                True,
+                f"statutory:{basis.code}",
+                purpose=grant.purpose,
+                source=grant.source,
+            )
         answer = consent_status(session, case, grant, category)
         if answer.status == "valid":
             return AccessDecision(
-                category, True, f"consent:{answer.record_id}", purpose=grant.purpose
+                category,
+                True,
+                f"consent:{answer.record_id}",
+                purpose=grant.purpose,
+                source=grant.source,
             )
         refusals.append(f"consent_{answer.status}")
     # The most telling reason: a withdrawal says more than "never asked".
@@ -236,6 +250,17 @@ def processing_activity(
     return ";".join(sorted(covenant.processing_activity(p) for p in purposes))[:120] or None
 
 
+def _acting(actor: Actor, decisions: Iterable[AccessDecision]) -> Actor:
+    """The actor as the audit log names it: what only emergency access allows is recorded as
+    done "on behalf of" that access (``emergency:<id>``), so every such look is reviewable."""
+    emergency = sorted(
+        {d.source for d in decisions if d.allowed and d.source and d.source.startswith(EMERGENCY)}
+    )
+    if not emergency or actor.on_behalf_of is not None:
+        return actor
+    return replace(actor, on_behalf_of=emergency[0])
+
+
 def _bases(decisions: Mapping[str, AccessDecision]) -> dict[str, str | None]:
     return {c: d.basis for c, d in decisions.items() if d.allowed}
 
@@ -282,7 +307,7 @@ def reveal(
     if bases:
         record(
             session,
-            actor,
+            _acting(actor, decisions.values()),
             action,
             case_id=case.id,
             categories=bases,
@@ -376,7 +401,7 @@ def reveal_list(
         shown = [d for _w, decisions in decided for d in decisions.values() if d.allowed]
         record(
             session,
-            actor,
+            _acting(actor, shown),
             action,
             case_id=next(iter(subjects)) if len(subjects) == 1 else None,
             categories={d.category for d in shown},

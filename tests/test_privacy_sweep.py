@@ -39,13 +39,15 @@ from typing import Any
 
 import pytest
 from flask import Flask, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from consent import service as consent
 from handover import service as handover
+from handover.emergency.models import EmergencyAccess
 from handover.signalling import service as signalling
 from portal.actor import Actor, staff_actor
 from portal.cases import groundwork, mandates, tenant_input
+from portal.cases.models import CaseGrant
 from portal.cases.service import PersonData
 from portal.crypto.fields import EncryptedRow, encrypted_columns
 from portal.db import Base, utcnow
@@ -72,6 +74,7 @@ CODES = {
     "nuisance": "nu",
     "justice": "ju",
     "tenant_input": "ti",
+    "emergency": "em",
 }
 assert set(CODES) == set(COVENANT["categories"]), "a covenant category has no canary code"
 TEXT = re.compile(r"kn(" + "|".join(CODES.values()) + r")\d{3}q", re.IGNORECASE)
@@ -146,6 +149,7 @@ REGISTER: dict[str, dict[str, str]] = {
     "DecisionDissent": {"text": "identity"},
     "DecisionTimelineEntry": {"note": "identity"},
     "DecisionVote": {"motivation": "identity"},
+    "EmergencyAccess": {"motivation": "emergency", "review_note": "emergency"},
     "Finances": {
         "income_source": "finances",
         "income_cents": "finances",
@@ -381,6 +385,7 @@ def ids_of(session, case) -> Ids:
             "section": list(SECTIONS),
             "referral_id": all_ids(Referral),
             "decision_id": all_ids(Decision),
+            "access_id": all_ids(EmergencyAccess),
             "record_id": [r.id for r in records] or [1],
             "receipt_id": [r.receipt_id for r in records if r.receipt_id] or ["x"],
             "request_id": all_ids(ConsentRequest),
@@ -728,6 +733,52 @@ def test_a_voter_sees_only_its_role_package_of_the_decision(
     assert len(voters) >= 2, "the decision has no other voters: the sweep proves nothing"
 
 
+def test_emergency_access_shows_its_package_until_it_ends(
+    app, session, build, make_user, new_client, login, as_user
+):
+    """The crisis team opens a case nobody referred to it: it sees the emergency purpose's
+    package and nothing else, the owner's privacy officer sees the stated reason, nobody
+    else sees anything, and once the hours have passed the team sees nothing either."""
+    from handover.emergency import service as emergency
+
+    owner, _owner_actor, make = build
+    case = make()
+    team = accounts_of(make_user, "crisisteam")
+    emergency.open_access(
+        session,
+        staff_actor(team["caseworker"]),
+        by="bsn",
+        values=(BSN,),
+        reason="danger_to_life",
+        motivation="Dreigt zichzelf iets aan te doen, buren bellen.",
+    )
+    fill_with_canaries(session)
+    session.commit()
+    urls = ids_of(session, case).urls(app)
+    may_see = allowed("emergency_access", "crisis_team", consent_valid=False)
+    assert may_see, "the covenant's emergency purpose shares nothing: the sweep proves nothing"
+    found = sweep(as_user(team["caseworker"]), urls)
+    assert_only(found, may_see, "the crisis team under emergency access")
+    # Compared with the owner's pages except its own edit forms of household members (the
+    # only place a member's phone and e-mail appear; no partner page shows them, whatever
+    # the package).
+    owner_pages = [url for url in urls if "/huishouden/" not in url]
+    assert_complete(found, sweep(as_user(owner), owner_pages), may_see, "the crisis team")
+    assert_only(sweep(as_user(team["admin+auditor"]), urls), frozenset(), "its auditor")
+    officer = sweep(as_user(make_user(OWNER, NO_CASEWORK)), urls)
+    assert_only(officer, frozenset({"emergency"}), "the owner's privacy officer")
+    assert "emergency" in officer.categories(), "the reason is never shown for review"
+    outsider = make_user(outsider_slug("crisisteam"), CASEWORK)
+    assert_only(sweep(as_user(outsider), urls), frozenset(), "an organisation without access")
+
+    session.execute(  # the clock moves past the covenant's hours; no job has run
+        update(EmergencyAccess).values(expires_at=utcnow() - timedelta(minutes=1))
+    )
+    session.execute(update(CaseGrant).values(expires_at=utcnow() - timedelta(minutes=1)))
+    session.commit()
+    assert_only(sweep(as_user(team["caseworker"]), urls), frozenset(), "the team, after")
+
+
 def test_the_owner_sees_every_canary(app, session, build, make_user, new_client, login, as_user):
     """The sweep's own check: every category written is found on the owner's pages (so a
     canary that no page can show, or a pattern that finds nothing, fails here)."""
@@ -784,6 +835,8 @@ INTERNAL = {
     ("DecisionDissent", "text"),
     ("DecisionTimelineEntry", "note"),
     ("DecisionVote", "motivation"),
+    ("EmergencyAccess", "motivation"),
+    ("EmergencyAccess", "review_note"),
     ("Finances", "debts_note"),
     ("ItemCheck", "note"),
     ("Letter", "note"),

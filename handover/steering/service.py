@@ -6,8 +6,11 @@ same after retention erased that year's personal data. Only groups come back, an
 count goes through small-cell suppression (``portal.reports.suppression``) before anyone
 sees it: a page, a CSV file and a chart all show the same protected numbers.
 
-The durations (days from the signal to acceptance, first contact and help started) are read
-as a histogram of whole days per measure (one ``GROUP BY``), so a median and a 90th
+The referrals' figures (sent, deadlines breached, results per partner, durations) come from
+the monthly rollup (``handover.steering.rollup``): sums per month and pair of organisations,
+corrected for what changed since the nightly run, so a 36-month page at a million referrals
+adds up months. The durations (days from the signal to acceptance, first contact and help
+started) are such sums too: a histogram of whole days per step, so a median and a 90th
 percentile cost the same at ten thousand referrals as at a million.
 """
 
@@ -18,13 +21,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, cast, extract, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from handover.decisions.models import Assignment, Decision, Trajectory
 from handover.earlysignal.models import OUTCOMES as SIGNAL_OUTCOMES
 from handover.earlysignal.models import EarlySignal
-from handover.models import Referral, ReferralEvent
+from handover.models import Referral
+from handover.steering import rollup
+from handover.steering.rollup import Cell
 from portal.actor import Actor
 from portal.cases.models import Case, Signal
 from portal.reports.service import month_end, month_of, month_start, month_window, scope_for
@@ -51,7 +56,7 @@ RESULTS = {
     "withdrawn": ("withdrawn",),
 }
 #: Durations from the signal (the case being opened) to each step of a referral.
-DURATIONS = ("accepted", "first_contact", "help_started")
+DURATIONS = tuple(rollup.STEPS)
 #: The yearly figures of joint decisions and what followed them.
 YEARLY = (
     "evictions_approved",
@@ -100,18 +105,9 @@ def _per_month(session: Session, column: Any, *where: Any) -> Counter[str]:
     return Counter(dict(rows.tuples().all()))
 
 
-def _referral_party(organisation_id: int | None) -> list[Any]:
-    if organisation_id is None:
-        return []
-    return [
-        or_(
-            Referral.sender_org_id == organisation_id,
-            Referral.recipient_org_id == organisation_id,
-        )
-    ]
-
-
-def _monthly(session: Session, window: list[str], org: int | None) -> Table:
+def _monthly(
+    session: Session, window: list[str], org: int | None, referrals: Counter[Cell]
+) -> Table:
     def own(column: Any) -> list[Any]:
         return [] if org is None else [column == org]
 
@@ -134,9 +130,6 @@ def _monthly(session: Session, window: list[str], org: int | None) -> Table:
             _between(Case.closed_at, window),
             *own(Case.organisation_id),
         ),
-        "referrals_sent": _per_month(
-            session, Referral.sent_at, _between(Referral.sent_at, window), *_referral_party(org)
-        ),
         "decisions_taken": _per_month(
             session,
             Decision.sealed_at,
@@ -145,41 +138,28 @@ def _monthly(session: Session, window: list[str], org: int | None) -> Table:
             *own(Decision.organisation_id),
         ),
     }
-    # A deadline breached: a referral nobody answered in time, or a first contact too late.
-    month = month_of(session, ReferralEvent.at).label("month")
-    expired = session.execute(
-        select(month, func.count())
-        .join(Referral, Referral.id == ReferralEvent.referral_id)
-        .where(ReferralEvent.kind == "expire", _between(ReferralEvent.at, window))
-        .where(*_referral_party(org))
-        .group_by(month)
-    )
-    late = _per_month(
-        session,
-        Referral.overdue_notified_at,
-        _between(Referral.overdue_notified_at, window),
-        *_referral_party(org),
-    )
-    counts["deadline_breaches"] = Counter(dict(expired.tuples().all())) + late
+    # The referrals sent and the deadlines breached (a referral nobody answered in time, a
+    # first contact too late) come from the referrals' sums.
+    counts["referrals_sent"] = Counter()
+    counts["deadline_breaches"] = Counter()
+    for cell, n in referrals.items():
+        if cell.measure == "status":
+            counts["referrals_sent"][cell.month] += n
+        elif cell.measure in rollup.BREACHES:
+            counts["deadline_breaches"][cell.month] += n
     cells = {(m, measure): counts[measure][m] for measure in MONTHLY for m in window}
     return protect(window, MONTHLY, cells, row_totals=False)
 
 
-def _referral_results(
-    session: Session, window: list[str], org: int | None
-) -> tuple[Table, dict[int, str]]:
+def _referral_results(session: Session, referrals: Counter[Cell]) -> tuple[Table, dict[int, str]]:
     from portal.accounts.models import Organisation
 
-    rows = session.execute(
-        select(Referral.recipient_org_id, Referral.status, func.count())
-        .where(_between(Referral.sent_at, window), *_referral_party(org))
-        .group_by(Referral.recipient_org_id, Referral.status)
-    ).all()
     bucket = {status: name for name, statuses in RESULTS.items() for status in statuses}
     counts: Counter[tuple[str, str]] = Counter()
-    for recipient, status, n in rows:
-        counts[(str(recipient), bucket.get(status, "running"))] += n
-    recipients = sorted({str(r) for r, _s, _n in rows}, key=int)
+    for cell, n in referrals.items():
+        if cell.measure == "status":
+            counts[(str(cell.recipient_org_id), bucket.get(cell.key, "running"))] += n
+    recipients = sorted({r for r, _result in counts}, key=int)
     names = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(
@@ -193,12 +173,6 @@ def _referral_results(
     return protect(ordered, tuple(RESULTS), counts), names
 
 
-def _days(session: Session, later: Any, earlier: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.floor(extract("epoch", later - earlier) / 86400), Integer)
-    return cast(func.julianday(later) - func.julianday(earlier), Integer)
-
-
 def _percentile(histogram: list[tuple[int, int]], share: float) -> int:
     """The smallest number of days by which ``share`` of the referrals had reached the step."""
     total = sum(n for _d, n in histogram)
@@ -210,28 +184,15 @@ def _percentile(histogram: list[tuple[int, int]], share: float) -> int:
     return histogram[-1][0]
 
 
-def _durations(session: Session, window: list[str], org: int | None) -> tuple[Duration, ...]:
-    """One pass over the period's referrals: the whole days from the signal to each step, as
-    counted groups (a referral that has not reached a step has no days for it)."""
-    steps = {
-        "accepted": Referral.accepted_at,
-        "first_contact": Referral.first_contact_at,
-        "help_started": Referral.help_started_at,
-    }
-    days = [_days(session, steps[m], Case.created_at).label(m) for m in DURATIONS]
-    rows = session.execute(
-        select(*days, func.count())
-        .join(Case, Case.id == Referral.case_id)
-        .where(_between(Referral.sent_at, window), Referral.accepted_at.is_not(None))
-        .where(*_referral_party(org))
-        .group_by(*days)
-    ).all()
+def _durations(referrals: Counter[Cell]) -> tuple[Duration, ...]:
+    """The whole days from the signal to each step of the period's accepted referrals, from
+    their histograms (a referral that has not reached a step has no days for it)."""
     found = []
-    for i, measure in enumerate(DURATIONS):
+    for measure in DURATIONS:
         counts: Counter[int] = Counter()
-        for row in rows:
-            if row[i] is not None:
-                counts[max(0, int(row[i]))] += row[-1]
+        for cell, n in referrals.items():
+            if cell.measure == measure:
+                counts[max(0, int(cell.key))] += n
         histogram = sorted(counts.items())
         count = sum(counts.values())
         if count < THRESHOLD:
@@ -251,7 +212,7 @@ def _signal_outcomes(session: Session, window: list[str], org: int | None) -> Ta
     )
     if org is not None:
         query = query.join(Referral, Referral.id == EarlySignal.referral_id).where(
-            *_referral_party(org)
+            *rollup.party(Referral, org)
         )
     counts = {str(o): n for o, n in session.execute(query).tuples().all()}
     order = [o for o in SIGNAL_OUTCOMES if o in counts] + sorted(
@@ -321,13 +282,14 @@ def steering(
         organisation_id = scope
     window = month_window(months)
     years = sorted({m[:4] for m in window})
-    referrals, names = _referral_results(session, window, organisation_id)
+    sums = rollup.counts(session, window, organisation_id)
+    referrals, names = _referral_results(session, sums)
     return Steering(
         months=tuple(window),
         organisation_id=organisation_id,
-        monthly=_monthly(session, window, organisation_id),
+        monthly=_monthly(session, window, organisation_id, sums),
         referrals=referrals,
-        durations=_durations(session, window, organisation_id),
+        durations=_durations(sums),
         signal_outcomes=_signal_outcomes(session, window, organisation_id),
         yearly=_yearly(session, years, organisation_id),
         organisation_names=names,

@@ -95,12 +95,18 @@ def _seeks(actor: Actor, statuses: tuple[str, ...]) -> list[tuple[Select[Any], A
             )
             for status in statuses
         ]
+        from portal.grants import in_force  # the grants build on this package
+
         # DISTINCT: one case may be granted more than once (a referral and a decision).
         shared = (
             select(CaseGrant.case_id)
             .distinct()
             .join(Case, Case.id == CaseGrant.case_id)
-            .where(CaseGrant.organisation_id == actor.organisation_id, Case.status.in_(statuses))
+            .where(
+                CaseGrant.organisation_id == actor.organisation_id,
+                Case.status.in_(statuses),
+                in_force(),
+            )
         )
         return [*owned, (shared, CaseGrant.case_id)]
     return [

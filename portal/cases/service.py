@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -607,8 +607,20 @@ def find_cases_by_phone(session: Session, actor: Actor, phone: str) -> list[Case
     return _find(session, actor, "phone", phone)
 
 
-def _find(session: Session, actor: Actor, index_field: str, *values: str) -> list[Case]:
-    """Cases (visible to ``actor``) with a person whose field equals ``values``.
+def find_cases_anywhere(
+    session: Session, actor: Actor, index_field: str, *values: str
+) -> list[Case]:
+    """Cases of every organisation with a person whose field equals ``values``: only for
+    emergency access (``handover.emergency``), whose service decides who may ask and tells
+    the owners; the search is audited like any other."""
+    return _find(session, actor, index_field, *values, everywhere=True)
+
+
+def _find(
+    session: Session, actor: Actor, index_field: str, *values: str, everywhere: bool = False
+) -> list[Case]:
+    """Cases (visible to ``actor``, or all with ``everywhere``) with a person whose field
+    equals ``values``.
 
     The digest finds candidates without decrypting anything; only those candidates are
     decrypted, to drop a false positive of the truncated digest.
@@ -626,7 +638,7 @@ def _find(session: Session, actor: Actor, index_field: str, *values: str) -> lis
         .where(
             BlindIndex.field == index_field,
             BlindIndex.digest == value_digest,
-            visible_cases(actor),
+            true() if everywhere else visible_cases(actor),
         )
         .order_by(Case.id, Person.id)
     ).all()

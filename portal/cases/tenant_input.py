@@ -73,9 +73,13 @@ def _text(value: str | None, *, limit: int, field: str) -> str:
 def readers(session: Session, case: Case) -> list[int]:
     """The organisations that may read her words now: the owner, and every partner whose
     grant on the case includes ``tenant_input`` (they are told a new message came in)."""
+    from portal.grants import in_force  # the grants build on this package
+
     found = {case.organisation_id}
     for org_id, categories in session.execute(
-        select(CaseGrant.organisation_id, CaseGrant.categories).where(CaseGrant.case_id == case.id)
+        select(CaseGrant.organisation_id, CaseGrant.categories).where(
+            CaseGrant.case_id == case.id, in_force()
+        )
     ):
         if TENANT_INPUT in categories.split(","):
             found.add(org_id)

@@ -45,6 +45,8 @@ EVIDENCE_KINDS = (
 ESCALATIONS = ("automatic", "sender")
 #: Days the sender has to choose the next step before the coordinating role is alerted.
 DEFAULT_ESCALATION_DAYS = 5
+#: Emergency access lasts hours, never days (``purposes.X.emergency_hours``).
+MAX_EMERGENCY_HOURS = 72
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 ACTIVITY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,59}$")
 #: NEN 7513 asks the audit log be kept at least five years.
@@ -237,6 +239,15 @@ class _Checker:
             return None
         if value < 1:
             self.error(path, f"must be at least 1 day, got {value}")
+            return None
+        return value
+
+    def emergency_hours(self, path: str, value: Any) -> int | None:
+        """How long emergency access under this purpose lasts: short, by design."""
+        if not self._is(path, value, int, "a whole number of hours"):
+            return None
+        if not 1 <= value <= MAX_EMERGENCY_HOURS:
+            self.error(path, f"must be 1 to {MAX_EMERGENCY_HOURS} hours, got {value}")
             return None
         return value
 
@@ -600,6 +611,7 @@ class _Checker:
                     "processing_activity": self.identifier,
                     "escalation": self.one_of(ESCALATIONS),
                     "escalation_days": self.days,
+                    "emergency_hours": self.emergency_hours,
                 },
                 defaults={
                     "ladder": [],

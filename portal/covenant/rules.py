@@ -128,6 +128,9 @@ class Purpose:
     #: partner plays it), "sender" puts the choice before the sender for ``escalation_days``.
     escalation: str = "sender"
     escalation_days: int = 5
+    #: Set: the purpose is emergency access ("break the glass") for the roles it shares with,
+    #: for this many hours at a time (``handover.emergency``); it has no ladder.
+    emergency_hours: int = 0
 
 
 @dataclass(frozen=True)
@@ -294,6 +297,7 @@ class Covenant:
                         p.get("processing_activity") or code,
                         p.get("escalation") or "sender",
                         int(p.get("escalation_days") or 5),
+                        int(p.get("emergency_hours") or 0),
                     )
                     for code, p in document["purposes"].items()
                 }
@@ -375,6 +379,10 @@ class Covenant:
     def crisis_roles(self) -> tuple[str, ...]:
         """The roles that answer housing crises (crisis team, shelter intake)."""
         return tuple(code for code, role in self.roles.items() if role.crisis_response)
+
+    def emergency_purpose(self) -> Purpose | None:
+        """The purpose of emergency access, if the covenant has one."""
+        return next((p for p in self.purposes.values() if p.emergency_hours), None)
 
     # --- sharing --------------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("api.deliver", every=10, why="partner systems hear of a change within seconds"),
     Periodic("audit.seal", cron="* * * * *", why="events get their place in the hash chain"),
     Periodic("sla.check", cron="*/15 * * * *", why="expire and escalate referrals, warn"),
+    Periodic("emergency.expire", cron="*/5 * * * *", why="record the end of emergency access"),
     Periodic("decisions.close", cron="5-59/15 * * * *", why="votes whose deadline passed"),
     Periodic("audit.checkpoint", cron="5 * * * *", why="sign the chain's end"),
     Periodic("sessions.purge", cron="15 * * * *", why="sessions past their limits"),
@@ -54,6 +55,7 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("retention.run", cron="45 2 * * *", why="erase and shred as the covenant says"),
     Periodic("signalling.refresh", cron="50 2 * * *", why="days overdue grow by themselves"),
     Periodic("jobs.purge", cron="55 2 * * *", why="the run history of a month"),
+    Periodic("steering.rollup", cron="0 3 * * *", why="the steering figures add up months"),
 )
 
 

@@ -20,8 +20,11 @@ from portal.accounts.roles import CASEWORK_ROLES
 from portal.outbox.service import enqueue
 
 
-def casework_addresses(session: Session, organisation_ids: Iterable[int]) -> list[str]:
-    """The addresses of the active users with a casework role in these organisations."""
+def casework_addresses(
+    session: Session, organisation_ids: Iterable[int], roles: Iterable[str] = CASEWORK_ROLES
+) -> list[str]:
+    """The addresses of the active users with a casework role (or ``roles``) in these
+    organisations."""
     ids = sorted(set(organisation_ids))
     if not ids:
         return []
@@ -31,7 +34,7 @@ def casework_addresses(session: Session, organisation_ids: Iterable[int]) -> lis
         .where(
             User.organisation_id.in_(ids),
             User.active.is_(True),
-            UserRole.role.in_(sorted(CASEWORK_ROLES)),
+            UserRole.role.in_(sorted(roles)),
         )
         .distinct()
     )
@@ -46,10 +49,11 @@ def notify_casework(
     lines: Sequence[str],
     link: str,
     kind: str,
+    roles: Iterable[str] = CASEWORK_ROLES,
 ) -> None:
     """Queue one notice per casework address: the ``lines`` (no personal data: a reference,
     what happened), the ``link`` to look at it and a reminder that logging in shows more."""
-    addresses = casework_addresses(session, organisation_ids)
+    addresses = casework_addresses(session, organisation_ids, roles)
     if not addresses:
         return
     with force_locale("nl"):

@@ -24,7 +24,9 @@ def test_demo_covenant_is_valid_without_warnings(demo_text):
         "care_support",
         "eviction_decision",
         "last_chance",
+        "emergency_access",
     }
+    assert doc["purposes"]["emergency_access"]["emergency_hours"] == 4
     assert set(doc["categories"]) == {
         "identity",
         "contact",
@@ -37,6 +39,7 @@ def test_demo_covenant_is_valid_without_warnings(demo_text):
         "nuisance",
         "justice",
         "tenant_input",
+        "emergency",
     }
     assert doc["categories"]["health"]["special"] is True
     assert doc["legal_bases"]["wgs_signal"]["kind"] == "statutory"
@@ -434,3 +437,12 @@ def test_damaging_any_line_never_crashes_the_checker(data):
     else:
         del lines[index]
     _problems("\n".join(lines), DEMO_SLUGS)
+
+
+@pytest.mark.parametrize("hours", ["0", "73", '"4"'])
+def test_emergency_access_lasts_hours_not_days(demo_text, hours):
+    text = demo_text.replace("emergency_hours = 4", f"emergency_hours = {hours}")
+    with pytest.raises(CovenantFileError) as refused:
+        parse(text, known_slugs=DEMO_SLUGS)
+    paths = [problem.path for problem in refused.value.problems]
+    assert paths == ["purposes.emergency_access.emergency_hours"]

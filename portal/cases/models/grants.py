@@ -37,3 +37,5 @@ class CaseGrant(Base):
     #: The record that grants, e.g. "referral:12" or "decision:3" (also named in the audit log).
     source: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Runs out by itself (emergency access); None: until the granting record ends it.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
