@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from handover import emergency, policy, service, work
     from handover.api import bp as api_bp
     from handover.cli import sla_cli
-    from handover.labels import ACTION_LABELS
+    from handover.labels import ACTION_LABELS, STATUS_LABELS
     from handover.steering.views import bp as steering_bp
     from handover.tenant_views import bp as tenant_bp
     from handover.views import bp
@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
     on_consent_withdrawn(service.consent_ended)
     on_tenant_reached(service.tenant_reached)
     register_action_labels(ACTION_LABELS)
+    # One table of a referral's statuses in words, for the pages' badges and the services.
+    app.jinja_env.globals["referral_status_labels"] = STATUS_LABELS
     register_work_source("referrals_sent", work.awaiting_answer)
     register_work_source("first_contact", work.awaiting_first_contact)
     register_work_source("next_step", work.next_step_to_choose)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Organisation
@@ -49,10 +59,21 @@ class Referral(EncryptedRow, Base):
         Index("ix_referral_status_response_due", "status", "response_due_at"),
         Index("ix_referral_status_contact_due", "status", "first_contact_due_at"),
         Index("ix_referral_escalation_due", "status", "escalation_due_at"),
-        # The steering page finds the first contacts warned late since its rollup.
-        Index("ix_referral_overdue_notified_at", "overdue_notified_at"),
-        # A referral's page names where the covenant offered it next.
-        Index("ix_referral_previous", "previous_id"),
+        # The steering page finds the first contacts warned late since its rollup; a
+        # referral's page names where the covenant offered it next. Partial: most rows hold
+        # NULL there (and SQLite's planner would judge a full index useless).
+        Index(
+            "ix_referral_overdue_notified_at",
+            "overdue_notified_at",
+            sqlite_where=text("overdue_notified_at IS NOT NULL"),
+            postgresql_where=text("overdue_notified_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_referral_previous",
+            "previous_id",
+            sqlite_where=text("previous_id IS NOT NULL"),
+            postgresql_where=text("previous_id IS NOT NULL"),
+        ),
         # The steering figures read a period's referrals from this index alone.
         Index(
             "ix_referral_steering",

@@ -54,8 +54,16 @@ def upgrade() -> None:
         unique=True,
     )
     op.create_index("ix_referral_event_at", "referral_event", ["at"], unique=False)
+    # Partial: only the few referrals warned late (NULL for the rest, which would also make
+    # SQLite's planner think the index useless).
+    warned = sa.text("overdue_notified_at IS NOT NULL")
     op.create_index(
-        "ix_referral_overdue_notified_at", "referral", ["overdue_notified_at"], unique=False
+        "ix_referral_overdue_notified_at",
+        "referral",
+        ["overdue_notified_at"],
+        unique=False,
+        sqlite_where=warned,
+        postgresql_where=warned,
     )
 
 

@@ -7,6 +7,7 @@ Create Date: 2026-12-06
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0033"
@@ -16,7 +17,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_referral_previous", "referral", ["previous_id"], unique=False)
+    # Partial: only referrals that follow another (NULL for the rest, which would also make
+    # SQLite's planner think the index useless and scan the table).
+    offered_on = sa.text("previous_id IS NOT NULL")
+    op.create_index(
+        "ix_referral_previous",
+        "referral",
+        ["previous_id"],
+        unique=False,
+        sqlite_where=offered_on,
+        postgresql_where=offered_on,
+    )
 
 
 def downgrade() -> None:
