@@ -32,7 +32,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation, User
@@ -45,10 +45,10 @@ from portal.cases.service import DEFAULT_CONTACT_DAYS
 from portal.cases.signal_csv import SignalRow
 from portal.crypto import aead
 from portal.crypto.service import cipher_for, create_data_key, destroy_data_key
-from portal.db import changed_rows, utcnow
+from portal.db import utcnow
 from portal.errors import Conflict, DomainError
 from portal.extensions import db
-from portal.jobs import enqueue
+from portal.jobs import claim_queued, enqueue
 from portal.jobs.registry import job as background_job
 
 log = logging.getLogger("portal.cases.jobs")
@@ -165,14 +165,7 @@ def run_import_job(job_id: int) -> str:
     """Import a queued job's file in one transaction; the job's row tells how it went."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
     session = db.session
-    claimed = changed_rows(
-        session,
-        update(ImportJob)
-        .where(ImportJob.id == job_id, ImportJob.status == "queued")
-        .values(status="saving", heartbeat_at=utcnow()),
-    )
-    session.commit()
-    if not claimed:  # another worker has it, or it ended already
+    if not claim_queued(session, ImportJob, job_id, status="saving"):
         return "not queued"
     try:
         return _run(app, session, job_id)

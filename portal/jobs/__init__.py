@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
+from portal.db import changed_rows, utcnow
 from portal.jobs.queue import STATE_KEY, JobQueue
 
 
@@ -36,3 +39,16 @@ def queue_of(app: Flask | None = None) -> JobQueue:
 def enqueue(name: str, **arguments: Any) -> str:
     """Put the job ``name`` on this application's queue; its run id."""
     return queue_of().enqueue(name, **arguments)
+
+
+def claim_queued(session: Session, model: Any, row_id: int, *, status: str) -> bool:
+    """Move a queued job's row to ``status`` and commit; False when another worker took it
+    or it ended already (one guarded update: of two deliveries, one runs the job)."""
+    claimed = changed_rows(
+        session,
+        update(model)
+        .where(model.id == row_id, model.status == "queued")
+        .values(status=status, heartbeat_at=utcnow()),
+    )
+    session.commit()
+    return bool(claimed)

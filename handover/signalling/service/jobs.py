@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handover.signalling.models import SignalReportJob
@@ -24,10 +24,10 @@ from portal.accounts.models import User
 from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor, staff_actor
 from portal.audit.service import record
-from portal.db import changed_rows, utcnow
+from portal.db import utcnow
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.extensions import db
-from portal.jobs import enqueue
+from portal.jobs import claim_queued, enqueue
 from portal.jobs.registry import job as background_job
 
 log = logging.getLogger("handover.signalling.jobs")
@@ -120,14 +120,7 @@ def run_job(job_id: int) -> str:
 
 
 def _run(session: Session, job_id: int) -> str:
-    claimed = changed_rows(
-        session,
-        update(SignalReportJob)
-        .where(SignalReportJob.id == job_id, SignalReportJob.status == "queued")
-        .values(status="running", heartbeat_at=utcnow()),
-    )
-    session.commit()
-    if not claimed:  # another worker has it, or it ended already
+    if not claim_queued(session, SignalReportJob, job_id, status="running"):
         return "not queued"
     job = session.get_one(SignalReportJob, job_id)
     reporter = session.get(User, job.user_id) if job.user_id else None
