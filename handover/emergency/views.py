@@ -73,10 +73,7 @@ def open_page():
                 flash(_("Noodtoegang geopend tot %(time)s.", time=until), "ok")
                 return redirect(url_for("cases.show", case_id=opened[0].case_id), code=303)
             if outcome.refusal is not None:
-                exc = outcome.refusal
-                if exc.params.get("field") == "address":
-                    exc.params["field"] = "postcode"
-                apply_error(form, exc)
+                apply_error(form, outcome.refusal)
         status = 400
     uses = service.opened_by(db.session, actor)
     return render_template(

@@ -339,6 +339,7 @@ def field_for(form: FlaskForm, name: str | None) -> Field | None:
         "income": "income",
         "debts": "debts",
         "household": None,
+        "address": "postcode",  # a look-up by address names the postcode's field
     }
     if not name:
         return None

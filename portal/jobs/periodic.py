@@ -101,6 +101,16 @@ def consent_expire() -> str:
     return f"expired: {len(events)}"
 
 
+@job("emergency.expire", time_limit=timedelta(minutes=10))
+def emergency_expire() -> str:
+    """Record the end of every emergency access past its time (reads refuse it already)."""
+    from handover.emergency import service
+
+    ended = service.expire_due(db.session)
+    db.session.commit()
+    return f"ended: {ended}"
+
+
 @job("retention.run", time_limit=timedelta(hours=3))
 def retention_run() -> str:
     """Erase what the covenant's retention periods say, committed per batch of cases."""
