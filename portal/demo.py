@@ -33,6 +33,8 @@ ORGANISATIONS = [
     ("crisisteam", "Gemeente Demostad — Crisisteam"),
     ("welzijn", "Welzijn Demostad"),
     ("zorg", "Zorggroep Demostad (GGZ en beschermd wonen)"),
+    ("politie", "Politie Basisteam Demostad"),
+    ("wijkteam", "Sociaal Wijkteam Demostad"),
 ]
 
 # (organisation slug, e-mail, display name, portal roles)
@@ -62,6 +64,10 @@ USERS = [
     ("welzijn", "admin@welzijn.example", "Kees Mulder (beheerder)", ("org_admin",)),
     ("zorg", "daan@zorg.example", "Daan Bos (zorgcoördinator)", ("caseworker",)),
     ("zorg", "admin@zorg.example", "Eva Meijer (beheerder)", ("org_admin", "auditor")),
+    ("politie", "rob@politie.example", "Rob Hendriks (wijkagent)", ("caseworker",)),
+    ("politie", "admin@politie.example", "Anouk de Jong (beheerder)", ("org_admin",)),
+    ("wijkteam", "noor@wijkteam.example", "Noor Vermeulen (wijkteam)", ("caseworker",)),
+    ("wijkteam", "admin@wijkteam.example", "Bram Koster (beheerder)", ("org_admin",)),
 ]
 
 

@@ -61,7 +61,7 @@ class AccessDecision:
     #: "owner", "data_subject", "system", "statutory:<basis>" or "consent:<record id>".
     basis: str | None = None
     #: Why withheld: "not_shared", "no_basis", "consent_missing", "consent_withdrawn",
-    #: "consent_expired".
+    #: "consent_expired", "third_party" (someone else's data, refused to the tenant).
     reason: str | None = None
     #: The covenant purpose a partner's grant shares it for (None: the owner's own work).
     purpose: str | None = None
@@ -75,6 +75,7 @@ WITHHELD_REASONS = {
     "consent_missing": _l("geen toestemming van de huurder"),
     "consent_withdrawn": _l("toestemming ingetrokken"),
     "consent_expired": _l("toestemming verlopen"),
+    "third_party": _l("gegevens van een ander"),
 }
 
 
@@ -155,13 +156,7 @@ def decide(
     if actor.kind == "system":
         return {c: AccessDecision(c, True, "system") for c in wanted}
     if actor.kind == "tenant":
-        own = actor.person_id is not None and any(p.id == actor.person_id for p in case.persons)
-        return {
-            c: AccessDecision(c, True, "data_subject")
-            if own
-            else AccessDecision(c, False, reason="not_shared")
-            for c in wanted
-        }
+        return _decide_tenant(session, actor, case, wanted)
     if actor.kind != "staff" or actor.organisation_id is None:
         return {c: AccessDecision(c, False, reason="not_shared") for c in wanted}
     if case.organisation_id == actor.organisation_id:
@@ -170,6 +165,23 @@ def decide(
     grants = grants_for(session, case, actor.organisation_id)
     covenant = _covenant(session) if grants else None
     return {c: _decide_shared(session, case, grants, covenant, c) for c in wanted}
+
+
+def _decide_tenant(
+    session: Session, actor: Actor, case: Case, wanted: list[str]
+) -> dict[str, AccessDecision]:
+    """Her own case, except what the covenant marks as third parties' data (who reported
+    nuisance about her): GDPR art. 15(4) keeps the rights of others out of her access."""
+    own = actor.person_id is not None and any(p.id == actor.person_id for p in case.persons)
+    if not own:
+        return {c: AccessDecision(c, False, reason="not_shared") for c in wanted}
+    covenant = _covenant(session)
+    return {
+        c: AccessDecision(c, False, reason="third_party")
+        if covenant is not None and covenant.is_third_party(c)
+        else AccessDecision(c, True, "data_subject")
+        for c in wanted
+    }
 
 
 def _decide_shared(

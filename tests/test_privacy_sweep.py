@@ -75,6 +75,8 @@ CODES = {
     "justice": "ju",
     "tenant_input": "ti",
     "emergency": "em",
+    "reporter": "rp",
+    "case_meeting": "cm",
 }
 assert set(CODES) == set(COVENANT["categories"]), "a covenant category has no canary code"
 TEXT = re.compile(r"kn(" + "|".join(CODES.values()) + r")\d{3}q", re.IGNORECASE)

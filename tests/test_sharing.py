@@ -124,3 +124,32 @@ def test_tenant_sees_own_case_only(session, registry, make_case):
     me = Actor(kind="tenant", person_id=case.persons[0].id)
     assert sharing.decide(session, me, case, ["identity"])["identity"].basis == "data_subject"
     assert not sharing.decide(session, me, other, ["identity"])["identity"].allowed
+
+
+def test_third_party_data_is_refused_to_the_tenant(session, registry, demo_covenant, make_case):
+    """Who reported nuisance about her is someone else's data (GDPR art. 15(4)): the covenant
+    marks the category ``third_party`` and the policy point refuses it to her, while her own
+    categories stay hers."""
+    case = make_case("corporatie")
+    me = Actor(kind="tenant", person_id=case.persons[0].id)
+    decided = sharing.decide(session, me, case, ["reporter", "nuisance"])
+    assert not decided["reporter"].allowed and decided["reporter"].reason == "third_party"
+    assert decided["nuisance"].basis == "data_subject"
+    assert "ander" in str(Withheld("reporter", "third_party"))
+
+
+def test_third_party_data_reaches_no_partner_whatever_the_grant(
+    session, registry, demo_covenant, make_case, make_org, make_user
+):
+    """A grant that names the category (a bug elsewhere) still shows nothing: no purpose of
+    the covenant may share it."""
+    case = make_case("corporatie")
+    police = make_user("politie")
+    grant = Grant(police.organisation_id, "police", "nuisance_approach",
+                  frozenset({"reporter", "nuisance"}), "test:1")  # fmt: skip
+    set_grants(session, case.id, "test:1", [grant])
+    decided = sharing.decide(session, staff_actor(police), case, ["reporter", "nuisance"])
+    assert not decided["reporter"].allowed and decided["reporter"].reason == "no_basis"
+    assert decided["nuisance"].allowed
+    owner = staff_actor(make_user("corporatie"))
+    assert sharing.decide(session, owner, case, ["reporter"])["reporter"].basis == "owner"

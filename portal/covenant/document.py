@@ -38,6 +38,7 @@ EVIDENCE_KINDS = (
     "household",
     "contact_attempts",
     "payment_arrangements",
+    "nuisance",
 )
 
 #: When a referral ends without help (declined, returned, expired): offer the next rung at
@@ -371,8 +372,8 @@ class _Checker:
         decisions = self.decisions(section("decisions"), roles, purposes, steps, played)
         signalling = self.signalling(raw.get("signalling"), purposes)
         shared = {c for p in purposes.values() for pkg in p["sharing"].values() for c in pkg}
-        for code in categories:
-            if code not in shared:
+        for code, category in categories.items():
+            if code not in shared and not category.get("third_party"):
                 self.warn(f"categories.{code}", "never shared under any purpose")
         return {
             "format": FORMAT,
@@ -540,8 +541,8 @@ class _Checker:
                     "description": self.tenant_text,
                     "retention_days": self.days,
                 },
-                optional={"special": self.boolean},
-                defaults={"special": False},
+                optional={"special": self.boolean, "third_party": self.boolean},
+                defaults={"special": False, "third_party": False},
             )
             if entry is not None:
                 result[code] = entry
@@ -655,6 +656,13 @@ class _Checker:
                 at = _join(where, category)
                 if category not in categories:
                     self.error(at, f"unknown category '{category}'")
+                    continue
+                if categories[category].get("third_party"):
+                    self.error(
+                        at,
+                        f"category '{category}' holds third parties' data (third_party = true) "
+                        "and is shared with no one",
+                    )
                     continue
                 if basis == "":
                     self.error(at, f"category '{category}' has no legal basis")

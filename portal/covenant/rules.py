@@ -88,6 +88,9 @@ class Category:
     description: Text
     special: bool
     retention_days: int
+    #: Data about someone other than the tenant (who reported nuisance): shared under no
+    #: purpose, and refused to the tenant herself (GDPR art. 15(4): the rights of others).
+    third_party: bool = False
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,7 @@ class Covenant:
                         Text.of(c["description"]),
                         bool(c.get("special")),
                         int(c["retention_days"]),
+                        bool(c.get("third_party")),
                     )
                     for code, c in document["categories"].items()
                 }
@@ -379,6 +383,11 @@ class Covenant:
     def crisis_roles(self) -> tuple[str, ...]:
         """The roles that answer housing crises (crisis team, shelter intake)."""
         return tuple(code for code, role in self.roles.items() if role.crisis_response)
+
+    def is_third_party(self, category: str) -> bool:
+        """Whether the category holds third parties' data (never the tenant's to see)."""
+        found = self.categories.get(category)
+        return bool(found and found.third_party)
 
     def emergency_purpose(self) -> Purpose | None:
         """The purpose of emergency access, if the covenant has one."""

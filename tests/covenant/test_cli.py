@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.covenant.models import CovenantAcceptance, CovenantVersion
-from portal.demo import DEMO_COVENANT
+from portal.demo import DEMO_COVENANT, ORGANISATIONS
 
 
 def _versions(session) -> list[CovenantVersion]:
@@ -116,14 +116,18 @@ def test_demo_loads_and_activates_the_demo_covenant_once(app, session):
     assert version.status == "active" and version.activated_how == "all_accepted"
     assert "Covenant: version 1 is active" in first.output
     accepted = session.scalars(select(CovenantAcceptance)).all()
-    assert len(accepted) == 5 and {a.sha256 for a in accepted} == {version.sha256}
+    assert len(accepted) == len(ORGANISATIONS) and {a.sha256 for a in accepted} == {version.sha256}
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     assert len(_versions(session)) == 1
-    assert session.scalar(select(func.count()).select_from(CovenantAcceptance)) == 5
+    assert session.scalar(select(func.count()).select_from(CovenantAcceptance)) == len(
+        ORGANISATIONS
+    )
     actions = session.scalars(
         select(AuditEvent.action)
         .where(AuditEvent.action.like("covenant.%"))
         .order_by(AuditEvent.id)
     ).all()
-    assert actions == ["covenant.load"] + ["covenant.accept"] * 5 + ["covenant.activate"]
+    assert actions == ["covenant.load"] + ["covenant.accept"] * len(ORGANISATIONS) + [
+        "covenant.activate"
+    ]

@@ -16,8 +16,26 @@ def test_demo_covenant_is_valid_without_warnings(demo_text):
     assert parsed.warnings == []
     doc = parsed.document
     assert doc["covenant"]["region"] == "Regio Demostad"
-    assert list(doc["partners"]) == ["corporatie", "schuldhulp", "crisisteam", "welzijn", "zorg"]
-    assert set(doc["roles"]) == {"signaller", "debt_coach", "crisis_team", "welfare", "care"}
+    assert list(doc["partners"]) == [
+        "corporatie",
+        "schuldhulp",
+        "crisisteam",
+        "welzijn",
+        "zorg",
+        "opvang",
+        "politie",
+        "wijkteam",
+    ]
+    assert set(doc["roles"]) == {
+        "signaller",
+        "debt_coach",
+        "crisis_team",
+        "welfare",
+        "care",
+        "shelter",
+        "police",
+        "district_team",
+    }
     assert set(doc["purposes"]) == {
         "early_signalling",
         "debt_help",
@@ -25,6 +43,9 @@ def test_demo_covenant_is_valid_without_warnings(demo_text):
         "eviction_decision",
         "last_chance",
         "emergency_access",
+        "shelter",
+        "nuisance_approach",
+        "case_meeting",
     }
     assert doc["purposes"]["emergency_access"]["emergency_hours"] == 4
     assert set(doc["categories"]) == {
@@ -40,8 +61,13 @@ def test_demo_covenant_is_valid_without_warnings(demo_text):
         "justice",
         "tenant_input",
         "emergency",
+        "shelter",
+        "reporter",
+        "case_meeting",
     }
     assert doc["categories"]["health"]["special"] is True
+    assert doc["categories"]["reporter"]["third_party"] is True
+    assert doc["categories"]["nuisance"]["third_party"] is False
     assert doc["legal_bases"]["wgs_signal"]["kind"] == "statutory"
     assert "art. 3a" in doc["legal_bases"]["wgs_signal"]["reference"]
     assert doc["covenant"]["effective_from"] == "2026-12-01"
@@ -278,6 +304,24 @@ BROKEN = [
             "signalling.min_days_overdue: must be at least 30 days, got 14",
             "signalling.crisis_working_days: must be at least 1 working days, got 0",
         ],
+    ),
+    (
+        "third-party-category-shared",
+        [
+            (
+                "[purposes.nuisance_approach.sharing.police]\n",
+                '[purposes.nuisance_approach.sharing.police]\nreporter = "landlord_duty"\n',
+            )
+        ],
+        [
+            "purposes.nuisance_approach.sharing.police.reporter: category 'reporter' holds "
+            "third parties' data (third_party = true) and is shared with no one"
+        ],
+    ),
+    (
+        "third-party-not-a-boolean",
+        [("730\nthird_party = true", '730\nthird_party = "yes"')],
+        ["categories.reporter.third_party: expected true or false, got a string"],
     ),
     (
         "signalling-unknown-key",
