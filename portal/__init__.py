@@ -25,6 +25,8 @@ MODEL_MODULES = (
     "portal.outbox.models",
     "portal.api.models",
     "portal.jobs.models",
+    "portal.attachments.models",
+    "portal.tasks.models",
     "consent.models",
     "handover.models",
     "handover.decisions.models",
@@ -110,6 +112,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal import cases
 
     cases.init_app(app)
+
+    from portal import attachments, tasks
+
+    attachments.init_app(app)
+    tasks.init_app(app)
 
     from portal import jobs
 

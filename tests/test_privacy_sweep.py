@@ -46,6 +46,7 @@ from handover import service as handover
 from handover.emergency.models import EmergencyAccess
 from handover.signalling import service as signalling
 from portal.actor import Actor, staff_actor
+from portal.attachments import service as attachments
 from portal.cases import groundwork, mandates, tenant_input
 from portal.cases.models import CaseGrant
 from portal.cases.service import PersonData
@@ -53,6 +54,7 @@ from portal.crypto.fields import EncryptedRow, encrypted_columns
 from portal.db import Base, utcnow
 from portal.demo import DEMO_COVENANT
 from portal.workdays import local_today
+from tests.attachments.test_attachments import pdf_bytes
 from tests.conftest import Client
 
 COVENANT = tomllib.loads(DEMO_COVENANT.read_text())
@@ -208,6 +210,8 @@ REGISTER: dict[str, dict[str, str]] = {
 
 def expected_category(row: Any, name: str) -> str:
     model = type(row).__name__
+    if model == "Attachment":  # a file falls in the category of what it belongs to
+        return row.category
     assert name in REGISTER.get(model, {}), f"write what {model}.{name} means in REGISTER"
     if model == "Person" and not row.is_main_tenant:
         return "household"
@@ -279,6 +283,8 @@ def _canary(model: type, name: str, kind: str, category: str, row: Any, n: int) 
         return BSN
     if kind == "str":
         return text
+    if kind == "bytes":  # a file is served as it came: the canary is its content
+        return text.encode()
     if kind == "date":
         return date(YEARS[category], 11, 27) if category in YEARS else _KEEP
     if kind == "money":
@@ -368,6 +374,7 @@ def ids_of(session, case) -> Ids:
     )
     from handover.decisions.models import Decision
     from handover.models import Referral
+    from portal.attachments.models import Attachment
     from portal.cases.models import ContactCorrection, TenantMandate, TenantSay
     from portal.cases.models.groundwork import Agreement, ContactAttempt, Letter
     from portal.cases.views.common import SECTIONS
@@ -388,6 +395,7 @@ def ids_of(session, case) -> Ids:
             "referral_id": all_ids(Referral),
             "decision_id": all_ids(Decision),
             "access_id": all_ids(EmergencyAccess),
+            "attachment_id": all_ids(Attachment),
             "record_id": [r.id for r in records] or [1],
             "receipt_id": [r.receipt_id for r in records if r.receipt_id] or ["x"],
             "request_id": all_ids(ConsentRequest),
@@ -549,6 +557,10 @@ def build(session, demo_covenant, make_case, make_user):
                 since=date(2026, 1, 5), evidence="C/16/1", phone="0611223344",
                 email="bewind@example.org",
             ),
+        )  # fmt: skip
+        attachments.add(
+            session, owner_actor, case, subject="sweep:1", category="contact_history",
+            data=pdf_bytes(), filename="brief.pdf", description="Brief.",
         )  # fmt: skip
         return case
 

@@ -24,8 +24,9 @@ from portal.crypto.errors import DecryptionError, Reason
 
 log = logging.getLogger("portal.crypto")
 
-Kind = Literal["str", "date", "money", "json"]
-KINDS: tuple[Kind, ...] = ("str", "date", "money", "json")
+Kind = Literal["str", "date", "money", "json", "bytes"]
+#: "bytes" is a file as uploaded (an attachment): stored as it came, never decoded.
+KINDS: tuple[Kind, ...] = ("str", "date", "money", "json", "bytes")
 
 FORMAT_V1 = 1
 HEADER = struct.Struct(">BQ")
@@ -97,6 +98,10 @@ def encode_value(kind: Kind, value: Any) -> bytes:
         if not isinstance(value, str):
             raise TypeError("expected a string")
         return value.encode("utf-8")
+    if kind == "bytes":
+        if not isinstance(value, bytes):
+            raise TypeError("expected bytes")
+        return value
     if kind == "date":
         if not isinstance(value, date) or isinstance(value, datetime):
             raise TypeError("expected a date")
@@ -123,6 +128,8 @@ def encode_value(kind: Kind, value: Any) -> bytes:
 def decode_value(kind: Kind, data: bytes) -> Any:
     if kind == "str":
         return data.decode("utf-8")
+    if kind == "bytes":
+        return data
     if kind == "date":
         return date.fromisoformat(data.decode("ascii"))
     if kind == "money":

@@ -56,7 +56,7 @@ class Sealed:
 #: The Python type of a personal column. A service assigns plaintext (sealed at flush); a
 #: loaded row holds a ``Sealed`` ciphertext, read only through ``decrypt_field``. Typing the
 #: column as both keeps assignments checked without pretending a read gives plaintext.
-Personal = Sealed | str | int | bool | date | list[Any] | dict[str, Any] | None
+Personal = Sealed | str | bytes | int | bool | date | list[Any] | dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
