@@ -32,6 +32,7 @@ from consent.models import CHANNELS, ConsentRecord, ConsentRequest
 from consent.pdf import qr_data_uri, render_pdf
 from portal.access import casework
 from portal.actor import current_actor
+from portal.attachments.service import detect_type
 from portal.cases.models import Case, Person
 from portal.cases.policy import load_case, load_own_case
 from portal.cases.service import is_minor
@@ -325,7 +326,12 @@ def record_offline(case_id: int):
         upload = request.files.get("scan")
         evidence = None
         if upload is not None and upload.filename:
-            evidence = service.Evidence(upload.read(), upload.mimetype or "")
+            data = upload.read()
+            try:  # the content says what it is, never the browser's word or the file name
+                media_type = detect_type(data)
+            except DomainError:
+                media_type = ""  # refused by record_offline with the scan's own message
+            evidence = service.Evidence(data, media_type)
         try:
             result = service.record_offline(
                 db.session,

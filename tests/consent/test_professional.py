@@ -8,13 +8,25 @@ import re
 import subprocess
 
 import pytest
+from pypdf import PdfWriter
 from sqlalchemy import select
 
 from consent.models import ConsentEvidence, ConsentInvitation, ConsentRecord, ConsentRequest
 from portal.outbox.service import body_of, recipient
 from tests.consent.conftest import answer, ask, events, outbox, prove
 
-PDF = b"%PDF-1.4\n% a scanned, signed consent form (test)\n"
+
+def _scan() -> bytes:
+    """A real (one blank page) PDF: the portal opens what it is given."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": "a scanned, signed consent form (test)"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _scan()
 
 
 def pdf_text(data: bytes) -> str:
@@ -237,6 +249,26 @@ def test_paper_consent_with_a_scan(owner, session, world, new_client, login):
     assert (
         coach_user.get(f"/casussen/{world.case.id}/toestemming/{record.id}/scan").status_code == 404
     )
+
+
+def test_a_scan_that_is_no_pdf_or_photo_is_refused_whatever_it_is_called(owner, session, world):
+    coach = world.orgs["schuldhulp"].id
+    response = owner.post(
+        f"/casussen/{world.case.id}/toestemming/vastleggen?doel=debt_help",
+        data={
+            "csrf_token": owner.csrf_token(),
+            "person": str(world.case.persons[0].id),
+            "item": [f"debt_coach|{coach}|household"],
+            "method": "paper",
+            "language": "nl",
+            "valid_days": "365",
+            "scan": (io.BytesIO(b"<html><script>x()</script>"), "form.pdf", "application/pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "PDF, JPEG of PNG" in response.get_data(as_text=True)
+    assert session.scalar(select(ConsentRecord)) is None
 
 
 def test_paper_consent_without_a_scan_is_refused(owner, session, world):
