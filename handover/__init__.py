@@ -40,8 +40,10 @@ def init_app(app: Flask) -> None:
     emergency.init_app(app)
     app.cli.add_command(sla_cli)
 
-    from handover import decisions, earlysignal, signalling
+    from handover import conditions, decisions, earlysignal, shelter, signalling
 
     decisions.init_app(app)
+    shelter.init_app(app)
+    conditions.init_app(app)
     earlysignal.init_app(app)
     signalling.init_app(app)

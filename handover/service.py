@@ -376,6 +376,33 @@ def _send(
     return referral
 
 
+def send_on_behalf(
+    session: Session,
+    case: Case,
+    *,
+    purpose: str,
+    recipient_org_id: int,
+    note: str | None,
+    label: str,
+    now: datetime | None = None,
+) -> Referral:
+    """The portal refers the case in its owner's name, as the effect of a sealed decision
+    (the shelter hand-over of an approved eviction): whoever cast the last vote is not the
+    sender. The same rules and records as ``send``; the audit log names ``label``."""
+    return _send(
+        session,
+        Actor.system(label),
+        case,
+        purpose=purpose,
+        recipient_org_id=recipient_org_id,
+        note=note,
+        rung=0,
+        previous=None,
+        sender_org_id=case.organisation_id,
+        now=now or utcnow(),
+    )
+
+
 def send_many(
     session: Session,
     actor: Actor,

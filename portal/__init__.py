@@ -30,6 +30,8 @@ MODEL_MODULES = (
     "consent.models",
     "handover.models",
     "handover.decisions.models",
+    "handover.shelter.models",
+    "handover.conditions.models",
     "handover.signalling.models",
     "handover.earlysignal.models",
     "handover.steering.models",

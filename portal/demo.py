@@ -33,6 +33,7 @@ ORGANISATIONS = [
     ("crisisteam", "Gemeente Demostad — Crisisteam"),
     ("welzijn", "Welzijn Demostad"),
     ("zorg", "Zorggroep Demostad (GGZ en beschermd wonen)"),
+    ("opvang", "Centraal Meldpunt Opvang Demostad"),
     ("politie", "Politie Basisteam Demostad"),
     ("wijkteam", "Sociaal Wijkteam Demostad"),
 ]
@@ -64,6 +65,8 @@ USERS = [
     ("welzijn", "admin@welzijn.example", "Kees Mulder (beheerder)", ("org_admin",)),
     ("zorg", "daan@zorg.example", "Daan Bos (zorgcoördinator)", ("caseworker",)),
     ("zorg", "admin@zorg.example", "Eva Meijer (beheerder)", ("org_admin", "auditor")),
+    ("opvang", "yara@opvang.example", "Yara Peeters (meldpunt opvang)", ("caseworker",)),
+    ("opvang", "admin@opvang.example", "Henk Willems (beheerder)", ("org_admin",)),
     ("politie", "rob@politie.example", "Rob Hendriks (wijkagent)", ("caseworker",)),
     ("politie", "admin@politie.example", "Anouk de Jong (beheerder)", ("org_admin",)),
     ("wijkteam", "noor@wijkteam.example", "Noor Vermeulen (wijkteam)", ("caseworker",)),
@@ -120,6 +123,8 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     load_demo_consent(session)
     session.info["kp_demo_referral"] = load_demo_referral(session)
     load_demo_decision(session)
+    session.info["kp_demo_shelter"] = load_demo_shelter(session)
+    session.info["kp_demo_conditions"] = load_demo_conditions(session)
     session.info["kp_demo_signalling"] = bool(load_demo_signalling(session))
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
 
@@ -150,6 +155,22 @@ def load_demo_decision(session: Session) -> object | None:
     data through handover's own services.
     """
     from handover.decisions.demo import load
+
+    return load(session)
+
+
+def load_demo_shelter(session: Session) -> object | None:
+    """An approved eviction of a family with two children whose shelter hand-over is under
+    way (a place arranged, school and care not informed yet): the bailiff has to wait."""
+    from handover.shelter.demo import load
+
+    return load(session)
+
+
+def load_demo_conditions(session: Session) -> object | None:
+    """A last-chance trajectory three months on: its conditions followed by care, debt help
+    and the corporation, one review kept, one breach, the next reviews open."""
+    from handover.conditions.demo import load
 
     return load(session)
 
@@ -281,6 +302,22 @@ def demo_cli(ctx: click.Context, reset: bool) -> None:
                 "  The debt coach returned it and the covenant offered it to welfare: accept it"
                 " as fatima@welzijn.example"
             )
+    shelter = db.session.info.pop("kp_demo_shelter", None)
+    if shelter is not None:
+        click.echo(
+            f"Shelter hand-over (case {shelter.case.reference}): "
+            + external_url("shelter.detail", handover_id=shelter.id)
+            + " (yara@opvang.example ticks school and care; until then the bailiff waits on "
+            + external_url("decisions.detail", decision_id=shelter.decision_id)
+            + ", sanne@corporatie.example)"
+        )
+    trajectory = db.session.info.pop("kp_demo_conditions", None)
+    if trajectory is not None:
+        click.echo(
+            f"Trajectory conditions (case {trajectory.case.reference}): "
+            + external_url("conditions.trajectory", trajectory_id=trajectory.id)
+            + " (reviews in Mijn werk of daan@zorg.example and ahmet@schuldhulp.example)"
+        )
     if db.session.info.pop("kp_demo_signalling", False):
         click.echo(
             "Early signalling: the ready list "

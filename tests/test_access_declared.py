@@ -83,7 +83,16 @@ TENANT_ENDPOINTS = {
 
 #: Blueprints whose every page shows or changes a case, a referral, a decision or a consent
 #: request (the tenant's consent pages are ``consent_tenant``, not in this set).
-CASE_DATA_BLUEPRINTS = {"cases", "handover", "decisions", "consent", "earlysignal", "signalling"}
+CASE_DATA_BLUEPRINTS = {
+    "cases",
+    "handover",
+    "decisions",
+    "consent",
+    "earlysignal",
+    "signalling",
+    "shelter",
+    "conditions",
+}
 #: URL arguments that name a case or something of one.
 CASE_DATA_ARGUMENTS = {"case_id", "referral_id", "decision_id"}
 #: Pages on a case that are not casework: the access history is an audit page (who looked,

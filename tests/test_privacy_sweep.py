@@ -77,6 +77,7 @@ CODES = {
     "justice": "ju",
     "tenant_input": "ti",
     "emergency": "em",
+    "shelter": "sh",
     "reporter": "rp",
     "case_meeting": "cm",
 }
@@ -188,6 +189,7 @@ REGISTER: dict[str, dict[str, str]] = {
     },
     "PreventionConfirmation": {"motivation": "identity"},
     "Referral": {"note": "identity"},
+    "ShelterItem": {"note": "shelter"},
     "ReferralEvent": {"reason": "identity"},
     "Signal": {"arrears_cents": "arrears", "arrears_months": "arrears"},
     "SignalReport": {"amount_cents": "arrears"},
@@ -229,7 +231,7 @@ def _models() -> list[type]:
 #: recording organisation reads it (``portal.sharing.reveal_recorded``), whatever the
 #: covenant's package. The sweep leaves these rows their real values; the early-signal tests
 #: (``tests/earlysignal/test_feedback.py``) walk every URL as the sender with canaries in them.
-RECORDER_ONLY = {"EarlySignal", "SignalContactAttempt"}
+RECORDER_ONLY = {"EarlySignal", "SignalContactAttempt", "ShelterItem"}
 #: The owner's own workflow on a case: a tenant's correction of her contact details waits for
 #: the owner alone to confirm it. Partners never see it, so the completeness check (the
 #: package travels whole) leaves its canaries out.
@@ -374,6 +376,7 @@ def ids_of(session, case) -> Ids:
     )
     from handover.decisions.models import Decision
     from handover.models import Referral
+    from handover.shelter.models import ShelterHandover
     from portal.attachments.models import Attachment
     from portal.cases.models import ContactCorrection, TenantMandate, TenantSay
     from portal.cases.models.groundwork import Agreement, ContactAttempt, Letter
@@ -395,6 +398,7 @@ def ids_of(session, case) -> Ids:
             "referral_id": all_ids(Referral),
             "decision_id": all_ids(Decision),
             "access_id": all_ids(EmergencyAccess),
+            "handover_id": all_ids(ShelterHandover),
             "attachment_id": all_ids(Attachment),
             "record_id": [r.id for r in records] or [1],
             "receipt_id": [r.receipt_id for r in records if r.receipt_id] or ["x"],

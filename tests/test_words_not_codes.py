@@ -45,6 +45,7 @@ ARGUMENT_TABLES = {
     "job_id": "import_job",
     "signal_id": "early_signal",
     "client_id": "api_client",
+    "handover_id": "shelter_handover",
 }
 FIXED = {
     "section": ["household"],

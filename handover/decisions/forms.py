@@ -141,5 +141,13 @@ class TenancyForm(Form):
     note = _text(_l("Toelichting (niet verplicht)"), required=False)
 
 
+class BailiffForm(Form):
+    instructed_on = DateField(
+        _l("Opdracht gegeven op"),
+        validators=[InputRequired()],
+        description=_l("De dag waarop uw organisatie de deurwaarder de opdracht gaf."),
+    )
+
+
 class WithdrawForm(VersionedForm):
     reason = _text(_l("Reden"))

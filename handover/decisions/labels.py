@@ -99,6 +99,7 @@ ACTION_LABELS = {
     "decision.trajectory_started": _l("Traject gestart"),
     "decision.assignment_issued": _l("Opdracht gegeven"),
     "decision.tenancy_recorded": _l("Nieuwe huurovereenkomst vastgelegd"),
+    "decision.bailiff_instructed": _l("Opdracht aan de deurwaarder vastgelegd"),
     "decision.view": _l("Besluit bekeken"),
     "decision.pdf": _l("Besluit als PDF gedownload"),
 }

@@ -361,6 +361,11 @@ class Assignment(Base):
     status: Mapped[str] = mapped_column(String(20), default="issued")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The corporation gave the bailiff the assignment (the date it did), recorded once; with
+    #: minors the covenant may hold it until the shelter hand-over is ready (``policy``).
+    bailiff_instructed_on: Mapped[date | None] = mapped_column(Date)
+    bailiff_instructed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    bailiff_instructed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     decision: Mapped[Decision] = relationship(back_populates="assignment")
     organisation: Mapped[Organisation] = relationship()

@@ -18,6 +18,7 @@ from wtforms import SelectChoice
 
 from handover.decisions import labels, policy, prevention, sealing, service
 from handover.decisions.forms import (
+    BailiffForm,
     ConfirmStepForm,
     DissentForm,
     HearingForm,
@@ -171,6 +172,7 @@ def _forms(
     forms["dissent"] = failed.get("dissent") or DissentForm(prefix="dissent", formdata=None)
     forms["timeline"] = failed.get("timeline") or TimelineForm(prefix="timeline", formdata=None)
     forms["tenancy"] = failed.get("tenancy") or TenancyForm(prefix="tenancy", formdata=None)
+    forms["bailiff"] = failed.get("bailiff") or BailiffForm(prefix="bailiff", formdata=None)
     return forms
 
 
@@ -231,6 +233,14 @@ def context(
         "can_withdraw": policy.WITHDRAW in allowed,
         "can_timeline": policy.TIMELINE in allowed,
         "can_tenancy": policy.TENANCY in allowed,
+        "can_bailiff": policy.BAILIFF in allowed,
+        "is_owner": actor.organisation_id == decision.organisation_id,
+        # Why the bailiff should wait (the shelter hand-over), for the owner: blocking or not.
+        "bailiff_holds": policy.bailiff_holds(db.session, decision)
+        if decision.assignment is not None
+        and actor.organisation_id == decision.organisation_id
+        and decision.assignment.bailiff_instructed_on is None
+        else [],
         "trajectory_kinds": service.trajectory_kinds(covenant, decision),
         "votes_of": {
             v.id: [x for x in decision.votes if x.voter_id == v.id] for v in decision.voters

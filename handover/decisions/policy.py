@@ -12,11 +12,12 @@ page offers the buttons of ``allowed_actions``, so the two cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from handover.decisions.models import GRANTING, OPEN, Decision, DecisionVoter
 from portal.accounts.roles import CASEWORK_ROLES
@@ -36,6 +37,36 @@ VOTE = "vote"
 DISSENT = "dissent"
 TIMELINE = "timeline"
 TENANCY = "tenancy"
+#: The corporation records that it gave the bailiff the assignment (an approved eviction).
+BAILIFF = "bailiff"
+
+
+@dataclass(frozen=True)
+class BailiffHold:
+    """Why the bailiff should wait: in words, what is still missing, and whether the
+    covenant makes it wait (``blocking``) or only advises it."""
+
+    message: str
+    missing: tuple[str, ...]
+    blocking: bool
+    #: Where it is being done (the hand-over's page), for the owner.
+    url: str | None = None
+    link_text: str | None = None
+
+
+BailiffCheck = Callable[[Session, "Decision"], BailiffHold | None]
+_bailiff_checks: list[BailiffCheck] = []
+
+
+def register_bailiff_check(check: BailiffCheck) -> None:
+    """A room that must be done before the bailiff comes plugs in here (the shelter
+    hand-over); the decision page shows its hold and the service refuses by it."""
+    if check not in _bailiff_checks:
+        _bailiff_checks.append(check)
+
+
+def bailiff_holds(session: Session, decision: Decision) -> list[BailiffHold]:
+    return [hold for check in _bailiff_checks if (hold := check(session, decision)) is not None]
 
 
 def visible_decisions(actor: Actor) -> ColumnElement[bool]:
@@ -213,6 +244,19 @@ def _tenancy_due(actor: Actor, decision: Decision, now: datetime) -> DomainError
     return None
 
 
+def _bailiff_due(actor: Actor, decision: Decision, now: datetime) -> DomainError | None:
+    assignment = decision.assignment
+    if decision.status != "decided" or assignment is None or assignment.status != "issued":
+        return Conflict(_l("Er loopt geen opdracht tot ontruiming bij dit besluit."))
+    if assignment.bailiff_instructed_on is not None:
+        return Conflict(_l("De opdracht aan de deurwaarder is al vastgelegd."))
+    session = object_session(decision)
+    for hold in bailiff_holds(session, decision) if session is not None else []:
+        if hold.blocking:
+            return Conflict(hold.message)
+    return None
+
+
 Party = Callable[[Actor, Decision], DomainError | None]
 State = Callable[[Actor, Decision, datetime], DomainError | None]
 
@@ -224,6 +268,7 @@ RULES: dict[str, tuple[Party, State]] = {
     DISSENT: (_voter, _dissent_due),
     TIMELINE: (_party, _not_withdrawn),
     TENANCY: (_owner, _tenancy_due),
+    BAILIFF: (_owner, _bailiff_due),
 }
 
 

@@ -18,6 +18,7 @@ from wtforms import SelectChoice
 
 from handover.decisions import labels, page, pdf, service
 from handover.decisions.forms import (
+    BailiffForm,
     ConfirmStepForm,
     DissentForm,
     HearingForm,
@@ -399,6 +400,27 @@ def tenancy(decision_id: int):
         decision_id,
         "tenancy",
         lambda d: TenancyForm(prefix="tenancy"),
+        run,
+        section=None,
+        anchor="#decision-outcome",
+    )
+
+
+@bp.post("/besluiten/<int:decision_id>/deurwaarder")
+@casework
+def bailiff(decision_id: int):
+    """The corporation records that it gave the bailiff the assignment (an approved eviction);
+    a shelter hand-over that is not ready may hold it (the page says why)."""
+
+    def run(decision, form, actor):
+        service.record_bailiff_instructed(
+            db.session, actor, decision, instructed_on=form.instructed_on.data
+        )
+
+    return _act(
+        decision_id,
+        "bailiff",
+        lambda d: BailiffForm(prefix="bailiff"),
         run,
         section=None,
         anchor="#decision-outcome",

@@ -32,4 +32,6 @@ YEARLY_LABELS = {
     "evictions_executed": _l("Ontruimingen uitgevoerd"),
     "trajectories_started": _l("Laatstekanstrajecten gestart"),
     "trajectories_ended": _l("Laatstekanstrajecten afgelopen"),
+    "trajectories_kept": _l("Trajecten goed afgerond"),
+    "trajectories_broken": _l("Trajecten verbroken"),
 }

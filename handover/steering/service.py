@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from handover.conditions.models import TrajectoryEnd
 from handover.decisions.models import Assignment, Decision, Trajectory
 from handover.earlysignal.models import OUTCOMES as SIGNAL_OUTCOMES
 from handover.earlysignal.models import EarlySignal
@@ -64,6 +65,8 @@ YEARLY = (
     "evictions_executed",
     "trajectories_started",
     "trajectories_ended",
+    "trajectories_kept",
+    "trajectories_broken",
 )
 EVICTION = "eviction"
 
@@ -268,6 +271,16 @@ def _yearly(session: Session, years: list[str], org: int | None) -> Table:
             *theirs,
         ),
     }
+    # How the trajectories ended, as the owner recorded it: kept (ended well) or broken.
+    ended = (
+        [TrajectoryEnd.trajectory_id.in_(select(Trajectory.id).where(*theirs))]
+        if org is not None
+        else []
+    )
+    for measure, result in (("trajectories_kept", "kept"), ("trajectories_broken", "broken")):
+        counts[measure] = _per_year(
+            session, TrajectoryEnd.ended_on, TrajectoryEnd.result == result, *ended
+        )
     cells = {(y, measure): counts[measure][y] for measure in YEARLY for y in years}
     return protect(years, YEARLY, cells, row_totals=False)
 

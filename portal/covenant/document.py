@@ -771,6 +771,8 @@ class _Checker:
                     "effect": self.one_of(DECISION_EFFECTS),
                     "min_months": self.months,
                     "alternatives": lambda p, v: self.code_list(p, v, raw, "decision"),
+                    "shelter_handover": purpose,
+                    "shelter_before_bailiff_if_minors": self.boolean,
                 },
                 defaults={
                     "veto": [],
@@ -779,10 +781,13 @@ class _Checker:
                     "effect": "record",
                     "min_months": None,
                     "alternatives": [],
+                    "shelter_handover": None,
+                    "shelter_before_bailiff_if_minors": False,
                 },
             )
             if entry is None:
                 continue
+            self._shelter(path, entry, purposes)
             if entry.get("effect") == "trajectory" and "min_months" not in value:
                 self.error(
                     f"{path}.min_months", "missing required key (a trajectory has a minimum length)"
@@ -821,6 +826,25 @@ class _Checker:
                         at, f"decision '{other}' is not a trajectory (effect = 'trajectory')"
                     )
         return result
+
+    def _shelter(self, path: str, entry: dict[str, Any], purposes: Mapping[str, Any]) -> None:
+        """The shelter hand-over follows an approved eviction: only with an assignment, under
+        a purpose with a shelter point to refer to; the bailiff rule needs the hand-over."""
+        shelter = entry.get("shelter_handover")
+        if shelter and entry.get("effect") not in (None, "assignment"):
+            self.error(
+                f"{path}.shelter_handover", "only a decision with effect 'assignment' has one"
+            )
+        elif shelter and not purposes.get(shelter, {}).get("ladder"):
+            self.error(
+                f"{path}.shelter_handover",
+                f"purpose '{shelter}' has no ladder: nobody to hand the household over to",
+            )
+        if entry.get("shelter_before_bailiff_if_minors") and not shelter:
+            self.error(
+                f"{path}.shelter_before_bailiff_if_minors",
+                "needs shelter_handover: the purpose of the hand-over it waits for",
+            )
 
     def months(self, path: str, value: Any) -> int | None:
         if not self._is(path, value, int, "a whole number of months"):

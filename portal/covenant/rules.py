@@ -171,6 +171,10 @@ class DecisionKind:
     min_months: int | None = None
     #: Trajectory decisions that may be prepared as what applies when this one is refused.
     alternatives: tuple[str, ...] = ()
+    #: The purpose under which approval refers the household to the shelter point
+    #: (``handover.shelter``); and whether, with minors, the bailiff waits until it is ready.
+    shelter_handover: str | None = None
+    shelter_before_bailiff_if_minors: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,6 +325,8 @@ class Covenant:
                         d.get("effect", "record"),
                         d.get("min_months"),
                         tuple(d.get("alternatives", ())),
+                        d.get("shelter_handover"),
+                        bool(d.get("shelter_before_bailiff_if_minors")),
                     )
                     for code, d in document["decisions"].items()
                 }

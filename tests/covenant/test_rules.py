@@ -154,7 +154,8 @@ def test_decision_effects_alternatives_and_crisis_roles(covenant):
     assert covenant.decision("last_chance").min_months == 24
     assert covenant.decision("second_chance").min_months == 12
     assert covenant.alternatives("last_chance") == ()
-    assert covenant.crisis_roles() == ("crisis_team",)
+    assert covenant.crisis_roles() == ("crisis_team", "shelter")
+    assert eviction.shelter_handover == "shelter" and eviction.shelter_before_bailiff_if_minors
     assert covenant.partners_with_role("crisis_team") == ("crisisteam",)
     assert covenant.evidence_for("debt_help_offered") == ("referrals",)
     assert "crisis_involvement" in covenant.evidence_for("crisis_team_involved")

@@ -22,8 +22,10 @@ def test_demo_decision_is_ready_to_vote_and_loaded_once(session, make_org):
     load_demo(session)
     load_demo(session)
     assert load_demo_decision(session) is None  # idempotent
-    assert session.scalar(select(func.count(Decision.id))) == 1
-    decision = session.scalar(select(Decision))
+    # Scenario C's decision waits for the votes (the demo's other decisions are decided).
+    voting = select(Decision).where(Decision.status == "voting")
+    assert session.scalar(select(func.count()).select_from(voting.subquery())) == 1
+    decision = session.scalar(voting)
     assert decision.status == "voting" and decision.kind == "eviction"
     assert service.open_items(session, decision) == []
     assert {v.organisation.slug for v in decision.voters} == {"corporatie", "crisisteam", "zorg"}

@@ -295,6 +295,7 @@ DECISION_URLS = [
     ("post", "/besluiten/{d}/afwijkend-standpunt"),
     ("post", "/besluiten/{d}/tijdlijn"),
     ("post", "/besluiten/{d}/huurovereenkomst"),
+    ("post", "/besluiten/{d}/deurwaarder"),
     ("post", "/besluiten/{d}/intrekken"),
     ("get", "/casussen/{c}/besluiten"),
     ("get", "/casussen/{c}/besluiten/nieuw"),

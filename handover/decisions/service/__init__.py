@@ -43,6 +43,7 @@ from handover.decisions.service._common import (
 from handover.decisions.service.after import (
     add_dissent,
     add_timeline_entry,
+    record_bailiff_instructed,
     record_tenancy_agreement,
 )
 from handover.decisions.service.preparing import (
@@ -55,7 +56,13 @@ from handover.decisions.service.preparing import (
     trajectory_kinds,
     withdraw,
 )
-from handover.decisions.service.voting import ballots, cast_vote, close, close_due
+from handover.decisions.service.voting import (
+    ballots,
+    cast_vote,
+    close,
+    close_due,
+    on_assignment_issued,
+)
 
 __all__ = [
     "MAX_MONTHS",
@@ -72,10 +79,12 @@ __all__ = [
     "confirm_step",
     "covenant_for",
     "minors_present",
+    "on_assignment_issued",
     "open_decision",
     "open_items",
     "open_voting",
     "prepare_trajectory",
+    "record_bailiff_instructed",
     "record_hearing",
     "record_tenancy_agreement",
     "required_voters",

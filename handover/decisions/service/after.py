@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from handover.decisions import policy
 from handover.decisions.models import (
     TIMELINE_KINDS,
+    Assignment,
     Decision,
     DecisionDissent,
     DecisionTimelineEntry,
@@ -22,7 +23,7 @@ from handover.decisions.service._common import (
     lock,
 )
 from portal.actor import Actor
-from portal.db import utcnow
+from portal.db import lock_row, utcnow
 from portal.errors import DomainError
 from portal.workdays import local_date
 
@@ -114,3 +115,41 @@ def record_tenancy_agreement(
     session.flush()
     audit(session, actor, "decision.tenancy_recorded", decision, wrote_text=bool(text))
     return trajectory
+
+
+def record_bailiff_instructed(
+    session: Session,
+    actor: Actor,
+    decision: Decision,
+    *,
+    instructed_on: date,
+    now: datetime | None = None,
+) -> Assignment:
+    """The corporation records that it gave the bailiff the assignment (once). A hold the
+    covenant makes blocking (the shelter hand-over of a family with minors) refuses it with
+    its reason; an advisory one is recorded in the audit log with the step."""
+    policy.require_party(actor, decision, policy.BAILIFF)
+    now = now or utcnow()
+    decision = lock(session, decision)
+    if decision.assignment is not None:
+        lock_row(session, decision.assignment)
+    policy.require(actor, decision, policy.BAILIFF, now=now)
+    assignment = decision.assignment
+    assert assignment is not None  # require() refused a decision without an assignment
+    if instructed_on > local_date(now):
+        raise DomainError(_l("De datum ligt in de toekomst."))
+    advised = policy.bailiff_holds(session, decision)
+    assignment.bailiff_instructed_on = instructed_on
+    assignment.bailiff_instructed_at = now
+    assignment.bailiff_instructed_by_id = actor.user_id
+    assignment.updated_at = now
+    session.flush()
+    audit(
+        session,
+        actor,
+        "decision.bailiff_instructed",
+        decision,
+        on=instructed_on.isoformat(),
+        advised_to_wait=bool(advised),
+    )
+    return assignment

@@ -3,6 +3,7 @@ sealed and carried out exactly once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +33,17 @@ from portal.actor import Actor
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError
 from portal.workdays import local_date
+
+#: What else an issued assignment sets going (the shelter hand-over registers itself here):
+#: called in the same transaction, after the assignment row exists.
+AssignmentHook = Callable[[Session, Decision, Assignment, datetime], object]
+_assignment_hooks: list[AssignmentHook] = []
+
+
+def on_assignment_issued(hook: AssignmentHook) -> None:
+    if hook not in _assignment_hooks:
+        _assignment_hooks.append(hook)
+
 
 # --- voting ----------------------------------------------------------------------------------
 
@@ -172,6 +184,8 @@ def _carry_out(session: Session, decision: Decision, actor: Actor, now: datetime
             decision,
             "Ontruiming besloten: crisisteam en opvang, bereid de opvang voor",
         )
+        for hook in _assignment_hooks:
+            hook(session, decision, assignment, now)
     starts = (effect == "trajectory" and approved) or (effect == "assignment" and not approved)
     if trajectory is None:
         return
