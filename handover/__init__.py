@@ -40,9 +40,10 @@ def init_app(app: Flask) -> None:
     emergency.init_app(app)
     app.cli.add_command(sla_cli)
 
-    from handover import conditions, decisions, earlysignal, shelter, signalling
+    from handover import conditions, decisions, earlysignal, fraud, shelter, signalling
 
     decisions.init_app(app)
+    fraud.init_app(app)
     shelter.init_app(app)
     conditions.init_app(app)
     earlysignal.init_app(app)

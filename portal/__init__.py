@@ -30,6 +30,7 @@ MODEL_MODULES = (
     "consent.models",
     "handover.models",
     "handover.decisions.models",
+    "handover.fraud.models",
     "handover.shelter.models",
     "handover.conditions.models",
     "handover.signalling.models",

@@ -126,6 +126,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     session.info["kp_demo_shelter"] = load_demo_shelter(session)
     session.info["kp_demo_conditions"] = load_demo_conditions(session)
     session.info["kp_demo_signalling"] = bool(load_demo_signalling(session))
+    session.info["kp_demo_fraud"] = load_demo_fraud(session)
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
 
 
@@ -180,6 +181,15 @@ def load_demo_signalling(session: Session) -> list:
     one held back for a missing reminder, one with an objection, and two reported signals the
     municipality worked on (seeded through the services; idempotent and independent)."""
     from handover.signalling.demo import load
+
+    return load(session)
+
+
+def load_demo_fraud(session: Session) -> object | None:
+    """A housing-fraud investigation (sublet) with a house visit, evidence, the tenant's
+    response, the subtenant referred for help and a sealed court file (seeded through the
+    fraud room's services; idempotent and independent)."""
+    from handover.fraud.demo import load
 
     return load(session)
 
@@ -317,6 +327,13 @@ def demo_cli(ctx: click.Context, reset: bool) -> None:
             f"Trajectory conditions (case {trajectory.case.reference}): "
             + external_url("conditions.trajectory", trajectory_id=trajectory.id)
             + " (reviews in Mijn werk of daan@zorg.example and ahmet@schuldhulp.example)"
+        )
+    fraud = db.session.info.pop("kp_demo_fraud", None)
+    if fraud is not None:
+        click.echo(
+            f"Housing fraud (case {fraud.case.reference}, sublet, sealed court file): "
+            + external_url("fraud.detail", case_id=fraud.case_id, investigation_id=fraud.id)
+            + " (sanne@corporatie.example)"
         )
     if db.session.info.pop("kp_demo_signalling", False):
         click.echo(

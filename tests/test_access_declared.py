@@ -92,6 +92,7 @@ CASE_DATA_BLUEPRINTS = {
     "signalling",
     "shelter",
     "conditions",
+    "fraud",
 }
 #: URL arguments that name a case or something of one.
 CASE_DATA_ARGUMENTS = {"case_id", "referral_id", "decision_id"}

@@ -44,6 +44,7 @@ from sqlalchemy import select, update
 from consent import service as consent
 from handover import service as handover
 from handover.emergency.models import EmergencyAccess
+from handover.fraud import service as fraud
 from handover.signalling import service as signalling
 from portal.actor import Actor, staff_actor
 from portal.attachments import service as attachments
@@ -80,6 +81,8 @@ CODES = {
     "shelter": "sh",
     "reporter": "rp",
     "case_meeting": "cm",
+    "housing_fraud": "hf",
+    "subtenant": "st",
 }
 assert set(CODES) == set(COVENANT["categories"]), "a covenant category has no canary code"
 TEXT = re.compile(r"kn(" + "|".join(CODES.values()) + r")\d{3}q", re.IGNORECASE)
@@ -155,6 +158,17 @@ REGISTER: dict[str, dict[str, str]] = {
     "DecisionTimelineEntry": {"note": "identity"},
     "DecisionVote": {"motivation": "identity"},
     "EmergencyAccess": {"motivation": "emergency", "review_note": "emergency"},
+    "CourtFile": {"pdf": "housing_fraud"},
+    "FraudEntry": {"visitors": "housing_fraud", "text": "housing_fraud"},
+    "FraudInvestigation": {
+        "grounds": "housing_fraud",
+        "outcome_motivation": "housing_fraud",
+        "subtenant_surname": "subtenant",
+        "subtenant_initials": "subtenant",
+        "subtenant_phone": "subtenant",
+        "subtenant_email": "subtenant",
+        "subtenant_note": "subtenant",
+    },
     "Finances": {
         "income_source": "finances",
         "income_cents": "finances",
@@ -375,6 +389,7 @@ def ids_of(session, case) -> Ids:
         ConsentRequest,
     )
     from handover.decisions.models import Decision
+    from handover.fraud.models import FraudInvestigation
     from handover.models import Referral
     from handover.shelter.models import ShelterHandover
     from portal.attachments.models import Attachment
@@ -398,6 +413,8 @@ def ids_of(session, case) -> Ids:
             "referral_id": all_ids(Referral),
             "decision_id": all_ids(Decision),
             "access_id": all_ids(EmergencyAccess),
+            "investigation_id": all_ids(FraudInvestigation),
+            "version": [1],
             "handover_id": all_ids(ShelterHandover),
             "attachment_id": all_ids(Attachment),
             "record_id": [r.id for r in records] or [1],
@@ -549,6 +566,20 @@ def build(session, demo_covenant, make_case, make_user):
             case,
             {"finances": groundwork.LifeDomainData("worried", "Zorgen.")},
         )
+        # A housing-fraud investigation (the owner's alone) with a house visit and a subtenant
+        # (a third party's data: nobody else sees it, nor the tenant).
+        investigation = fraud.open_investigation(
+            session, owner_actor, case, suspicion="sublet", opened_on=local_today(),
+            grounds="Melding van buren.",
+        )  # fmt: skip
+        fraud.add_entry(
+            session, owner_actor, investigation, kind="house_visit", happened_on=local_today(),
+            visitors="Bezoekers", text="Ander gezin.",
+        )  # fmt: skip
+        fraud.record_subtenant(
+            session, owner_actor, investigation, surname="Onder", initials="O.",
+            phone="0612999999", email="onder@example.org", note="Zorgen.",
+        )  # fmt: skip
         # The tenant's own part: a question (answered), a new number, a representative.
         tenant = Actor(kind="tenant", person_id=case.persons[0].id)
         say = tenant_input.add_say(session, tenant, case, kind="question", text="Wanneer?")

@@ -45,6 +45,7 @@ ARGUMENT_TABLES = {
     "job_id": "import_job",
     "signal_id": "early_signal",
     "client_id": "api_client",
+    "investigation_id": "fraud_investigation",
     "handover_id": "shelter_handover",
 }
 FIXED = {
@@ -53,6 +54,7 @@ FIXED = {
     "lang": ["nl"],
     "token": ["x"],
     "slug": ["corporatie"],
+    "version": [1],
 }
 PER_ARGUMENT = 4
 

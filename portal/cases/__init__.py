@@ -20,18 +20,23 @@ class CasePage:
     endpoint: str
     label: Any
     order: int = 100
+    #: Shown only to the case's owner (its own work, such as a fraud investigation, that the
+    #: covenant shares with no partner): a partner is not even shown the link.
+    owner_only: bool = False
 
 
 _case_pages: dict[str, CasePage] = {}
 
 
-def register_case_page(endpoint: str, label: Any, order: int = 100) -> None:
+def register_case_page(
+    endpoint: str, label: Any, order: int = 100, *, owner_only: bool = False
+) -> None:
     """Add a link to the case page's navigation, e.g. ``("consent.case", _l("Toestemming"))``.
 
     The endpoint is built with ``url_for(endpoint, case_id=...)``; ``label`` is a (lazy)
     translated string. Call it from the package's ``init_app``.
     """
-    _case_pages[endpoint] = CasePage(endpoint, label, order)
+    _case_pages[endpoint] = CasePage(endpoint, label, order, owner_only)
 
 
 def case_pages() -> list[CasePage]:

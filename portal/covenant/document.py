@@ -373,7 +373,8 @@ class _Checker:
         signalling = self.signalling(raw.get("signalling"), purposes)
         shared = {c for p in purposes.values() for pkg in p["sharing"].values() for c in pkg}
         for code, category in categories.items():
-            if code not in shared and not category.get("third_party"):
+            kept = category.get("third_party") or category.get("owner_only")
+            if code not in shared and not kept:
                 self.warn(f"categories.{code}", "never shared under any purpose")
         return {
             "format": FORMAT,
@@ -541,8 +542,12 @@ class _Checker:
                     "description": self.tenant_text,
                     "retention_days": self.days,
                 },
-                optional={"special": self.boolean, "third_party": self.boolean},
-                defaults={"special": False, "third_party": False},
+                optional={
+                    "special": self.boolean,
+                    "third_party": self.boolean,
+                    "owner_only": self.boolean,
+                },
+                defaults={"special": False, "third_party": False, "owner_only": False},
             )
             if entry is not None:
                 result[code] = entry
@@ -661,6 +666,13 @@ class _Checker:
                     self.error(
                         at,
                         f"category '{category}' holds third parties' data (third_party = true) "
+                        "and is shared with no one",
+                    )
+                    continue
+                if categories[category].get("owner_only"):
+                    self.error(
+                        at,
+                        f"category '{category}' stays with the case's owner (owner_only = true) "
                         "and is shared with no one",
                     )
                     continue

@@ -64,6 +64,8 @@ def test_demo_covenant_is_valid_without_warnings(demo_text):
         "shelter",
         "reporter",
         "case_meeting",
+        "housing_fraud",
+        "subtenant",
     }
     assert doc["categories"]["health"]["special"] is True
     assert doc["categories"]["reporter"]["third_party"] is True
