@@ -48,3 +48,7 @@ def init_app(app: Flask) -> None:
     conditions.init_app(app)
     earlysignal.init_app(app)
     signalling.init_app(app)
+
+    from handover import nuisance
+
+    nuisance.init_app(app)

@@ -252,6 +252,7 @@ def _her_input(
     case: Case,
     names: dict[int, str],
     attempts: list[ContactAttempt],
+    more: dict[Any, list[str]] | None = None,
 ) -> tuple[tuple[Said, ...], tuple[Correction, ...], Revealed]:
     """Her messages and corrections, and when someone spoke with her, shown to her through
     the policy point: one audit event for the whole page (``tenant.my_case``), also when
@@ -261,6 +262,7 @@ def _her_input(
     fields: dict[Any, list[str]] = {say: ["text", "answer"] for say in says}
     fields.update({c: ["value"] for c in corrections})
     fields.update({a: ["attempted_on", "outcome"] for a in attempts})
+    fields.update(more or {})
     shown = reveal(session, actor, case, fields, action="tenant.my_case")
     if not fields:
         record(session, actor, "tenant.my_case", case_id=case.id)

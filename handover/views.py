@@ -417,7 +417,10 @@ def send(case_id: int):
     if purpose not in {c.value for c in form.purpose.choices}:
         abort(404)
     form.purpose.data = purpose
-    proposal = service.propose(db.session, case, purpose)
+    # A later step of the ladder chosen on purpose (the police on nuisance, ``?stap=2``).
+    steps = max(len(covenant.ladder(purpose)), 1)
+    rung = query_int(request.args, "stap", default=1, low=1, high=steps) - 1
+    proposal = service.propose(db.session, case, purpose, rung=rung)
     form.recipient.choices = [SelectChoice(o.id, o.name) for o in proposal.recipients]
     action = request.form.get("action") if request.method == "POST" else None
     if action == "ask_consent" and form.validate():
@@ -453,6 +456,7 @@ def send(case_id: int):
                 purpose=purpose,
                 recipient_org_id=form.recipient.data,
                 note=form.note.data,
+                rung=rung,
             )
         except DomainError as exc:
             db.session.rollback()

@@ -37,6 +37,7 @@ MODEL_MODULES = (
     "handover.earlysignal.models",
     "handover.steering.models",
     "handover.emergency.models",
+    "handover.nuisance.models",
 )
 
 

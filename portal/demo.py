@@ -127,6 +127,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     session.info["kp_demo_conditions"] = load_demo_conditions(session)
     session.info["kp_demo_signalling"] = bool(load_demo_signalling(session))
     session.info["kp_demo_fraud"] = load_demo_fraud(session)
+    session.info["kp_demo_nuisance"] = load_demo_nuisance(session)
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
 
 
@@ -181,6 +182,15 @@ def load_demo_signalling(session: Session) -> list:
     one held back for a missing reminder, one with an objection, and two reported signals the
     municipality worked on (seeded through the services; idempotent and independent)."""
     from handover.signalling.demo import load
+
+    return load(session)
+
+
+def load_demo_nuisance(session: Session) -> object | None:
+    """A nuisance file: reports by a neighbour, the police and the corporation, an agreement
+    kept and one broken, the social district team and the police involved (seeded through
+    the nuisance room's services; idempotent and independent)."""
+    from handover.nuisance.demo import load
 
     return load(session)
 
@@ -342,6 +352,14 @@ def demo_cli(ctx: click.Context, reset: bool) -> None:
             + " (sanne@corporatie.example); the municipality's signals "
             + external_url("earlysignal.inbox")
             + " (ahmet@schuldhulp.example)"
+        )
+    nuisance = db.session.info.pop("kp_demo_nuisance", None)
+    if nuisance is not None:
+        click.echo(
+            f"Nuisance (case {nuisance.reference}, reports, agreements, police and district "
+            "team involved): "
+            + external_url("nuisance.for_case", case_id=nuisance.id)
+            + " (sanne@corporatie.example)"
         )
 
 

@@ -38,6 +38,7 @@ DECRYPT_CALLERS = {
     # Facts for the prevention record (codes, counts, dates): the page shows them only to a
     # viewer the policy point allows their category, in its one audit event.
     "handover/decisions/groundwork.py",
+    "handover/nuisance/prevention.py",
 }
 
 

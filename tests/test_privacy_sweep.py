@@ -45,6 +45,7 @@ from consent import service as consent
 from handover import service as handover
 from handover.emergency.models import EmergencyAccess
 from handover.fraud import service as fraud
+from handover.nuisance import service as nuisance
 from handover.signalling import service as signalling
 from portal.actor import Actor, staff_actor
 from portal.attachments import service as attachments
@@ -185,6 +186,20 @@ REGISTER: dict[str, dict[str, str]] = {
         "note": "contact_history",
     },
     "LifeMapEntry": {"status": "life_map", "note": "life_map"},
+    "NuisanceAgreement": {
+        "made_on": "nuisance",
+        "text": "nuisance",
+        "until": "nuisance",
+        "status": "nuisance",
+    },
+    "NuisanceReport": {
+        "reported_on": "nuisance",
+        "kind": "nuisance",
+        "source": "nuisance",
+        "description": "nuisance",
+        "reporter_name": "reporter",
+        "reporter_contact": "reporter",
+    },
     "Objection": {"note": "contact_history"},
     "OutboxMessage": {"to_address": "contact", "body": "contact"},
     "Person": {
@@ -566,6 +581,16 @@ def build(session, demo_covenant, make_case, make_user):
             case,
             {"finances": groundwork.LifeDomainData("worried", "Zorgen.")},
         )
+        # A nuisance file: a neighbour's report (who reported stays with the owner) and an
+        # agreement with the tenant.
+        nuisance.add_report(
+            session, owner_actor, case,
+            nuisance.ReportData(local_today(), "noise", "neighbour", "Harde muziek.", "Buur",
+                                "0612000000"),
+        )  # fmt: skip
+        nuisance.add_agreement(
+            session, owner_actor, case, nuisance.AgreementData(local_today(), "Geen muziek.")
+        )
         # A housing-fraud investigation (the owner's alone) with a house visit and a subtenant
         # (a third party's data: nobody else sees it, nor the tenant).
         investigation = fraud.open_investigation(
@@ -890,6 +915,11 @@ INTERNAL = {
     ("ItemCheck", "note"),
     ("Letter", "note"),
     ("LifeMapEntry", "note"),
+    # Who reported nuisance is someone else's data (GDPR art. 15(4)); what happened is the
+    # caseworker's account of it, a working note like the others.
+    ("NuisanceReport", "description"),
+    ("NuisanceReport", "reporter_contact"),
+    ("NuisanceReport", "reporter_name"),
     ("Objection", "note"),
     ("OutboxMessage", "body"),
     ("OutboxMessage", "to_address"),

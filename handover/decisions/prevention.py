@@ -241,6 +241,15 @@ def register_provider(provider: Provider) -> None:
     PROVIDERS[:] = [p for p in PROVIDERS if p.kind != provider.kind] + [provider]
 
 
+#: Words for the facts of evidence kinds that other rooms provide (``what`` -> describer).
+DESCRIBERS: dict[str, Callable[[Evidence, Covenant], str]] = {}
+
+
+def register_describer(what: str, describe: Callable[[Evidence, Covenant], str]) -> None:
+    """How a room's facts read (e.g. the nuisance file's reports and agreements)."""
+    DESCRIBERS[what] = describe
+
+
 def provider_for(kind: str) -> Provider | None:
     return next((p for p in PROVIDERS if p.kind == kind), None)
 
@@ -291,6 +300,8 @@ def describe(item: Evidence, covenant: Covenant) -> str:
     from handover.labels import OUTCOME_LABELS, STATUS_LABELS
 
     f = item.facts
+    if item.what in DESCRIBERS:
+        return DESCRIBERS[item.what](item, covenant)
     if item.what == "referral":
         text = _(
             "Overdracht voor %(purpose)s aan %(recipient)s (verstuurd %(sent)s): %(status)s.",

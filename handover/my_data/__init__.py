@@ -51,6 +51,7 @@ from handover.my_data.facts import (
     WordsFact,
 )
 from handover.my_data.processing import _processing, _retention, _rights, _sources
+from handover.nuisance import my_data as nuisance
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.transparency import MAX_PAGE_SIZE, accesses_for_person
@@ -229,6 +230,8 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
     fields += [(say, ("text", "answer")) for say in says]
     fields += [(c, ("value",)) for c in corrections]
     fields += [(m, ("name", "kind", "since")) for m in mandates]
+    nuisance_reports, nuisance_agreements = nuisance.rows(session, case)
+    fields += nuisance.fields(nuisance_reports, nuisance_agreements)
     shown = reveal(session, actor, case, fields, action=ACTION)
 
     org_ids = {case.organisation_id, *(s.organisation_id for s in signals)}
@@ -350,6 +353,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
             "Wilt u iets vragen, verbeteren of laten wissen? Neem contact op met %(org)s.",
             org=owner,
         ),
+        nuisance=nuisance.facts(shown, nuisance_reports, nuisance_agreements),
     )
 
 

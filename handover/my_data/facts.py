@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from handover.nuisance.my_data import NuisanceFacts
+
 
 def mask_bsn(bsn: str | None) -> str | None:
     """All but the last four digits as stars (``*****6782``)."""
@@ -271,3 +273,5 @@ class MyData:
     sources: tuple[Source, ...]
     rights: tuple[Right, ...]
     ask: str
+    #: Reports of nuisance and the agreements about it (``handover.nuisance.my_data``).
+    nuisance: NuisanceFacts | None = None
