@@ -131,14 +131,20 @@ def test_the_grants_table_is_filled_from_the_records_that_grant(backend, databas
             offered = load_referral(session)
             assert isinstance(offered, Referral) and offered.status == "sent"
             session.commit()
-            stored = sorted(session.scalars(select(CaseGrant.source)))
+            # What 0018 fills in: the grants of referrals and decisions (the rooms that came
+            # later lose their rows with their tables on the way down).
+            stored = _of_0018(session.scalars(select(CaseGrant.source)))
             assert stored and {s.split(":")[0] for s in stored} == {"referral", "decision"}
 
         command.downgrade(alembic_config(url), "0017")
         command.upgrade(alembic_config(url), "head")
 
         with app.app_context():
-            assert sorted(db.session.scalars(select(CaseGrant.source))) == stored
+            assert _of_0018(db.session.scalars(select(CaseGrant.source))) == stored
             assert differences(db.session) == []
     finally:
         app.extensions["kp_db"].engine.dispose()
+
+
+def _of_0018(sources) -> list[str]:
+    return sorted(s for s in sources if s.split(":")[0] in ("referral", "decision"))

@@ -403,7 +403,8 @@ def ids_of(session, case) -> Ids:
         ConsentRecord,
         ConsentRequest,
     )
-    from handover.decisions.models import Decision
+    from handover.conditions.models import TrajectoryCondition
+    from handover.decisions.models import Decision, Trajectory
     from handover.fraud.models import FraudInvestigation
     from handover.models import Referral
     from handover.shelter.models import ShelterHandover
@@ -431,6 +432,8 @@ def ids_of(session, case) -> Ids:
             "investigation_id": all_ids(FraudInvestigation),
             "version": [1],
             "handover_id": all_ids(ShelterHandover),
+            "trajectory_id": all_ids(Trajectory),
+            "condition_id": all_ids(TrajectoryCondition),
             "attachment_id": all_ids(Attachment),
             "record_id": [r.id for r in records] or [1],
             "receipt_id": [r.receipt_id for r in records if r.receipt_id] or ["x"],
@@ -805,6 +808,40 @@ def test_a_voter_sees_only_its_role_package_of_the_decision(
         )
         assert_only(sweep(as_user(user), urls), may_see, f"{slug} ({roles})")
     assert len(voters) >= 2, "the decision has no other voters: the sweep proves nothing"
+
+
+def test_the_shelter_point_sees_its_package_of_an_approved_eviction(
+    app, session, build, make_user, new_client, login, as_user
+):
+    """An approved eviction refers the family to the shelter point: it sees the shelter
+    purpose's package (who, how to reach them, who lives there) and nothing else; an
+    organisation outside sees nothing, also not that a hand-over exists."""
+    from handover.decisions import service as decisions
+    from tests.decisions.conftest import ready_to_vote
+
+    owner, owner_actor, make = build
+    case = make(child=True)
+    people = {OWNER: (owner, owner_actor)}
+    for slug in COVENANT["partners"]:
+        if slug != OWNER:
+            user = make_user(slug, CASEWORK)
+            people[slug] = (user, staff_actor(user))
+    decision = ready_to_vote(session, people, case)
+    fill_with_canaries(session)  # before the seal: a sealed record refuses every change
+    for voter in list(decision.voters):
+        actor = next(a for _u, a in people.values() if a.organisation_id == voter.organisation_id)
+        decisions.cast_vote(session, actor, decision, position="agree", motivation="Eens, helaas.")
+    assert decision.assignment is not None
+    session.commit()
+    urls = ids_of(session, case).urls(app)
+    shelter = partner_with("shelter")
+    may_see = allowed("shelter", "shelter", consent_valid=False)
+    assert {"identity", "household"} <= may_see
+    found = sweep(as_user(people[shelter][0]), urls)
+    assert_only(found, may_see, "the shelter point")
+    assert any("/opvang/" in url for url in found.by_url), "the hand-over page was not swept"
+    outsider = make_user(outsider_slug(shelter, "crisisteam", "zorg"), CASEWORK)
+    assert_only(sweep(as_user(outsider), urls), frozenset(), "an organisation without a grant")
 
 
 def test_emergency_access_shows_its_package_until_it_ends(

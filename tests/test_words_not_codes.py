@@ -47,6 +47,8 @@ ARGUMENT_TABLES = {
     "client_id": "api_client",
     "investigation_id": "fraud_investigation",
     "handover_id": "shelter_handover",
+    "trajectory_id": "decision_trajectory",
+    "condition_id": "trajectory_condition",
 }
 FIXED = {
     "section": ["household"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -30,6 +30,8 @@ class ConditionForm(Form):
 
 
 class ReviewForm(Form):
+    #: The review date the page showed (its task): a second answer to it is refused.
+    task = HiddenField()
     result = RadioField(
         _l("Is de voorwaarde nagekomen?"),
         choices=[SelectChoice(code, REVIEW_LABELS[code]) for code in REVIEW_RESULTS],

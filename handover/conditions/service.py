@@ -217,9 +217,11 @@ def record_review(
     result: str,
     note: str | None,
     reviewed_on: date | None = None,
+    task_id: int | None = None,
     now: datetime | None = None,
 ) -> ConditionReview:
-    """The partner responsible reviews the condition; the next review date follows."""
+    """The partner responsible reviews the condition; the next review date follows.
+    ``task_id``: the review date the form answered; a colleague who answered it first wins."""
     if not may_see(session, actor, condition.trajectory):
         raise NotFound()
     if actor.organisation_id != condition.organisation_id:
@@ -235,6 +237,8 @@ def record_review(
     if condition.ended_at is not None:
         raise Conflict(_l("Het traject is beëindigd: er valt niets meer te toetsen."))
     task = open_task(session, condition)
+    if task_id is not None and (task is None or task.id != task_id):
+        raise Conflict(_l("Een collega heeft deze toetsing net vastgelegd."))
     review = ConditionReview(
         condition=condition,
         case=condition.case,

@@ -20,6 +20,7 @@ from portal.accounts.models import Organisation
 from portal.actor import Actor, current_actor
 from portal.cases.views.common import apply_error
 from portal.extensions import db
+from portal.numbers import parse_int
 from portal.sharing import reveal
 from portal.web import submit
 from portal.workdays import local_today
@@ -155,12 +156,20 @@ def review(condition_id: int):
     actor = current_actor()
     condition = service.load_condition(db.session, actor, condition_id)
     form = ReviewForm(prefix="review")
+    shown_task = service.open_task(db.session, condition)
+    if not form.is_submitted() and shown_task is not None:
+        form.task.data = str(shown_task.id)
     status = 200
     if form.is_submitted() and service.may_review(db.session, actor, condition):
         outcome = submit(
             form,
             lambda: service.record_review(
-                db.session, actor, condition, result=form.result.data or "", note=form.note.data
+                db.session,
+                actor,
+                condition,
+                result=form.result.data or "",
+                note=form.note.data,
+                task_id=parse_int(form.task.data or ""),
             ),
         )
         if outcome.done:

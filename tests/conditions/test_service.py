@@ -132,3 +132,13 @@ def test_reviews_show_in_the_partners_mijn_werk(app, session, people, trajectory
     group = next(g for g in groups if g.key == f"task:{TASK_KIND}")
     assert group.count == 1 and group.items[0].subject == trajectory.case.reference
     assert session.scalar(select(CaseTask.id).where(CaseTask.kind == TASK_KIND))
+
+
+def test_two_colleagues_answer_one_review_date_once(session, people, trajectory):
+    condition = _add(session, people, trajectory)
+    (task,) = tasks.for_source(session, condition.source)
+    coach = people["schuldhulp"][1]
+    service.record_review(session, coach, condition, result="kept", note=None, task_id=task.id)
+    with pytest.raises(Conflict):  # the second click answers a date that is no longer open
+        service.record_review(session, coach, condition, result="kept", note=None, task_id=task.id)
+    assert len(condition.reviews) == 1
