@@ -1,4 +1,4 @@
-"""The demo's approved eviction of a family (the fictional El Idrissi household: a mother and
+"""The demo's approved eviction of a family (the fictional Verbeek household: a mother and
 two children): the partners agreed, the shelter point received the hand-over and arranged a
 place, but the children's school and care are not informed yet, so the corporation cannot
 instruct the bailiff. Seeded through the services, like the other demo decisions; names are
@@ -48,13 +48,13 @@ def load(session: Session) -> ShelterHandover | None:
         corporation,
         [
             PersonData(
-                surname="El Idrissi", initials="N.", birth_date=date(1989, 5, 3), bsn=BSN,
+                surname="Verbeek", initials="N.", birth_date=date(1989, 5, 3), bsn=BSN,
                 phone="06 48765432", street="Populierstraat", house_number="21",
                 postcode="1234 EF", city="Demostad", is_main_tenant=True,
             ),
-            PersonData(surname="El Idrissi", initials="S.", birth_date=date(2015, 9, 12),
+            PersonData(surname="Verbeek", initials="S.", birth_date=date(2015, 9, 12),
                        relation="child", minor=True),
-            PersonData(surname="El Idrissi", initials="Y.", birth_date=date(2019, 1, 30),
+            PersonData(surname="Verbeek", initials="Y.", birth_date=date(2019, 1, 30),
                        relation="child", minor=True),
         ],
         signal_kinds=("arrears",),

@@ -1,4 +1,4 @@
-"""The shelter hand-over in Chromium, on the demo's approved eviction of the El Idrissi family:
+"""The shelter hand-over in Chromium, on the demo's approved eviction of the Verbeek family:
 the corporation finds the bailiff step blocked with the reason, the shelter point ticks its
 checklist from Mijn werk, and then the corporation records the bailiff's assignment. Axe at
 zero on every page, screenshots at 390 and 1280 px."""
@@ -61,7 +61,7 @@ def test_the_bailiff_waits_until_the_shelter_point_is_ready(browser, live_server
     work.get_by_role("link", name=f"Voorbereiden — {reference}").click()
     expect(shelter.locator("h1")).to_contain_text(reference)
     expect(shelter.locator("main")).to_contain_text("Gezinsopvang De Linde")  # its own note
-    expect(shelter.locator("main")).to_contain_text("El Idrissi")  # the package: who
+    expect(shelter.locator("main")).to_contain_text("Verbeek")  # the package: who
     assert axe_violations(shelter) == []
     screenshots(shelter, "shelter", "handover-to-prepare")
     shelter.get_by_role("button", name="Afvinken: school van de kinderen ingelicht").click()
