@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     earlysignal.init_app(app)
     signalling.init_app(app)
 
-    from handover import nuisance
+    from handover import meetings, nuisance
 
     nuisance.init_app(app)
+    meetings.init_app(app)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from handover.decisions.models import Decision
+from handover.meetings import tenant as meeting_invitations
 from handover.models import ACTIVE, Referral, ReferralEvent
 from portal.accounts.models import Organisation, User
 from portal.actor import Actor
@@ -69,6 +70,8 @@ class MyCase:
     corrections: tuple[Correction, ...] = ()
     #: Her contact person at the organisation that opened the case (a caseworker's name).
     owner_contact: str | None = None
+    #: Case meetings she is invited to (``handover.meetings.tenant``).
+    meetings: tuple[Any, ...] = ()
 
 
 def _next_step(referral: Referral, name: str) -> str:
@@ -189,7 +192,9 @@ def my_case(session: Session, actor: Actor, lang: str) -> MyCase:
             if (text := _step(event, sender, recipient)) is not None:
                 steps.append(Step(local_date(event.at), text))
     steps += _decision_steps(session, covenant, case, lang)
-    her_words, corrections, shown = _her_input(session, actor, case, names, attempts)
+    invited = meeting_invitations.invited_items(session, case)
+    extra = {item: list(meeting_invitations.FIELDS) for item in invited}
+    her_words, corrections, shown = _her_input(session, actor, case, names, attempts, extra)
     for attempt in attempts:  # a conversation with her is a step; a missed call is not
         day = shown.get(attempt, "attempted_on")
         if shown.get(attempt, "outcome") == "reached" and isinstance(day, date):
@@ -205,6 +210,7 @@ def my_case(session: Session, actor: Actor, lang: str) -> MyCase:
         said=her_words,
         corrections=corrections,
         owner_contact=owner_contact,
+        meetings=meeting_invitations.invitations(invited, shown),
     )
 
 

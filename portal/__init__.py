@@ -38,6 +38,7 @@ MODEL_MODULES = (
     "handover.steering.models",
     "handover.emergency.models",
     "handover.nuisance.models",
+    "handover.meetings.models",
 )
 
 

@@ -128,6 +128,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     session.info["kp_demo_signalling"] = bool(load_demo_signalling(session))
     session.info["kp_demo_fraud"] = load_demo_fraud(session)
     session.info["kp_demo_nuisance"] = load_demo_nuisance(session)
+    session.info["kp_demo_meeting"] = load_demo_meetings(session, session.info["kp_demo_nuisance"])
     return [(slug, email, ", ".join(roles)) for slug, email, _n, roles in USERS]
 
 
@@ -202,6 +203,14 @@ def load_demo_fraud(session: Session) -> object | None:
     from handover.fraud.demo import load
 
     return load(session)
+
+
+def load_demo_meetings(session: Session, case: object | None) -> object | None:
+    """The nuisance case discussed in a case meeting three days ago with the tenant at the
+    table (minutes, agreements as tasks, a guest who signed), and the next meeting planned."""
+    from handover.meetings.demo import load
+
+    return load(session, case)  # type: ignore[arg-type]  # the nuisance demo's case
 
 
 def load_demo_covenant(session: Session) -> CovenantVersion | None:
@@ -360,6 +369,13 @@ def demo_cli(ctx: click.Context, reset: bool) -> None:
             "team involved): "
             + external_url("nuisance.for_case", case_id=nuisance.id)
             + " (sanne@corporatie.example)"
+        )
+    meeting = db.session.info.pop("kp_demo_meeting", None)
+    if meeting is not None:
+        click.echo(
+            f"Case meeting (held {meeting.starts_at:%d-%m-%Y}, the tenant at the table, minutes, "
+            "agreements in Mijn werk of noor@wijkteam.example and rob@politie.example): "
+            + external_url("meetings.item", agenda_id=meeting.items[0].id)
         )
 
 

@@ -78,6 +78,8 @@ TENANT_ENDPOINTS = {
     "handover_tenant.my_data",
     "handover_tenant.my_data_json",
     "handover_tenant.my_data_pdf",
+    # Her answer to an invitation to a case meeting (checks the tenant session).
+    "meetings_tenant.answer",
 }
 
 
@@ -90,6 +92,8 @@ CASE_DATA_BLUEPRINTS = {
     "consent",
     "earlysignal",
     "signalling",
+    "nuisance",
+    "meetings",
     "shelter",
     "conditions",
     "fraud",

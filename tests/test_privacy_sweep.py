@@ -186,6 +186,12 @@ REGISTER: dict[str, dict[str, str]] = {
         "note": "contact_history",
     },
     "LifeMapEntry": {"status": "life_map", "note": "life_map"},
+    "MeetingAgreement": {"text": "case_meeting"},
+    "MeetingItem": {
+        "topic": "case_meeting",
+        "tenant_answer": "case_meeting",
+        "minutes": "case_meeting",
+    },
     "NuisanceAgreement": {
         "made_on": "nuisance",
         "text": "nuisance",
@@ -406,6 +412,7 @@ def ids_of(session, case) -> Ids:
     from handover.conditions.models import TrajectoryCondition
     from handover.decisions.models import Decision, Trajectory
     from handover.fraud.models import FraudInvestigation
+    from handover.meetings.models import CaseMeeting, MeetingAgreement, MeetingGuest, MeetingItem
     from handover.models import Referral
     from handover.shelter.models import ShelterHandover
     from portal.attachments.models import Attachment
@@ -429,6 +436,10 @@ def ids_of(session, case) -> Ids:
             "referral_id": all_ids(Referral),
             "decision_id": all_ids(Decision),
             "access_id": all_ids(EmergencyAccess),
+            "meeting_id": all_ids(CaseMeeting),
+            "agenda_id": all_ids(MeetingItem),
+            "guest_id": all_ids(MeetingGuest),
+            "agreement_id": all_ids(MeetingAgreement),
             "investigation_id": all_ids(FraudInvestigation),
             "version": [1],
             "handover_id": all_ids(ShelterHandover),
@@ -810,6 +821,46 @@ def test_a_voter_sees_only_its_role_package_of_the_decision(
     assert len(voters) >= 2, "the decision has no other voters: the sweep proves nothing"
 
 
+def test_an_invited_partner_sees_its_case_meeting_package_until_the_item_closes(
+    app, session, build, make_user, new_client, login, as_user
+):
+    """A case meeting opens the case to each partner the host invites, for its role under the
+    covenant's case-meeting purpose, while the case is on the agenda; never who reported
+    nuisance; a partner not invited sees nothing, and nobody after the item is closed."""
+    from handover.meetings import minutes as table
+    from handover.meetings import service as meetings
+
+    _owner, owner_actor, make = build
+    case = make()
+    meeting = meetings.plan(
+        session, owner_actor, starts_at=utcnow() + timedelta(days=2), place="Zaal"
+    )
+    item = meetings.add_case(session, owner_actor, meeting, case)
+    invited = {}
+    for role in COVENANT["purposes"]["case_meeting"]["sharing"]:
+        user = make_user(partner_with(role), CASEWORK)
+        meetings.invite(session, owner_actor, item, user.organisation_id)
+        invited[role] = user
+    meetings.invite_tenant(session, owner_actor, item, "We praten over de klachten en hulp.")
+    table.record_minutes(session, owner_actor, item, "Besproken.")
+    table.add_agreement(
+        session, owner_actor, item, text="Begeleiding.",
+        organisation_id=invited["district_team"].organisation_id, due_on=local_today(),
+    )  # fmt: skip
+    fill_with_canaries(session)
+    session.commit()
+    urls = ids_of(session, case).urls(app)
+    for role, user in invited.items():
+        may_see = allowed("case_meeting", role, consent_valid=False)
+        assert_only(sweep(as_user(user), urls), may_see, f"{role} invited to a case meeting")
+    outsider = make_user(outsider_slug(*(partner_with(r) for r in invited)), CASEWORK)
+    assert_only(sweep(as_user(outsider), urls), frozenset(), "a partner not invited")
+    meetings.close_item(session, owner_actor, item)
+    session.commit()
+    police = invited["police"]
+    assert_only(sweep(as_user(police), urls), frozenset(), "the police, after the item closed")
+
+
 def test_the_shelter_point_sees_its_package_of_an_approved_eviction(
     app, session, build, make_user, new_client, login, as_user
 ):
@@ -952,6 +1003,9 @@ INTERNAL = {
     ("ItemCheck", "note"),
     ("Letter", "note"),
     ("LifeMapEntry", "note"),
+    # The minutes and agreements of a case meeting are the partners' (she reads the topic).
+    ("MeetingAgreement", "text"),
+    ("MeetingItem", "minutes"),
     # Who reported nuisance is someone else's data (GDPR art. 15(4)); what happened is the
     # caseworker's account of it, a working note like the others.
     ("NuisanceReport", "description"),
