@@ -44,8 +44,13 @@ def case(demo_covenant, make_case):
 
 
 def _add(session, user, case, data=None, **extra):
-    values = {"subject": "test:1", "category": "identity", "data": pdf_bytes() if data is None else data,
-              "filename": "Huisbezoek Bijlagetest.pdf", "description": "Verslag"}  # fmt: skip
+    values = {
+        "subject": "test:1",
+        "category": "identity",
+        "data": pdf_bytes() if data is None else data,
+        "filename": "Huisbezoek Bijlagetest.pdf",
+        "description": "Verslag",
+    }
     values.update(extra)
     return attachments.add(session, staff_actor(user), case, **values)
 
@@ -56,7 +61,7 @@ def _add(session, user, case, data=None, **extra):
         (pdf_bytes(), "application/pdf"),
         (image_bytes("PNG"), "image/png"),
         (image_bytes("JPEG"), "image/jpeg"),
-    ],  # fmt: skip
+    ],
 )
 def test_pdf_and_photos_are_stored_encrypted(session, owner, case, data, kind):
     attachment = _add(session, owner, case, data)
