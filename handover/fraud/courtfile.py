@@ -10,106 +10,39 @@ SHA-256 of their content) whose hash the hash-chained audit log carries
 
 Nothing sealed changes: entries and evidence are never edited, and the outcome is recorded
 once. What is added later does not touch a sealed version; it shows as "changed since", and
-assembling again makes a new version (``verify``).
+assembling again makes a new version (``handover.fraud.sealing``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handover.fraud.models import FRAUD, CourtFile, FraudEntry, FraudInvestigation
+from handover.fraud.models import FRAUD, CourtFile, FraudInvestigation
 from handover.fraud.policy import require_owner
+from handover.fraud.sealing import (
+    content_of,
+    content_record,
+    entries_in_order,
+    iso,
+    record_hash,
+)
 from portal.actor import Actor
 from portal.attachments import service as attachments
 from portal.attachments.models import Attachment
-from portal.audit.models import AuditEvent
 from portal.audit.service import canonical_json, record, write_now
 from portal.cases.service import require_not_erased
-from portal.crypto.fields import Personal, Sealed
 from portal.db import lock_row, utcnow
 from portal.errors import Conflict, DomainError, NotFound
 from portal.sharing import reveal
 
-#: The version of the canonical record's layout (part of what is hashed).
-RECORD_FORMAT = 1
 #: The entries that make a court file worth assembling before there is an outcome.
 EVIDENCE_KINDS = ("finding", "house_visit")
-
-
-def _digest(value: Personal) -> str | None:
-    """SHA-256 of a stored ciphertext: the seal covers the exact bytes, never plaintext."""
-    return hashlib.sha256(value.blob).hexdigest() if isinstance(value, Sealed) else None
-
-
-def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def entries_in_order(investigation: FraudInvestigation) -> list[FraudEntry]:
-    return sorted(investigation.entries, key=lambda e: (e.happened_on, e.id))
-
-
-def content_record(session: Session, investigation: FraudInvestigation) -> dict[str, Any]:
-    """What a court file's seal covers, from the rows as they are now (no plaintext)."""
-    files = attachments.of_subject(session, investigation.case_id, investigation.subject)
-    return {
-        "format": RECORD_FORMAT,
-        "investigation": {
-            "id": investigation.id,
-            "case": investigation.case.reference,
-            "organisation": investigation.organisation_id,
-            "opened_on": _iso(investigation.opened_on),
-            "suspicion": investigation.suspicion,
-            "grounds": _digest(investigation.grounds),
-            "outcome": None
-            if investigation.outcome is None
-            else {
-                "outcome": investigation.outcome,
-                "on": _iso(investigation.outcome_on),
-                "motivation": _digest(investigation.outcome_motivation),
-                "by": investigation.outcome_by_id,
-            },
-        },
-        "entries": [
-            {
-                "id": e.id,
-                "kind": e.kind,
-                "on": _iso(e.happened_on),
-                "by": e.created_by_id,
-                "visitors": _digest(e.visitors),
-                "text": _digest(e.text),
-            }
-            for e in entries_in_order(investigation)
-        ],
-        "attachments": [
-            {
-                "id": a.id,
-                "sha256": a.sha256,
-                "content_type": a.content_type,
-                "size": a.size,
-                "content": _digest(a.content),
-                "filename": _digest(a.filename),
-                "description": _digest(a.description),
-            }
-            for a in files
-        ],
-    }
-
-
-def record_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 # --- the documents, as the PDF shows them --------------------------------------------------------
@@ -130,6 +63,10 @@ class Document:
     data: bytes | None = None
     name: str | None = None
     description: str | None = None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _entry_text(kind: str, on: date, visitors: str | None, text: str) -> str:
@@ -231,13 +168,13 @@ def assemble(
     session.flush()  # every text is a ciphertext now
     content = content_record(session, investigation)
     latest = investigation.latest_court_file
-    if latest is not None and _content_of(latest) == content:
+    if latest is not None and content_of(latest) == content:
         raise Conflict(
             _l("Er is niets veranderd sinds versie %(n)s van het dossier.", n=latest.version)
         )
     version = latest.version + 1 if latest is not None else 1
     now = now or utcnow()
-    seal = {"version": version, "sealed_at": _iso(now), "sealed_by": actor.user_id}
+    seal = {"version": version, "sealed_at": iso(now), "sealed_by": actor.user_id}
     text = canonical_json({**content, "seal": seal})
     digest = record_hash(text)
     docs, texts = documents(session, actor, investigation)
@@ -287,62 +224,6 @@ def assemble(
     return court_file
 
 
-def _content_of(court_file: CourtFile) -> dict[str, Any]:
-    stored = json.loads(court_file.record)
-    stored.pop("seal", None)
-    return dict(stored)
-
-
-# --- checking a seal ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SealCheck:
-    #: The stored record matches its hash, and the audit event carries that hash.
-    hash_matches: bool
-    #: Every document the version covers is still there, unchanged.
-    documents_unchanged: bool
-    #: Nothing was added since (an outcome, an entry, a file): no newer version is needed.
-    current: bool
-
-    @property
-    def intact(self) -> bool:
-        return self.hash_matches and self.documents_unchanged
-
-
-def verify(session: Session, court_file: CourtFile) -> SealCheck:
-    """Recompute the record from the rows and compare it with what was sealed."""
-    event = (
-        session.get(AuditEvent, court_file.audit_event_id)
-        if court_file.audit_event_id is not None
-        else None
-    )
-    carried = event.detail_dict if event is not None else {}
-    hash_ok = (
-        record_hash(court_file.record) == court_file.record_hash
-        and carried.get("hash") == court_file.record_hash
-        and carried.get("pdf_sha256") == court_file.pdf_sha256
-    )
-    sealed = _content_of(court_file)
-    now = content_record(session, court_file.investigation)
-    return SealCheck(hash_ok, _covered_unchanged(sealed, now), sealed == now)
-
-
-def _covered_unchanged(sealed: dict[str, Any], now: dict[str, Any]) -> bool:
-    """What the version covered is still there as it was (later additions do not count)."""
-    then_inv, now_inv = sealed.get("investigation", {}), now["investigation"]
-    for key, value in then_inv.items():
-        if key == "outcome" and value is None:
-            continue  # an outcome recorded since is an addition
-        if now_inv.get(key) != value:
-            return False
-    for part in ("entries", "attachments"):
-        current = {item["id"]: item for item in now[part]}
-        if any(current.get(item["id"]) != item for item in sealed.get(part, [])):
-            return False
-    return True
-
-
 def download(session: Session, actor: Actor, court_file: CourtFile) -> bytes:
     """The sealed PDF as it was assembled, through the policy point (audited), checked
     against the SHA-256 the seal recorded."""
@@ -355,13 +236,3 @@ def download(session: Session, actor: Actor, court_file: CourtFile) -> bytes:
     if hashlib.sha256(data).hexdigest() != court_file.pdf_sha256:
         raise Conflict(_l("Dit dossier klopt niet meer met zijn zegel."))
     return data
-
-
-def court_files_of(session: Session, investigation_id: int) -> list[CourtFile]:
-    return list(
-        session.scalars(
-            select(CourtFile)
-            .where(CourtFile.investigation_id == investigation_id)
-            .order_by(CourtFile.version)
-        )
-    )

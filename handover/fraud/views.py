@@ -7,25 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from handover.fraud import courtfile, labels, policy, service, subtenant
+from handover.fraud import courtfile, labels, page, policy, service, subtenant
 from handover.fraud.forms import EntryForm, OpenForm, OutcomeForm, ReferForm, SubtenantForm
 from handover.fraud.models import FraudInvestigation
 from portal.access import casework
 from portal.accounts.models import Organisation, User
 from portal.actor import current_actor
-from portal.attachments import service as attachments
 from portal.attachments.forms import AttachmentForm, uploaded
 from portal.cases.forms import ActionForm
 from portal.cases.views.common import apply_error
-from portal.covenant.rules import active_covenant
-from portal.crypto.fields import EncryptedRow
 from portal.extensions import db
-from portal.sharing import reveal
 from portal.web import refusal_text, submit
 from portal.workdays import local_today
 
@@ -80,8 +75,6 @@ def for_case(case_id: int):
 
 
 def _posted() -> bool:
-    from flask import request
-
     return request.method == "POST"
 
 
@@ -105,69 +98,9 @@ def detail(case_id: int, investigation_id: int):
 def _page(
     investigation: FraudInvestigation, status: int = 200, **forms: Any
 ) -> tuple[str, int, dict[str, str]]:
-    """The investigation's page: every text through the policy point (one audit event for
-    the investigation, one for its list of files), with whichever form failed in ``forms``."""
-    actor = current_actor()
-    case = investigation.case
-    entries = courtfile.entries_in_order(investigation)
-    fields: list[tuple[EncryptedRow, tuple[str, ...]]] = [
-        (
-            investigation,
-            (
-                "grounds",
-                "outcome_motivation",
-                "subtenant_surname",
-                "subtenant_initials",
-                "subtenant_phone",
-                "subtenant_email",
-                "subtenant_note",
-            ),
-        ),
-        *((entry, ("visitors", "text")) for entry in entries),
-    ]
-    shown = reveal(db.session, actor, case, fields, action="fraud.view")
-    files = attachments.listing(db.session, actor, case, investigation.subject, action="fraud.view")
-    court_files = [(f, courtfile.verify(db.session, f)) for f in investigation.court_files]
-    own_case = (
-        db.session.get(type(case), investigation.subtenant_case_id)
-        if investigation.subtenant_case_id
-        else None
-    )
-    options = subtenant.help_options(db.session)
-    refer_form = forms.get("refer_form") or ReferForm(formdata=None)
-    refer_form.help.choices = [(o.value, o.organisation.name) for o in options]
-    user_ids = {e.created_by_id for e in entries} | {
-        f.sealed_by_id for f in investigation.court_files
-    }
-    user_ids |= {investigation.opened_by_id, investigation.outcome_by_id}
-    people = {
-        u.id: u.display_name
-        for u in db.session.scalars(select(User).where(User.id.in_(user_ids - {None})))
-    }
-    body = render_template(
-        "fraud/detail.html",
-        case=case,
-        investigation=investigation,
-        entries=entries,
-        shown=shown,
-        files=files,
-        court_files=court_files,
-        may_assemble=courtfile.may_assemble(investigation),
-        own_case=own_case,
-        own_referrals=subtenant.referrals_of(db.session, own_case.id) if own_case else [],
-        options=options,
-        covenant=active_covenant(db.session) if options else None,
-        people=people,
-        entry_form=forms.get("entry_form") or EntryForm(formdata=None, happened_on=local_today()),
-        file_form=forms.get("file_form") or AttachmentForm(formdata=None),
-        outcome_form=forms.get("outcome_form")
-        or OutcomeForm(formdata=None, decided_on=local_today()),
-        subtenant_form=forms.get("subtenant_form") or SubtenantForm(formdata=None),
-        refer_form=refer_form,
-        seal_form=forms.get("seal_form") or ActionForm(formdata=None),
-        seal_error=forms.get("seal_error"),
-        **_texts(),
-    )
+    """The investigation's page, with whichever form failed in ``forms``."""
+    context = page.context(db.session, current_actor(), investigation, forms)
+    body = render_template("fraud/detail.html", **context, **_texts())
     db.session.commit()  # the views were audited
     return body, status, {"Vary": "HX-Request"}
 

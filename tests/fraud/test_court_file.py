@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from handover.fraud import courtfile, service
+from handover.fraud import courtfile, sealing, service
 from handover.fraud.models import FraudEntry
 from portal.audit.models import AuditEvent
 from portal.errors import Conflict, DomainError
@@ -79,7 +79,7 @@ def test_the_sealed_court_file_holds_every_document_with_its_hash(session, owner
     assert event.action == "fraud.court_file.sealed"
     assert event.detail_dict["hash"] == sealed.record_hash
     assert event.detail_dict["pdf_sha256"] == sealed.pdf_sha256
-    check = courtfile.verify(session, sealed)
+    check = sealing.verify(session, sealed)
     assert check.intact and check.current
     downloads = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "fraud.court_file.download")
@@ -95,12 +95,12 @@ def test_what_comes_later_makes_a_new_version(session, owner_actor, visited):
         session, owner_actor, visited, outcome="court_procedure",
         decided_on=local_today(), motivation="Onderhuur aangetoond.",
     )  # fmt: skip
-    check = courtfile.verify(session, first)
+    check = sealing.verify(session, first)
     assert check.intact and not check.current  # the outcome came later
     second = _assemble(session, owner_actor, visited)
     assert second.version == 2
-    assert courtfile.verify(session, second).current
-    assert courtfile.verify(session, first).intact
+    assert sealing.verify(session, second).current
+    assert sealing.verify(session, first).intact
 
 
 def test_a_change_to_what_was_sealed_breaks_the_seal(session, owner_actor, visited):
@@ -109,11 +109,11 @@ def test_a_change_to_what_was_sealed_breaks_the_seal(session, owner_actor, visit
     earlier = local_today() - timedelta(days=1)
     session.execute(update(FraudEntry).where(FraudEntry.id == entry.id).values(happened_on=earlier))
     session.expire_all()
-    check = courtfile.verify(session, sealed)
+    check = sealing.verify(session, sealed)
     assert check.hash_matches and not check.documents_unchanged and not check.intact
 
 
 def test_a_tampered_record_no_longer_matches_its_hash(session, owner_actor, visited):
     sealed = _assemble(session, owner_actor, visited)
     sealed.record = sealed.record.replace('"sublet"', '"other"')
-    assert not courtfile.verify(session, sealed).hash_matches
+    assert not sealing.verify(session, sealed).hash_matches
