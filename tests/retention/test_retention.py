@@ -138,8 +138,9 @@ def test_dry_run_shows_the_plan_and_changes_nothing(session, make_case, demo_cov
     before = session.scalar(select(func.count(AuditEvent.id)))
     [plan] = run(session, dry_run=True)
     assert plan.reference == case.reference
-    # Contact details and the life map are kept 365 days; only contact details hold data here.
-    assert plan.due == ["contact", "life_map"]
+    # Contact details, the life map and where a family was sheltered are kept 365 days; only
+    # contact details hold data here.
+    assert plan.due == ["contact", "life_map", "shelter"]
     assert plan.erase == {"contact": 1} and not plan.shred
     assert read(session, case.persons[0], "phone") == "+31612345678"
     assert session.scalar(select(func.count(AuditEvent.id))) == before
