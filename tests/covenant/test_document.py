@@ -330,6 +330,38 @@ BROKEN = [
         [("decision_weeks = 8", "decision_weeks = 8\nmax_amount_euro = 9")],
         ["signalling.max_amount_euro: unknown key"],
     ),
+    (
+        "shelter-hand-over-of-a-trajectory",
+        [("min_months = 24\n", 'min_months = 24\nshelter_handover = "shelter"\n')],
+        [
+            "decisions.last_chance.shelter_handover: only a decision with effect 'assignment' "
+            "has one"
+        ],
+    ),
+    (
+        "shelter-hand-over-without-a-ladder",
+        [('shelter_handover = "shelter"', 'shelter_handover = "emergency_access"')],
+        [
+            "decisions.eviction.shelter_handover: purpose 'emergency_access' has no ladder: "
+            "nobody to hand the household over to"
+        ],
+    ),
+    (
+        "bailiff-rule-without-a-hand-over",
+        [('shelter_handover = "shelter"\n', "")],
+        [
+            "decisions.eviction.shelter_before_bailiff_if_minors: needs shelter_handover: the "
+            "purpose of the hand-over it waits for"
+        ],
+    ),
+    (
+        "bailiff-rule-not-boolean",
+        [("shelter_before_bailiff_if_minors = true", 'shelter_before_bailiff_if_minors = "ja"')],
+        [
+            "decisions.eviction.shelter_before_bailiff_if_minors: expected true or false, "
+            "got a string"
+        ],
+    ),
 ]
 
 
