@@ -225,6 +225,9 @@ REGISTER: dict[str, dict[str, str]] = {
     "PreventionConfirmation": {"motivation": "identity"},
     "Referral": {"note": "identity"},
     "ShelterItem": {"note": "shelter"},
+    "ConditionReview": {"note": "identity"},
+    "TrajectoryCondition": {"what": "identity"},
+    "TrajectoryEnd": {"motivation": "identity"},
     "ReferralEvent": {"reason": "identity"},
     "Signal": {"arrears_cents": "arrears", "arrears_months": "arrears"},
     "SignalReport": {"amount_cents": "arrears"},
@@ -893,6 +896,54 @@ def test_the_shelter_point_sees_its_package_of_an_approved_eviction(
     assert any("/opvang/" in url for url in found.by_url), "the hand-over page was not swept"
     outsider = make_user(outsider_slug(shelter, "crisisteam", "zorg"), CASEWORK)
     assert_only(sweep(as_user(outsider), urls), frozenset(), "an organisation without a grant")
+
+
+def test_a_partner_following_a_condition_sees_the_trajectory_package_as_consent_allows(
+    app, session, build, make_user, new_client, login, as_user
+):
+    """The owner gives a condition of a running last-chance trajectory to the debt coach: the
+    coach sees the trajectory purpose's package for its role, as the tenant's consent allows
+    (nothing without it); an organisation that follows no condition sees nothing."""
+    from handover.conditions import service as conditions
+    from handover.decisions import service as decisions
+    from tests.decisions.conftest import ready_to_vote
+
+    owner, owner_actor, make = build
+    case = make(child=False)
+    people = {OWNER: (owner, owner_actor)}
+    for slug in COVENANT["partners"]:
+        if slug != OWNER:
+            user = make_user(slug, CASEWORK)
+            people[slug] = (user, staff_actor(user))
+    decision = ready_to_vote(session, people, case)
+    fill_with_canaries(session)  # before the seal: a sealed record refuses every change
+    for slug, position in ((OWNER, "abstain"), (partner_with("crisis_team"), "disagree")):
+        decisions.cast_vote(
+            session, people[slug][1], decision, position=position, motivation="Besproken."
+        )
+    trajectory = decision.trajectory
+    assert trajectory is not None and trajectory.status == "active"
+    coach, coach_actor = people[partner_with("debt_coach")]
+    condition = conditions.add_condition(
+        session, owner_actor, trajectory, what=canary("identity", 990),
+        organisation_id=coach.organisation_id, interval_weeks=4, first_review_on=local_today(),
+    )  # fmt: skip
+    conditions.record_review(
+        session, coach_actor, condition, result="breached", note=canary("identity", 991)
+    )
+    session.commit()
+    urls = ids_of(session, case).urls(app)
+    purpose = COVENANT["decisions"][trajectory.kind]["purpose"]
+    found = sweep(as_user(coach), urls)
+    assert_only(found, allowed(purpose, "debt_coach", consent_valid=False), "the coach")
+    give_consent(session, owner_actor, case, purpose, "debt_coach", coach.organisation_id)
+    session.commit()
+    may_see = allowed(purpose, "debt_coach", consent_valid=True)
+    found = sweep(as_user(coach), urls)
+    assert_only(found, may_see, "the coach with consent")
+    assert {canary("identity", 990), canary("identity", 991)} <= found.canaries
+    outsider = make_user(outsider_slug(partner_with("debt_coach"), "crisisteam", "zorg"), CASEWORK)
+    assert_only(sweep(as_user(outsider), urls), frozenset(), "an organisation following nothing")
 
 
 def test_emergency_access_shows_its_package_until_it_ends(
