@@ -1,0 +1,54 @@
+"""Two people ticking one item of a shelter hand-over at the same moment: one outcome."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from handover.shelter import service
+from handover.shelter.models import ShelterHandover, ShelterItem
+from portal import create_app
+from portal.cases.service import create_case
+from portal.extensions import db
+from tests.conftest import NEEDS_POSTGRESQL, SYSTEM, main_tenant, make_test_config, migrate
+from tests.race import race, seed_partners
+from tests.shelter.conftest import approve
+
+
+@NEEDS_POSTGRESQL
+def test_two_at_once_tick_an_item_once(databases, tmp_path):
+    url = databases.fresh("postgresql", "shelterrace")
+    migrate(url)
+    app = create_app(make_test_config(url, tmp_path))
+    try:
+        with app.app_context():
+            orgs, actors = seed_partners(db.session)
+            child = main_tenant(
+                surname="Kind", bsn=None, phone=None, email=None, birth_date=date(2016, 1, 2),
+                is_main_tenant=False, minor=True,
+            )  # fmt: skip
+            case = create_case(db.session, SYSTEM, orgs["corporatie"], [main_tenant(), child])
+            people = {slug: (None, actors[(slug, 1)]) for slug, _org in orgs.items()}
+            decision = approve(db.session, people, case)
+            handover_id = service.of_decision(db.session, decision.id).id
+            db.session.commit()
+        both = [actors[("opvang", n)] for n in (1, 2)]
+        outcomes = race(
+            app,
+            lambda session: session.get(ShelterHandover, handover_id),
+            [
+                lambda s, h, a=a: service.tick(s, a, h, "shelter_arranged", note="Plek geregeld.")
+                for a in both
+            ],
+        )
+        assert outcomes == ["conflict", "ok"]
+        with app.app_context():
+            done = db.session.scalars(
+                select(ShelterItem.done_by_id).where(
+                    ShelterItem.handover_id == handover_id, ShelterItem.done_at.is_not(None)
+                )
+            ).all()
+            assert len(done) == 1
+    finally:
+        app.extensions["kp_db"].engine.dispose()
