@@ -118,8 +118,11 @@ def test_an_import_survives_the_web_process_with_redis_and_a_worker(make_app, na
         assert job.status == "done", (tmp_path / "w.log").read_text()
         assert _cases(reader) == 30 and _shredded(reader, job)
         # The message from Redis, and the worker putting back what waited at its start: the
-        # import's own claim lets one of them import, the other finds it taken.
-        summaries = sorted(r.summary for r in _runs(reader, name="signals.import"))
+        # import's own claim lets one of them import, the other finds it taken (it may still
+        # be finishing when the import is done: wait for every run to end).
+        runs = lambda: _runs(reader, name="signals.import")  # noqa: E731
+        wait_for(lambda: all(r.finished_at for r in runs()), "every run of the import")
+        summaries = sorted(r.summary for r in runs())
         assert summaries in (["created: 30, updated: 0"], ["created: 30, updated: 0", "not queued"])
     finally:
         stop(worker)
