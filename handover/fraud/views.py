@@ -5,6 +5,7 @@ sealed court file's download. Thin: the rules are in ``service``, ``subtenant`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -21,7 +22,7 @@ from portal.attachments.forms import AttachmentForm, uploaded
 from portal.cases.forms import ActionForm
 from portal.cases.views.common import apply_error
 from portal.extensions import db
-from portal.web import refusal_text, submit
+from portal.web import Outcome, refusal_text, submit
 from portal.workdays import local_today
 
 bp = Blueprint("fraud", __name__)
@@ -109,6 +110,26 @@ def _load(case_id: int, investigation_id: int) -> FraudInvestigation:
     return policy.load_investigation(db.session, current_actor(), case_id, investigation_id)
 
 
+def _answer(
+    investigation: FraudInvestigation,
+    outcome: Outcome[Any],
+    done: str | Callable[[Any], str],
+    anchor: str,
+    form_name: str,
+    form: Any,
+) -> Any:
+    """After an action: the page at the part it changed, with ``done`` as the notice (a text,
+    or made from the action's result); or the page again with the form's errors, status 400,
+    nothing changed."""
+    if outcome.done:
+        flash(done(outcome.result) if callable(done) else done, "ok")
+        return _to(investigation, anchor)
+    if outcome.refusal is not None:
+        apply_error(form, outcome.refusal)
+    fresh = _load(investigation.case_id, investigation.id)
+    return _page(fresh, 400, **{form_name: form})
+
+
 @bp.post(ONE + "/verslag")
 @casework
 def add_entry(case_id: int, investigation_id: int):
@@ -127,12 +148,14 @@ def add_entry(case_id: int, investigation_id: int):
             visitors=form.visitors.data,
         ),
     )
-    if outcome.done:
-        flash(_("%(what)s is vastgelegd.", what=labels.ENTRY_LABELS[outcome.result.kind]), "ok")
-        return _to(investigation, "verloop")
-    if outcome.refusal is not None:
-        apply_error(form, outcome.refusal)
-    return _page(_load(case_id, investigation_id), 400, entry_form=form)
+    return _answer(
+        investigation,
+        outcome,
+        lambda result: _("%(what)s is vastgelegd.", what=labels.ENTRY_LABELS[result.kind]),
+        "verloop",
+        "entry_form",
+        form,
+    )
 
 
 @bp.post(ONE + "/bijlagen")
@@ -150,12 +173,9 @@ def upload(case_id: int, investigation_id: int):
         )  # fmt: skip
 
     outcome = submit(form, add)
-    if outcome.done:
-        flash(_("De bijlage is toegevoegd."), "ok")
-        return _to(investigation, "bewijs")
-    if outcome.refusal is not None:
-        apply_error(form, outcome.refusal)
-    return _page(_load(case_id, investigation_id), 400, file_form=form)
+    return _answer(
+        investigation, outcome, _("De bijlage is toegevoegd."), "bewijs", "file_form", form
+    )
 
 
 @bp.post(ONE + "/uitkomst")
@@ -175,12 +195,14 @@ def outcome(case_id: int, investigation_id: int):
             motivation=form.motivation.data,
         ),
     )
-    if done.done:
-        flash(_("De uitkomst is vastgelegd. Het onderzoek is afgesloten."), "ok")
-        return _to(investigation, "uitkomst")
-    if done.refusal is not None:
-        apply_error(form, done.refusal)
-    return _page(_load(case_id, investigation_id), 400, outcome_form=form)
+    return _answer(
+        investigation,
+        done,
+        _("De uitkomst is vastgelegd. Het onderzoek is afgesloten."),
+        "uitkomst",
+        "outcome_form",
+        form,
+    )
 
 
 @bp.post(ONE + "/onderhuurder")
@@ -202,12 +224,14 @@ def record_subtenant(case_id: int, investigation_id: int):
             note=form.note.data,
         ),
     )
-    if outcome.done:
-        flash(_("De onderhuurder is vastgelegd."), "ok")
-        return _to(investigation, "onderhuurder")
-    if outcome.refusal is not None:
-        apply_error(form, outcome.refusal)
-    return _page(_load(case_id, investigation_id), 400, subtenant_form=form)
+    return _answer(
+        investigation,
+        outcome,
+        _("De onderhuurder is vastgelegd."),
+        "onderhuurder",
+        "subtenant_form",
+        form,
+    )
 
 
 @bp.post(ONE + "/onderhuurder/doorverwijzen")
