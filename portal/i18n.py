@@ -104,8 +104,15 @@ def local_datetime(moment: datetime) -> str:
     )
 
 
+def nowrap(value: Any) -> Markup:
+    """A reference such as "KP-2026-000025" kept on one line inside a translated heading (a
+    phone would otherwise break it at a hyphen); escaped like any value."""
+    return Markup('<span class="kp-nowrap">{}</span>').format(value)
+
+
 def install_template_filters(app: Flask) -> None:
     """The language-aware filters and globals of the templates: ``words`` for lists,
-    ``local_datetime`` for moments, ``list_separator()`` for lists built in a macro."""
-    app.jinja_env.filters.update(words=words, local_datetime=local_datetime)
+    ``local_datetime`` for moments, ``nowrap`` for a reference in a heading,
+    ``list_separator()`` for lists built in a macro."""
+    app.jinja_env.filters.update(words=words, local_datetime=local_datetime, nowrap=nowrap)
     app.jinja_env.globals.update(list_separator=list_separator)

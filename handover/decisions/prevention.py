@@ -379,4 +379,4 @@ def _day(iso: str | None) -> str:
     """A stored ISO date as the page writes dates (medium), or a dash."""
     from flask_babel import format_date
 
-    return format_date(date.fromisoformat(iso), "medium") if iso else "—"
+    return format_date(date.fromisoformat(iso), "long") if iso else "—"

@@ -237,7 +237,7 @@ def invite_tenant(agenda_id: int):
     outcome = submit(
         form, lambda: service.invite_tenant(db.session, actor, item, form.topic.data or "")
     )
-    done = _("De huurder is uitgenodigd. Zij ziet het op haar eigen pagina.")
+    done = _("De huurder is uitgenodigd en ziet de uitnodiging op de eigen pagina in het portaal.")
     return _after(agenda_id, outcome, done, "tenant_form", form)
 
 
@@ -266,7 +266,7 @@ def add_agreement(agenda_id: int):
                                       organisation_id=form.organisation.data or 0,
                                       due_on=form.due_on.data),
     )  # fmt: skip
-    done = _("De afspraak staat in Mijn werk van wie het doet.")
+    done = _("De afspraak staat nu in Mijn werk van de partner die hem uitvoert.")
     return _after(agenda_id, outcome, done, "agreement_form", form)
 
 

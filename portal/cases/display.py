@@ -94,7 +94,7 @@ def shown(value: Any, empty: str = "—") -> str:
     if type(value) is date:
         return _day_in_words(str(get_locale()), value)
     if isinstance(value, date):
-        return format_date(value, format="medium")
+        return format_date(value, format="long")
     return str(value)
 
 
@@ -106,7 +106,7 @@ def shown(value: Any, empty: str = "—") -> str:
 
 @lru_cache(maxsize=4096)
 def _day_in_words(language: str, day: date) -> str:
-    return format_date(day, format="medium")
+    return format_date(day, format="long")
 
 
 @cache

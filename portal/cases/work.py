@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import url_for
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.actor import Actor
 from portal.cases.models import Case, ImportJob
+from portal.i18n import local_datetime
 from portal.work import SHOWN, WorkGroup, WorkItem
 from portal.workdays import local_date
 
@@ -66,7 +67,7 @@ def finished_imports(session: Session, actor: Actor, now: datetime) -> WorkGroup
     title = _("Imports van de afgelopen week")
     items = tuple(
         WorkItem(
-            format_datetime(job.finished_at, "short") if job.finished_at else "",
+            local_datetime(job.finished_at) if job.finished_at else "",
             _import_outcome(job),
             url_for("cases.import_job", job_id=job.id),
             _("Verslag bekijken"),

@@ -88,7 +88,9 @@ def test_a_case_meeting_from_agenda_to_mijn_werk_with_the_tenant(browser, live_s
     host.get_by_label("Wie doet het?").select_option(label="Sociaal Wijkteam Demostad")
     host.get_by_label("Uiterlijk op").fill((local_today() + timedelta(days=7)).isoformat())
     host.get_by_role("button", name="Afspraak maken").click()
-    expect(host.locator("main")).to_contain_text("De afspraak staat in Mijn werk van wie het doet.")
+    expect(host.locator("main")).to_contain_text(
+        "De afspraak staat nu in Mijn werk van de partner die hem uitvoert."
+    )
     expect(host.locator("main")).to_contain_text(AGREED)
     assert axe_violations(host) == []
     screenshots(host, "meetings", "item-minutes-agreement")

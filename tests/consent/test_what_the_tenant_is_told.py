@@ -255,9 +255,9 @@ def test_ask_page_shows_what_she_declined_and_withdrew_unticked(
 ):
     coach, welfare = world.orgs["schuldhulp"].id, world.orgs["welzijn"].id
     records = _given(client, session, world, sms_box, [["household", "life_map"], ["household"]])
-    declined_on = _day(app, session.scalar(select(ConsentRequest)).answered_at, "medium")
+    declined_on = _day(app, session.scalar(select(ConsentRequest)).answered_at)
     client.post_form(f"/toestemming/mijn/{records[0].id}/intrekken", {"categories": ["life_map"]})
-    withdrawn_on = _day(app, session.scalar(select(ConsentEvent)).occurred_at, "medium")
+    withdrawn_on = _day(app, session.scalar(select(ConsentEvent)).occurred_at)
 
     page = owner.get(f"/casussen/{world.case.id}/toestemming/vragen?doel={PURPOSE}")
     html = page.get_data(as_text=True)
@@ -345,7 +345,7 @@ def test_one_click_from_the_send_page_does_not_ask_again_what_she_refused(
     app, owner, client, session, world, sms_box
 ):
     _given(client, session, world, sms_box, [["household", "contact_history"], []])
-    declined_on = _day(app, session.scalar(select(ConsentRequest)).answered_at, "medium")
+    declined_on = _day(app, session.scalar(select(ConsentRequest)).answered_at)
     url = f"/casussen/{world.case.id}/overdragen?purpose={PURPOSE}"
     page = owner.get(url)
     text = _text(page)

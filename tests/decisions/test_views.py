@@ -106,9 +106,9 @@ def test_the_checklist_is_confirmed_with_htmx_and_without(clients, people, famil
     html = corp.get(page_url).get_data(as_text=True)
     assert "Open stappen: 5 van 5." in html and "Stemming openen" not in html
     assert "Geen gegevens in het portaal over: Contactpogingen per kanaal" not in html
-    assert "Telefoon: 2 pogingen, 0 bereikt, van 20 okt 2026 tot 27 okt 2026" in html
+    assert "Telefoon: 2 pogingen, 0 bereikt, van 20 oktober 2026 tot 27 oktober 2026" in html
     assert "Huisbezoek: 1 poging, 1 bereikt" in html
-    assert "Betalingsregeling vanaf 1 nov 2026: Niet nagekomen" in html
+    assert "Betalingsregeling vanaf 1 november 2026: Niet nagekomen" in html
     assert "Geen gegevens in het portaal over: Betalingsregelingen" not in html
     # Voting cannot open yet: the page says why.
     refused, _ = _post(
