@@ -54,7 +54,7 @@ def test_a_case_meeting_from_agenda_to_mijn_werk_with_the_tenant(browser, live_s
     expect(host.locator("main")).to_contain_text("De partner is uitgenodigd.")
     host.get_by_label("Wat gaat u bespreken? (de huurder leest dit)").fill(TOPIC)
     host.get_by_role("button", name="Huurder uitnodigen").click()
-    expect(host.locator("main")).to_contain_text("De huurder is uitgenodigd.")
+    expect(host.locator("main")).to_contain_text("De huurder is uitgenodigd en ziet de uitnodiging")
     expect(host.locator(".kp-lifemap__chart")).to_be_visible()  # the life map on screen
     assert axe_violations(host) == []
     screenshots(host, "meetings", "item-with-life-map")
