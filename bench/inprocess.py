@@ -152,6 +152,7 @@ def sign_in(app: Flask, email: str, secret: str) -> FlaskClient:
 
 def page_paths(fixture: Fixture) -> dict[str, str]:
     return {
+        "work": "/mijn-werk",
         "inbox": "/casussen",
         "case": f"/casussen/{fixture.case_id}",
         "referral": f"/overdrachten/{fixture.referral_id}",

@@ -5,7 +5,7 @@ only: no personal data."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from handover.decisions.models import DecisionTimelineEntry
 from handover.shelter import service
 from handover.shelter.models import ShelterHandover
 from portal.actor import Actor
@@ -28,18 +29,30 @@ def _group(
     count = session.scalar(select(func.count(ShelterHandover.id)).where(*where)) or 0
     if not count:
         return None
-    rows = session.scalars(select(ShelterHandover).where(*where).order_by(ShelterHandover.id))
-    dated = [(service.planned_eviction(session, h.case_id), h) for h in rows]
-    dated.sort(key=lambda pair: (pair[0] or date.max, pair[1].id))
-    items = tuple(
-        WorkItem(
-            handover.case.reference,
-            title,
-            url_for("shelter.detail", handover_id=handover.id),
-            action,
-            due,
+    # The eviction date as the timeline has it now (the bailiff's date written last), else as
+    # it was when the hand-over started: one query for the first few, however many are open.
+    planned = (
+        select(DecisionTimelineEntry.happens_on)
+        .where(
+            DecisionTimelineEntry.case_id == ShelterHandover.case_id,
+            DecisionTimelineEntry.kind == "bailiff",
         )
-        for due, handover in dated[:SHOWN]
+        .order_by(DecisionTimelineEntry.id.desc())
+        .limit(1)
+        .correlate(ShelterHandover)
+        .scalar_subquery()
+    )
+    due = func.coalesce(planned, ShelterHandover.eviction_on)
+    rows = session.execute(
+        select(ShelterHandover.id, Case.reference, due)
+        .join(Case, Case.id == ShelterHandover.case_id)
+        .where(*where)
+        .order_by(due.is_(None), due, ShelterHandover.id)
+        .limit(SHOWN)
+    ).all()
+    items = tuple(
+        WorkItem(reference, title, url_for("shelter.detail", handover_id=hid), action, day)
+        for hid, reference, day in rows
     )
     more = url_for("shelter.index") if count > len(items) else None
     return WorkGroup(
