@@ -30,6 +30,7 @@ from portal.accounts.roles import CASEWORK_ROLES
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import Case
+from portal.cases.policy import load_case_by_reference
 from portal.covenant.rules import Covenant, active_covenant
 from portal.db import changed_rows, lock_row, utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
@@ -111,6 +112,20 @@ def add_case(session: Session, actor: Actor, meeting: CaseMeeting, case: Case) -
     record(session, actor, "meeting.agenda", case_id=case.id,
            detail={"meeting": meeting.id, "item": item.id})  # fmt: skip
     return item
+
+
+def add_case_by_reference(
+    session: Session, actor: Actor, meeting: CaseMeeting, reference: str
+) -> MeetingItem:
+    """``add_case`` for the case the host typed the reference of (only its own cases are
+    found: another organisation's case answers the same as one that does not exist)."""
+    try:
+        case = load_case_by_reference(session, actor, reference)
+    except NotFound:
+        raise DomainError(
+            _l("Geen open casus van uw organisatie met dit nummer."), field="reference"
+        ) from None
+    return add_case(session, actor, meeting, case)
 
 
 def load_item(session: Session, actor: Actor, item_id: int) -> MeetingItem:

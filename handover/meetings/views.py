@@ -28,7 +28,7 @@ from handover.meetings.page import item_view
 from portal.access import casework
 from portal.actor import current_actor
 from portal.cases.forms import ActionForm
-from portal.cases.policy import load_case, load_case_by_reference
+from portal.cases.policy import load_case
 from portal.cases.views.common import apply_error
 from portal.errors import NotFound
 from portal.extensions import db
@@ -101,19 +101,12 @@ def add_case(meeting_id: int):
     meeting = service.load_meeting(db.session, actor, meeting_id)
     form = AgendaForm()
 
-    def change():
-        try:
-            case = load_case_by_reference(db.session, actor, form.reference.data or "")
-        except NotFound:
-            from flask_babel import lazy_gettext as _l
-
-            from portal.errors import DomainError
-
-            raise DomainError(_l("Geen open casus van uw organisatie met dit nummer."),
-                              field="reference") from None  # fmt: skip
-        return service.add_case(db.session, actor, meeting, case)
-
-    outcome = submit(form, change)
+    outcome = submit(
+        form,
+        lambda: service.add_case_by_reference(
+            db.session, actor, meeting, form.reference.data or ""
+        ),
+    )
     if outcome.done:
         flash(_("De casus staat op de agenda."), "ok")
         return redirect(url_for(".item", agenda_id=outcome.result.id), code=303)
