@@ -94,7 +94,12 @@ def page(browser, live_server):
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core (WCAG 2.1 A and AA rules) in the page; return the violations."""
+    """Run axe-core (WCAG 2.1 A and AA rules) in the page; return the violations.
+
+    The caller waits for the page it means (a web-first expect after each click);
+    waiting for its load here as well keeps axe off a document still being replaced.
+    """
+    page.wait_for_load_state("load")
     page.evaluate(Path(AXE).read_text())
     result = page.evaluate(
         "() => axe.run(document, {runOnly: {type: 'tag', values: "

@@ -175,6 +175,7 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     _checked(page)
 
     page.get_by_role("button", name=text["send"]).click()
+    expect(page).to_have_url(re.compile(r"/toestemming/code$"))
     _checked(page)
     page.get_by_label(text["code"], exact=True).fill(_code(live_app))
     page.locator("#day").fill(str(BIRTH.day))
@@ -199,6 +200,7 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
     _screens(page, f"question-{lang}")
     page.get_by_role("button", name=text["next"]).click()
     # Question 2: welfare gets nothing.
+    expect(page).to_have_url(re.compile(r"/toestemming/vraag/2$"))
     _checked(page)
     page.get_by_role("button", name=text["next"]).click()
 
@@ -216,8 +218,10 @@ def test_tenant_grants_part_and_withdraws_on_a_phone(page, live_app, invitation,
         assert fh.read(4) == b"%PDF"
 
     page.locator("nav").get_by_role("link", name=text["mine"]).click()
+    expect(page).to_have_url(re.compile(r"/toestemming/mijn$"))
     _checked(page)
     page.get_by_role("link", name=re.compile("^" + text["withdraw"])).first.click()
+    expect(page).to_have_url(re.compile(r"/toestemming/mijn/\d+/intrekken$"))
     _checked(page)
     # Nothing is ticked at first: pressing the button without a choice explains what to do.
     assert page.get_by_label(text["household"]).is_checked() is False
