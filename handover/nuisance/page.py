@@ -1,12 +1,15 @@
 """The nuisance tab of a case ("Overlast"), assembled for one viewer through the policy point:
 the reports and agreements in one ``reveal`` (one audit event), who reported only for whom
-the covenant allows it (the owner), and the partners involved by referral."""
+the covenant allows it (the owner), the partners involved by referral, and the steps of the
+covenant's nuisance ladder not yet taken (a role already involved is not offered again: the
+send page would refuse a second referral)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +19,7 @@ from handover.nuisance.models import NUISANCE, REPORTER, NuisanceAgreement, Nuis
 from handover.policy import visible_referrals
 from portal.actor import Actor
 from portal.cases.models import Case
+from portal.covenant.rules import NoActiveCovenant, active_covenant
 from portal.sharing import Revealed, reveal
 
 REPORT_FIELDS = ("reported_on", "kind", "source", "description")
@@ -31,6 +35,8 @@ class Panel:
     referrals: list[Referral]
     shown: Revealed
     may_keep: bool
+    #: The ladder's steps still open to the owner: (step number for ``?stap=``, role name).
+    steps: list[tuple[int, str]]
 
     def v(self, row: Any, name: str) -> Any:
         return self.shown.get(row, name)
@@ -75,4 +81,22 @@ def panel(session: Session, actor: Actor, case: Case) -> Panel:
             .order_by(Referral.id)
         )
     )
-    return Panel(case, reports, agreements, referrals, shown, service.may_keep(actor, case))
+    may_keep = service.may_keep(actor, case)
+    steps = _steps_to_take(session, referrals) if may_keep and case.is_active else []
+    return Panel(case, reports, agreements, referrals, shown, may_keep, steps)
+
+
+def _steps_to_take(session: Session, referrals: list[Referral]) -> list[tuple[int, str]]:
+    try:
+        covenant = active_covenant(session)
+    except NoActiveCovenant:
+        return []
+    if service.PURPOSE not in covenant.purposes:
+        return []
+    involved = {r.recipient_role for r in referrals if r.status in ACTIVE}
+    lang = str(get_locale())
+    return [
+        (number, covenant.role(rung.role).name.get(lang))
+        for number, rung in enumerate(covenant.ladder(service.PURPOSE), start=1)
+        if rung.role not in involved
+    ]

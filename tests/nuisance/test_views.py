@@ -91,6 +91,23 @@ def test_the_police_are_reached_on_the_second_step(client, login, session, peopl
     assert "Politie Basisteam Demostad" in page or people["politie"][0].organisation.name in page
 
 
+def test_the_owner_is_offered_only_the_steps_not_yet_taken(client, login, session, people, case):
+    session.commit()
+    login(client, people["corporatie"][0])
+    send = f"/casussen/{case.id}/overdragen?purpose=nuisance_approach&amp;stap="
+    page = client.get(f"/casussen/{case.id}/overlast").text
+    assert "Sociaal wijkteam betrekken" in page and f"{send}1" in page
+    assert "Politie betrekken" in page and f"{send}2" in page
+    referrals.send(
+        session, people["corporatie"][1], case, purpose=service.PURPOSE,
+        recipient_org_id=people["wijkteam"][0].organisation_id, note=None,
+    )  # fmt: skip
+    session.commit()
+    page = client.get(f"/casussen/{case.id}/overlast").text
+    assert "Sociaal wijkteam betrekken" not in page and f"{send}1" not in page
+    assert "Politie betrekken" in page and f"{send}2" in page
+
+
 def test_her_data_lists_the_reports_without_who_made_them(new_tenant, session, people, case):
     _seed(session, people, case)
     session.commit()
