@@ -59,6 +59,16 @@ class SignForm(Form):
     )
 
 
+class CloseForm(Form):
+    """Closing ends the invited partners' access through this meeting at once; a tick first,
+    so a click meant for another button does not close the discussion."""
+
+    confirm = BooleanField(
+        _l("Ik begrijp dat de uitgenodigde partners deze casus dan niet meer zien"),
+        validators=[DataRequired(message=_l("Vink eerst aan dat u dit begrijpt."))],
+    )
+
+
 class MinutesForm(Form):
     minutes = TextAreaField(
         _l("Verslag van deze bespreking"),

@@ -15,6 +15,7 @@ from handover.meetings import minutes, service
 from handover.meetings.forms import (
     AgendaForm,
     AgreementForm,
+    CloseForm,
     GuestForm,
     InviteForm,
     MinutesForm,
@@ -183,6 +184,7 @@ def _item_page(agenda_id: int, status: int = 200, **forms: Any) -> tuple[str, in
         minutes_form=forms.get("minutes_form") or MinutesForm(formdata=None,
                                                               minutes=view.minutes),
         agreement_form=agreement_form,
+        close_form=forms.get("close_form") or CloseForm(formdata=None),
         action_form=ActionForm(),
         answers=ANSWER_LABELS,
         today=local_today(),
@@ -268,8 +270,9 @@ def add_agreement(agenda_id: int):
 def close(agenda_id: int):
     actor = current_actor()
     item = service.load_item(db.session, actor, agenda_id)
-    outcome = submit(ActionForm(), lambda: service.close_item(db.session, actor, item))
-    return _after(agenda_id, outcome, _("De bespreking is afgesloten."), "", None)
+    form = CloseForm()
+    outcome = submit(form, lambda: service.close_item(db.session, actor, item))
+    return _after(agenda_id, outcome, _("De bespreking is afgesloten."), "close_form", form)
 
 
 def _agreement_task(agreement_id: int) -> tuple[MeetingAgreement, tasks.CaseTask]:

@@ -109,3 +109,21 @@ def test_the_tenant_reads_her_invitation_and_answers(app, session, people, item)
                             data={"answer": "coming", "csrf_token": token})  # fmt: skip
     assert answered.status_code == 303
     assert "U komt" in browser.get("/mijn-zaak").text
+
+
+def test_closing_a_discussion_asks_for_a_tick_first(client, login, session, people, item):
+    from handover.meetings.models import MeetingItem
+
+    service.invite(session, people["corporatie"][1], item, people["wijkteam"][0].organisation_id)
+    session.commit()
+    login(client, people["corporatie"][0])
+    url = f"/casusoverleg/bespreking/{item.id}/afsluiten"
+    unticked = client.post_form(url, {})
+    assert unticked.status_code == 400 and "Vink eerst aan dat u dit begrijpt." in unticked.text
+    session.expire_all()
+    assert session.get(MeetingItem, item.id).closed_at is None
+    assert client.post_form(url, {"confirm": "y"}).status_code == 303
+    session.expire_all()
+    assert session.get(MeetingItem, item.id).closed_at is not None
+    page = client.get(f"/casusoverleg/bespreking/{item.id}").text
+    assert "De bespreking is afgesloten." in page and url not in page
