@@ -310,7 +310,7 @@ def steering(
 
 
 def csv_rows(figures: Steering) -> Iterable[list[str]]:
-    """Every table of the page as CSV lines (the same protected numbers: "<5", never less)."""
+    """Every table of the page as CSV lines (the same protected numbers: "x" where hidden)."""
     yield ["tabel", "rij", "kolom", "aantal"]
     for m in figures.months:
         for measure in MONTHLY:

@@ -62,6 +62,7 @@ def index():
         organisation=organisation,
         may_choose=current_actor().has_role("covenant_admin"),
         labels=labels,
+        suppressed=SUPPRESSED,
         month_label=month_label,
         # Each table's rows as (key, label): its figures are looked up by the key.
         month_rows=[(m, month_label(m)) for m in figures.months],

@@ -1,6 +1,6 @@
 """Small-cell suppression for published counts: no figure may single out a household.
 
-A count from 1 to 4 is shown as "<5" (primary suppression). That alone is not enough: a table
+A count from 1 to 4 is hidden (primary suppression). That alone is not enough: a table
 with its totals is a set of sums, and a hidden cell can be worked out as a total minus the
 cells that are shown. So each line (a row or a column with its total) hides no number, or at
 least two, and when its total is shown the hidden ones add up to 5 or more; otherwise the
@@ -9,7 +9,11 @@ all lines are solved together, as a reader with a spreadsheet would, and any sma
 still pin down gets company, until none is. Zeros stay visible: "nobody" singles out no one.
 
 The result keeps the true numbers for nothing: a ``Cell`` is either a number to show or
-``SUPPRESSED``, and pages, CSV files and charts all read the same cells.
+``SUPPRESSED``, and pages, CSV files and charts all read the same cells. Every hidden cell
+reads the same, "x" (the statistics offices' mark for "confidential"), whether it is small
+itself or hides a small one: writing "<5" on a hidden total of 7 would be untrue, and a
+separate mark for the larger ones would give them away (a line of 6 with one small and one
+large hidden count pins both down: 1 and 5).
 """
 
 from __future__ import annotations
@@ -24,10 +28,10 @@ THRESHOLD: Final = 5
 
 
 class _Suppressed:
-    """A hidden count: shown as "<5", never a number."""
+    """A hidden count: shown as "x", never a number."""
 
     def __str__(self) -> str:
-        return f"<{THRESHOLD}"
+        return "x"
 
     def __repr__(self) -> str:
         return "SUPPRESSED"
