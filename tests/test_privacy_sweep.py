@@ -829,7 +829,8 @@ def test_an_invited_partner_sees_its_case_meeting_package_until_the_item_closes(
 ):
     """A case meeting opens the case to each partner the host invites, for its role under the
     covenant's case-meeting purpose, while the case is on the agenda; never who reported
-    nuisance; a partner not invited sees nothing, and nobody after the item is closed."""
+    nuisance; a partner not invited sees nothing, and after the item is closed only a partner
+    with an agreement still to do, and only the meeting's own words."""
     from handover.meetings import minutes as table
     from handover.meetings import service as meetings
 
@@ -862,6 +863,10 @@ def test_an_invited_partner_sees_its_case_meeting_package_until_the_item_closes(
     session.commit()
     police = invited["police"]
     assert_only(sweep(as_user(police), urls), frozenset(), "the police, after the item closed")
+    # The district team still has an agreement to do: it keeps the meeting's own words only.
+    team = invited["district_team"]
+    still = allowed("case_meeting", "district_team", consent_valid=False) & {"case_meeting"}
+    assert_only(sweep(as_user(team), urls), still, "the district team with an open agreement")
 
 
 def test_the_shelter_point_sees_its_package_of_an_approved_eviction(

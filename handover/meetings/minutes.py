@@ -22,14 +22,14 @@ from handover.meetings.models import (
     MeetingGuest,
     MeetingItem,
 )
-from handover.meetings.service import is_host
+from handover.meetings.models import TASK_KIND as TASK_KIND
+from handover.meetings.service import is_host, sync_grants
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.db import changed_rows, lock_row, utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.tasks import service as tasks
 
-TASK_KIND = "meeting_agreement"
 MINUTES_MAX = 10_000
 AGREEMENT_MAX = 1000
 NAME_MAX = 120
@@ -169,6 +169,16 @@ def add_agreement(
 def task_of(session: Session, agreement: MeetingAgreement) -> tasks.CaseTask | None:
     found = tasks.for_source(session, agreement.source)
     return found[0] if found else None
+
+
+def complete_agreement(
+    session: Session, actor: Actor, agreement: MeetingAgreement, task: tasks.CaseTask
+) -> tasks.CaseTask:
+    """Its owner (or the host) marks the agreement done: with its last open agreement from a
+    closed discussion, a partner's reading access to the meeting's words ends too."""
+    done = tasks.complete(session, actor, task)
+    sync_grants(session, agreement.item)
+    return done
 
 
 # --- the tenant's answer --------------------------------------------------------------------------

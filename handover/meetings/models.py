@@ -26,6 +26,8 @@ from portal.db import Base, UTCDateTime, utcnow
 #: The covenant's purpose and data category of case meetings.
 PURPOSE = "case_meeting"
 CATEGORY = "case_meeting"
+#: An agreement's task in its owner's Mijn werk (``portal.tasks``).
+TASK_KIND = "meeting_agreement"
 #: The tenant's answer to her invitation.
 ANSWERS = ("coming", "not_coming")
 

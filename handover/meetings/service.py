@@ -4,8 +4,10 @@ covenant allows and the tenant in plain words, close an item.
 Who may be invited comes from the covenant's ``case_meeting`` purpose: a partner playing one
 of its sharing roles (never the host itself). An invited partner's grant is that role's
 package, stored in ``case_grant`` in the same transaction (``portal.grants``) while the item
-is open, so the policy point needs nothing new; closing the item ends it. Minutes, agreements
-and guests are in ``handover.meetings.minutes``.
+is open, so the policy point needs nothing new; closing the item ends it. A partner that
+still has an open agreement from the item keeps only the meeting's own category (the words of
+its agreement and the minutes it heard) until that agreement is done: it must be able to read
+what it promised to do. Minutes, agreements and guests are in ``handover.meetings.minutes``.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, or_, select, update
 from sqlalchemy.orm import Session
 
 from handover.meetings.models import (
     CATEGORY,
     PURPOSE,
+    TASK_KIND,
     CaseMeeting,
+    MeetingAgreement,
     MeetingInvitee,
     MeetingItem,
 )
@@ -35,6 +40,7 @@ from portal.covenant.rules import Covenant, active_covenant
 from portal.db import changed_rows, lock_row, utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.grants import Grant, set_grants
+from portal.tasks.models import CaseTask
 
 PLACE_MAX = 200
 TOPIC_MIN, TOPIC_MAX = 20, 1000
@@ -253,37 +259,75 @@ def _open(item: MeetingItem) -> None:
 # --- grants -------------------------------------------------------------------------------------
 
 
-def _grants(covenant: Covenant, item: MeetingItem) -> list[Grant]:
-    if item.closed_at is not None:
-        return []
-    purpose = covenant.purposes.get(PURPOSE)
-    if purpose is None:
-        return []
+def _open_agreement_tasks() -> list[Any]:
     return [
-        Grant(
-            organisation_id=invitee.organisation_id,
-            recipient_role=invitee.role,
-            purpose=PURPOSE,
-            categories=frozenset(purpose.sharing.get(invitee.role, {})),
-            source=item.source,
-        )
-        for invitee in item.invitees
-        if invitee.role in purpose.sharing
+        CaseTask.kind == TASK_KIND,
+        CaseTask.done_at.is_(None),
+        CaseTask.cancelled_at.is_(None),
     ]
 
 
+def _still_working(session: Session, item: MeetingItem) -> set[int]:
+    """The organisations with an agreement from this item that is not done yet."""
+    sources = [a.source for a in item.agreements]
+    if not sources:
+        return set()
+    return set(
+        session.scalars(
+            select(CaseTask.organisation_id).where(
+                CaseTask.source.in_(sources), *_open_agreement_tasks()
+            )
+        )
+    )
+
+
+def _grants(covenant: Covenant, item: MeetingItem, still_working: set[int]) -> list[Grant]:
+    purpose = covenant.purposes.get(PURPOSE)
+    if purpose is None:
+        return []
+    grants = []
+    for invitee in item.invitees:
+        package = frozenset(purpose.sharing.get(invitee.role, {}))
+        if item.closed_at is not None:
+            working = invitee.organisation_id in still_working
+            package = package & {CATEGORY} if working else frozenset()
+        if package:
+            grants.append(
+                Grant(
+                    organisation_id=invitee.organisation_id,
+                    recipient_role=invitee.role,
+                    purpose=PURPOSE,
+                    categories=package,
+                    source=item.source,
+                )
+            )
+    return grants
+
+
 def sync_grants(session: Session, item: MeetingItem) -> None:
-    set_grants(session, item.case_id, item.source, _grants(active_covenant(session), item))
+    grants = _grants(active_covenant(session), item, _still_working(session, item))
+    set_grants(session, item.case_id, item.source, grants)
 
 
 def expected_grants(session: Session) -> Iterator[tuple[int, Grant]]:
-    """The grants the open agenda items give now (``flask grants check`` compares)."""
+    """The grants the agenda items give now (``flask grants check`` compares): the open items,
+    and the closed ones with an agreement still to do."""
+    working = select(MeetingAgreement.item_id).where(
+        select(CaseTask.id)
+        .where(
+            CaseTask.source == "meeting_agreement:" + cast(MeetingAgreement.id, String),
+            *_open_agreement_tasks(),
+        )
+        .exists()
+    )
     rows = session.scalars(
-        select(MeetingItem).where(MeetingItem.closed_at.is_(None)).order_by(MeetingItem.id)
+        select(MeetingItem)
+        .where(or_(MeetingItem.closed_at.is_(None), MeetingItem.id.in_(working)))
+        .order_by(MeetingItem.id)
     ).all()
     if not rows:
         return
     covenant = active_covenant(session)
     for item in rows:
-        for grant in _grants(covenant, item):
+        for grant in _grants(covenant, item, _still_working(session, item)):
             yield item.case_id, grant

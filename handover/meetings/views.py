@@ -309,7 +309,9 @@ def done(agreement_id: int) -> Response:
     """The owner of an agreement (or the host) marks its task done."""
     actor = current_actor()
     agreement, task = _agreement_task(agreement_id)
-    outcome = submit(ActionForm(), lambda: tasks.complete(db.session, actor, task))
+    outcome = submit(
+        ActionForm(), lambda: minutes.complete_agreement(db.session, actor, agreement, task)
+    )
     _flash(outcome, _("De afspraak is gedaan."))
     if service.may_view(actor, agreement.item):
         return redirect(url_for(".item", agenda_id=agreement.item_id), code=303)

@@ -53,6 +53,34 @@ def test_an_invited_partner_sees_its_package_while_the_item_is_open(session, peo
         service.load_item(session, police[1], item.id)
 
 
+def test_a_partner_reads_its_open_agreement_after_the_item_is_closed(session, people, item, case):
+    """After closing, a partner with an agreement still to do keeps the meeting's own category
+    (to read what it promised), nothing else of its package, and not the discussion itself;
+    with the agreement done, that ends too."""
+    host, team = people["corporatie"][1], people["wijkteam"]
+    service.invite(session, host, item, team[0].organisation_id)
+    service.invite(session, host, item, people["politie"][0].organisation_id)
+    agreement = minutes.add_agreement(
+        session, host, item, text="Begeleiding starten.",
+        organisation_id=team[0].organisation_id, due_on=local_today() + timedelta(days=14),
+    )  # fmt: skip
+    service.close_item(session, host, item)
+    seen = decide(session, team[1], case, ["case_meeting", "nuisance"])
+    assert seen["case_meeting"].allowed and not seen["nuisance"].allowed
+    assert not decide(session, people["politie"][1], case, ["case_meeting"])["case_meeting"].allowed
+    with pytest.raises(NotFound):
+        service.load_item(session, team[1], item.id)
+    expected = [(c, g.organisation_id, g.categories) for c, g in service.expected_grants(session)]
+    assert expected == [(case.id, team[0].organisation_id, frozenset({"case_meeting"}))]
+    task = minutes.task_of(session, agreement)
+    assert task is not None
+    minutes.complete_agreement(session, team[1], agreement, task)
+    session.expire_all()
+    assert not session.scalars(select(CaseGrant).where(CaseGrant.source == item.source)).all()
+    assert not decide(session, team[1], case, ["case_meeting"])["case_meeting"].allowed
+    assert list(service.expected_grants(session)) == []
+
+
 def test_the_host_puts_only_its_own_open_cases_on_the_agenda(session, people, meeting, make_case):
     other = make_case("zorg", bsn="123456782")
     with pytest.raises(Forbidden):

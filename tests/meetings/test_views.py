@@ -127,3 +127,21 @@ def test_closing_a_discussion_asks_for_a_tick_first(client, login, session, peop
     assert session.get(MeetingItem, item.id).closed_at is not None
     page = client.get(f"/casusoverleg/bespreking/{item.id}").text
     assert "De bespreking is afgesloten." in page and url not in page
+
+
+def test_an_agreement_stays_readable_to_its_owner_after_closing(client, login, session, people,
+                                                                 item):  # fmt: skip
+    host, team = people["corporatie"][1], people["wijkteam"]
+    service.invite(session, host, item, team[0].organisation_id)
+    agreement = minutes.add_agreement(session, host, item, text="Kennismaken thuis.",
+                                      organisation_id=team[0].organisation_id,
+                                      due_on=local_today() + timedelta(days=7))  # fmt: skip
+    service.close_item(session, host, item)
+    session.commit()
+    login(client, team[0])
+    page = client.get(f"/casusoverleg/afspraak/{agreement.id}")
+    assert page.status_code == 200 and "Kennismaken thuis." in page.text
+    done = client.post_form(f"/casusoverleg/afspraak/{agreement.id}/gedaan", {})
+    assert done.status_code == 303
+    after = client.get(f"/casusoverleg/afspraak/{agreement.id}")
+    assert "Kennismaken thuis." not in after.text
