@@ -7,7 +7,10 @@ her consents, the referrals and joint decisions about her case, and who used her
 other members of her household only their names, place in the household and whether they are
 under 18: their BSN, birth date and contact details are their own data, which they can ask for
 themselves. Never a partner's free text (a note, a reason, a motivation): those are working
-notes, and the tenant is told she can ask the organisation that wrote them.
+notes, and the tenant is told she can ask the organisation that wrote them. Two notes are
+about what she must know to act on: where the shelter point says she can stay, and what was
+written when she did not keep a condition of her trajectory; she reads those as far as the
+policy point reveals them to her (``handover.shelter.my_data``, ``handover.conditions.my_data``).
 
 Every encrypted field is read through the policy point (``portal.sharing.reveal``) in one call
 for the case, so one look is one audit event (``tenant.my_data``).
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from consent import policy as consent_policy
 from consent import receipt
+from handover.conditions import my_data as conditions
 from handover.decisions.models import Decision
 from handover.models import Referral
 from handover.my_case import own_case
@@ -52,6 +56,7 @@ from handover.my_data.facts import (
 )
 from handover.my_data.processing import _processing, _retention, _rights, _sources
 from handover.nuisance import my_data as nuisance
+from handover.shelter import my_data as shelter
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.audit.transparency import MAX_PAGE_SIZE, accesses_for_person
@@ -232,6 +237,10 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
     fields += [(m, ("name", "kind", "since")) for m in mandates]
     nuisance_reports, nuisance_agreements = nuisance.rows(session, case)
     fields += nuisance.fields(nuisance_reports, nuisance_agreements)
+    handovers = shelter.rows(session, case)
+    fields += shelter.fields(handovers)
+    trajectory_rows = conditions.rows(session, case)
+    fields += conditions.fields(trajectory_rows)
     shown = reveal(session, actor, case, fields, action=ACTION)
 
     org_ids = {case.organisation_id, *(s.organisation_id for s in signals)}
@@ -240,6 +249,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
     items += [finances] if finances is not None else []
     org_ids |= {i.organisation_id for i in items}
     org_ids |= {say.answered_by_org_id for say in says if say.answered_by_org_id}
+    org_ids |= shelter.org_ids(handovers) | conditions.org_ids(trajectory_rows)
     names = _org_names(session, covenant, org_ids, lang)
     owner = names[case.organisation_id]
 
@@ -345,15 +355,33 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
         referrals=tuple(_referral(r, names, covenant, lang) for r in referrals),
         decisions=tuple(_decision(d, covenant, lang) for d in decisions),
         **_uses(session, actor, me.id, lang),
-        processing=_processing(covenant, case, owner, shown, referrals, decisions, records, lang),
+        processing=_processing(
+            covenant,
+            case,
+            owner,
+            shown,
+            referrals,
+            decisions,
+            records,
+            lang,
+            not_the_owners=shelter.KEPT_BY_THE_POINT,
+        ),
         retention=_retention(covenant, case, shown, referrals, decisions, records, lang),
-        sources=_sources(signals, items, names, owner, bool(records)),
+        sources=_sources(
+            signals,
+            [*items, *shelter.done_items(handovers), *trajectory_rows.reviews],
+            names,
+            owner,
+            bool(records),
+        ),
         rights=_rights(),
         ask=_(
             "Wilt u iets vragen, verbeteren of laten wissen? Neem contact op met %(org)s.",
             org=owner,
         ),
         nuisance=nuisance.facts(shown, nuisance_reports, nuisance_agreements),
+        shelter=shelter.facts(session, shown, handovers, names),
+        conditions=conditions.facts(shown, trajectory_rows, names, covenant, lang),
     )
 
 

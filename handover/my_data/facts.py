@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from handover.conditions.my_data import ConditionsFacts
 from handover.nuisance.my_data import NuisanceFacts
+from handover.shelter.my_data import ShelterFacts
 
 
 def mask_bsn(bsn: str | None) -> str | None:
@@ -275,3 +277,7 @@ class MyData:
     ask: str
     #: Reports of nuisance and the agreements about it (``handover.nuisance.my_data``).
     nuisance: NuisanceFacts | None = None
+    #: The hand-over to the shelter point after an eviction decision (``handover.shelter``).
+    shelter: ShelterFacts | None = None
+    #: The conditions of her trajectory and their reviews (``handover.conditions``).
+    conditions: ConditionsFacts | None = None

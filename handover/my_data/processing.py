@@ -4,6 +4,7 @@ rights; all read from the covenant in force."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
@@ -53,9 +54,13 @@ def _processing(
     decisions: list[Decision],
     records: list[Any],
     lang: str,
+    not_the_owners: Collection[str] = (),
 ) -> tuple[Processing, ...]:
     """The owner's own work on her case, then each covenant purpose that applies to it, with
-    every recipient role, its partners, and the basis per category (from the covenant)."""
+    every recipient role, its partners, and the basis per category (from the covenant).
+    ``not_the_owners``: categories shown to her that a partner keeps for itself (where the
+    shelter point says she can stay): the owner does not hold them, so they are not listed
+    under its work; the partner's purpose lists them."""
     contract = _(
         "U heeft een huurcontract met %(org)s. Voor dat contract en om een huurachterstand met "
         "u op te lossen, mogen zij deze gegevens gebruiken.",
@@ -84,6 +89,7 @@ def _processing(
                     categories=tuple(
                         CategoryUse(_category_name(covenant, c, lang), _("Huurcontract"), contract)
                         for c in _held_categories(covenant, shown)
+                        if c not in not_the_owners
                     ),
                 ),
             ),
