@@ -196,8 +196,17 @@ def context(
     timeline = _timeline(case)
     steps, evidence_categories = _checklist(decision, covenant, actor)
     says = says_of(db.session, case)  # offered to the partners: she is heard, not only us
+    # Why the bailiff should wait (the shelter hand-over), for the owner: blocking or not.
+    holds = (
+        policy.bailiff_holds(db.session, decision)
+        if decision.assignment is not None
+        and actor.organisation_id == decision.organisation_id
+        and decision.assignment.bailiff_instructed_on is None
+        else []
+    )
     fields = _fields(decision, timeline)
     fields.update((say, ("text", "answer")) for say in says)
+    fields.update((hold.reason[0], (hold.reason[1],)) for hold in holds if hold.reason)
     shown = reveal(
         db.session,
         actor,
@@ -235,12 +244,7 @@ def context(
         "can_tenancy": policy.TENANCY in allowed,
         "can_bailiff": policy.BAILIFF in allowed,
         "is_owner": actor.organisation_id == decision.organisation_id,
-        # Why the bailiff should wait (the shelter hand-over), for the owner: blocking or not.
-        "bailiff_holds": policy.bailiff_holds(db.session, decision)
-        if decision.assignment is not None
-        and actor.organisation_id == decision.organisation_id
-        and decision.assignment.bailiff_instructed_on is None
-        else [],
+        "bailiff_holds": holds,
         "trajectory_kinds": service.trajectory_kinds(covenant, decision),
         "votes_of": {
             v.id: [x for x in decision.votes if x.voter_id == v.id] for v in decision.voters

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, or_, select
@@ -52,6 +53,9 @@ class BailiffHold:
     #: Where it is being done (the hand-over's page), for the owner.
     url: str | None = None
     link_text: str | None = None
+    #: A partner's own words on why (a row and its personal field, e.g. the reason the
+    #: shelter point declined): the page reads it through the policy point, never the hold.
+    reason: tuple[Any, str] | None = None
 
 
 BailiffCheck = Callable[[Session, "Decision"], BailiffHold | None]

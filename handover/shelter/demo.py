@@ -1,5 +1,5 @@
 """The demo's approved eviction of a family (the fictional Verbeek household: a mother and
-two children): the partners agreed, the shelter point received the hand-over and arranged a
+two children): the partners agreed, the shelter point accepted the hand-over and arranged a
 place, but the children's school and care are not informed yet, so the corporation cannot
 instruct the bailiff. Seeded through the services, like the other demo decisions; names are
 fictional."""
@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handover import service as referrals
 from handover.decisions import service as decisions
 from handover.shelter import service
 from handover.shelter.models import ShelterHandover
@@ -99,6 +100,9 @@ def load(session: Session) -> ShelterHandover | None:
     handover = service.of_decision(session, decision.id)
     if handover is None:
         return None
+    referral = service.referral_of(session, handover)
+    assert referral is not None  # start referred the family
+    referrals.accept(session, yara, referral, version=None)
     service.tick(
         session,
         yara,

@@ -20,5 +20,6 @@ ACTION_LABELS = {
     "shelter.no_partner": _l("Geen meldpunt opvang in het convenant"),
     "shelter.item_done": _l("Punt voor de opvang afgevinkt"),
     "shelter.ready": _l("Opvang na ontruiming voorbereid"),
+    "shelter.referred_again": _l("Opnieuw aangemeld bij de opvang"),
     "shelter.view": _l("Opvang na ontruiming bekeken"),
 }

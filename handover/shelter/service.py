@@ -7,12 +7,17 @@
   household on the purpose's statutory basis), and lists what must be done before the
   eviction date: shelter arranged, and with minors the children's school and care informed.
 * ``tick``: the organisation responsible for an item ticks it, once, with who and when (and
-  where and from when, for the shelter itself: its own note). The last one makes the
+  where and from when, for the shelter itself: its own note), and only once it has accepted
+  the referral: before that it has not taken the family on. The last one makes the
   hand-over ready, and the owner is told.
+* ``refer_again``: when the shelter point declined the referral (or returned it, or let it
+  expire, or the owner withdrew it), the owner refers the family again, through the same
+  referral machinery, and the hand-over follows the newest referral.
 * ``bailiff_hold``: what the decision page and its service ask before the corporation may
   record the bailiff's assignment. With minors and the covenant's
   ``shelter_before_bailiff_if_minors`` it blocks until the hand-over is ready; otherwise it
-  only advises.
+  only advises. A referral that ended without the hand-over being ready is named as the
+  reason, so the owner knows to refer again.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import has_request_context, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -30,7 +35,7 @@ from handover import service as referrals
 from handover.decisions.models import Assignment, Decision, DecisionTimelineEntry
 from handover.decisions.policy import BailiffHold
 from handover.decisions.service import covenant_for
-from handover.models import ACTIVE, Referral
+from handover.models import ACTIVE, Referral, ReferralEvent
 from handover.shelter.labels import ITEM_LABELS
 from handover.shelter.models import ITEMS, MINOR_ITEMS, ShelterHandover, ShelterItem
 from portal.accounts.models import Organisation
@@ -46,6 +51,20 @@ from portal.outbox.notices import notify_casework
 
 NOTE_MIN = 3
 NOTE_MAX = 2000
+#: The owner's own words with a new referral (the portal adds the household and the date).
+REFER_NOTE_MAX = 1000
+#: The referral's statuses in which the shelter point has taken the family on.
+TAKEN_ON = ("accepted", "in_progress")
+#: Why the referral no longer runs, in words naming the shelter point (``%(org)s``).
+LAPSED = {
+    "declined": _l("%(org)s heeft de overdracht afgewezen."),
+    "returned": _l("%(org)s heeft de overdracht teruggegeven."),
+    "expired": _l("%(org)s heeft niet op tijd op de overdracht gereageerd."),
+    "withdrawn": _l("De overdracht aan %(org)s is ingetrokken."),
+}
+LAPSED_OTHERWISE = _l("De overdracht aan %(org)s loopt niet meer.")
+#: The referral's steps that end it with a reason in words.
+ENDED_WITH_REASON = ("decline", "return", "withdraw")
 
 
 def _label(decision: Decision) -> str:
@@ -74,12 +93,8 @@ def start(
     purpose = covenant_for(session, decision).decision(decision.kind).shelter_handover
     if not purpose or of_decision(session, decision.id) is not None:
         return None
-    covenant = active_covenant(session)
-    ladder = covenant.ladder(purpose) if purpose in covenant.purposes else ()
-    slugs = covenant.partners_with_role(ladder[0].role) if ladder else ()
-    shelter = session.scalar(
-        select(Organisation).where(Organisation.slug.in_(slugs)).order_by(Organisation.name)
-    )
+    points = shelter_points(session, purpose)
+    shelter = points[0] if points else None
     system = Actor.system(_label(decision))
     case = decision.case
     if shelter is None:
@@ -117,6 +132,21 @@ def start(
     return handover
 
 
+def shelter_points(session: Session, purpose: str) -> list[Organisation]:
+    """The partners playing the role of the purpose's first rung (the shelter point), by
+    name: whom the hand-over can go to."""
+    covenant = active_covenant(session)
+    ladder = covenant.ladder(purpose) if purpose in covenant.purposes else ()
+    slugs = covenant.partners_with_role(ladder[0].role) if ladder else ()
+    if not slugs:
+        return []
+    return list(
+        session.scalars(
+            select(Organisation).where(Organisation.slug.in_(slugs)).order_by(Organisation.name)
+        )
+    )
+
+
 def _refer(
     session: Session,
     decision: Decision,
@@ -125,12 +155,17 @@ def _refer(
     size: int,
     minors: int,
     now: datetime,
+    *,
+    actor: Actor | None = None,
+    extra: str | None = None,
 ) -> Referral:
-    """The referral that carries the package; an active one to the same point is reused."""
+    """The referral that carries the package; an active one to the same point is reused.
+    Sent by the portal in the owner's name (the decision's effect), or by ``actor``, the
+    owner's caseworker who refers again, with ``extra``: their own words."""
     eviction_on = planned_eviction(session, decision.case_id)
     with force_locale("nl"):
         when = (
-            _("Geplande ontruiming: %(date)s.", date=eviction_on.strftime("%d-%m-%Y"))
+            _("Geplande ontruiming: %(date)s.", date=format_date(eviction_on, "long"))
             if eviction_on
             else _("De datum van de ontruiming is nog niet bekend.")
         )
@@ -139,9 +174,20 @@ def _refer(
                 _("Ontruiming besloten: bereid de opvang voor."),
                 _("Huishouden van %(n)s, van wie %(m)s minderjarig.", n=size, m=minors),
                 when,
+                *((extra,) if extra else ()),
             )
         )
     try:
+        if actor is not None:
+            return referrals.send(
+                session,
+                actor,
+                decision.case,
+                purpose=purpose,
+                recipient_org_id=shelter_id,
+                note=note,
+                now=now,
+            )
         return referrals.send_on_behalf(
             session,
             decision.case,
@@ -186,9 +232,50 @@ def load(session: Session, actor: Actor, handover_id: int) -> ShelterHandover:
     return handover
 
 
+def referral_of(session: Session, handover: ShelterHandover) -> Referral | None:
+    """The hand-over's referral: the newest one it was referred under."""
+    return session.get(Referral, handover.referral_id) if handover.referral_id else None
+
+
 def referral_active(session: Session, handover: ShelterHandover) -> bool:
-    referral = session.get(Referral, handover.referral_id) if handover.referral_id else None
+    referral = referral_of(session, handover)
     return referral is not None and referral.status in ACTIVE
+
+
+def taken_on(session: Session, handover: ShelterHandover) -> bool:
+    """Whether the shelter point has accepted the referral (and not ended it)."""
+    referral = referral_of(session, handover)
+    return referral is not None and referral.status in TAKEN_ON
+
+
+def lapsed(session: Session, handover: ShelterHandover) -> bool:
+    """The referral ended while the hand-over is not ready: nobody is preparing the shelter
+    until the owner refers again."""
+    return not handover.ready and not referral_active(session, handover)
+
+
+def lapsed_words(session: Session, handover: ShelterHandover) -> str:
+    """Why nobody is preparing the shelter, naming the shelter point."""
+    referral = referral_of(session, handover)
+    if referral is None:
+        return str(_l("De overdracht aan het meldpunt opvang loopt niet meer."))
+    return str(LAPSED.get(referral.status, LAPSED_OTHERWISE)) % {"org": referral.recipient.name}
+
+
+def why_lapsed(session: Session, handover: ShelterHandover) -> ReferralEvent | None:
+    """The step that ended the referral with a reason (a decline, a return, a withdrawal):
+    the page reads its reason through the policy point. None while it runs."""
+    referral = referral_of(session, handover)
+    if referral is None or referral.status in ACTIVE:
+        return None
+    return next(
+        (
+            e
+            for e in reversed(referral.events)
+            if e.to_status == referral.status and e.kind in ENDED_WITH_REASON
+        ),
+        None,
+    )
 
 
 def may_tick(session: Session, actor: Actor, item: ShelterItem) -> bool:
@@ -196,7 +283,7 @@ def may_tick(session: Session, actor: Actor, item: ShelterItem) -> bool:
         _staff(actor)
         and actor.organisation_id == item.organisation_id
         and item.done_at is None
-        and referral_active(session, item.handover)
+        and taken_on(session, item.handover)
     )
 
 
@@ -228,8 +315,18 @@ def tick(
     session.refresh(item)
     if item.done_at is not None:
         raise Conflict(_l("Dit punt is al afgevinkt."))
-    if not referral_active(session, handover):
+    referral = referral_of(session, handover)
+    if referral is not None:
+        referral = lock_row(session, referral)  # its status now, not as loaded
+    if referral is None or referral.status not in ACTIVE:
         raise Conflict(_l("De overdracht aan het meldpunt loopt niet meer."))
+    if referral.status not in TAKEN_ON:
+        raise Conflict(
+            _l(
+                "Accepteer eerst de overdracht van deze casus. Daarna kunt u afvinken wat "
+                "geregeld is."
+            )
+        )
     item.done_at = now
     item.done_by_id = actor.user_id
     if text:
@@ -276,6 +373,101 @@ def _tell_owner(session: Session, handover: ShelterHandover) -> None:
     )
 
 
+# --- referring again -------------------------------------------------------------------------
+
+
+def may_refer_again(session: Session, actor: Actor, handover: ShelterHandover) -> bool:
+    """The owner's caseworker, while the referral has ended and the hand-over is not ready."""
+    return (
+        _staff(actor)
+        and actor.organisation_id == handover.owner_org_id
+        and lapsed(session, handover)
+    )
+
+
+def refer_again(
+    session: Session,
+    actor: Actor,
+    handover: ShelterHandover,
+    *,
+    recipient_org_id: int,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Referral:
+    """The owner refers the family again after the shelter point declined (or returned the
+    referral, let it expire, or the owner withdrew it): to another partner with the shelter
+    role, or the same one after talking it over, through the referral machinery as ``start``
+    does, so it lands in that point's inbox with its package. The hand-over follows the new
+    referral; two owners at once refer once (the hand-over's row is locked).
+
+    Ticks already made stay, with who and when: the school and the care were told, whoever
+    shelters the family now. One exception: when the family goes to another shelter point,
+    a place arranged by the point that gave the hand-over back cannot be counted on, and
+    where it is is that point's own record, which the next one may not read; so that item
+    opens again (its note erased; the audit log keeps who ticked it and when). Every open
+    item goes to the new point.
+    """
+    if not visible_to(actor, handover):
+        raise NotFound()
+    if actor.organisation_id != handover.owner_org_id:
+        raise Forbidden(_l("Alleen de corporatie kan het gezin opnieuw aanmelden."))
+    points = {org.id: org for org in shelter_points(session, handover.purpose)}
+    if recipient_org_id not in points:
+        raise DomainError(_l("Kies een meldpunt opvang uit de lijst."), field="recipient")
+    text = " ".join((note or "").split())
+    if len(text) > REFER_NOTE_MAX:
+        raise DomainError(
+            _l("De tekst is te lang (maximaal %(n)s tekens).", n=REFER_NOTE_MAX), field="note"
+        )
+    now = now or utcnow()
+    handover = lock_row(session, handover)
+    if handover.ready:
+        raise Conflict(_l("De opvang is al voorbereid."))
+    current = referral_of(session, handover)
+    if current is not None and lock_row(session, current).status in ACTIVE:
+        raise Conflict(_l("Het gezin is al aangemeld bij het meldpunt opvang."))
+    previous = handover.referral_id
+    decision = session.get_one(Decision, handover.decision_id)
+    referral = _refer(
+        session,
+        decision,
+        handover.purpose,
+        recipient_org_id,
+        handover.household_size,
+        handover.minors,
+        now,
+        actor=actor,
+        extra=text or None,
+    )
+    reopened = []
+    if recipient_org_id != handover.organisation_id:
+        for item in handover.items:
+            if item.done_at is not None and item.item == "shelter_arranged":
+                item.done_at = item.done_by_id = None
+                item.note = None
+                reopened.append(item.item)
+            if item.done_at is None:
+                item.organisation_id = recipient_org_id
+        handover.organisation_id = recipient_org_id
+    handover.referral_id = referral.id
+    session.flush()
+    record(
+        session,
+        actor,
+        "shelter.referred_again",
+        case_id=handover.case_id,
+        categories=["identity"] if text else [],
+        detail={
+            "handover": handover.id,
+            "referral": referral.id,
+            "previous": previous,
+            "recipient": recipient_org_id,
+            "reopened": reopened,
+        },
+    )
+    return referral
+
+
 # --- the bailiff waits ----------------------------------------------------------------------
 
 
@@ -301,13 +493,30 @@ def bailiff_hold(session: Session, decision: Decision) -> BailiffHold | None:
             "%(missing)s.",
             missing=listed,
         )
+    url = url_for("shelter.detail", handover_id=handover.id) if has_request_context() else None
+    if not lapsed(session, handover):
+        return BailiffHold(
+            str(message), missing, blocking, url, str(_l("Naar de opvang na ontruiming"))
+        )
+    # Nobody prepares the shelter now: say why first, and what the owner can do.
     return BailiffHold(
-        str(message),
+        " ".join(
+            (
+                lapsed_words(session, handover),
+                str(message),
+                str(_l("Meld het gezin opnieuw aan bij de opvang.")),
+            )
+        ),
         missing,
         blocking,
-        url_for("shelter.detail", handover_id=handover.id) if has_request_context() else None,
-        str(_l("Naar de opvang na ontruiming")),
+        f"{url}#refer-again" if url else None,
+        str(_l("Opnieuw aanmelden bij de opvang")),
+        reason=_reason(why_lapsed(session, handover)),
     )
+
+
+def _reason(event: ReferralEvent | None) -> tuple[ReferralEvent, str] | None:
+    return (event, "reason") if event is not None else None
 
 
 # --- lists ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Two people ticking one item of a shelter hand-over at the same moment: one outcome."""
+"""Two people ticking one item of a shelter hand-over at the same moment, or referring the family
+again after a decline at the same moment: one outcome."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
+from handover import service as referrals
+from handover.models import Referral
 from handover.shelter import service
 from handover.shelter.models import ShelterHandover, ShelterItem
 from portal import create_app
@@ -31,7 +34,10 @@ def test_two_at_once_tick_an_item_once(databases, tmp_path):
             case = create_case(db.session, SYSTEM, orgs["corporatie"], [main_tenant(), child])
             people = {slug: (None, actors[(slug, 1)]) for slug, _org in orgs.items()}
             decision = approve(db.session, people, case)
-            handover_id = service.of_decision(db.session, decision.id).id
+            handover = service.of_decision(db.session, decision.id)
+            referral = db.session.get_one(Referral, handover.referral_id)
+            referrals.accept(db.session, actors[("opvang", 1)], referral, version=None)
+            handover_id = handover.id
             db.session.commit()
         both = [actors[("opvang", n)] for n in (1, 2)]
         outcomes = race(
@@ -50,5 +56,49 @@ def test_two_at_once_tick_an_item_once(databases, tmp_path):
                 )
             ).all()
             assert len(done) == 1
+    finally:
+        app.extensions["kp_db"].engine.dispose()
+
+
+@NEEDS_POSTGRESQL
+def test_two_at_once_refer_the_family_again_once(databases, tmp_path):
+    url = databases.fresh("postgresql", "shelterreferrace")
+    migrate(url)
+    app = create_app(make_test_config(url, tmp_path))
+    try:
+        with app.app_context():
+            orgs, actors = seed_partners(db.session)
+            child = main_tenant(
+                surname="Kind", bsn=None, phone=None, email=None, birth_date=date(2016, 1, 2),
+                is_main_tenant=False, minor=True,
+            )  # fmt: skip
+            case = create_case(db.session, SYSTEM, orgs["corporatie"], [main_tenant(), child])
+            people = {slug: (None, actors[(slug, 1)]) for slug, _org in orgs.items()}
+            decision = approve(db.session, people, case)
+            handover = service.of_decision(db.session, decision.id)
+            first = db.session.get_one(Referral, handover.referral_id)
+            referrals.decline(db.session, actors[("opvang", 1)], first, "Vol.", version=None)
+            handover_id, shelter_id = handover.id, orgs["opvang"].id
+            db.session.commit()
+        both = [actors[("corporatie", n)] for n in (1, 2)]
+        outcomes = race(
+            app,
+            lambda session: session.get(ShelterHandover, handover_id),
+            [
+                lambda s, h, a=a: service.refer_again(s, a, h, recipient_org_id=shelter_id)
+                for a in both
+            ],
+        )
+        assert outcomes == ["conflict", "ok"]
+        with app.app_context():
+            running = db.session.scalars(
+                select(Referral.id).where(
+                    Referral.case_id == case.id,
+                    Referral.purpose == "shelter",
+                    Referral.status == "sent",
+                )
+            ).all()
+            assert len(running) == 1
+            assert db.session.get_one(ShelterHandover, handover_id).referral_id == running[0]
     finally:
         app.extensions["kp_db"].engine.dispose()
