@@ -522,21 +522,6 @@ def _reason(event: ReferralEvent | None) -> tuple[ReferralEvent, str] | None:
 # --- lists ----------------------------------------------------------------------------------
 
 
-def to_prepare(session: Session, actor: Actor, *, limit: int = 200) -> list[ShelterHandover]:
-    """The shelter point's hand-overs that are not ready yet, oldest first."""
-    return list(
-        session.scalars(
-            select(ShelterHandover)
-            .where(
-                ShelterHandover.organisation_id == actor.organisation_id,
-                ShelterHandover.ready_at.is_(None),
-            )
-            .order_by(ShelterHandover.id)
-            .limit(limit)
-        )
-    )
-
-
 def listing(session: Session, actor: Actor, *, limit: int = 200) -> list[ShelterHandover]:
     """Every hand-over the organisation prepares or waits for: open ones first."""
     if not _staff(actor):
