@@ -68,7 +68,7 @@ class AttemptData:
 
 def _as_recipient(actor: Actor, signal: EarlySignal) -> int:
     """Casework staff of the organisation the signal was sent to; anyone else: not found."""
-    organisation_id = referrals._require_staff(actor)
+    organisation_id = referrals.require_staff(actor)
     if organisation_id != signal.recipient_org_id:
         raise NotFound()
     return organisation_id
@@ -219,7 +219,7 @@ def record_outcome(
     _as_recipient(actor, signal)
     if outcome not in OUTCOMES:
         raise DomainError(_l("Kies een uitkomst uit de lijst."))
-    cleaned = referrals._clean_reason(reason, required=outcome in REASON_REQUIRED)
+    cleaned = referrals.clean_reason(reason, required=outcome in REASON_REQUIRED)
     now = now or utcnow()
     signal = _lock(session, signal, version)
     if signal.closed:
@@ -245,10 +245,10 @@ def record_outcome(
         categories=["contact_history"] if cleaned else [],
         detail={"referral": signal.referral_id},
     )
-    referral = referrals._lock(session, signal.referral, None)
+    referral = referrals.lock(session, signal.referral, None)
     if referral.status in ACTIVE:
         referral.closed_at = now
-        referrals._move(session, actor, referral, "signal_closed", "completed", now=now)
+        referrals.move(session, actor, referral, "signal_closed", "completed", now=now)
         referrals.notify_party(
             session, referral.sender_org_id, referral, "Terugkoppeling op uw vroegsignaal"
         )
