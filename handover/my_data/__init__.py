@@ -18,88 +18,75 @@ for the case, so one look is one audit event (``tenant.my_data``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict
-from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent import policy as consent_policy
-from consent import receipt
 from handover.conditions import my_data as conditions
 from handover.decisions.models import Decision
 from handover.models import Referral
 from handover.my_case import own_case
+from handover.my_data.export import FORMAT as FORMAT
+from handover.my_data.export import as_json as as_json
 from handover.my_data.facts import (
     AgreementFact,
     CaseFacts,
-    ConsentFact,
     ContactAttemptFact,
     CorrectionFact,
-    DecisionFact,
-    FinancesFact,
     Groundwork,
     LetterFact,
     LifeDomainFact,
-    Member,
     MyData,
     Myself,
-    ReferralFact,
     RepresentativeFact,
-    UseFact,
-    WithdrawalFact,
     WordsFact,
 )
-from handover.my_data.processing import _processing, _retention, _rights, _sources
+from handover.my_data.parts import (
+    consents,
+    decision_fact,
+    finances_fact,
+    member,
+    org_names,
+    referral_fact,
+    rows_of,
+    uses,
+)
+from handover.my_data.processing import processing, retention, rights, sources
+from handover.my_data.words import CORRECTION_WORDS, SAY_KIND_WORDS, day, plain, words
 from handover.nuisance import my_data as nuisance
 from handover.shelter import my_data as shelter
-from portal.accounts.models import Organisation
 from portal.actor import Actor
-from portal.audit.transparency import MAX_PAGE_SIZE, accesses_for_person
 from portal.cases.display import phone
 from portal.cases.labels import (
     AGREEMENT_STATUS_LABELS,
     CHANNEL_LABELS,
     CORRECTABLE_LABELS,
-    DEBT_SUPPORT_LABELS,
-    INCOME_SOURCE_LABELS,
     LETTER_KIND_LABELS,
     LIFE_DOMAIN_LABELS,
     LIFE_STATUS_LABELS,
     MANDATE_LABELS,
     OUTCOME_LABELS,
-    RELATION_LABELS,
     STATUS_LABELS,
 )
 from portal.cases.mandates import mandates_of
 from portal.cases.models import (
     LIFE_DOMAINS,
     Agreement,
-    Case,
     ContactAttempt,
     Finances,
     Letter,
     LifeMapEntry,
-    Person,
     Signal,
 )
-from portal.cases.service import minor_from
 from portal.cases.tenant_input import corrections_of, says_of
-from portal.covenant.rules import Covenant, active_covenant
-from portal.crypto.fields import Erased
-from portal.sharing import Revealed, Withheld, reveal
+from portal.covenant.rules import active_covenant
+from portal.sharing import reveal
 from portal.workdays import local_date, local_today
 
 ACTION = "tenant.my_data"
-#: The shape of the download, so a later change of fields can be told apart.
-FORMAT = "ketenportaal-my-data-v1"
-#: Pages of the access log read for "who used your data" (of ``MAX_PAGE_SIZE`` each): a
-#: bound on the work of one download; the "who looked" page pages on beyond it.
-MAX_ACCESS_PAGES = 25
 
 #: Her own person record: all of it (it is her data).
 OWN_FIELDS = (
@@ -125,79 +112,6 @@ AGREEMENT_FIELDS = ("amount_cents", "starts_on", "status")
 FINANCES_FIELDS = ("income_source", "income_cents", "debts_cents", "debt_support")
 LIFE_MAP_FIELDS = ("status",)
 
-#: A referral's status as the tenant reads it (B1).
-REFERRAL_STATUS = {
-    "sent": _l("Gevraagd, nog geen antwoord"),
-    "accepted": _l("Zij zeiden ja: zij gaan u helpen"),
-    "in_progress": _l("Zij helpen u nu"),
-    "declined": _l("Zij konden u niet helpen"),
-    "returned": _l("Zij gaven uw zaak terug"),
-    "expired": _l("Geen antwoord op tijd"),
-    "withdrawn": _l("Toch niet gevraagd"),
-    "completed": _l("De hulp is klaar"),
-    "escalated": _l("Doorgestuurd naar een andere organisatie"),
-}
-DECISION_STATUS = {
-    "preparing": _l("De organisaties bereiden het besluit voor"),
-    "voting": _l("De organisaties stemmen nu"),
-    "decided": _l("Besloten"),
-    "withdrawn": _l("Gestopt: er komt geen besluit"),
-}
-DECISION_OUTCOME = {
-    "approved": _l("Ja, aangenomen"),
-    "refused": _l("Nee, afgewezen"),
-}
-CONSENT_STATUS = {
-    "valid": _l("Geldt nu"),
-    "withdrawn": _l("Ingetrokken"),
-    "expired": _l("Verlopen"),
-}
-
-
-# --- small helpers ------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """A revealed value, or ``None`` for a withheld or erased one (nothing to show)."""
-    return None if isinstance(value, (Withheld, Erased)) else value
-
-
-#: Her messages and corrections as she reads about them (B1).
-SAY_KIND_WORDS = {"view": _l("Hoe u het ziet"), "question": _l("Uw vraag")}
-CORRECTION_WORDS = {
-    "pending": _l("De organisatie kijkt er nog naar"),
-    "confirmed": _l("Aangepast"),
-    "rejected": _l("Niet aangepast"),
-}
-
-
-def _words(labels: dict[str, Any], code: Any) -> str:
-    """A code in words; an unknown or missing code as "unknown" (never the raw code)."""
-    found = labels.get(code) if isinstance(code, str) else None
-    return str(found) if found is not None else _("Onbekend")
-
-
-def _day(moment: datetime | None) -> date | None:
-    return local_date(moment) if moment is not None else None
-
-
-def _org_names(
-    session: Session, covenant: Covenant, ids: Iterable[int], lang: str
-) -> dict[int, str]:
-    """Organisation names in her language: the covenant's name of a partner, else its own."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    names = {}
-    for org in session.scalars(select(Organisation).where(Organisation.id.in_(wanted))):
-        partner = covenant.partners.get(org.slug)
-        names[org.id] = partner.name.get(lang) if partner is not None else org.name
-    return names
-
-
-def _rows(session: Session, model: Any, case: Case) -> list[Any]:
-    return list(session.scalars(select(model).where(model.case_id == case.id).order_by(model.id)))
-
 
 # --- the service --------------------------------------------------------------------------------
 
@@ -212,14 +126,14 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
     covenant = active_covenant(session)
     me = next(p for p in case.persons if p.id == actor.person_id)
     others = [p for p in case.persons if p.id != actor.person_id]
-    attempts = _rows(session, ContactAttempt, case)
-    letters = _rows(session, Letter, case)
-    agreements = _rows(session, Agreement, case)
+    attempts = rows_of(session, ContactAttempt, case)
+    letters = rows_of(session, Letter, case)
+    agreements = rows_of(session, Agreement, case)
     finances = session.scalar(select(Finances).where(Finances.case_id == case.id))
-    life_map = {e.domain: e for e in _rows(session, LifeMapEntry, case)}
-    signals = _rows(session, Signal, case)
-    referrals = [r for r in _rows(session, Referral, case) if r.status != "draft"]
-    decisions = _rows(session, Decision, case)
+    life_map = {e.domain: e for e in rows_of(session, LifeMapEntry, case)}
+    signals = rows_of(session, Signal, case)
+    referrals = [r for r in rows_of(session, Referral, case) if r.status != "draft"]
+    decisions = rows_of(session, Decision, case)
     records = [r for r in consent_policy.tenant_records(session, [me.id]) if r.case_id == case.id]
 
     fields: list[tuple[Any, tuple[str, ...]]] = [(me, OWN_FIELDS), (case, CASE_FIELDS)]
@@ -250,17 +164,17 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
     org_ids |= {i.organisation_id for i in items}
     org_ids |= {say.answered_by_org_id for say in says if say.answered_by_org_id}
     org_ids |= shelter.org_ids(handovers) | conditions.org_ids(trajectory_rows)
-    names = _org_names(session, covenant, org_ids, lang)
+    names = org_names(session, covenant, org_ids, lang)
     owner = names[case.organisation_id]
 
     def v(obj: Any, name: str) -> Any:
-        return _plain(shown.get(obj, name))
+        return plain(shown.get(obj, name))
 
     return MyData(
         language=lang,
         made_on=local_today(),
         myself=Myself(**{name: v(me, name) for name in OWN_FIELDS}),
-        household=tuple(_member(shown, p) for p in others),
+        household=tuple(member(shown, p) for p in others),
         household_notice=_(
             "Van de andere mensen in uw huishouden ziet u hier alleen hun naam, wie zij voor "
             "u zijn en of zij jonger zijn dan 18 jaar. Hun BSN, geboortedatum, telefoonnummer "
@@ -270,8 +184,8 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
             reference=case.reference,
             opened_by=owner,
             opened_on=local_date(case.created_at),
-            status=_words(STATUS_LABELS, case.status),
-            closed_on=_day(case.closed_at),
+            status=words(STATUS_LABELS, case.status),
+            closed_on=day(case.closed_at),
             arrears_cents=v(case, "arrears_cents"),
             arrears_months=v(case, "arrears_months"),
             arrears_since=v(case, "arrears_since"),
@@ -281,8 +195,8 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
             contact_attempts=tuple(
                 ContactAttemptFact(
                     day=v(a, "attempted_on"),
-                    channel=_words(CHANNEL_LABELS, v(a, "channel")),
-                    outcome=_words(OUTCOME_LABELS, v(a, "outcome")),
+                    channel=words(CHANNEL_LABELS, v(a, "channel")),
+                    outcome=words(OUTCOME_LABELS, v(a, "outcome")),
                     recorded_by=names.get(a.organisation_id, ""),
                 )
                 for a in attempts
@@ -290,7 +204,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
             letters=tuple(
                 LetterFact(
                     day=v(x, "sent_on"),
-                    kind=_words(LETTER_KIND_LABELS, v(x, "kind")),
+                    kind=words(LETTER_KIND_LABELS, v(x, "kind")),
                     recorded_by=names.get(x.organisation_id, ""),
                 )
                 for x in letters
@@ -299,16 +213,16 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
                 AgreementFact(
                     amount_cents=v(a, "amount_cents"),
                     starts_on=v(a, "starts_on"),
-                    status=_words(AGREEMENT_STATUS_LABELS, v(a, "status")),
+                    status=words(AGREEMENT_STATUS_LABELS, v(a, "status")),
                     recorded_by=names.get(a.organisation_id, ""),
                 )
                 for a in agreements
             ),
-            finances=_finances(shown, finances, names),
+            finances=finances_fact(shown, finances, names),
             life_map=tuple(
                 LifeDomainFact(
                     domain=str(LIFE_DOMAIN_LABELS[domain]),
-                    status=_words(LIFE_STATUS_LABELS, v(life_map[domain], "status")),
+                    status=words(LIFE_STATUS_LABELS, v(life_map[domain], "status")),
                 )
                 for domain in LIFE_DOMAINS
                 if domain in life_map
@@ -321,7 +235,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
         ),
         words=tuple(
             WordsFact(
-                kind=_words(SAY_KIND_WORDS, say.kind),
+                kind=words(SAY_KIND_WORDS, say.kind),
                 on=local_date(say.created_at),
                 text=v(say, "text"),
                 written_by=str(
@@ -329,15 +243,15 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
                 ),
                 answer=v(say, "answer") if say.answered_at else None,
                 answered_by=names.get(say.answered_by_org_id or 0),
-                answered_on=_day(say.answered_at),
+                answered_on=day(say.answered_at),
             )
             for say in says
         ),
         corrections=tuple(
             CorrectionFact(
-                what=_words(CORRECTABLE_LABELS, c.field),
+                what=words(CORRECTABLE_LABELS, c.field),
                 value=phone(v(c, "value")) if c.field == "phone" else v(c, "value"),
-                status=_words(CORRECTION_WORDS, c.status),
+                status=words(CORRECTION_WORDS, c.status),
                 on=local_date(c.created_at),
             )
             for c in corrections
@@ -345,17 +259,17 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
         representatives=tuple(
             RepresentativeFact(
                 name=v(m, "name"),
-                kind=_words(MANDATE_LABELS, v(m, "kind")),
+                kind=words(MANDATE_LABELS, v(m, "kind")),
                 since=v(m, "since"),
-                ended_on=_day(m.ended_at),
+                ended_on=day(m.ended_at),
             )
             for m in mandates
         ),
-        consents=_consents(session, records, lang),
-        referrals=tuple(_referral(r, names, covenant, lang) for r in referrals),
-        decisions=tuple(_decision(d, covenant, lang) for d in decisions),
-        **_uses(session, actor, me.id, lang),
-        processing=_processing(
+        consents=consents(session, records, lang),
+        referrals=tuple(referral_fact(r, names, covenant, lang) for r in referrals),
+        decisions=tuple(decision_fact(d, covenant, lang) for d in decisions),
+        **uses(session, actor, me.id, lang),
+        processing=processing(
             covenant,
             case,
             owner,
@@ -366,15 +280,15 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
             lang,
             not_the_owners=shelter.KEPT_BY_THE_POINT,
         ),
-        retention=_retention(covenant, case, shown, referrals, decisions, records, lang),
-        sources=_sources(
+        retention=retention(covenant, case, shown, referrals, decisions, records, lang),
+        sources=sources(
             signals,
             [*items, *shelter.done_items(handovers), *trajectory_rows.reviews],
             names,
             owner,
             bool(records),
         ),
-        rights=_rights(),
+        rights=rights(),
         ask=_(
             "Wilt u iets vragen, verbeteren of laten wissen? Neem contact op met %(org)s.",
             org=owner,
@@ -383,150 +297,3 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
         shelter=shelter.facts(session, shown, handovers, names),
         conditions=conditions.facts(shown, trajectory_rows, names, covenant, lang),
     )
-
-
-def _member(shown: Revealed, person: Person) -> Member:
-    relation = (
-        _("Hoofdhuurder")
-        if person.is_main_tenant
-        else _words(RELATION_LABELS, _plain(shown.get(person, "relation")))
-    )
-    return Member(
-        initials=_plain(shown.get(person, "initials")),
-        surname=_plain(shown.get(person, "surname")),
-        relation=relation,
-        minor=minor_from(
-            _plain(shown.get(person, "birth_date")), _plain(shown.get(person, "minor"))
-        ),
-    )
-
-
-def _finances(
-    shown: Revealed, finances: Finances | None, names: dict[int, str]
-) -> FinancesFact | None:
-    if finances is None:
-        return None
-
-    def v(name: str) -> Any:
-        return _plain(shown.get(finances, name))
-
-    return FinancesFact(
-        income_source=_words(INCOME_SOURCE_LABELS, v("income_source")),
-        income_cents=v("income_cents"),
-        debts_cents=v("debts_cents"),
-        debt_support=_words(DEBT_SUPPORT_LABELS, v("debt_support")),
-        recorded_by=names.get(finances.organisation_id, ""),
-    )
-
-
-def _consents(session: Session, records: list[Any], lang: str) -> tuple[ConsentFact, ...]:
-    if not records:
-        return ()
-    states = consent_policy.states(session, records)
-    return tuple(
-        ConsentFact(
-            recipient=line.recipient,
-            purpose=line.purpose,
-            categories=tuple(line.categories),
-            still_given=tuple(line.active),
-            status=_words(CONSENT_STATUS, line.state.status),
-            given_on=local_date(line.record.given_at),
-            valid_until=local_date(line.record.valid_until),
-            withdrawals=tuple(
-                WithdrawalFact(name, local_date(at)) for name, at in line.withdrawals
-            ),
-        )
-        for line in receipt.lines(session, records, states, lang)
-    )
-
-
-def _purpose_name(covenant: Covenant, code: str, lang: str) -> str:
-    purpose = covenant.purposes.get(code)
-    return purpose.name.get(lang) if purpose is not None else _("Onbekend")
-
-
-def _referral(
-    referral: Referral, names: dict[int, str], covenant: Covenant, lang: str
-) -> ReferralFact:
-    """Organisations, purpose, status and dates; never the note or a decline's reason."""
-    answered = referral.accepted_at
-    if answered is None and referral.status in ("declined", "returned"):
-        answered = referral.closed_at
-    return ReferralFact(
-        sender=names.get(referral.sender_org_id, ""),
-        recipient=names.get(referral.recipient_org_id, ""),
-        purpose=_purpose_name(covenant, referral.purpose, lang),
-        status=_words(REFERRAL_STATUS, referral.status),
-        sent_on=_day(referral.sent_at),
-        answered_on=_day(answered),
-        closed_on=_day(referral.closed_at),
-    )
-
-
-def _decision(decision: Decision, covenant: Covenant, lang: str) -> DecisionFact:
-    """Kind, status, outcome and dates; never a motivation or a dissent."""
-    kind = covenant.decisions.get(decision.kind)
-    return DecisionFact(
-        kind=kind.name.get(lang) if kind is not None else _("Onbekend"),
-        purpose=_purpose_name(covenant, decision.purpose, lang),
-        status=_words(DECISION_STATUS, decision.status),
-        outcome=_words(DECISION_OUTCOME, decision.outcome) if decision.outcome else None,
-        opened_on=local_date(decision.created_at),
-        voting_opened_on=_day(decision.voting_opened_at),
-        decided_on=_day(decision.closed_at),
-    )
-
-
-def _access_pages(session: Session, actor: Actor, person_id: int, lang: str) -> Iterator[Any]:
-    after = None
-    for _page in range(MAX_ACCESS_PAGES):
-        page = accesses_for_person(
-            session, actor, person_id, after_seq=after, limit=MAX_PAGE_SIZE, lang=lang
-        )
-        yield page
-        if page.next_after_seq is None:
-            return
-        after = page.next_after_seq
-
-
-def _uses(session: Session, actor: Actor, person_id: int, lang: str) -> dict[str, Any]:
-    """Who used her data, per organisation: how often, first and last day, what and why."""
-    groups: dict[str, list[Any]] = {}
-    complete = True
-    for page in _access_pages(session, actor, person_id, lang):
-        for access in page.accesses:
-            groups.setdefault(access.organisation, []).append(access)
-        complete = page.next_after_seq is None
-    uses = [
-        UseFact(
-            organisation=organisation,
-            role=rows[0].role,
-            times=len(rows),
-            first_on=min(local_date(a.when) for a in rows),
-            last_on=max(local_date(a.when) for a in rows),
-            categories=tuple(dict.fromkeys(c for a in rows for c in a.categories)),
-            why=tuple(dict.fromkeys(w for a in rows for w in a.why)),
-        )
-        for organisation, rows in groups.items()
-    ]
-    uses.sort(key=lambda u: u.last_on, reverse=True)
-    return {"uses": tuple(uses), "uses_complete": complete}
-
-
-# --- the download ---------------------------------------------------------------------------------
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _json_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_value(v) for v in value]
-    return value
-
-
-def as_json(data: MyData) -> dict[str, Any]:
-    """The download for computers: English keys, texts in her language, ISO dates, amounts in
-    whole cents. Her BSN whole: it is her own file."""
-    return {"format": FORMAT, **_json_value(asdict(data))}

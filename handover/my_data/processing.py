@@ -14,10 +14,7 @@ from flask_babel import lazy_gettext as _l
 from handover.decisions.models import Decision
 from handover.models import Referral
 from handover.my_data.facts import CategoryUse, Processing, Recipient, Retention, Right, Source
-from portal.cases.models import (
-    Case,
-    Signal,
-)
+from portal.cases.models import Case, Signal
 from portal.covenant.rules import Covenant
 from portal.covenant.views import plain_duration
 from portal.i18n import join_words
@@ -45,7 +42,7 @@ def _shared_purposes(
     return [c for c in dict.fromkeys(codes) if c in covenant.purposes]
 
 
-def _processing(
+def processing(
     covenant: Covenant,
     case: Case,
     owner: str,
@@ -126,7 +123,7 @@ def _category_name(covenant: Covenant, code: str, lang: str) -> str:
     return category.name.get(lang) if category is not None else _("Onbekend")
 
 
-def _retention(
+def retention(
     covenant: Covenant,
     case: Case,
     shown: Revealed,
@@ -159,7 +156,7 @@ def _retention(
     return tuple(found)
 
 
-def _sources(
+def sources(
     signals: list[Signal], items: list[Any], names: dict[int, str], owner: str, consented: bool
 ) -> tuple[Source, ...]:
     """Where her data came from: the signals that opened or updated her case, the
@@ -186,7 +183,7 @@ def _sources(
     return tuple(found)
 
 
-def _rights() -> tuple[Right, ...]:
+def rights() -> tuple[Right, ...]:
     return (
         Right(
             _("Inzien"),
