@@ -110,9 +110,15 @@ def nowrap(value: Any) -> Markup:
     return Markup('<span class="kp-nowrap">{}</span>').format(value)
 
 
+def bdi(value: Any) -> Markup:
+    """Someone's own words inside a translated sentence, isolated for direction: a Dutch note
+    in an Arabic sentence (or the reverse) keeps its own order and punctuation; escaped."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
 def install_template_filters(app: Flask) -> None:
     """The language-aware filters and globals of the templates: ``words`` for lists,
-    ``local_datetime`` for moments, ``nowrap`` for a reference in a heading,
-    ``list_separator()`` for lists built in a macro."""
-    app.jinja_env.filters.update(words=words, local_datetime=local_datetime, nowrap=nowrap)
+    ``local_datetime`` for moments, ``nowrap`` for a reference in a heading, ``bdi`` for
+    someone's own words in a sentence, ``list_separator()`` for lists built in a macro."""
+    app.jinja_env.filters.update(words=words, local_datetime=local_datetime, nowrap=nowrap, bdi=bdi)
     app.jinja_env.globals.update(list_separator=list_separator)

@@ -175,9 +175,12 @@ def complete_agreement(
     session: Session, actor: Actor, agreement: MeetingAgreement, task: tasks.CaseTask
 ) -> tasks.CaseTask:
     """Its owner (or the host) marks the agreement done: with its last open agreement from a
-    closed discussion, a partner's reading access to the meeting's words ends too."""
+    closed discussion, a partner's reading access to the meeting's words ends too. The item's
+    row is locked first, as closing it does, so a close at the same moment is seen: the
+    grants are worked out from the item and the tasks as they are stored, not as loaded."""
+    item = lock_row(session, agreement.item)
     done = tasks.complete(session, actor, task)
-    sync_grants(session, agreement.item)
+    sync_grants(session, item)
     return done
 
 

@@ -272,7 +272,9 @@ def close(agenda_id: int):
     item = service.load_item(db.session, actor, agenda_id)
     form = CloseForm()
     outcome = submit(form, lambda: service.close_item(db.session, actor, item))
-    return _after(agenda_id, outcome, _("De bespreking is afgesloten."), "close_form", form)
+    # Closed meanwhile: the page no longer offers the form, so the refusal is a message.
+    answer_at = None if outcome.conflict else form
+    return _after(agenda_id, outcome, _("De bespreking is afgesloten."), "close_form", answer_at)
 
 
 def _agreement_task(agreement_id: int) -> tuple[MeetingAgreement, tasks.CaseTask]:

@@ -230,8 +230,10 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
         ),
         notes_notice=_(
             "De medewerkers van de organisaties schrijven soms aantekeningen op voor hun werk. "
-            "Ook schrijven zij soms op waarom zij iets besloten. Die teksten staan niet in dit "
-            "overzicht. Wilt u ze zien? Vraag het aan de organisatie die ze schreef."
+            "Ook schrijven zij soms op waarom zij iets besloten. Die teksten staan meestal niet "
+            "in dit overzicht. Wel ziet u waar u terechtkunt na een ontruiming, en wat er "
+            "gebeurde als u zich niet aan een afspraak in uw traject hield. Wilt u de andere "
+            "teksten zien? Vraag het aan de organisatie die ze schreef."
         ),
         words=tuple(
             WordsFact(

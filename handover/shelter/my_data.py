@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handover.shelter.models import SHELTER, ShelterHandover, ShelterItem
-from handover.shelter.service import planned_eviction
+from handover.shelter.service import lapsed, planned_eviction
 from portal.cases.models import Case
 from portal.crypto.fields import Erased
 from portal.sharing import Revealed, Withheld
@@ -56,6 +56,9 @@ class ShelterFact:
     items: tuple[ShelterItemFact, ...]
     #: Where she can stay: the shelter point's note, when the policy point reveals it to her.
     stay: str | None
+    #: The point said no (or the referral ended otherwise): the corporation must ask again, so
+    #: she is not led to count on that point.
+    lapsed: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ def facts(
                     for i in h.items
                 ),
                 stay=_stay(shown, h),
+                lapsed=lapsed(session, h),
             )
             for h in handovers
         ),

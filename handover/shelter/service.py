@@ -46,6 +46,7 @@ from portal.cases.service import is_minor
 from portal.covenant.rules import active_covenant
 from portal.db import lock_row, utcnow
 from portal.errors import Conflict, DomainError, Forbidden, NotFound
+from portal.i18n import join_words
 from portal.links import external_url
 from portal.outbox.notices import notify_casework
 
@@ -206,7 +207,8 @@ def _refer(
                 Referral.status.in_(ACTIVE),
             )
         )
-        assert found is not None  # the conflict was this very referral
+        if found is None:  # refused for another reason than an earlier referral: pass it on
+            raise
         return found
 
 
@@ -249,9 +251,14 @@ def taken_on(session: Session, handover: ShelterHandover) -> bool:
 
 
 def lapsed(session: Session, handover: ShelterHandover) -> bool:
-    """The referral ended while the hand-over is not ready: nobody is preparing the shelter
-    until the owner refers again."""
-    return not handover.ready and not referral_active(session, handover)
+    """The referral ended without the shelter point taking the family on (declined, returned,
+    expired, withdrawn) while the hand-over is not ready: nobody is preparing the shelter until
+    the owner refers again. A completed or escalated referral is not that: the point finished,
+    or the covenant's ladder already offered the case on."""
+    if handover.ready:
+        return False
+    referral = referral_of(session, handover)
+    return referral is None or referral.status in LAPSED
 
 
 def lapsed_words(session: Session, handover: ShelterHandover) -> str:
@@ -303,8 +310,6 @@ def tick(
     item = next((i for i in handover.items if i.item == code), None)
     if item is None:
         raise NotFound()
-    if actor.organisation_id != item.organisation_id:
-        raise Forbidden(_l("Dit punt is van een andere organisatie."))
     text = " ".join((note or "").split())
     if code == "shelter_arranged" and len(text) < NOTE_MIN:
         raise DomainError(_l("Schrijf waar het gezin terechtkan en vanaf wanneer."), field="note")
@@ -313,6 +318,9 @@ def tick(
     now = now or utcnow()
     handover = lock_row(session, handover)
     session.refresh(item)
+    # After the lock: a referral to another point may have moved the item meanwhile.
+    if actor.organisation_id != item.organisation_id:
+        raise Forbidden(_l("Dit punt is van een andere organisatie."))
     if item.done_at is not None:
         raise Conflict(_l("Dit punt is al afgevinkt."))
     referral = referral_of(session, handover)
@@ -401,11 +409,12 @@ def refer_again(
     referral; two owners at once refer once (the hand-over's row is locked).
 
     Ticks already made stay, with who and when: the school and the care were told, whoever
-    shelters the family now. One exception: when the family goes to another shelter point,
-    a place arranged by the point that gave the hand-over back cannot be counted on, and
-    where it is is that point's own record, which the next one may not read; so that item
-    opens again (its note erased; the audit log keeps who ticked it and when). Every open
-    item goes to the new point.
+    shelters the family now. When the family goes to another shelter point, the notes the
+    previous point wrote are erased: they are that point's own record, which the next one
+    may not read, and the previous point no longer sees the hand-over, so nobody could. And a
+    place arranged by the point that gave the hand-over back cannot be counted on, so that
+    item opens again (the audit log keeps who ticked it and when). Every open item goes to
+    the new point.
     """
     if not visible_to(actor, handover):
         raise NotFound()
@@ -442,9 +451,10 @@ def refer_again(
     reopened = []
     if recipient_org_id != handover.organisation_id:
         for item in handover.items:
+            if item.organisation_id == handover.organisation_id:
+                item.note = None
             if item.done_at is not None and item.item == "shelter_arranged":
                 item.done_at = item.done_by_id = None
-                item.note = None
                 reopened.append(item.item)
             if item.done_at is None:
                 item.organisation_id = recipient_org_id
@@ -480,7 +490,7 @@ def bailiff_hold(session: Session, decision: Decision) -> BailiffHold | None:
     missing = tuple(str(ITEM_LABELS[i.item]) for i in handover.open_items())
     rule = covenant_for(session, decision).decision(decision.kind)
     blocking = decision.minors_present and rule.shelter_before_bailiff_if_minors
-    listed = ", ".join(missing).lower()
+    listed = join_words(missing)
     if blocking:
         message = _l(
             "Er wonen minderjarigen in dit huishouden. Volgens het convenant kan de opdracht aan "

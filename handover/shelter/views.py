@@ -149,7 +149,7 @@ def _refer_form(handover: ShelterHandover, formdata: bool = True) -> ReferAgainF
             _(
                 "%(org)s (vorige overdracht: %(status)s)",
                 org=org.name,
-                status=str(STATUS_LABELS.get(last.status, last.status)).lower(),
+                status=STATUS_LABELS.get(last.status, _("onbekend")),
             )
             if last is not None and org.id == last.recipient_org_id
             else org.name,
@@ -190,8 +190,12 @@ def _context(
     )
     notes = {i.id: note for i in mine if isinstance(note := recorded.get(i, "note"), str)}
     referral = service.referral_of(db.session, handover)
+    # Who ticked an item: named to the organisation they work for and to the case's owner
+    # (whom to call); another shelter point sees the organisation only.
     people: dict[int, Any] = {
-        i.done_by_id: db.session.get(User, i.done_by_id) for i in handover.items if i.done_by_id
+        i.done_by_id: db.session.get(User, i.done_by_id)
+        for i in handover.items
+        if i.done_by_id and actor.organisation_id in (i.organisation_id, handover.owner_org_id)
     }
     forms = {
         i.item: failed.get(i.item) or TickForm(prefix=i.item, formdata=None)

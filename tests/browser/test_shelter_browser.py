@@ -49,7 +49,7 @@ def test_the_bailiff_waits_until_the_shelter_point_is_ready(browser, live_server
     bailiff = corporation.locator("#decision-bailiff")
     expect(bailiff).to_contain_text("Nog niet mogelijk")
     expect(bailiff).to_contain_text("Er wonen minderjarigen in dit huishouden")
-    expect(bailiff).to_contain_text("school van de kinderen ingelicht")
+    expect(bailiff).to_contain_text("School van de kinderen ingelicht")
     expect(
         corporation.get_by_role("button", name="Opdracht aan de deurwaarder vastleggen")
     ).to_have_count(0)
@@ -78,7 +78,7 @@ def test_the_bailiff_waits_until_the_shelter_point_is_ready(browser, live_server
     screenshots(shelter, "shelter", "handover-to-prepare")
     shelter.get_by_role("button", name="Afvinken: school van de kinderen ingelicht").click()
     expect(shelter.locator("main")).to_contain_text("School van de kinderen ingelicht: afgevinkt.")
-    shelter.get_by_role("button", name="Afvinken: zorg voor de kinderen ingelicht").click()
+    shelter.get_by_role("button", name="Afvinken: Zorg voor de kinderen ingelicht").click()
     expect(shelter.locator("main")).to_contain_text("De opvang is voorbereid")
     assert axe_violations(shelter) == []
     screenshots(shelter, "shelter", "handover-ready")
@@ -137,7 +137,7 @@ def test_a_declined_hand_over_is_referred_again(browser, live_server, live_app):
     sign_in(shelter, *staff["opvang"])
     shelter.goto(f"/opvang/{handover_id}")
     expect(shelter.locator("#accept-first")).to_contain_text("Accepteer eerst de overdracht")
-    expect(shelter.get_by_role("button", name="Afvinken: opvang geregeld")).to_have_count(0)
+    expect(shelter.get_by_role("button", name="Afvinken: Opvang geregeld")).to_have_count(0)
     assert axe_violations(shelter) == []
     screenshots(shelter, "shelter", "handover-accept-first")
     shelter.get_by_role("link", name="Naar de overdracht om die te accepteren").click()
@@ -184,11 +184,11 @@ def test_a_declined_hand_over_is_referred_again(browser, live_server, live_app):
     shelter.goto(f"/opvang/{handover_id}")
     expect(shelter.locator("h1")).to_contain_text(reference)
     shelter.get_by_label("Waar en vanaf wanneer").fill("Gezinshuis Noord, kamer 2, vanaf de 14e")
-    shelter.get_by_role("button", name="Afvinken: opvang geregeld").click()
+    shelter.get_by_role("button", name="Afvinken: Opvang geregeld").click()
     expect(shelter.locator("main")).to_contain_text("Opvang geregeld: afgevinkt.")
     shelter.get_by_role("button", name="Afvinken: school van de kinderen ingelicht").click()
     expect(shelter.locator("main")).to_contain_text("School van de kinderen ingelicht: afgevinkt.")
-    shelter.get_by_role("button", name="Afvinken: zorg voor de kinderen ingelicht").click()
+    shelter.get_by_role("button", name="Afvinken: Zorg voor de kinderen ingelicht").click()
     expect(shelter.locator("main")).to_contain_text("De opvang is voorbereid")
     assert axe_violations(shelter) == []
 

@@ -127,6 +127,9 @@ def test_closing_a_discussion_asks_for_a_tick_first(client, login, session, peop
     assert session.get(MeetingItem, item.id).closed_at is not None
     page = client.get(f"/casusoverleg/bespreking/{item.id}").text
     assert "De bespreking is afgesloten." in page and url not in page
+    again = client.post_form(url, {"confirm": "y"})  # a second tab, or a colleague
+    assert again.status_code == 303
+    assert "Deze bespreking is al afgesloten." in client.get(again.headers["Location"]).text
 
 
 def test_an_agreement_stays_readable_to_its_owner_after_closing(client, login, session, people,

@@ -208,3 +208,21 @@ def test_where_she_stays_is_not_shown_when_the_covenant_withholds_it(
     event = events(session, "tenant.my_data")[-1]
     assert "shelter" not in event.category_list
     assert event.detail_dict["withheld"] == {"shelter": "third_party"}
+
+
+def test_after_a_decline_she_is_not_led_to_count_on_that_point(
+    app, session, people, family_case, shelter_point
+):
+    from handover.shelter import service as shelter
+    from tests.shelter.conftest import approve
+
+    decision = approve(session, people, family_case)
+    handed = shelter.of_decision(session, decision.id)
+    assert handed is not None
+    referral = session.get_one(Referral, handed.referral_id)
+    handover.decline(session, shelter_point[1], referral, "Geen plek.", version=None)
+    session.commit()
+    browser = _tenant_of(app, family_case)
+    page = browser.get("/mijn-gegevens").get_data(as_text=True)
+    assert "Dit meldpunt kan u niet helpen." in page
+    assert "Dit meldpunt kan u niet helpen." in pdf_text(browser.get("/mijn-gegevens.pdf").data)

@@ -283,10 +283,11 @@ def test_another_shelter_point_takes_over_what_is_still_open(
     assert again.recipient_org_id == handover.organisation_id == noord.organisation_id
     items = {i.item: i for i in handover.items}
     # The school was told, by whom and when: that stays. A place arranged by the point that
-    # gave the hand-over back cannot be counted on: the new point arranges it, and the old
-    # point's note of where is gone.
+    # gave the hand-over back cannot be counted on: the new point arranges it.
     assert items["school_informed"].done_by_id == yara.user_id
     assert items["school_informed"].organisation_id == yara.organisation_id
+    # Its note was the first point's own record, which nobody may read any more: erased.
+    assert items["school_informed"].note is None
     arranged = items["shelter_arranged"]
     assert (arranged.done_at, arranged.done_by_id, arranged.note) == (None, None, None)
     assert arranged.organisation_id == items["care_informed"].organisation_id

@@ -61,7 +61,7 @@ def test_the_bailiff_step_waits_for_the_shelter_point(
     shelter = browse(shelter_point[0])
 
     page = corporation.get(f"/besluiten/{decision.id}").get_data(as_text=True)
-    assert "Nog niet mogelijk" in page and "school van de kinderen ingelicht" in page
+    assert "Nog niet mogelijk" in page and "School van de kinderen ingelicht" in page
     assert "Opdracht aan de deurwaarder vastleggen" not in page  # no button while blocked
     # A stale page's button (any valid token of the session) is refused with the reason.
     token = re.search(r'csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -154,7 +154,7 @@ def test_after_a_decline_the_corporation_refers_the_family_again(
     work = corporation.get("/mijn-werk").get_data(as_text=True)
     assert "Het meldpunt opvang heeft de overdracht afgewezen" in work
     assert "Opnieuw aanmelden" in work
-    assert "Overdracht: afgewezen" in corporation.get("/opvang").get_data(as_text=True)
+    assert "Overdracht: Afgewezen" in corporation.get("/opvang").get_data(as_text=True)
     page = corporation.get(f"/opvang/{handover.id}").get_data(as_text=True)
     assert f"{org} heeft de overdracht afgewezen." in page
     assert "Geen plek voor een gezin." in page  # the reason, in the shelter point's words
