@@ -49,7 +49,7 @@ def test_a_case_meeting_from_agenda_to_mijn_werk_with_the_tenant(browser, live_s
     host.get_by_role("button", name="Op de agenda zetten").click()
     expect(host.locator("h1")).to_contain_text(f"Bespreking casus {reference}")
 
-    host.get_by_label("Partner").select_option(label="Sociaal Wijkteam Demostad")
+    host.get_by_label("Partner", exact=True).select_option(label="Sociaal Wijkteam Demostad")
     host.get_by_role("button", name="Uitnodigen", exact=True).click()
     expect(host.locator("main")).to_contain_text("De partner is uitgenodigd.")
     host.get_by_label("Wat gaat u bespreken? (de huurder leest dit)").fill(TOPIC)
