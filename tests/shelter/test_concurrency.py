@@ -19,6 +19,20 @@ from tests.race import race, seed_partners
 from tests.shelter.conftest import approve
 
 
+def _approved_family() -> tuple[dict, dict, ShelterHandover]:
+    """Every partner, and a family with a child whose eviction was approved: its hand-over."""
+    orgs, actors = seed_partners(db.session)
+    child = main_tenant(
+        surname="Kind", bsn=None, phone=None, email=None, birth_date=date(2016, 1, 2),
+        is_main_tenant=False, minor=True,
+    )  # fmt: skip
+    case = create_case(db.session, SYSTEM, orgs["corporatie"], [main_tenant(), child])
+    people = {slug: (None, actors[(slug, 1)]) for slug, _org in orgs.items()}
+    handover = service.of_decision(db.session, approve(db.session, people, case).id)
+    assert handover is not None
+    return orgs, actors, handover
+
+
 @NEEDS_POSTGRESQL
 def test_two_at_once_tick_an_item_once(databases, tmp_path):
     url = databases.fresh("postgresql", "shelterrace")
@@ -26,15 +40,7 @@ def test_two_at_once_tick_an_item_once(databases, tmp_path):
     app = create_app(make_test_config(url, tmp_path))
     try:
         with app.app_context():
-            orgs, actors = seed_partners(db.session)
-            child = main_tenant(
-                surname="Kind", bsn=None, phone=None, email=None, birth_date=date(2016, 1, 2),
-                is_main_tenant=False, minor=True,
-            )  # fmt: skip
-            case = create_case(db.session, SYSTEM, orgs["corporatie"], [main_tenant(), child])
-            people = {slug: (None, actors[(slug, 1)]) for slug, _org in orgs.items()}
-            decision = approve(db.session, people, case)
-            handover = service.of_decision(db.session, decision.id)
+            _orgs, actors, handover = _approved_family()
             referral = db.session.get_one(Referral, handover.referral_id)
             referrals.accept(db.session, actors[("opvang", 1)], referral, version=None)
             handover_id = handover.id
@@ -67,18 +73,10 @@ def test_two_at_once_refer_the_family_again_once(databases, tmp_path):
     app = create_app(make_test_config(url, tmp_path))
     try:
         with app.app_context():
-            orgs, actors = seed_partners(db.session)
-            child = main_tenant(
-                surname="Kind", bsn=None, phone=None, email=None, birth_date=date(2016, 1, 2),
-                is_main_tenant=False, minor=True,
-            )  # fmt: skip
-            case = create_case(db.session, SYSTEM, orgs["corporatie"], [main_tenant(), child])
-            people = {slug: (None, actors[(slug, 1)]) for slug, _org in orgs.items()}
-            decision = approve(db.session, people, case)
-            handover = service.of_decision(db.session, decision.id)
+            orgs, actors, handover = _approved_family()
             first = db.session.get_one(Referral, handover.referral_id)
             referrals.decline(db.session, actors[("opvang", 1)], first, "Vol.", version=None)
-            handover_id, shelter_id = handover.id, orgs["opvang"].id
+            handover_id, shelter_id, case_id = handover.id, orgs["opvang"].id, handover.case_id
             db.session.commit()
         both = [actors[("corporatie", n)] for n in (1, 2)]
         outcomes = race(
@@ -93,7 +91,7 @@ def test_two_at_once_refer_the_family_again_once(databases, tmp_path):
         with app.app_context():
             running = db.session.scalars(
                 select(Referral.id).where(
-                    Referral.case_id == case.id,
+                    Referral.case_id == case_id,
                     Referral.purpose == "shelter",
                     Referral.status == "sent",
                 )
