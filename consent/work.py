@@ -5,6 +5,7 @@ the top of the case page (``portal.cases.summary``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -16,6 +17,7 @@ from consent.models import ConsentAcknowledgement
 from portal.actor import Actor
 from portal.cases.models import Case
 from portal.cases.summary import CaseAction, CaseEvent, CaseFact, SummaryPart
+from portal.db import memo
 from portal.work import SHOWN, WorkGroup, WorkItem, local_day
 
 
@@ -42,12 +44,19 @@ def withdrawals_to_acknowledge(session: Session, actor: Actor, now: datetime) ->
     return WorkGroup("acknowledge", title, count, items)
 
 
+def _known(session: Session, actor: Actor, case: Case) -> Any:
+    """The consents the actor may know of, read once for the case page's summary and its
+    timeline together (``memo``: until the session writes)."""
+    from consent.policy import overview
+
+    key = ("consent_overview", case.id, actor)
+    return memo(session, key, lambda: overview(session, actor, case))
+
+
 def case_summary(session: Session, actor: Actor, case: Case) -> SummaryPart:
     """For the top of the case page: the consents the actor may know of (valid ones, open
     requests for the owner), and "ask consent" for the owner."""
-    from consent.policy import overview
-
-    known = overview(session, actor, case)
+    known = _known(session, actor, case)
     pending = [r for r in known.requests if r.status == "pending"]
     parts = [ngettext("%(num)s geldig", "%(num)s geldig", len(known.active))]
     if pending:
@@ -63,9 +72,7 @@ def case_summary(session: Session, actor: Actor, case: Case) -> SummaryPart:
 def case_events(session: Session, actor: Actor, case: Case) -> list[CaseEvent]:
     """The consents the actor may know of, for the case's timeline: given (to whom) and
     withdrawn; never who represented the tenant or a note."""
-    from consent.policy import overview
-
-    known = overview(session, actor, case)
+    known = _known(session, actor, case)
     events = []
     for record in known.records:
         events.append(CaseEvent(record.given_at, _("Toestemming gegeven")))

@@ -4,6 +4,7 @@ has to cast, by the vote's deadline."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from handover.decisions.models import Decision, DecisionVoter
 from portal.actor import Actor
 from portal.cases.models import Case
 from portal.cases.summary import CaseAction, CaseEvent, CaseFact, SummaryPart
+from portal.db import memo
 from portal.work import SHOWN, WorkGroup, WorkItem, local_day
 
 
@@ -55,14 +57,22 @@ def votes_to_cast(session: Session, actor: Actor, now: datetime) -> WorkGroup | 
     return WorkGroup("votes", title, count, items)
 
 
+def _visible(session: Session, actor: Actor, case: Case) -> list[Any]:
+    """The case's decisions the actor takes part in, read once for the case page's summary
+    and its timeline together (``memo``: until the session writes)."""
+    from handover.decisions.policy import decisions_of_case
+
+    key = ("decisions_of_case", case.id, actor)
+    return memo(session, key, lambda: decisions_of_case(session, actor, case))
+
+
 def case_summary(session: Session, actor: Actor, case: Case) -> SummaryPart:
     """For the top of the case page: a decision still open (preparing or voting) that the
     actor takes part in, and "open a decision" for the owner when none is."""
     from handover.decisions.labels import STATUSES
     from handover.decisions.models import OPEN
-    from handover.decisions.policy import decisions_of_case
 
-    open_ones = [d for d in decisions_of_case(session, actor, case) if d.status in OPEN]
+    open_ones = [d for d in _visible(session, actor, case) if d.status in OPEN]
     facts = tuple(
         CaseFact(
             _("Gezamenlijk besluit"),
@@ -81,10 +91,9 @@ def case_events(session: Session, actor: Actor, case: Case) -> list[CaseEvent]:
     """The joint decisions the actor takes part in, for the case's timeline: opened, vote
     opened, decided with its outcome (never a motivation)."""
     from handover.decisions.labels import OUTCOMES
-    from handover.decisions.policy import decisions_of_case
 
     events = []
-    for d in decisions_of_case(session, actor, case):
+    for d in _visible(session, actor, case):
         owner = d.organisation.name
         events.append(CaseEvent(d.created_at, _("Gezamenlijk besluit geopend"), "", owner))
         if d.voting_opened_at:
