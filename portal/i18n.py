@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from babel.dates import get_datetime_format
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_time, get_locale, get_translations
+from flask_babel import format_date, format_time, get_locale, get_translations, gettext
 from markupsafe import Markup
 
 RTL_LANGUAGES = frozenset({"ar"})
@@ -102,6 +102,13 @@ def local_datetime(moment: datetime) -> str:
         .replace("{1}", format_date(moment, "long"))
         .replace("{0}", format_time(moment, "short"))
     )
+
+
+def code_in_words(labels: Mapping[str, Any], code: Any) -> str:
+    """A stored code in the reader's words; an unknown or missing code as "Onbekend", never
+    the raw code."""
+    found = labels.get(code) if isinstance(code, str) else None
+    return str(found) if found is not None else gettext("Onbekend")
 
 
 def nowrap(value: Any) -> Markup:

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from portal.actor import Actor
 from portal.audit.service import record
 from portal.cases.models import Case
-from portal.crypto.fields import EncryptedRow, decrypt_field
+from portal.crypto.fields import EncryptedRow, Erased, decrypt_field
 from portal.db import memo
 from portal.grants import Grant, grants_of, grants_on
 
@@ -94,6 +94,13 @@ class Withheld:
         if has_request_context():
             return gettext("afgeschermd — %(reason)s", reason=text)
         return f"afgeschermd — {text}"
+
+
+def plain(value: Any) -> Any:
+    """A revealed value, or ``None`` for a withheld or erased one: nothing to show, for text
+    built in Python (a tenant's overview, an e-mail's recipient), where a marker must not pass
+    for a value."""
+    return None if isinstance(value, (Withheld, Erased)) else value
 
 
 ConsentLookup = Callable[[Session, Case, Grant, str], ConsentAnswer]

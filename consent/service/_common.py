@@ -6,7 +6,6 @@ Kept in one place so that every operation applies the same rule the same way."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -16,7 +15,6 @@ from portal.cases.models import Case, Person
 from portal.cases.service import is_minor
 from portal.covenant.rules import Covenant, active_covenant
 from portal.errors import DomainError, Forbidden, NotFound
-from portal.sharing import Withheld
 
 
 def require_owner(actor: Actor, case: Case) -> None:
@@ -54,8 +52,3 @@ def covenant_now(session: Session) -> Covenant:
     covenant = active_covenant(session)
     assert covenant.version_id is not None
     return covenant
-
-
-def plain(value: Any) -> Any:
-    """A revealed value, or ``None`` where the policy point withheld it."""
-    return None if isinstance(value, Withheld) else value

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from consent.models import ConsentRequest
-from consent.service._common import covenant_now, plain
+from consent.service._common import covenant_now
 from consent.service.asking import LANGUAGES
 from consent.service.options import recheck_items
 from consent.service.records import Answer, claim, create_records, given
@@ -21,7 +21,7 @@ from portal.audit.service import record as audit
 from portal.cases.mandates import live_mandate, mandate_of
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError, Forbidden
-from portal.sharing import reveal
+from portal.sharing import plain, reveal
 
 
 def _representative_of(

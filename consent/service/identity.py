@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from consent import sms
 from consent.models import ConsentInvitation, IdentityChallenge
-from consent.service._common import plain
 from consent.service.codes import code_matches, new_challenge, same_browser, send_code
 from consent.service.invitations import contact_for
 from consent.service.lockout import clear_failures, count_failure, is_locked
@@ -35,7 +34,7 @@ from portal.cases.service import (
 from portal.crypto import blind_index
 from portal.db import changed_rows, utcnow
 from portal.errors import DomainError
-from portal.sharing import reveal
+from portal.sharing import plain, reveal
 
 IDENTITY_ACTOR = Actor.system("consent:identity-check")
 

@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 
 from consent import sms
 from consent.models import CHANNELS, ConsentInvitation, ConsentRequest
-from consent.service._common import hash_token, plain, require_owner
+from consent.service._common import hash_token, require_owner
 from portal.actor import Actor
 from portal.audit.service import record as audit
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError
 from portal.outbox.service import enqueue
-from portal.sharing import reveal
+from portal.sharing import plain, reveal
 
 INVITATION_ACTOR = Actor.system("consent:invitation")
 

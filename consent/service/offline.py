@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from consent.models import ConsentEvidence, ConsentRequest
-from consent.service._common import covenant_now, plain, require_owner
+from consent.service._common import covenant_now, require_owner
 from consent.service.asking import audit_request, build_request, check_asked, check_terms
 from consent.service.options import recheck_items
 from consent.service.records import Answer, claim, create_records, given
@@ -28,7 +28,7 @@ from portal.actor import Actor
 from portal.cases.models import Case
 from portal.db import utcnow
 from portal.errors import Conflict, DomainError
-from portal.sharing import reveal
+from portal.sharing import plain, reveal
 
 EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

@@ -23,8 +23,8 @@ from handover.conditions.models import ConditionReview, TrajectoryCondition, Tra
 from handover.decisions.models import Trajectory
 from portal.cases.models import Case
 from portal.covenant.rules import Covenant
-from portal.crypto.fields import Erased
-from portal.sharing import Revealed, Withheld
+from portal.i18n import code_in_words
+from portal.sharing import Revealed, plain
 
 #: A review as she reads it (B1).
 REVIEW_WORDS = {
@@ -116,15 +116,6 @@ def org_ids(found: Rows) -> set[int]:
     return {c.organisation_id for c in found.conditions}
 
 
-def _plain(value: Any) -> Any:
-    return None if isinstance(value, (Withheld, Erased)) else value
-
-
-def _words(table: dict[str, Any], code: Any) -> str:
-    found = table.get(code) if isinstance(code, str) else None
-    return str(found) if found is not None else _("Onbekend")
-
-
 def facts(
     shown: Revealed, found: Rows, names: dict[int, str], covenant: Covenant, lang: str
 ) -> ConditionsFacts | None:
@@ -135,12 +126,14 @@ def facts(
     ends = {e.trajectory_id: e for e in found.ends}
 
     def review(r: ConditionReview) -> ReviewFact:
-        note = _plain(shown.get(r, "note")) if id(r) in noted else None
-        return ReviewFact(r.reviewed_on, _words(REVIEW_WORDS, r.result), r.result == "kept", note)
+        note = plain(shown.get(r, "note")) if id(r) in noted else None
+        return ReviewFact(
+            r.reviewed_on, code_in_words(REVIEW_WORDS, r.result), r.result == "kept", note
+        )
 
     def condition(c: TrajectoryCondition) -> ConditionFact:
         return ConditionFact(
-            text=_plain(shown.get(c, "what")),
+            text=plain(shown.get(c, "what")),
             followed_by=names.get(c.organisation_id) or _("Onbekend"),
             how_often=ngettext("Elke week", "Elke %(num)s weken", c.interval_weeks),
             interval_weeks=c.interval_weeks,
@@ -155,7 +148,7 @@ def facts(
             starts_on=t.starts_on,
             ends_on=t.ends_on,
             conditions=tuple(condition(c) for c in found.conditions if c.trajectory_id == t.id),
-            ended=_words(END_WORDS, end.result) if end is not None else None,
+            ended=code_in_words(END_WORDS, end.result) if end is not None else None,
             ended_on=end.ended_on if end is not None else None,
         )
 

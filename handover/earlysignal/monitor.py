@@ -30,8 +30,7 @@ from portal import ROOT
 from portal.accounts.models import Organisation
 from portal.actor import Actor
 from portal.cases.signal_csv.values import split_house_number
-from portal.crypto.fields import Erased
-from portal.sharing import Withheld, reveal_list
+from portal.sharing import plain, reveal_list
 
 SCHEMA_PATH = ROOT / "docs" / "schemas" / "vroegsignalering-monitor.schema.json"
 #: The model's own words (not translated: the monitor reads them).
@@ -94,20 +93,13 @@ def schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def _plain(value: Any) -> Any:
-    """A revealed value, or ``None`` for one that is empty, withheld or erased."""
-    if value is None or isinstance(value, Erased | Withheld):
-        return None
-    return value
-
-
 def _day(value: Any) -> str | None:
-    value = _plain(value)
+    value = plain(value)
     return value.isoformat() if isinstance(value, date) else None
 
 
 def _euros(cents: Any) -> str | None:
-    cents = _plain(cents)
+    cents = plain(cents)
     return f"{cents // 100}.{cents % 100:02d}" if isinstance(cents, int) and cents >= 0 else None
 
 
@@ -154,21 +146,21 @@ def document(
 
 def _signal(signal: EarlySignal, revealed: Any) -> dict[str, Any]:
     values = revealed.of(signal)
-    number = _plain(values["house_number"])
+    number = plain(values["house_number"])
     house, addition = split_house_number(number) if number else (None, None)
-    postcode = _plain(values["postcode"])
+    postcode = plain(values["postcode"])
     attempts = []
     for attempt in signal.attempts:
         seen = revealed.of(attempt)
-        kind, day = _plain(seen["kind"]), _day(seen["attempted_on"])
+        kind, day = plain(seen["kind"]), _day(seen["attempted_on"])
         if kind not in KINDS or day is None:
             continue
         attempts.append(
             {
                 "soort": KINDS[kind],
-                "bereikt": _plain(seen["reached"]) == "yes",
+                "bereikt": plain(seen["reached"]) == "yes",
                 "datum": day,
-                "dagdeel": DAY_PARTS.get(_plain(seen["day_part"]) or ""),
+                "dagdeel": DAY_PARTS.get(plain(seen["day_part"]) or ""),
             }
         )
     return {

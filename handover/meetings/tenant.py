@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -19,10 +18,9 @@ from handover.meetings.forms import AnswerForm
 from handover.meetings.models import CaseMeeting, MeetingItem
 from portal.access import tenant as tenant_access
 from portal.cases.models import Case
-from portal.crypto.fields import Erased
 from portal.db import utcnow
 from portal.extensions import db
-from portal.sharing import Revealed, Withheld
+from portal.sharing import Revealed, plain
 from portal.web import refusal_text, submit
 
 bp = Blueprint("meetings_tenant", __name__)
@@ -57,10 +55,6 @@ def invited_items(session: Session, case: Case) -> list[MeetingItem]:
     )
 
 
-def _plain(value: Any) -> Any:
-    return None if isinstance(value, (Withheld, Erased)) else value
-
-
 def invitations(items: list[MeetingItem], shown: Revealed) -> tuple[Invitation, ...]:
     now = utcnow()
     return tuple(
@@ -69,8 +63,8 @@ def invitations(items: list[MeetingItem], shown: Revealed) -> tuple[Invitation, 
             starts_at=item.meeting.starts_at,
             place=item.meeting.place,
             host=item.meeting.host.name,
-            topic=_plain(shown.get(item, "topic")),
-            answer=_plain(shown.get(item, "tenant_answer")),
+            topic=plain(shown.get(item, "topic")),
+            answer=plain(shown.get(item, "tenant_answer")),
             may_answer=item.meeting.starts_at > now,
         )
         for item in items

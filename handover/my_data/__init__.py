@@ -55,7 +55,7 @@ from handover.my_data.parts import (
     uses,
 )
 from handover.my_data.processing import processing, retention, rights, sources
-from handover.my_data.words import CORRECTION_WORDS, SAY_KIND_WORDS, day, plain, words
+from handover.my_data.words import CORRECTION_WORDS, SAY_KIND_WORDS, day
 from handover.nuisance import my_data as nuisance
 from handover.shelter import my_data as shelter
 from portal.actor import Actor
@@ -83,7 +83,8 @@ from portal.cases.models import (
 )
 from portal.cases.tenant_input import corrections_of, says_of
 from portal.covenant.rules import active_covenant
-from portal.sharing import reveal
+from portal.i18n import code_in_words
+from portal.sharing import plain, reveal
 from portal.workdays import local_date, local_today
 
 ACTION = "tenant.my_data"
@@ -184,7 +185,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
             reference=case.reference,
             opened_by=owner,
             opened_on=local_date(case.created_at),
-            status=words(STATUS_LABELS, case.status),
+            status=code_in_words(STATUS_LABELS, case.status),
             closed_on=day(case.closed_at),
             arrears_cents=v(case, "arrears_cents"),
             arrears_months=v(case, "arrears_months"),
@@ -195,8 +196,8 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
             contact_attempts=tuple(
                 ContactAttemptFact(
                     day=v(a, "attempted_on"),
-                    channel=words(CHANNEL_LABELS, v(a, "channel")),
-                    outcome=words(OUTCOME_LABELS, v(a, "outcome")),
+                    channel=code_in_words(CHANNEL_LABELS, v(a, "channel")),
+                    outcome=code_in_words(OUTCOME_LABELS, v(a, "outcome")),
                     recorded_by=names.get(a.organisation_id, ""),
                 )
                 for a in attempts
@@ -204,7 +205,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
             letters=tuple(
                 LetterFact(
                     day=v(x, "sent_on"),
-                    kind=words(LETTER_KIND_LABELS, v(x, "kind")),
+                    kind=code_in_words(LETTER_KIND_LABELS, v(x, "kind")),
                     recorded_by=names.get(x.organisation_id, ""),
                 )
                 for x in letters
@@ -213,7 +214,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
                 AgreementFact(
                     amount_cents=v(a, "amount_cents"),
                     starts_on=v(a, "starts_on"),
-                    status=words(AGREEMENT_STATUS_LABELS, v(a, "status")),
+                    status=code_in_words(AGREEMENT_STATUS_LABELS, v(a, "status")),
                     recorded_by=names.get(a.organisation_id, ""),
                 )
                 for a in agreements
@@ -222,7 +223,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
             life_map=tuple(
                 LifeDomainFact(
                     domain=str(LIFE_DOMAIN_LABELS[domain]),
-                    status=words(LIFE_STATUS_LABELS, v(life_map[domain], "status")),
+                    status=code_in_words(LIFE_STATUS_LABELS, v(life_map[domain], "status")),
                 )
                 for domain in LIFE_DOMAINS
                 if domain in life_map
@@ -237,7 +238,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
         ),
         words=tuple(
             WordsFact(
-                kind=words(SAY_KIND_WORDS, say.kind),
+                kind=code_in_words(SAY_KIND_WORDS, say.kind),
                 on=local_date(say.created_at),
                 text=v(say, "text"),
                 written_by=str(
@@ -251,9 +252,9 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
         ),
         corrections=tuple(
             CorrectionFact(
-                what=words(CORRECTABLE_LABELS, c.field),
+                what=code_in_words(CORRECTABLE_LABELS, c.field),
                 value=phone(v(c, "value")) if c.field == "phone" else v(c, "value"),
-                status=words(CORRECTION_WORDS, c.status),
+                status=code_in_words(CORRECTION_WORDS, c.status),
                 on=local_date(c.created_at),
             )
             for c in corrections
@@ -261,7 +262,7 @@ def my_data(session: Session, actor: Actor, lang: str) -> MyData:
         representatives=tuple(
             RepresentativeFact(
                 name=v(m, "name"),
-                kind=words(MANDATE_LABELS, v(m, "kind")),
+                kind=code_in_words(MANDATE_LABELS, v(m, "kind")),
                 since=v(m, "since"),
                 ended_on=day(m.ended_at),
             )

@@ -29,8 +29,6 @@ from handover.my_data.words import (
     DECISION_STATUS,
     REFERRAL_STATUS,
     day,
-    plain,
-    words,
 )
 from portal.accounts.models import Organisation
 from portal.actor import Actor
@@ -39,7 +37,8 @@ from portal.cases.labels import DEBT_SUPPORT_LABELS, INCOME_SOURCE_LABELS, RELAT
 from portal.cases.models import Case, Finances, Person
 from portal.cases.service import minor_from
 from portal.covenant.rules import Covenant
-from portal.sharing import Revealed
+from portal.i18n import code_in_words
+from portal.sharing import Revealed, plain
 from portal.workdays import local_date
 
 #: Pages of the access log read for "who used your data" (of ``MAX_PAGE_SIZE`` each): a
@@ -69,7 +68,7 @@ def member(shown: Revealed, person: Person) -> Member:
     relation = (
         _("Hoofdhuurder")
         if person.is_main_tenant
-        else words(RELATION_LABELS, plain(shown.get(person, "relation")))
+        else code_in_words(RELATION_LABELS, plain(shown.get(person, "relation")))
     )
     return Member(
         initials=plain(shown.get(person, "initials")),
@@ -89,10 +88,10 @@ def finances_fact(
         return plain(shown.get(finances, name))
 
     return FinancesFact(
-        income_source=words(INCOME_SOURCE_LABELS, v("income_source")),
+        income_source=code_in_words(INCOME_SOURCE_LABELS, v("income_source")),
         income_cents=v("income_cents"),
         debts_cents=v("debts_cents"),
-        debt_support=words(DEBT_SUPPORT_LABELS, v("debt_support")),
+        debt_support=code_in_words(DEBT_SUPPORT_LABELS, v("debt_support")),
         recorded_by=names.get(finances.organisation_id, ""),
     )
 
@@ -107,7 +106,7 @@ def consents(session: Session, records: list[Any], lang: str) -> tuple[ConsentFa
             purpose=line.purpose,
             categories=tuple(line.categories),
             still_given=tuple(line.active),
-            status=words(CONSENT_STATUS, line.state.status),
+            status=code_in_words(CONSENT_STATUS, line.state.status),
             given_on=local_date(line.record.given_at),
             valid_until=local_date(line.record.valid_until),
             withdrawals=tuple(
@@ -134,7 +133,7 @@ def referral_fact(
         sender=names.get(referral.sender_org_id, ""),
         recipient=names.get(referral.recipient_org_id, ""),
         purpose=purpose_name(covenant, referral.purpose, lang),
-        status=words(REFERRAL_STATUS, referral.status),
+        status=code_in_words(REFERRAL_STATUS, referral.status),
         sent_on=day(referral.sent_at),
         answered_on=day(answered),
         closed_on=day(referral.closed_at),
@@ -147,8 +146,8 @@ def decision_fact(decision: Decision, covenant: Covenant, lang: str) -> Decision
     return DecisionFact(
         kind=kind.name.get(lang) if kind is not None else _("Onbekend"),
         purpose=purpose_name(covenant, decision.purpose, lang),
-        status=words(DECISION_STATUS, decision.status),
-        outcome=words(DECISION_OUTCOME, decision.outcome) if decision.outcome else None,
+        status=code_in_words(DECISION_STATUS, decision.status),
+        outcome=code_in_words(DECISION_OUTCOME, decision.outcome) if decision.outcome else None,
         opened_on=local_date(decision.created_at),
         voting_opened_on=day(decision.voting_opened_at),
         decided_on=day(decision.closed_at),

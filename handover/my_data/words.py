@@ -1,17 +1,13 @@
-"""The words the tenant reads for the portal's codes (B1), and the small helpers every part of
-"Mijn gegevens" uses: a code in words (never the raw code), a withheld or erased value as
-nothing to show, a moment as its day."""
+"""The words the tenant reads for the portal's codes (B1), and a moment as its day. A code
+becomes words with ``portal.i18n.code_in_words``; a withheld value is nothing to show with
+``portal.sharing.plain``."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.crypto.fields import Erased
-from portal.sharing import Withheld
 from portal.workdays import local_date
 
 #: A referral's status as the tenant reads it (B1).
@@ -53,17 +49,6 @@ CORRECTION_WORDS = {
     "confirmed": _l("Aangepast"),
     "rejected": _l("Niet aangepast"),
 }
-
-
-def plain(value: Any) -> Any:
-    """A revealed value, or ``None`` for a withheld or erased one (nothing to show)."""
-    return None if isinstance(value, (Withheld, Erased)) else value
-
-
-def words(labels: dict[str, Any], code: Any) -> str:
-    """A code in words; an unknown or missing code as "unknown" (never the raw code)."""
-    found = labels.get(code) if isinstance(code, str) else None
-    return str(found) if found is not None else _("Onbekend")
 
 
 def day(moment: datetime | None) -> date | None:

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from handover.nuisance import service
 from handover.nuisance.models import NuisanceAgreement, NuisanceReport
 from portal.cases.models import Case
-from portal.crypto.fields import Erased
-from portal.sharing import Revealed, Withheld
+from portal.i18n import code_in_words
+from portal.sharing import Revealed, plain
 
 REPORT_FIELDS = ("reported_on", "kind", "source")
 AGREEMENT_FIELDS = ("made_on", "text", "until", "status")
@@ -75,34 +75,28 @@ def fields(reports: list[Any], agreements: list[Any]) -> list[tuple[Any, tuple[s
     return [(r, REPORT_FIELDS) for r in reports] + [(a, AGREEMENT_FIELDS) for a in agreements]
 
 
-def _plain(value: Any) -> Any:
-    return None if isinstance(value, (Withheld, Erased)) else value
-
-
-def _words(table: dict[str, Any], code: Any) -> str:
-    found = table.get(code) if isinstance(code, str) else None
-    return str(found) if found is not None else _("Onbekend")
-
-
 def facts(shown: Revealed, reports: list[Any], agreements: list[Any]) -> NuisanceFacts | None:
     if not reports and not agreements:
         return None
 
     def v(row: Any, name: str) -> Any:
-        return _plain(shown.get(row, name))
+        return plain(shown.get(row, name))
 
     return NuisanceFacts(
         reports=tuple(
             NuisanceReportFact(
                 v(r, "reported_on"),
-                _words(KIND_WORDS, v(r, "kind")),
-                _words(SOURCE_WORDS, v(r, "source")),
+                code_in_words(KIND_WORDS, v(r, "kind")),
+                code_in_words(SOURCE_WORDS, v(r, "source")),
             )
             for r in reports
         ),
         agreements=tuple(
             NuisanceAgreementFact(
-                v(a, "made_on"), v(a, "text"), v(a, "until"), _words(STATUS_WORDS, v(a, "status"))
+                v(a, "made_on"),
+                v(a, "text"),
+                v(a, "until"),
+                code_in_words(STATUS_WORDS, v(a, "status")),
             )
             for a in agreements
         ),

@@ -23,6 +23,7 @@ from handover.shelter.models import SHELTER, ShelterHandover, ShelterItem
 from handover.shelter.service import lapsed, planned_eviction
 from portal.cases.models import Case
 from portal.crypto.fields import Erased
+from portal.i18n import code_in_words
 from portal.sharing import Revealed, Withheld
 from portal.workdays import local_date
 
@@ -96,11 +97,6 @@ def done_items(handovers: list[ShelterHandover]) -> list[ShelterItem]:
     return [i for h in handovers for i in h.items if i.done_at is not None]
 
 
-def _words(table: dict[str, Any], code: Any) -> str:
-    found = table.get(code) if isinstance(code, str) else None
-    return str(found) if found is not None else _("Onbekend")
-
-
 def _stay(shown: Revealed, handover: ShelterHandover) -> str | None:
     item = next((i for i in _stay_items([handover])), None)
     if item is None:
@@ -122,7 +118,7 @@ def facts(
                 eviction_on=planned_eviction(session, h.case_id) or h.eviction_on,
                 items=tuple(
                     ShelterItemFact(
-                        _words(ITEM_WORDS, i.item),
+                        code_in_words(ITEM_WORDS, i.item),
                         i.done_at is not None,
                         local_date(i.done_at) if i.done_at is not None else None,
                     )

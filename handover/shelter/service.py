@@ -532,6 +532,17 @@ def _reason(event: ReferralEvent | None) -> tuple[ReferralEvent, str] | None:
 # --- lists ----------------------------------------------------------------------------------
 
 
+def referral_statuses(session: Session, handovers: list[ShelterHandover]) -> dict[int, str]:
+    """Each hand-over's referral status (by hand-over id) in one query, so a list can name a
+    declined one."""
+    ids = [h.referral_id for h in handovers if h.referral_id]
+    if not ids:
+        return {}
+    found = session.execute(select(Referral.id, Referral.status).where(Referral.id.in_(ids)))
+    status = {row.id: row.status for row in found}
+    return {h.id: status[h.referral_id] for h in handovers if h.referral_id in status}
+
+
 def listing(session: Session, actor: Actor, *, limit: int = 200) -> list[ShelterHandover]:
     """Every hand-over the organisation prepares or waits for: open ones first."""
     if not _staff(actor):

@@ -8,10 +8,9 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from handover.labels import STATUS_LABELS
-from handover.models import ACTIVE, Referral
+from handover.models import ACTIVE
 from handover.shelter import service
 from handover.shelter.forms import ReferAgainForm, TickForm
 from handover.shelter.labels import ITEM_HINTS, ITEM_LABELS
@@ -36,15 +35,11 @@ def index():
     """The hand-overs the organisation prepares (the shelter point) or waits for (owner)."""
     actor = current_actor()
     rows = service.listing(db.session, actor)
-    # Each referral's status in one query: a declined one is named in the list.
-    ids = [h.referral_id for h in rows if h.referral_id]
-    found = db.session.execute(select(Referral.id, Referral.status).where(Referral.id.in_(ids)))
-    statuses = {row.id: row.status for row in found}
+    statuses = service.referral_statuses(db.session, rows)
     return render_template(
         "shelter/index.html",
         rows=[
-            (h, service.planned_eviction(db.session, h.case_id), statuses.get(h.referral_id))
-            for h in rows
+            (h, service.planned_eviction(db.session, h.case_id), statuses.get(h.id)) for h in rows
         ],
         org_names=_org_names(),
         running=ACTIVE,

@@ -51,6 +51,20 @@ def _tick(client, handover_id: int, item: str, note: str = ""):
     return client.post(f"/opvang/{handover_id}/{item}", data=data)
 
 
+def _instruct_bailiff(corporation, decision):
+    """The corporation records the bailiff's assignment, from the decision page's own form
+    (which is only there once the shelter hand-over no longer holds it back)."""
+    page = corporation.get(f"/besluiten/{decision.id}").get_data(as_text=True)
+    assert "Nog niet mogelijk" not in page
+    return corporation.post(
+        f"/besluiten/{decision.id}/deurwaarder",
+        data={
+            "bailiff-instructed_on": local_today().isoformat(),
+            "bailiff-csrf_token": _token(page, "bailiff"),
+        },
+    )
+
+
 def test_the_bailiff_step_waits_for_the_shelter_point(
     session, people, family_case, shelter_point, browse
 ):
@@ -103,16 +117,7 @@ def test_the_bailiff_step_waits_for_the_shelter_point(
     assert _tick(shelter, handover.id, "care_informed").status_code == 303
     assert _tick(shelter, handover.id, "care_informed").status_code in (400, 404, 409)
 
-    page = corporation.get(f"/besluiten/{decision.id}").get_data(as_text=True)
-    assert "Nog niet mogelijk" not in page
-    done = corporation.post(
-        f"/besluiten/{decision.id}/deurwaarder",
-        data={
-            "bailiff-instructed_on": local_today().isoformat(),
-            "bailiff-csrf_token": _token(page, "bailiff"),
-        },
-    )
-    assert done.status_code == 302
+    assert _instruct_bailiff(corporation, decision).status_code == 302
     page = corporation.get(f"/besluiten/{decision.id}").get_data(as_text=True)
     assert "Opdracht gegeven op" in page
 
@@ -217,13 +222,4 @@ def test_after_a_decline_the_corporation_refers_the_family_again(
     assert _tick(shelter, handover.id, "school_informed").status_code == 303
     assert _tick(shelter, handover.id, "care_informed").status_code == 303
 
-    page = corporation.get(f"/besluiten/{decision.id}").get_data(as_text=True)
-    assert "Nog niet mogelijk" not in page
-    done = corporation.post(
-        f"/besluiten/{decision.id}/deurwaarder",
-        data={
-            "bailiff-instructed_on": local_today().isoformat(),
-            "bailiff-csrf_token": _token(page, "bailiff"),
-        },
-    )
-    assert done.status_code == 302
+    assert _instruct_bailiff(corporation, decision).status_code == 302
